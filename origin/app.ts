@@ -1,0 +1,24 @@
+/**
+ * The origin's Hono app. It is built from ready services and knows nothing about how they were
+ * made: the Node server and the Lambda handler both wrap this one app.
+ */
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { onError, onNotFound } from './http/errors.ts';
+import { publicProjectRoutes } from './projects/routes.ts';
+import type { Services } from './services.ts';
+
+/** Builds the HTTP app over the given services. */
+export function createApp(services: Services): Hono {
+  const app = new Hono();
+  app.use('*', requestId());
+  app.onError(onError);
+  app.notFound(onNotFound);
+
+  app.get('/health', async (c) => {
+    const health = await services.health();
+    return c.json(health, health.ok ? 200 : 503, { 'cache-control': 'no-store' });
+  });
+  app.route('/', publicProjectRoutes(services.projects));
+  return app;
+}

@@ -1,0 +1,65 @@
+/**
+ * Origin configuration, parsed once from the environment at start-up. A bad value stops the
+ * process with a message naming the variable, instead of failing on the first request.
+ */
+import { z } from 'zod';
+import type { DatabaseConfig } from './db/index.ts';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalString = z.string().trim().min(1).optional().catch(undefined);
+
+const EnvSchema = z.object({
+  ORIGIN_HOST: z.string().default('127.0.0.1'),
+  ORIGIN_PORT: z.coerce.number().int().min(0).max(65_535).default(8788),
+  DATABASE_URL: optionalString,
+  DATABASE_MAX_CONNECTIONS: positiveInt(5),
+  PGLITE_DIR: z.string().default('.data/pglite'),
+  REDIS_URL: optionalString,
+  REDIS_CLUSTER_NODES: optionalString,
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt(500),
+  REDIS_CONNECT_TIMEOUT_MS: positiveInt(1000),
+  MEMORY_CACHE_MAX_ENTRIES: positiveInt(10_000),
+});
+
+/** Which cache store the origin uses. */
+export type CacheConfig =
+  | { kind: 'redis'; url: string; commandTimeoutMs: number; connectTimeoutMs: number }
+  | { kind: 'redis-cluster'; nodes: { host: string; port: number }[]; commandTimeoutMs: number; connectTimeoutMs: number }
+  | { kind: 'memory'; maxEntries: number };
+
+/** Everything the origin needs to start. */
+export interface OriginConfig {
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  cache: CacheConfig;
+}
+
+/** Parses `host:port,host:port`. */
+function parseNodes(value: string): { host: string; port: number }[] {
+  return value.split(',').map((item) => {
+    const match = /^\s*([^\s:]+|\[[^\]]+\]):(\d{1,5})\s*$/.exec(item);
+    if (!match) throw new Error(`REDIS_CLUSTER_NODES: expected host:port[,host:port...], got ${JSON.stringify(item)}`);
+    return { host: match[1]!, port: Number(match[2]) };
+  });
+}
+
+/** Reads the origin's configuration from `env`; throws a readable error on bad values. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): OriginConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid origin configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const timeouts = { commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS };
+  const cache: CacheConfig = e.REDIS_CLUSTER_NODES
+    ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_CLUSTER_NODES), ...timeouts }
+    : e.REDIS_URL
+      ? { kind: 'redis', url: e.REDIS_URL, ...timeouts }
+      : { kind: 'memory', maxEntries: e.MEMORY_CACHE_MAX_ENTRIES };
+  const database: DatabaseConfig = e.DATABASE_URL
+    ? { kind: 'postgres', url: e.DATABASE_URL, maxConnections: e.DATABASE_MAX_CONNECTIONS }
+    : { kind: 'pglite', dataDir: e.PGLITE_DIR };
+  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache };
+}

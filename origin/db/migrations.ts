@@ -1,0 +1,37 @@
+/**
+ * Schema migrations, applied in order and never edited once released: add a new one instead.
+ * Kept as TypeScript (not .sql files) so the Lambda bundle carries them without a file system.
+ */
+import type { Migration } from './migrate.ts';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: '0001_tenants_users_projects',
+    sql: `
+      CREATE TABLE tenants (
+        id          text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9-]{0,62}$'),
+        name        text NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE users (
+        id          uuid PRIMARY KEY,
+        tenant_id   text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+        email       text NOT NULL,
+        name        text NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (tenant_id, email)
+      );
+      CREATE TABLE projects (
+        id          uuid PRIMARY KEY,
+        tenant_id   text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+        owner_id    uuid REFERENCES users (id) ON DELETE SET NULL,
+        name        text NOT NULL,
+        description text NOT NULL DEFAULT '',
+        visibility  text NOT NULL CHECK (visibility IN ('public', 'private')),
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        updated_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX projects_by_tenant_visibility ON projects (tenant_id, visibility, created_at, id);
+    `,
+  },
+];

@@ -1,0 +1,45 @@
+import pg from 'pg';
+import type { Database, Queryable } from './interface.ts';
+
+/** How to reach a PostgreSQL server. */
+export interface PostgresConfig {
+  connectionString: string;
+  /** Pool size; Lambda wants 1–2 per instance (RDS Proxy multiplexes). */
+  maxConnections: number;
+}
+
+/** Opens a pooled node-postgres connection. The pool lives as long as the process or Lambda instance. */
+export function openPostgres(config: PostgresConfig): Database {
+  const pool = new pg.Pool({ connectionString: config.connectionString, max: config.maxConnections });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const wrap = (target: Pick<pg.Pool | pg.PoolClient, 'query'>): Queryable => ({
+    async query<Row>(sql: string, params: readonly unknown[] = []) {
+      const result = await target.query(sql, [...params]);
+      return result.rows as Row[];
+    },
+    async exec(sql: string) {
+      // Without parameters node-postgres uses the simple protocol, which accepts many statements.
+      await target.query(sql);
+    },
+  });
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

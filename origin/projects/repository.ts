@@ -1,0 +1,69 @@
+/**
+ * SQL for projects and tenants. Statements are parameterised; tenant and id arrive validated.
+ */
+import type { Queryable } from '../db/index.ts';
+
+/** A project as the API returns it. */
+export interface Project {
+  id: string;
+  name: string;
+  description: string;
+  visibility: 'public' | 'private';
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface ProjectRow {
+  id: string;
+  name: string;
+  description: string;
+  visibility: 'public' | 'private';
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const COLUMNS = 'id, name, description, visibility, created_at, updated_at';
+
+// Listing pages are bounded until cursor pagination arrives with the full API.
+const LIST_LIMIT = 100;
+
+function toProject(row: ProjectRow): Project {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    visibility: row.visibility,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+/** Reads projects and tenants from PostgreSQL. */
+export class ProjectRepository {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  /** True when the tenant exists. */
+  async tenantExists(tenant: string): Promise<boolean> {
+    const rows = await this.#db.query('SELECT 1 FROM tenants WHERE id = $1', [tenant]);
+    return rows.length > 0;
+  }
+
+  /** One project of the tenant, public or private, or `undefined`. */
+  async findById(tenant: string, id: string): Promise<Project | undefined> {
+    const rows = await this.#db.query<ProjectRow>(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 AND id = $2`, [tenant, id]);
+    return rows[0] && toProject(rows[0]);
+  }
+
+  /** The tenant's public projects, oldest first. */
+  async listPublic(tenant: string): Promise<Project[]> {
+    const rows = await this.#db.query<ProjectRow>(
+      `SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 AND visibility = 'public' ORDER BY created_at, id LIMIT $2`,
+      [tenant, LIST_LIMIT],
+    );
+    return rows.map(toProject);
+  }
+}

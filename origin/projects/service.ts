@@ -1,0 +1,64 @@
+/**
+ * Public project reads with their caching strategies (ARCHITECTURE.md §2): a single project is
+ * a resource (`resource:{tenant}:project:{id}`, 30 min); the public list is an API response
+ * (`api:v1:{tenant}:…`, 5 min). Both are cache-aside until write-through arrives with writes.
+ */
+import { ERROR_CODES, HttpError } from '../../common/errors.ts';
+import { apiResponseKey, resourceKey } from '../../common/keys.ts';
+import type { CacheAside, CacheResult } from '../cache/cache-aside.ts';
+import type { Project, ProjectRepository } from './repository.ts';
+
+/** Time to live of a cached project. */
+export const PROJECT_TTL_MS = 30 * 60_000;
+/** Time to live of a cached public list. */
+export const PROJECT_LIST_TTL_MS = 5 * 60_000;
+
+/** The body of `GET /v1/{tenant}/public/projects`. */
+export interface ProjectList {
+  data: Project[];
+}
+
+/** Reads public projects through the cache. */
+export class PublicProjects {
+  readonly #repository: ProjectRepository;
+  readonly #cache: CacheAside;
+
+  constructor(repository: ProjectRepository, cache: CacheAside) {
+    this.#repository = repository;
+    this.#cache = cache;
+  }
+
+  /** The tenant's public projects; 404 `tenant_not_found` for an unknown tenant. */
+  async list(tenant: string): Promise<CacheResult<ProjectList>> {
+    const key = await apiResponseKey('v1', tenant, 'GET /public/projects', '');
+    const result = await this.#cache.getOrLoad<ProjectList>({
+      key,
+      ttlMs: PROJECT_LIST_TTL_MS,
+      load: async () => {
+        await this.#assertTenant(tenant);
+        return { data: await this.#repository.listPublic(tenant) };
+      },
+    });
+    return result as CacheResult<ProjectList>;
+  }
+
+  /** One public project; private and missing projects are the same 404 so neither leaks. */
+  async get(tenant: string, id: string): Promise<CacheResult<Project>> {
+    const result = await this.#cache.getOrLoad<Project>({
+      key: resourceKey(tenant, 'project', id),
+      ttlMs: PROJECT_TTL_MS,
+      load: () => this.#repository.findById(tenant, id),
+    });
+    if (result.value === undefined || result.value.visibility !== 'public') {
+      await this.#assertTenant(tenant);
+      throw new HttpError(404, ERROR_CODES.notFound, `project ${id} not found in tenant ${tenant}`);
+    }
+    return result as CacheResult<Project>;
+  }
+
+  async #assertTenant(tenant: string): Promise<void> {
+    if (!(await this.#repository.tenantExists(tenant))) {
+      throw new HttpError(404, ERROR_CODES.tenantNotFound, `tenant ${tenant} does not exist`);
+    }
+  }
+}
