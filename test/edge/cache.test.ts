@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { edgeFetch, freshTenant } from './edge-fetch.ts';
+
+describe('edge shared cache', () => {
+  it('misses, stores, then answers the same body from the cache', async () => {
+    const path = `/v1/${freshTenant()}/public/projects`;
+    const first = await edgeFetch(path);
+    expect(first.response.status).toBe(200);
+    expect(first.response.headers.get('cache-status')).toBe('fake-origin; fwd=miss, strata-edge; fwd=miss; stored');
+
+    const second = await edgeFetch(path);
+    expect(second.response.status).toBe(200);
+    expect(second.body).toBe(first.body);
+    expect(second.json().hits).toBe(1);
+    expect(second.response.headers.get('cache-status')).toMatch(/^fake-origin; fwd=miss, strata-edge; hit; ttl=\d+$/);
+    expect(second.response.headers.get('etag')).toBe(first.response.headers.get('etag'));
+    expect(second.response.headers.get('date')).toBe(first.response.headers.get('date'));
+    expect(Number(second.response.headers.get('age'))).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keeps tenants apart', async () => {
+    const [a, b] = [freshTenant(), freshTenant()];
+    await edgeFetch(`/v1/${a}/public/projects`);
+    const other = await edgeFetch(`/v1/${b}/public/projects`);
+    expect(other.json().tenant).toBe(b);
+    expect(other.response.headers.get('cache-status')).toContain('strata-edge; fwd=miss');
+  });
+
+  it('treats reordered query parameters and tracking parameters as the same resource', async () => {
+    const base = `/v1/${freshTenant()}/public/projects`;
+    await edgeFetch(`${base}?b=2&a=1&utm_source=mail`);
+    const same = await edgeFetch(`${base}?a=1&b=2&fbclid=x`);
+    expect(same.response.headers.get('cache-status')).toContain('strata-edge; hit');
+    const different = await edgeFetch(`${base}?a=1&b=3`);
+    expect(different.response.headers.get('cache-status')).toContain('strata-edge; fwd=miss');
+  });
+
+  it.each([
+    ['no-store responses', 'nostore'],
+    ['private responses', 'private'],
+    ['responses that set a cookie', 'cookie'],
+    ['origin errors', 'err'],
+    ['not-found answers', 'gone'],
+  ])('never stores %s', async (_, prefix) => {
+    const path = `/v1/${freshTenant(prefix)}/public/projects`;
+    const first = await edgeFetch(path);
+    const second = await edgeFetch(path);
+    expect(first.response.headers.get('cache-status')).toMatch(/strata-edge; fwd=miss$/);
+    expect(second.response.headers.get('cache-status')).toMatch(/strata-edge; fwd=miss$/);
+    expect(second.json().hits).toBe(2);
+  });
+
+  it('answers HEAD from a stored GET without a body', async () => {
+    const path = `/v1/${freshTenant()}/public/projects/1a000000-0000-4000-8000-000000000001`;
+    const get = await edgeFetch(path);
+    const head = await edgeFetch(path, { method: 'HEAD' });
+    expect(head.response.status).toBe(200);
+    expect(head.body).toBe('');
+    expect(head.response.headers.get('etag')).toBe(get.response.headers.get('etag'));
+    expect(head.response.headers.get('cache-status')).toContain('strata-edge; hit');
+  });
+
+  it('goes back to the origin once the stored response is stale', async () => {
+    const path = `/v1/${freshTenant('short')}/public/projects`;
+    await edgeFetch(path);
+    expect((await edgeFetch(path)).response.headers.get('cache-status')).toContain('strata-edge; hit');
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const stale = await edgeFetch(path);
+    // Until revalidation arrives, an expired entry is gone from storage or stale: either way a refetch.
+    expect(stale.response.headers.get('cache-status')).toMatch(/strata-edge; fwd=(miss|stale); stored$/);
+    expect(stale.json().hits).toBe(2);
+  });
+});

@@ -1,0 +1,13 @@
+// Values the global setup provides to tests through `inject()` (types only).
+export {};
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** `redis://127.0.0.1:<port>` of the harness's standalone server. */
+    redisUrl: string;
+    /** `host:port,...` of the harness's cluster nodes. */
+    redisClusterNodes: string;
+    /** Base URL of the scripted origin the edge tests fetch from. */
+    fakeOriginUrl: string;
+  }
+}

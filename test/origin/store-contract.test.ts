@@ -1,0 +1,84 @@
+/**
+ * The contract every cache store passes: memory, Redis standalone and Redis Cluster, the last
+ * two against the harness's real `redis-server` processes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { CacheStore } from '../../origin/cache/interface.ts';
+import { createMemoryStore } from '../../origin/cache/memory.ts';
+import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { loadConfig } from '../../origin/config.ts';
+
+const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 2000 };
+
+const stores: [string, () => CacheStore][] = [
+  ['memory', () => createMemoryStore({ maxEntries: 1000 })],
+  ['redis', () => createRedisStore({ url: inject('redisUrl'), ...timeouts })],
+  [
+    'redis-cluster',
+    () => {
+      const config = loadConfig({ REDIS_CLUSTER_NODES: inject('redisClusterNodes') }).cache;
+      if (config.kind !== 'redis-cluster') throw new Error('expected a cluster config');
+      return createRedisClusterStore({ nodes: config.nodes, ...timeouts });
+    },
+  ],
+];
+
+describe.each(stores)('cache store contract: %s', (_, create) => {
+  let store: CacheStore;
+  const key = (name: string) => `resource:{t-${crypto.randomUUID().slice(0, 8)}}:test:${name}`;
+
+  beforeAll(async () => {
+    store = create();
+    await store.connect();
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('answers a ping', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('returns undefined for an absent key', async () => {
+    expect(await store.get(key('absent'))).toBeUndefined();
+  });
+
+  it('stores, replaces and deletes values', async () => {
+    const k = key('value');
+    await store.set(k, 'one', 60_000);
+    expect(await store.get(k)).toBe('one');
+    await store.set(k, 'two ☃', 60_000);
+    expect(await store.get(k)).toBe('two ☃');
+    await store.delete(k);
+    expect(await store.get(k)).toBeUndefined();
+  });
+
+  it('deletes several keys, of different tenants, at once', async () => {
+    const keys = [key('a'), key('b'), key('c')];
+    await Promise.all(keys.map((k) => store.set(k, 'x', 60_000)));
+    await store.delete(...keys, key('never-set'));
+    expect(await Promise.all(keys.map((k) => store.get(k)))).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('expires entries after their time to live', async () => {
+    const k = key('ttl');
+    await store.set(k, 'short', 50);
+    expect(await store.get(k)).toBe('short');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(await store.get(k)).toBeUndefined();
+  });
+});
+
+describe('memory store bounds', () => {
+  it('evicts the least recently used entry beyond its size', async () => {
+    const store = createMemoryStore({ maxEntries: 2 });
+    await store.set('a', '1', 60_000);
+    await store.set('b', '2', 60_000);
+    await store.get('a');
+    await store.set('c', '3', 60_000);
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('a')).toBe('1');
+    expect(await store.get('c')).toBe('3');
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * Test projects: `edge` runs inside workerd (Cloudflare's vitest plugin); `origin`, `infra` and
+ * `e2e` run in Node. The root global setup starts the harness's Redis servers once for all.
+ */
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['./test/harness/global-setup.ts'],
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { compatibilityFlags: ['enable_nodejs_inspector_module'] },
+          }),
+        ],
+        test: { name: 'edge', include: ['test/edge/**/*.test.ts'] },
+      },
+      { test: { name: 'origin', include: ['test/origin/**/*.test.ts'], testTimeout: 20_000, hookTimeout: 60_000 } },
+      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
+    ],
+  },
+});
