@@ -52,6 +52,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`invalid origin configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (env.AWS_LAMBDA_FUNCTION_NAME && !e.DATABASE_URL) {
+    throw new Error('invalid origin configuration: DATABASE_URL is required on Lambda (PGlite is for local runs)');
+  }
   const timeouts = { commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS };
   const cache: CacheConfig = e.REDIS_CLUSTER_NODES
     ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_CLUSTER_NODES), ...timeouts }

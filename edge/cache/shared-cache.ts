@@ -37,7 +37,7 @@ export function sharedCache(storage: EdgeStorage) {
     if (stored) {
       if (stored.policy.satisfiesWithoutRevalidation(policyRequest(request, key))) {
         const headers = storedResponseHeaders(stored.policy);
-        appendCacheStatus(headers, hitStatus(stored.policy.timeToLive() / 1000));
+        appendCacheStatus(headers, hitStatus(stored.policy.maxAge() - stored.policy.age()));
         if (request.method === 'HEAD') await stored.body?.cancel();
         return new Response(request.method === 'HEAD' ? null : stored.body, { status: 200, headers });
       }

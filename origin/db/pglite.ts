@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable } from './interface.ts';
 
 /** Where PGlite keeps its files: a folder, or `memory://` for a throw-away database. */
@@ -10,7 +10,9 @@ export interface PgliteConfig {
 /** Opens an embedded PostgreSQL (PGlite). One connection; PGlite serialises statements itself. */
 export async function openPglite(config: PgliteConfig): Promise<Database> {
   if (!config.dataDir.startsWith('memory://')) await mkdir(config.dataDir, { recursive: true });
-  const pg = await PGlite.create(config.dataDir);
+  // Loaded on demand: the Lambda bundle talks to a real server and leaves PGlite out.
+  const { PGlite: Engine } = await import('@electric-sql/pglite');
+  const pg = await Engine.create(config.dataDir);
   const wrap = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       const result = await target.query<Row>(sql, [...params]);

@@ -13,6 +13,16 @@ export const PROJECT_TTL_MS = 30 * 60_000;
 /** Time to live of a cached public list. */
 export const PROJECT_LIST_TTL_MS = 5 * 60_000;
 
+/** Redis key of a tenant's public project list. */
+export function projectListKey(tenant: string): Promise<string> {
+  return apiResponseKey('v1', tenant, 'GET /public/projects', '');
+}
+
+/** Redis key of one project. */
+export function projectKey(tenant: string, id: string): string {
+  return resourceKey(tenant, 'project', id);
+}
+
 /** The body of `GET /v1/{tenant}/public/projects`. */
 export interface ProjectList {
   data: Project[];
@@ -30,7 +40,7 @@ export class PublicProjects {
 
   /** The tenant's public projects; 404 `tenant_not_found` for an unknown tenant. */
   async list(tenant: string): Promise<CacheResult<ProjectList>> {
-    const key = await apiResponseKey('v1', tenant, 'GET /public/projects', '');
+    const key = await projectListKey(tenant);
     const result = await this.#cache.getOrLoad<ProjectList>({
       key,
       ttlMs: PROJECT_LIST_TTL_MS,
@@ -45,7 +55,7 @@ export class PublicProjects {
   /** One public project; private and missing projects are the same 404 so neither leaks. */
   async get(tenant: string, id: string): Promise<CacheResult<Project>> {
     const result = await this.#cache.getOrLoad<Project>({
-      key: resourceKey(tenant, 'project', id),
+      key: projectKey(tenant, id),
       ttlMs: PROJECT_TTL_MS,
       load: () => this.#repository.findById(tenant, id),
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiResponseKey, resourceKey } from '../../common/keys.ts';
 import { DEMO_TENANTS } from '../../origin/db/seed.ts';
+import { projectKey, projectListKey } from '../../origin/projects/service.ts';
 import { DATABASE_KINDS } from './databases.ts';
 import { CACHE_KINDS, cacheConfig, startTestOrigin, type TestOrigin } from './origin-app.ts';
 
@@ -21,10 +21,8 @@ describe.each(combos)('public project routes on %s with %s', (dbKind, cacheKind)
   });
   beforeEach(async () => {
     // Runs share the harness's Redis: start every test from a cold cache for the demo keys.
-    const keys = await Promise.all(
-      DEMO_TENANTS.map((tenant) => apiResponseKey('v1', tenant.id, 'GET /public/projects', '')),
-    );
-    const projectKeys = DEMO_TENANTS.flatMap((tenant) => tenant.projects.map((p) => resourceKey(tenant.id, 'project', p.id)));
+    const keys = await Promise.all(DEMO_TENANTS.map((tenant) => projectListKey(tenant.id)));
+    const projectKeys = DEMO_TENANTS.flatMap((tenant) => tenant.projects.map((p) => projectKey(tenant.id, p.id)));
     await origin.services.cache.delete(...keys, ...projectKeys);
   });
 
