@@ -1,0 +1,17 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark; without a name, lists them.
+ */
+import { originRead } from './origin-read.ts';
+
+const BENCHMARKS: Record<string, { about: string; run: () => Promise<void> }> = {
+  'origin-read': { about: 'a public list read at the origin: Redis hit vs raw GET floor, a naive peer and PostgreSQL', run: originRead },
+};
+
+const name = process.argv[2];
+const benchmark = name ? BENCHMARKS[name] : undefined;
+if (!benchmark) {
+  console.log('usage: npm run bench -- <name>\n');
+  for (const [key, { about }] of Object.entries(BENCHMARKS)) console.log(`  ${key.padEnd(14)} ${about}`);
+  process.exit(name ? 1 : 0);
+}
+await benchmark.run();
