@@ -34,6 +34,55 @@ export async function apiResponseKey(version: string, tenant: string, endpoint: 
   return `api:${segment('api version', version)}:${tenantTag(tenant)}:${endpointHash}:${queryHash}`;
 }
 
+/** `user:{tenant}:{user}` — one user profile. */
+export function userKey(tenant: string, user: string): string {
+  return `user:${tenantTag(tenant)}:${segment('user id', user)}`;
+}
+
+/** `config:{tenant}:{type}` — one tenant configuration document. */
+export function configKey(tenant: string, type: string): string {
+  return `config:${tenantTag(tenant)}:${segment('config type', type)}`;
+}
+
+/** `session:{tenant}:{user}:{sid}` — one session; `sid` is a hash of the token, never the token. */
+export function sessionKey(tenant: string, user: string, sid: string): string {
+  return `session:${tenantTag(tenant)}:${segment('user id', user)}:${hashSegment(sid)}`;
+}
+
+/** `sessions:{tenant}:{user}` — the set of a user's session ids, to end them all at once. */
+export function sessionIndexKey(tenant: string, user: string): string {
+  return `sessions:${tenantTag(tenant)}:${segment('user id', user)}`;
+}
+
+const TAG = /^[a-z0-9][a-z0-9_.:-]{0,127}$/;
+
+/**
+ * `ver:{tenant}` and `ver:{tenant}:tag:{tag}` — invalidation versions. Changing one makes every
+ * entry written under the old value invalid at once, whatever the number of entries.
+ */
+export function versionKey(tenant: string, tag?: string): string {
+  if (tag === undefined) return `ver:${tenantTag(tenant)}`;
+  if (!TAG.test(tag)) throw new TypeError(`invalid tag in cache key: ${JSON.stringify(tag)}`);
+  return `ver:${tenantTag(tenant)}:tag:${tag}`;
+}
+
+/** `lock:` + key — the load lock of one entry, in the entry's slot. */
+export function lockKey(key: string): string {
+  return `lock:${key}`;
+}
+
+/** The tenant of a key built by this module (the hash tag), or `undefined`. */
+export function tenantOfKey(key: string): string | undefined {
+  const open = key.indexOf('{');
+  const close = key.indexOf('}', open + 1);
+  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : undefined;
+}
+
+function hashSegment(value: string): string {
+  if (!/^[0-9a-f]{16,128}$/.test(value)) throw new TypeError(`invalid hash in cache key: ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** First 64 bits of SHA-256, hex: short, collision-safe enough for key suffixes. */
 async function shortHash(value: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));

@@ -2,7 +2,7 @@
  * The origin's composition root: builds every service once per process (or Lambda instance)
  * from the parsed configuration and hands them to the app.
  */
-import { CacheAside } from './cache/cache-aside.ts';
+import { CacheEngine } from './cache/engine.ts';
 import { createCacheStore } from './cache/index.ts';
 import type { CacheStore } from './cache/interface.ts';
 import type { OriginConfig } from './config.ts';
@@ -15,13 +15,14 @@ import { PublicProjects } from './projects/service.ts';
 export interface Health {
   ok: boolean;
   database: { kind: Database['kind']; status: 'ok' | 'down' };
-  cache: { store: string; status: 'ok' | 'down' };
+  cache: { store: string; status: 'ok' | 'down'; breaker: 'closed' | 'open' | 'half-open' };
 }
 
 /** The services the HTTP app is built from. */
 export interface Services {
   readonly db: Database;
   readonly cache: CacheStore;
+  readonly engine: CacheEngine;
   readonly projects: PublicProjects;
   health(): Promise<Health>;
   close(): Promise<void>;
@@ -36,23 +37,26 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   if (config.cache.kind === 'memory') {
     log.warn('no REDIS_URL or REDIS_CLUSTER_NODES: caching in process memory, not shared between instances');
   }
-  const cacheAside = new CacheAside(cache, (error, operation, key) => {
-    log.warn('cache store failed; served from the source', { operation, key, error: String(error) });
+  const engine = new CacheEngine({
+    store: cache,
+    onError: (error, context) => log.warn('cache degraded', { ...context, error: String(error) }),
   });
-  const projects = new PublicProjects(new ProjectRepository(db), cacheAside);
+  const projects = new PublicProjects(new ProjectRepository(db), engine);
 
   return {
     db,
     cache,
+    engine,
     projects,
     async health() {
       const [database, store] = await Promise.all([
         db.query('SELECT 1').then(() => 'ok' as const, () => 'down' as const),
         cache.ping().then(() => 'ok' as const, () => 'down' as const),
       ]);
-      return { ok: database === 'ok', database: { kind: db.kind, status: database }, cache: { store: cache.name, status: store } };
+      return { ok: database === 'ok', database: { kind: db.kind, status: database }, cache: { store: cache.name, status: store, breaker: engine.breakerState() } };
     },
     async close() {
+      await engine.close();
       await Promise.allSettled([cache.close(), db.close()]);
     },
   };

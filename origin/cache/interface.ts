@@ -1,9 +1,17 @@
 /**
  * The narrow contract every cache store implements (Redis standalone, Redis Cluster, memory).
- * Stores know nothing about strategies: those are composed on top (see `cache-aside.ts`).
+ * Stores know nothing about strategies, tiers or tags: those are composed on top (`engine.ts`).
+ * Values are opaque strings; every time to live is in milliseconds.
  */
 
-/** A key-value store with per-entry time to live. Values are opaque strings. */
+/** One value to write in a batch. */
+export interface StoreWrite {
+  key: string;
+  value: string;
+  ttlMs: number;
+}
+
+/** A key-value store with per-entry time to live. */
 export interface CacheStore {
   /** Adapter name for logs and `/health`: `redis`, `redis-cluster`, `memory`. */
   readonly name: string;
@@ -14,8 +22,33 @@ export interface CacheStore {
   connect(): Promise<void>;
   /** The stored value, or `undefined` when absent or expired. */
   get(key: string): Promise<string | undefined>;
-  /** Stores `value` for `ttlMs` milliseconds, replacing any previous value. */
+  /**
+   * Values of `keys`, in order. Keys may span cluster slots: the store groups them so that each
+   * node is asked once.
+   */
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /** Stores `value` for `ttlMs`, replacing any previous value. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Stores several values, one round trip per node. */
+  setMany(writes: readonly StoreWrite[]): Promise<void>;
+  /** Stores `value` only when `key` is absent; true when it did. Without `ttlMs` it never expires. */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
+  /** Deletes `key` only while it still holds `value` (atomic); true when it did. */
+  deleteIfEquals(key: string, value: string): Promise<boolean>;
+  /** Adds `member` to the set at `key` and sets the set's time to live (index sets). */
+  addToSet(key: string, member: string, ttlMs: number): Promise<void>;
+  /** Removes `member` from the set at `key`. */
+  removeFromSet(key: string, member: string): Promise<void>;
+  /** Members of the set at `key` (empty when absent). */
+  setMembers(key: string): Promise<string[]>;
+  /** Moves the expiry of `key`; false when the key is absent. */
+  expire(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Waits until the last write to `key`'s node reached `replicas` replicas or `timeoutMs` passed;
+   * resolves with the number of replicas that acknowledged (Redis `WAIT`). Stores without
+   * replicas resolve with 0.
+   */
+  waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number>;
   /** Removes keys; absent keys are ignored. */
   delete(...keys: string[]): Promise<void>;
   /** Resolves when the store answers a round trip; rejects when it is unreachable. */

@@ -2,31 +2,39 @@
  * Redis stores over ioredis: one standalone server, or a Redis Cluster (ElastiCache in cluster
  * mode). Both fail fast instead of queueing — no offline queue, a command timeout, at most one
  * retry — so a Redis outage costs a request milliseconds, not seconds, and reads fall back to
- * the source. Reconnection goes on in the background; recovery needs no restart.
+ * the source. Reconnection goes on in the background; recovery needs no restart. In cluster
+ * mode ioredis follows MOVED/ASK redirections and refreshes its slot map after a failover.
  */
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import type { CacheStore } from './interface.ts';
+import { groupByNode, groupBySlot } from './slots.ts';
 
-/** Limits shared by both Redis stores. */
-export interface RedisTimeouts {
+/** Limits and credentials shared by both Redis stores. */
+export interface RedisConnectionConfig {
   /** Milliseconds a command may take before it fails. */
   commandTimeoutMs: number;
   /** Milliseconds a connection attempt may take. */
   connectTimeoutMs: number;
+  /** TLS options (ElastiCache in-transit encryption); absent means plain TCP. */
+  tls?: ConnectionOptions;
+  /** ACL / RBAC user and password (ElastiCache RBAC, Redis 6+ ACLs). */
+  username?: string;
+  password?: string;
 }
 
 /** A standalone Redis server, e.g. `redis://127.0.0.1:6379/0` or `rediss://user:pass@host:6380`. */
-export interface RedisStoreConfig extends RedisTimeouts {
+export interface RedisStoreConfig extends RedisConnectionConfig {
   url: string;
 }
 
-/** The seed nodes of a Redis Cluster. */
-export interface RedisClusterStoreConfig extends RedisTimeouts {
+/** The seed nodes of a Redis Cluster (for ElastiCache: its configuration endpoint). */
+export interface RedisClusterStoreConfig extends RedisConnectionConfig {
   nodes: ClusterNode[];
 }
 
 /** Options both clients share; ioredis 6 defaults would queue a command for about 70 s. */
-function connectionOptions(config: RedisTimeouts) {
+function connectionOptions(config: RedisConnectionConfig) {
   return {
     // RESP2 keeps reply shapes stable across ioredis versions and every Redis/Valkey server.
     protocol: 2,
@@ -36,13 +44,49 @@ function connectionOptions(config: RedisTimeouts) {
     connectTimeout: config.connectTimeoutMs,
     // `connectTimeout` covers TCP only; this bounds a server that accepts and then hangs.
     socketTimeout: Math.max(1000, config.commandTimeoutMs * 2),
+    // After a failover a connection may still point at the demoted primary, which refuses
+    // writes with READONLY: reconnect (DNS now names the new primary) and resend the command.
+    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
+    ...(config.tls ? { tls: config.tls } : {}),
+    ...(config.username ? { username: config.username } : {}),
+    ...(config.password ? { password: config.password } : {}),
   } satisfies RedisOptions;
 }
 
-type Client = Redis | Cluster;
+// Deletes a key only while it holds the caller's token: releasing a lock must never release a
+// lock that expired and was taken by someone else meanwhile.
+const DELETE_IF_EQUALS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
-function storeOver(name: string, client: Client, afterConnect: () => Promise<unknown> = async () => {}): CacheStore {
+type Client = Redis | Cluster;
+type WithDeleteIfEquals = { deleteIfEquals(key: string, value: string): Promise<number> };
+
+async function mgetGrouped(client: Client, keys: readonly string[]): Promise<(string | undefined)[]> {
+  const out = new Array<string | undefined>(keys.length);
+  const fill = (indexes: number[], values: (string | null)[]) => indexes.forEach((at, i) => (out[at] = values[i] ?? undefined));
+  const slots = groupBySlot(keys);
+  if (!(client instanceof Cluster) || slots.length === 1) {
+    if (client instanceof Cluster) fill(slots[0]!.indexes, await client.mget(...slots[0]!.indexes.map((i) => keys[i]!)));
+    else fill(keys.map((_, i) => i), await client.mget(...keys));
+    return out;
+  }
+  await Promise.all(
+    groupByNode(client, slots).map(async (groups) => {
+      const pipeline = client.pipeline();
+      for (const group of groups) pipeline.mget(...group.indexes.map((i) => keys[i]!));
+      const results = (await pipeline.exec()) ?? [];
+      results.forEach(([error, values], g) => {
+        if (error) throw error;
+        fill(groups[g]!.indexes, values as (string | null)[]);
+      });
+    }),
+  );
+  return out;
+}
+
+function storeOver(name: string, client: Client, commandTimeoutMs: number, afterConnect: () => Promise<unknown> = async () => {}): CacheStore {
+  client.defineCommand('deleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS });
   let connecting: Promise<void> | undefined;
+  const px = (ttlMs: number) => Math.max(1, Math.round(ttlMs));
   return {
     name,
     connect() {
@@ -52,8 +96,51 @@ function storeOver(name: string, client: Client, afterConnect: () => Promise<unk
     async get(key) {
       return (await client.get(key)) ?? undefined;
     },
+    async getMany(keys) {
+      return keys.length === 0 ? [] : mgetGrouped(client, keys);
+    },
     async set(key, value, ttlMs) {
-      await client.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)));
+      await client.set(key, value, 'PX', px(ttlMs));
+    },
+    async setMany(writes) {
+      if (writes.length === 0) return;
+      const keys = writes.map((w) => w.key);
+      const groups = client instanceof Cluster ? groupByNode(client, groupBySlot(keys)) : [groupBySlot(keys)];
+      await Promise.all(
+        groups.map(async (slotGroups) => {
+          const pipeline = client.pipeline();
+          for (const group of slotGroups) for (const i of group.indexes) pipeline.set(writes[i]!.key, writes[i]!.value, 'PX', px(writes[i]!.ttlMs));
+          for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+        }),
+      );
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      const reply = ttlMs === undefined ? await client.set(key, value, 'NX') : await client.set(key, value, 'PX', px(ttlMs), 'NX');
+      return reply === 'OK';
+    },
+    async deleteIfEquals(key, value) {
+      return (await (client as unknown as WithDeleteIfEquals).deleteIfEquals(key, value)) === 1;
+    },
+    async addToSet(key, member, ttlMs) {
+      // Same slot (the tenant hash tag), so a MULTI works in cluster mode too.
+      const results = await client.multi().sadd(key, member).pexpire(key, px(ttlMs)).exec();
+      for (const [error] of results ?? []) if (error) throw error;
+    },
+    async removeFromSet(key, member) {
+      await client.srem(key, member);
+    },
+    async setMembers(key) {
+      return client.smembers(key);
+    },
+    async expire(key, ttlMs) {
+      return (await client.pexpire(key, px(ttlMs))) === 1;
+    },
+    async waitForReplicas(key, replicas, timeoutMs) {
+      // WAIT applies to the connection that wrote: route it to the node that owns `key`.
+      const connection = client instanceof Cluster ? nodeFor(client, key) : client;
+      // WAIT blocks up to its timeout: keep it inside the command timeout so it answers first.
+      const bounded = Math.max(1, Math.min(timeoutMs, commandTimeoutMs - 50));
+      return (await connection.wait(replicas, bounded)) as number;
     },
     async delete(...keys) {
       // One DEL per key: keys of different tenants live in different cluster slots.
@@ -68,6 +155,14 @@ function storeOver(name: string, client: Client, afterConnect: () => Promise<unk
   };
 }
 
+function nodeFor(cluster: Cluster, key: string): Redis {
+  const [group] = groupBySlot([key]);
+  const address = cluster.slots[group!.slot]?.[0];
+  const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
+  if (!node) throw new Error(`no master known for slot ${group!.slot}`);
+  return node;
+}
+
 /** A store on one Redis server. */
 export function createRedisStore(config: RedisStoreConfig): CacheStore {
   const client = new Redis(config.url, {
@@ -78,7 +173,7 @@ export function createRedisStore(config: RedisStoreConfig): CacheStore {
   });
   // Failures surface per command; an unhandled 'error' event would crash the process.
   client.on('error', () => {});
-  return storeOver('redis', client);
+  return storeOver('redis', client, config.commandTimeoutMs);
 }
 
 /** A store on a Redis Cluster; keys carry the tenant hash tag, so a tenant stays in one slot. */
@@ -91,6 +186,10 @@ export function createRedisClusterStore(config: RedisClusterStoreConfig): CacheS
     retryDelayOnFailover: 0,
     clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 1000),
     slotsRefreshTimeout: config.connectTimeoutMs,
+    slotsRefreshInterval: 2000,
+    // ElastiCache's TLS certificates name the configuration endpoint, not node IPs: keep the
+    // hostnames ioredis is given instead of resolving them first.
+    ...(config.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
     redisOptions: connectionOptions(config),
   });
   client.on('error', () => {});
@@ -98,5 +197,5 @@ export function createRedisClusterStore(config: RedisClusterStoreConfig): CacheS
   // Node connections open lazily, and without an offline queue a command sent to a node that is
   // still connecting fails; open them all before the first real command.
   const warm = () => Promise.all(client.nodes('master').map((node) => node.ping()));
-  return storeOver('redis-cluster', client, warm);
+  return storeOver('redis-cluster', client, config.commandTimeoutMs, warm);
 }

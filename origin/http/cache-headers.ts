@@ -1,7 +1,7 @@
 /**
  * What the origin tells caches in front of it (the edge, API Gateway, browsers).
  */
-import type { CacheOutcome } from '../cache/cache-aside.ts';
+import type { CacheOutcome } from '../cache/engine.ts';
 
 /**
  * Public responses: browsers keep them a minute, shared caches an hour; shared caches may serve
@@ -19,6 +19,10 @@ export function originCacheStatus(outcome: CacheOutcome): string {
       return `${ORIGIN_CACHE_NAME}; hit`;
     case 'miss':
       return `${ORIGIN_CACHE_NAME}; fwd=miss`;
+    case 'stale':
+      return `${ORIGIN_CACHE_NAME}; hit; detail=stale-while-revalidate`;
+    case 'stale_error':
+      return `${ORIGIN_CACHE_NAME}; hit; detail=stale-if-error`;
     case 'bypass':
       return `${ORIGIN_CACHE_NAME}; fwd=bypass; detail=cache-unavailable`;
   }

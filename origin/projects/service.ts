@@ -1,17 +1,14 @@
 /**
  * Public project reads with their caching strategies (ARCHITECTURE.md §2): a single project is
  * a resource (`resource:{tenant}:project:{id}`, 30 min); the public list is an API response
- * (`api:v1:{tenant}:…`, 5 min). Both are cache-aside until write-through arrives with writes.
+ * (`api:v1:{tenant}:…`, 5 min) tagged `projects`, so any project write can invalidate every list.
  */
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { apiResponseKey, resourceKey } from '../../common/keys.ts';
-import type { CacheAside, CacheResult } from '../cache/cache-aside.ts';
+import type { CacheEngine, CacheResult } from '../cache/engine.ts';
+import { DEFAULT_POLICIES } from '../cache/policy.ts';
 import type { Project, ProjectRepository } from './repository.ts';
 
-/** Time to live of a cached project. */
-export const PROJECT_TTL_MS = 30 * 60_000;
-/** Time to live of a cached public list. */
-export const PROJECT_LIST_TTL_MS = 5 * 60_000;
 
 /** Redis key of a tenant's public project list. */
 export function projectListKey(tenant: string): Promise<string> {
@@ -31,9 +28,9 @@ export interface ProjectList {
 /** Reads public projects through the cache. */
 export class PublicProjects {
   readonly #repository: ProjectRepository;
-  readonly #cache: CacheAside;
+  readonly #cache: CacheEngine;
 
-  constructor(repository: ProjectRepository, cache: CacheAside) {
+  constructor(repository: ProjectRepository, cache: CacheEngine) {
     this.#repository = repository;
     this.#cache = cache;
   }
@@ -43,7 +40,8 @@ export class PublicProjects {
     const key = await projectListKey(tenant);
     const result = await this.#cache.getOrLoad<ProjectList>({
       key,
-      ttlMs: PROJECT_LIST_TTL_MS,
+      policy: DEFAULT_POLICIES.api,
+      tags: ['projects'],
       load: async () => {
         await this.#assertTenant(tenant);
         return { data: await this.#repository.listPublic(tenant) };
@@ -56,7 +54,8 @@ export class PublicProjects {
   async get(tenant: string, id: string): Promise<CacheResult<Project>> {
     const result = await this.#cache.getOrLoad<Project>({
       key: projectKey(tenant, id),
-      ttlMs: PROJECT_TTL_MS,
+      policy: DEFAULT_POLICIES.resource,
+      tags: [`project:${id}`],
       load: () => this.#repository.findById(tenant, id),
     });
     if (result.value === undefined || result.value.visibility !== 'public') {

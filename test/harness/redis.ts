@@ -104,6 +104,12 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       const infos = await Promise.all(ports.map((port) => redisCli(port, 'cluster', 'info')));
       return infos.every((info) => info.includes('cluster_state:ok'));
     });
+    // Replicas finish their first sync a moment later; WAIT-based tests need them online.
+    await waitFor('every master to have an online replica', async () => {
+      const infos = await Promise.all(ports.map((port) => redisCli(port, 'info', 'replication')));
+      const masters = infos.filter((info) => info.includes('role:master'));
+      return masters.length === 3 && masters.every((info) => /slave0:.*state=online/.test(info));
+    });
   } catch (error) {
     await stop();
     throw error;

@@ -94,7 +94,7 @@ describe.each(combos)('public project routes on %s with %s', (dbKind, cacheKind)
     expect(await response.json()).toEqual({
       ok: true,
       database: { kind: dbKind, status: 'ok' },
-      cache: { store: cacheKind, status: 'ok' },
+      cache: { store: cacheKind, status: 'ok', breaker: 'closed' },
     });
   });
 });

@@ -61,6 +61,49 @@ describe.each(stores)('cache store contract: %s', (_, create) => {
     expect(await Promise.all(keys.map((k) => store.get(k)))).toEqual([undefined, undefined, undefined]);
   });
 
+  it('reads and writes batches whose keys span tenants (cluster slots), in order', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => key(`batch-${i}`));
+    await store.setMany(keys.filter((_, i) => i % 2 === 0).map((k, i) => ({ key: k, value: `v${i * 2}`, ttlMs: 60_000 })));
+    const values = await store.getMany(keys);
+    expect(values).toEqual(keys.map((_, i) => (i % 2 === 0 ? `v${i}` : undefined)));
+    expect(await store.getMany([])).toEqual([]);
+  });
+
+  it('sets only when absent and deletes only while the value still matches', async () => {
+    const k = key('lock');
+    expect(await store.setIfAbsent(k, 'owner-a', 60_000)).toBe(true);
+    expect(await store.setIfAbsent(k, 'owner-b', 60_000)).toBe(false);
+    expect(await store.deleteIfEquals(k, 'owner-b')).toBe(false);
+    expect(await store.get(k)).toBe('owner-a');
+    expect(await store.deleteIfEquals(k, 'owner-a')).toBe(true);
+    expect(await store.get(k)).toBeUndefined();
+    expect(await store.setIfAbsent(k, 'forever')).toBe(true);
+    expect(await store.get(k)).toBe('forever');
+  });
+
+  it('keeps index sets and moves expiry', async () => {
+    const k = key('set');
+    await store.addToSet(k, 'a', 60_000);
+    await store.addToSet(k, 'b', 60_000);
+    await store.addToSet(k, 'a', 60_000);
+    expect((await store.setMembers(k)).sort()).toEqual(['a', 'b']);
+    await store.removeFromSet(k, 'a');
+    expect(await store.setMembers(k)).toEqual(['b']);
+    expect(await store.setMembers(key('no-set'))).toEqual([]);
+    expect(await store.expire(k, 50)).toBe(true);
+    expect(await store.expire(key('absent'), 50)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(await store.setMembers(k)).toEqual([]);
+  });
+
+  it('reports how many replicas acknowledged a write', async () => {
+    const k = key('replicated');
+    await store.set(k, 'x', 60_000);
+    const acknowledged = await store.waitForReplicas(k, 1, 300);
+    // The harness's cluster has one replica per master; standalone and memory have none.
+    expect(acknowledged).toBe(store.name === 'redis-cluster' ? 1 : 0);
+  });
+
   it('expires entries after their time to live', async () => {
     const k = key('ttl');
     await store.set(k, 'short', 50);

@@ -1,0 +1,73 @@
+/**
+ * Stampede protection. In one process, concurrent loads of a key share one promise. Across
+ * processes (N Lambda instances), a short Redis lock owned by a random token decides who loads;
+ * the others wait for the entry to appear, polling with exponential backoff (one poller per key
+ * per process), and load themselves only when the bounded wait runs out.
+ */
+import { randomBytes } from 'node:crypto';
+import { lockKey } from '../../common/keys.ts';
+import type { CacheStore } from './interface.ts';
+
+/** Lock timing. */
+export interface LockOptions {
+  /** The lock expires by itself after this long, should its holder die mid-load. */
+  ttlMs: number;
+  /** Longest a process waits for another's load before loading itself. */
+  waitMs: number;
+}
+
+/** Defaults: a loader rarely takes a second; waiting longer than two only delays the caller. */
+export const DEFAULT_LOCK: LockOptions = { ttlMs: 5_000, waitMs: 2_000 };
+
+const BACKOFF_MS = [5, 10, 20, 40, 80, 100];
+
+/** Runs one load per key at a time in this process. */
+export class SingleFlight {
+  readonly #inflight = new Map<string, Promise<unknown>>();
+
+  /** Whether a load of `key` is running. */
+  has(key: string): boolean {
+    return this.#inflight.has(key);
+  }
+
+  /** Joins the running load of `key`, or starts `run` as that load. */
+  do<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const running = this.#inflight.get(key);
+    if (running) return running as Promise<T>;
+    const started = run().finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, started);
+    return started;
+  }
+}
+
+/** A held lock; `release` never frees a lock that expired and was taken by another holder. */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/** Tries to take the load lock of `key`; `undefined` when someone else holds it. */
+export async function tryLock(store: CacheStore, key: string, options: LockOptions): Promise<HeldLock | undefined> {
+  const token = randomBytes(16).toString('hex');
+  const name = lockKey(key);
+  if (!(await store.setIfAbsent(name, token, options.ttlMs))) return undefined;
+  return {
+    release: async () => {
+      await store.deleteIfEquals(name, token);
+    },
+  };
+}
+
+/**
+ * Polls `check` with backoff until it yields a value or `waitMs` runs out. Each poll is one
+ * round trip; the schedule keeps a one-second wait under about fifteen polls.
+ */
+export async function waitFor<T>(check: () => Promise<T | undefined>, waitMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    const delay = Math.min(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!, deadline - Date.now());
+    if (delay <= 0) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    const found = await check();
+    if (found !== undefined) return found;
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * The cache engine: strategies composed over any `CacheStore` (ARCHITECTURE.md §2, §4).
+ *
+ * - cache-aside `getOrLoad`, write-through `writeThrough`, refresh-ahead, stale-while-revalidate
+ *   and stale-if-error, with the windows carried in each entry;
+ * - stampede protection: one load per key per process, one per key across processes;
+ * - invalidation by key, by tag and by tenant. Tags and tenants are *versions*: every entry
+ *   records the versions of its tenant and tags when written and is valid only while they are
+ *   unchanged. Invalidating is one SET, whatever the number of entries (tag sets would cost one
+ *   DEL per member and race with concurrent writers); the versions are read in the same MGET as
+ *   the entry (same slot: the tenant hash tag), so reads still cost one round trip;
+ * - degradation: store calls go through a circuit breaker; a failing store means loads from the
+ *   source, never an error the caller did not cause.
+ */
+import { randomBytes } from 'node:crypto';
+import { tenantOfKey, versionKey } from '../../common/keys.ts';
+import { createBreaker, type StoreBreaker } from './breaker.ts';
+import type { InvalidationBus } from './bus.ts';
+import { DEFAULT_LOCK, SingleFlight, tryLock, waitFor, type LockOptions } from './coordination.ts';
+import { readEntry, writeEntry, type Entry } from './entry.ts';
+import type { CacheStore, StoreWrite } from './interface.ts';
+import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
+import type { CacheMetrics, CacheOperation, ReadOutcome } from './metrics/interface.ts';
+import { windowsFor, type CachePolicy } from './policy.ts';
+
+/** How a value was obtained. */
+export type CacheOutcome = ReadOutcome;
+
+/** A value and how it was obtained. */
+export interface CacheResult<T> {
+  value: T;
+  status: CacheOutcome;
+}
+
+/** What identifies a cached value: its key (with the tenant hash tag), policy and tags. */
+export interface CacheTarget {
+  key: string;
+  policy: CachePolicy;
+  /** Invalidation tags, e.g. `projects` or `project:<id>`; scoped to the key's tenant. */
+  tags?: readonly string[];
+}
+
+/** A read: the target and how to load it from the source. `undefined` is "not found", never cached. */
+export interface ReadRequest<T> extends CacheTarget {
+  load: () => Promise<T | undefined>;
+}
+
+/** Receives failures the engine absorbed (store errors, background refresh errors). */
+export type ErrorListener = (error: unknown, context: { operation: string; key?: string }) => void;
+
+/** Engine configuration. */
+export interface CacheEngineOptions {
+  store: CacheStore;
+  metrics?: CacheMetrics;
+  breaker?: StoreBreaker;
+  lock?: LockOptions;
+  /** Per-process memory tier for policies with `memory: true`; off when absent. */
+  memory?: MemoryTierOptions;
+  /** Tells other processes to drop memory-tier values; needed only with `memory`. */
+  bus?: InvalidationBus;
+  onError?: ErrorListener;
+}
+
+// Version keys outlive any entry (the longest window is about a day); a missing version makes
+// its entries invalid, so eviction of a version key is safe.
+const VERSION_TTL_MS = 30 * 24 * 60 * 60_000;
+const NO_METRICS: CacheMetrics = { read() {}, load() {}, operation() {} };
+
+function newVersion(): string {
+  return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+}
+
+function tenantOf(key: string): string {
+  const tenant = tenantOfKey(key);
+  if (!tenant) throw new TypeError(`cache key has no tenant hash tag: ${key}`);
+  return tenant;
+}
+
+function versionKeys(target: CacheTarget): string[] {
+  const tenant = tenantOf(target.key);
+  return [versionKey(tenant), ...(target.tags ?? []).map((tag) => versionKey(tenant, tag))];
+}
+
+/** Strategies over a store. Build one per process and share it. */
+export class CacheEngine {
+  readonly #store: CacheStore;
+  readonly #metrics: CacheMetrics;
+  readonly #breaker: StoreBreaker;
+  readonly #lock: LockOptions;
+  readonly #memory: MemoryTier | undefined;
+  readonly #bus: InvalidationBus | undefined;
+  readonly #onError: ErrorListener;
+  readonly #flights = new SingleFlight();
+
+  constructor(options: CacheEngineOptions) {
+    this.#store = options.store;
+    this.#metrics = options.metrics ?? NO_METRICS;
+    this.#breaker = options.breaker ?? createBreaker();
+    this.#lock = options.lock ?? DEFAULT_LOCK;
+    this.#memory = options.memory && new MemoryTier(options.memory);
+    this.#bus = options.bus;
+    this.#onError = options.onError ?? (() => {});
+  }
+
+  /** Subscribes the memory tier to the bus. Call once after construction when both are used. */
+  async start(): Promise<void> {
+    const memory = this.#memory;
+    if (!memory || !this.#bus) return;
+    await this.#bus.subscribe(
+      (message) => {
+        if (message.keys) memory.dropKeys(message.keys);
+        else if (message.tenant) memory.dropTenant(message.tenant);
+      },
+      () => memory.clear(),
+    );
+  }
+
+  /** The breaker's state, for `/health`. */
+  breakerState() {
+    return this.#breaker.state();
+  }
+
+  /** The cached value, or the loaded one (stored for next time). */
+  async getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
+    const now = Date.now();
+    const held = request.policy.memory ? this.#memory?.get(request.key, now) : undefined;
+    if (held) return this.#outcome(request, 'hit', held.value as T);
+    const keys = [request.key, ...versionKeys(request)];
+    let found: (string | undefined)[];
+    try {
+      found = await this.#guard(request.policy, 'get', () => this.#store.getMany(keys));
+    } catch {
+      return this.#outcome(request, 'bypass', await this.#flights.do(request.key, () => this.#loadFromSource(request)));
+    }
+    return this.#resolve(request, found[0], found.slice(1), now);
+  }
+
+  /** Several reads in one batched round trip per node; misses load one by one. */
+  async getMany<T>(requests: readonly ReadRequest<T>[]): Promise<CacheResult<T | undefined>[]> {
+    const layout = requests.map((request) => [request.key, ...versionKeys(request)]);
+    let found: (string | undefined)[];
+    try {
+      found = await this.#guard(requests[0]?.policy, 'get', () => this.#store.getMany(layout.flat()));
+    } catch {
+      return Promise.all(requests.map((request) => this.getOrLoad(request)));
+    }
+    const now = Date.now();
+    let at = 0;
+    return Promise.all(
+      requests.map((request, i) => {
+        const slice = found.slice(at, at + layout[i]!.length);
+        at += layout[i]!.length;
+        return this.#resolve(request, slice[0], slice.slice(1), now);
+      }),
+    );
+  }
+
+  /** Writes the source with `write`, then the cache with its result (write-through). */
+  async writeThrough<T>(target: CacheTarget, write: () => Promise<T>): Promise<T> {
+    const value = await write();
+    await this.set(target, value);
+    return value;
+  }
+
+  /** Stores `value`; a store failure is reported, not thrown (the source already has it). */
+  async set<T>(target: CacheTarget, value: T): Promise<void> {
+    await this.setMany([{ target, value }]);
+  }
+
+  /** Stores several values, one round trip per node. */
+  async setMany(items: readonly { target: CacheTarget; value: unknown }[]): Promise<void> {
+    if (items.length === 0) return;
+    const now = Date.now();
+    try {
+      const writes = await this.#guard(items[0]!.target.policy, 'set', async () => {
+        const versions = await this.#currentVersions(items.map((item) => item.target));
+        return Promise.all(items.map(async (item, i) => this.#entryWrite(item.target, item.value, versions[i]!, now)));
+      });
+      await this.#guard(items[0]!.target.policy, 'set', () => this.#store.setMany(writes));
+      items.forEach((item, i) => {
+        if (item.target.policy.memory) this.#memory?.set(item.target.key, tenantOf(item.target.key), item.value, writes[i]!.freshUntil, now);
+      });
+      await this.#publish({ keys: items.map((item) => item.target.key) });
+    } catch (error) {
+      this.#onError(error, { operation: 'set', key: items[0]!.target.key });
+    }
+  }
+
+  /**
+   * Deletes entries by key, here and in other processes' memory tiers. Resolves false when the
+   * store could not be reached (reported to `onError`): the caller's write already succeeded.
+   */
+  async delete(...keys: string[]): Promise<boolean> {
+    this.#memory?.dropKeys(keys);
+    const done = await this.#attempt('delete', () => this.#store.delete(...keys));
+    await this.#publish({ keys });
+    return done;
+  }
+
+  /** Invalidates every entry of `tenant` carrying any of `tags`: one write per tag. */
+  async invalidateTags(tenant: string, tags: readonly string[]): Promise<boolean> {
+    return this.#bump(tenant, tags.map((tag) => versionKey(tenant, tag)));
+  }
+
+  /** Invalidates every entry of `tenant`: one write. */
+  async invalidateTenant(tenant: string): Promise<boolean> {
+    return this.#bump(tenant, [versionKey(tenant)]);
+  }
+
+  /** Releases timers and connections the engine owns (not the store). */
+  async close(): Promise<void> {
+    this.#breaker.shutdown();
+    await this.#bus?.close();
+  }
+
+  async #bump(tenant: string, keys: string[]): Promise<boolean> {
+    this.#memory?.dropTenant(tenant);
+    const done = await this.#attempt('invalidate', () =>
+      this.#store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))),
+    );
+    await this.#publish({ tenant });
+    return done;
+  }
+
+  async #attempt(operation: string, run: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.#breaker.run(run);
+      return true;
+    } catch (error) {
+      this.#onError(error, { operation });
+      return false;
+    }
+  }
+
+  async #resolve<T>(request: ReadRequest<T>, raw: string | undefined, versions: (string | undefined)[], now: number): Promise<CacheResult<T | undefined>> {
+    const entry = raw === undefined ? undefined : readEntry(raw);
+    const valid = entry !== undefined && versions.every((v, i) => v !== undefined && v === entry.versions[i]);
+    const usable = valid ? await this.#decode<T>(request, entry) : undefined;
+    if (usable && now < entry!.freshUntil) {
+      if (request.policy.refreshAheadMs > 0 && now >= entry!.freshUntil - request.policy.refreshAheadMs) this.#refresh(request, versions);
+      if (request.policy.memory) this.#memory?.set(request.key, tenantOf(request.key), usable.value, entry!.freshUntil, now);
+      return this.#outcome(request, 'hit', usable.value);
+    }
+    if (usable && now < entry!.staleUntil) {
+      this.#refresh(request, versions);
+      return this.#outcome(request, 'stale', usable.value);
+    }
+    try {
+      return this.#outcome(request, 'miss', await this.#flights.do(request.key, () => this.#loadCoordinated(request, versions)));
+    } catch (error) {
+      if (usable && now < entry!.errorUntil) {
+        this.#onError(error, { operation: 'load', key: request.key });
+        return this.#outcome(request, 'stale_error', usable.value);
+      }
+      throw error;
+    }
+  }
+
+  /** Loads once across processes: the lock holder loads and stores; others wait for its entry. */
+  async #loadCoordinated<T>(request: ReadRequest<T>, versions: (string | undefined)[]): Promise<T | undefined> {
+    let lock;
+    try {
+      lock = await this.#guard(request.policy, 'lock', () => tryLock(this.#store, request.key, this.#lock));
+    } catch {
+      return this.#loadFromSource(request);
+    }
+    if (!lock) {
+      const keys = [request.key, ...versionKeys(request)];
+      const settled = await waitFor(async () => {
+        const [raw, ...current] = await this.#store.getMany(keys).catch(() => [] as (string | undefined)[]);
+        const entry = raw === undefined ? undefined : readEntry(raw);
+        if (!entry || Date.now() >= entry.freshUntil || !current.every((v, i) => v !== undefined && v === entry.versions[i])) return undefined;
+        return this.#decode<T>(request, entry);
+      }, this.#lock.waitMs);
+      if (settled) return settled.value;
+    }
+    try {
+      return await this.#loadAndStore(request, versions);
+    } finally {
+      await lock?.release().catch((error: unknown) => this.#onError(error, { operation: 'unlock', key: request.key }));
+    }
+  }
+
+  async #loadAndStore<T>(request: ReadRequest<T>, versions: (string | undefined)[]): Promise<T | undefined> {
+    const value = await this.#loadFromSource(request);
+    if (value === undefined) return value;
+    try {
+      // The versions read *before* loading: an invalidation during the load leaves this entry
+      // born invalid instead of resurrecting old data.
+      const known = versions.every((v) => v !== undefined) ? (versions as string[]) : (await this.#currentVersions([request]))[0]!;
+      const write = await this.#entryWrite(request, value, known, Date.now());
+      await this.#guard(request.policy, 'set', () => this.#store.set(write.key, write.value, write.ttlMs));
+    } catch (error) {
+      this.#onError(error, { operation: 'set', key: request.key });
+    }
+    return value;
+  }
+
+  async #loadFromSource<T>(request: ReadRequest<T>): Promise<T | undefined> {
+    const started = performance.now();
+    try {
+      const value = await request.load();
+      this.#metrics.load(request.policy.type, true, performance.now() - started);
+      return value;
+    } catch (error) {
+      this.#metrics.load(request.policy.type, false, performance.now() - started);
+      throw error;
+    }
+  }
+
+  #refresh<T>(request: ReadRequest<T>, versions: (string | undefined)[]): void {
+    if (this.#flights.has(request.key)) return;
+    this.#flights
+      .do(request.key, () => this.#loadCoordinated(request, versions))
+      .catch((error: unknown) => this.#onError(error, { operation: 'refresh', key: request.key }));
+  }
+
+  /** Current versions of each target's tenant and tags, creating missing ones. */
+  async #currentVersions(targets: readonly CacheTarget[]): Promise<string[][]> {
+    const layout = targets.map(versionKeys);
+    const flat = [...new Set(layout.flat())];
+    const found = await this.#store.getMany(flat);
+    const byKey = new Map<string, string>();
+    await Promise.all(
+      flat.map(async (key, i) => {
+        let value = found[i];
+        if (value === undefined) {
+          const fresh = newVersion();
+          value = (await this.#store.setIfAbsent(key, fresh, VERSION_TTL_MS)) ? fresh : await this.#store.get(key);
+        }
+        if (value === undefined) throw new Error(`version key ${key} vanished while being created`);
+        byKey.set(key, value);
+      }),
+    );
+    return layout.map((keys) => keys.map((key) => byKey.get(key)!));
+  }
+
+  async #entryWrite(target: CacheTarget, value: unknown, versions: string[], now: number): Promise<StoreWrite & { freshUntil: number }> {
+    const windows = windowsFor(target.policy, now);
+    const json = JSON.stringify(value);
+    const payload = target.policy.codec ? await target.policy.codec.encode(json, { key: target.key }) : json;
+    return { key: target.key, value: writeEntry({ ...windows, versions, payload }), ttlMs: windows.errorUntil - now, freshUntil: windows.freshUntil };
+  }
+
+  async #decode<T>(target: CacheTarget, entry: Entry): Promise<{ value: T } | undefined> {
+    try {
+      const json = target.policy.codec ? await target.policy.codec.decode(entry.payload, { key: target.key }) : entry.payload;
+      return { value: JSON.parse(json) as T };
+    } catch (error) {
+      this.#onError(error, { operation: 'decode', key: target.key });
+      return undefined; // an unreadable entry is a miss, and the reload overwrites it
+    }
+  }
+
+  async #guard<T>(policy: CachePolicy | undefined, operation: CacheOperation, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await this.#breaker.run(run);
+      if (policy) this.#metrics.operation(policy.type, operation, true, performance.now() - started);
+      return result;
+    } catch (error) {
+      if (policy) this.#metrics.operation(policy.type, operation, false, performance.now() - started);
+      this.#onError(error, { operation });
+      throw error;
+    }
+  }
+
+  async #publish(message: { keys?: string[]; tenant?: string }): Promise<void> {
+    await this.#bus?.publish(message).catch((error: unknown) => this.#onError(error, { operation: 'publish' }));
+  }
+
+  #outcome<T>(target: CacheTarget, status: CacheOutcome, value: T): CacheResult<T> {
+    this.#metrics.read(target.policy.type, status);
+    return { value, status };
+  }
+}
