@@ -3,28 +3,11 @@
  * two against the harness's real `redis-server` processes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import type { CacheStore } from '../../origin/cache/interface.ts';
 import { createMemoryStore } from '../../origin/cache/memory.ts';
-import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
-import { loadConfig } from '../../origin/config.ts';
+import { STORES } from './stores.ts';
 
-const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 2000 };
-
-const stores: [string, () => CacheStore][] = [
-  ['memory', () => createMemoryStore({ maxEntries: 1000 })],
-  ['redis', () => createRedisStore({ url: inject('redisUrl'), ...timeouts })],
-  [
-    'redis-cluster',
-    () => {
-      const config = loadConfig({ REDIS_CLUSTER_NODES: inject('redisClusterNodes') }).cache;
-      if (config.kind !== 'redis-cluster') throw new Error('expected a cluster config');
-      return createRedisClusterStore({ nodes: config.nodes, ...timeouts });
-    },
-  ],
-];
-
-describe.each(stores)('cache store contract: %s', (_, create) => {
+describe.each(STORES)('cache store contract: %s', (_, create) => {
   let store: CacheStore;
   const key = (name: string) => `resource:{t-${crypto.randomUUID().slice(0, 8)}}:test:${name}`;
 

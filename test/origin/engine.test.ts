@@ -1,0 +1,176 @@
+/**
+ * Strategies of the cache engine on every store: cache-aside, write-through, SWR, stale-if-error,
+ * refresh-ahead, invalidation by key, tag and tenant, batches, and in-process stampede control.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resourceKey } from '../../common/keys.ts';
+import { CacheEngine } from '../../origin/cache/engine.ts';
+import type { CacheStore } from '../../origin/cache/interface.ts';
+import { definePolicy, DEFAULT_POLICIES, type CachePolicy } from '../../origin/cache/policy.ts';
+import { STORES, freshTenant } from './stores.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const base = DEFAULT_POLICIES.resource;
+const policy = (overrides: Partial<CachePolicy>) => definePolicy({ ...base, refreshAheadMs: 0, jitter: 0, ...overrides });
+
+/** A loader over a mutable source that counts its calls. */
+function source<T>(initial: T) {
+  const state = { value: initial as T | undefined, calls: 0, fail: false, delayMs: 0 };
+  const load = async () => {
+    state.calls++;
+    if (state.delayMs) await sleep(state.delayMs);
+    if (state.fail) throw new Error('source down');
+    return state.value;
+  };
+  return { state, load };
+}
+
+describe.each(STORES)('cache engine on %s', (_, create) => {
+  let store: CacheStore;
+  let engine: CacheEngine;
+  const errors: unknown[] = [];
+
+  beforeAll(async () => {
+    store = create();
+    await store.connect();
+    engine = new CacheEngine({ store, onError: (error) => errors.push(error) });
+  });
+  afterAll(async () => {
+    await engine.close();
+    await store.close();
+  });
+
+  it('loads on a miss, then answers from the cache without calling the loader', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const { state, load } = source({ name: 'one' });
+    expect(await engine.getOrLoad({ key, policy: base, load })).toEqual({ value: { name: 'one' }, status: 'miss' });
+    expect(await engine.getOrLoad({ key, policy: base, load })).toEqual({ value: { name: 'one' }, status: 'hit' });
+    expect(state.calls).toBe(1);
+  });
+
+  it('does not cache "not found"', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'gone');
+    const { state, load } = source<string | undefined>(undefined);
+    await engine.getOrLoad({ key, policy: base, load });
+    await engine.getOrLoad({ key, policy: base, load });
+    expect(state.calls).toBe(2);
+  });
+
+  it('writes through: the source first, then the cache, and reads see the new value', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const { state, load } = source('old');
+    await engine.getOrLoad({ key, policy: base, load });
+    const written = await engine.writeThrough({ key, policy: base }, async () => {
+      state.value = 'new';
+      return 'new';
+    });
+    expect(written).toBe('new');
+    expect(await engine.getOrLoad({ key, policy: base, load })).toEqual({ value: 'new', status: 'hit' });
+    expect(state.calls).toBe(1);
+  });
+
+  it('serves stale within stale-while-revalidate and refreshes in the background', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const swr = policy({ ttlMs: 300, staleWhileRevalidateMs: 5_000, staleIfErrorMs: 0 });
+    const { state, load } = source('v1');
+    await engine.getOrLoad({ key, policy: swr, load });
+    state.value = 'v2';
+    await sleep(350);
+    expect(await engine.getOrLoad({ key, policy: swr, load })).toEqual({ value: 'v1', status: 'stale' });
+    await sleep(50);
+    expect(await engine.getOrLoad({ key, policy: swr, load })).toEqual({ value: 'v2', status: 'hit' });
+    expect(state.calls).toBe(2);
+  });
+
+  it('serves stale within stale-if-error when the source fails, and fails without an entry', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const sie = policy({ ttlMs: 60, staleWhileRevalidateMs: 0, staleIfErrorMs: 5_000 });
+    const { state, load } = source('kept');
+    await engine.getOrLoad({ key, policy: sie, load });
+    state.fail = true;
+    await sleep(100);
+    expect(await engine.getOrLoad({ key, policy: sie, load })).toEqual({ value: 'kept', status: 'stale_error' });
+    const other = resourceKey(freshTenant(), 'project', 'p1');
+    await expect(engine.getOrLoad({ key: other, policy: sie, load })).rejects.toThrow('source down');
+  });
+
+  it('refreshes ahead of expiry while still answering hits', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const ahead = policy({ ttlMs: 400, refreshAheadMs: 350 });
+    const { state, load } = source('v1');
+    await engine.getOrLoad({ key, policy: ahead, load });
+    state.value = 'v2';
+    await sleep(80);
+    expect(await engine.getOrLoad({ key, policy: ahead, load })).toEqual({ value: 'v1', status: 'hit' });
+    await sleep(80);
+    expect(await engine.getOrLoad({ key, policy: ahead, load })).toEqual({ value: 'v2', status: 'hit' });
+    expect(state.calls).toBe(2);
+  });
+
+  it('invalidates by key, by tag and by tenant', async () => {
+    const tenant = freshTenant();
+    const other = freshTenant();
+    const list = resourceKey(tenant, 'list', 'all');
+    const item = resourceKey(tenant, 'project', 'p1');
+    const untagged = resourceKey(tenant, 'project', 'p2');
+    const foreign = resourceKey(other, 'list', 'all');
+    const { state, load } = source('x');
+    const read = (key: string, tags?: string[]) => engine.getOrLoad({ key, policy: base, tags, load }).then((r) => r.status);
+    for (const [key, tags] of [[list, ['projects']], [item, ['projects', 'project:p1']], [untagged, undefined], [foreign, ['projects']]] as const) {
+      await read(key, tags ? [...tags] : undefined);
+    }
+    expect(await engine.invalidateTags(tenant, ['projects'])).toBe(true);
+    expect(await read(list, ['projects'])).toBe('miss');
+    expect(await read(item, ['projects', 'project:p1'])).toBe('miss');
+    expect(await read(untagged)).toBe('hit');
+    expect(await read(foreign, ['projects'])).toBe('hit');
+
+    expect(await engine.invalidateTenant(tenant)).toBe(true);
+    expect(await read(untagged)).toBe('miss');
+    expect(await read(foreign, ['projects'])).toBe('hit');
+
+    expect(await engine.delete(untagged)).toBe(true);
+    expect(await read(untagged)).toBe('miss');
+    expect(state.calls).toBe(8);
+  });
+
+  it('reads and writes batches across tenants, loading only the misses', async () => {
+    const keys = Array.from({ length: 12 }, (_, i) => resourceKey(freshTenant(), 'project', `p${i}`));
+    await engine.setMany(keys.slice(0, 6).map((key, i) => ({ target: { key, policy: base }, value: `cached-${i}` })));
+    const loaded: string[] = [];
+    const results = await engine.getMany(
+      keys.map((key, i) => ({ key, policy: base, load: async () => (loaded.push(key), `loaded-${i}`) })),
+    );
+    expect(results.map((r) => r.status)).toEqual([...Array(6).fill('hit'), ...Array(6).fill('miss')]);
+    expect(results.map((r) => r.value)).toEqual(keys.map((_, i) => (i < 6 ? `cached-${i}` : `loaded-${i}`)));
+    expect([...loaded].sort()).toEqual(keys.slice(6).sort());
+  });
+
+  it('runs the loader once for 1000 concurrent misses of one key', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'hot');
+    const { state, load } = source('hot');
+    state.delayMs = 50;
+    const results = await Promise.all(Array.from({ length: 1000 }, () => engine.getOrLoad({ key, policy: base, load })));
+    expect(state.calls).toBe(1);
+    expect(results.every((r) => r.value === 'hot')).toBe(true);
+  });
+});
+
+describe('policies', () => {
+  it('spread expiry by the jitter fraction, never beyond', async () => {
+    const { windowsFor } = await import('../../origin/cache/policy.ts');
+    const p = policy({ ttlMs: 1000, jitter: 0.2, staleWhileRevalidateMs: 100, staleIfErrorMs: 500 });
+    expect(windowsFor(p, 0, () => 0)).toEqual({ freshUntil: 1000, staleUntil: 1100, errorUntil: 1500 });
+    expect(windowsFor(p, 0, () => 0.999_999).freshUntil).toBe(800);
+    const spread = new Set(Array.from({ length: 200 }, () => windowsFor(p, 0).freshUntil));
+    expect(Math.min(...spread)).toBeGreaterThanOrEqual(800);
+    expect(Math.max(...spread)).toBeLessThanOrEqual(1000);
+    expect(spread.size).toBeGreaterThan(50);
+  });
+
+  it('refuse impossible settings', () => {
+    expect(() => policy({ ttlMs: 0 })).toThrow(RangeError);
+    expect(() => policy({ jitter: 1 })).toThrow(/jitter/);
+    expect(() => policy({ ttlMs: 100, refreshAheadMs: 100 })).toThrow(/refreshAheadMs/);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * The harness's stores, as the contract and engine suites build them.
+ */
+import { inject } from 'vitest';
+import type { CacheStore } from '../../origin/cache/interface.ts';
+import { createMemoryStore } from '../../origin/cache/memory.ts';
+import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { loadConfig } from '../../origin/config.ts';
+
+const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 2000 };
+
+/** Cluster seed nodes from a `host:port,...` string. */
+export function clusterNodes(seeds: string) {
+  const config = loadConfig({ REDIS_CLUSTER_NODES: seeds }).cache;
+  if (config.kind !== 'redis-cluster') throw new Error('expected a cluster config');
+  return config.nodes;
+}
+
+/** `[name, factory]` for every store kind. */
+export const STORES: [string, () => CacheStore][] = [
+  ['memory', () => createMemoryStore({ maxEntries: 10_000 })],
+  ['redis', () => createRedisStore({ url: inject('redisUrl'), ...timeouts })],
+  ['redis-cluster', () => createRedisClusterStore({ nodes: clusterNodes(inject('redisClusterNodes')), ...timeouts })],
+];
+
+/** A tenant no other test uses. */
+export function freshTenant(): string {
+  return `t-${crypto.randomUUID().slice(0, 12)}`;
+}
