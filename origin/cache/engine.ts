@@ -21,6 +21,7 @@ import { readEntry, writeEntry, type Entry } from './entry.ts';
 import type { CacheStore, StoreWrite } from './interface.ts';
 import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
 import type { CacheMetrics, CacheOperation, ReadOutcome } from './metrics/interface.ts';
+import { noMetrics } from './metrics/null.ts';
 import { windowsFor, type CachePolicy } from './policy.ts';
 
 /** How a value was obtained. */
@@ -64,7 +65,6 @@ export interface CacheEngineOptions {
 // Version keys outlive any entry (the longest window is about a day); a missing version makes
 // its entries invalid, so eviction of a version key is safe.
 const VERSION_TTL_MS = 30 * 24 * 60 * 60_000;
-const NO_METRICS: CacheMetrics = { read() {}, load() {}, operation() {} };
 
 function newVersion(): string {
   return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
@@ -94,7 +94,7 @@ export class CacheEngine {
 
   constructor(options: CacheEngineOptions) {
     this.#store = options.store;
-    this.#metrics = options.metrics ?? NO_METRICS;
+    this.#metrics = options.metrics ?? noMetrics;
     this.#breaker = options.breaker ?? createBreaker();
     this.#lock = options.lock ?? DEFAULT_LOCK;
     this.#memory = options.memory && new MemoryTier(options.memory);

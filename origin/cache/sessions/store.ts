@@ -1,0 +1,164 @@
+/**
+ * The session store (ARCHITECTURE.md §2): write-through to the source of truth, then Redis;
+ * a sliding idle TTL refreshed on access but at most once per `touchIntervalMs`; an absolute
+ * lifetime cap; logout of one session or of all a user's sessions (an index set); creation
+ * waits for a replica (`WAIT`) so an acknowledged login survives a failover. Values are
+ * encrypted by the codec before they leave the process; Redis failures fall back to the source.
+ */
+import { sessionIndexKey, sessionKey } from '../../../common/keys.ts';
+import type { StoreBreaker } from '../breaker.ts';
+import type { PayloadCodec } from '../codec/interface.ts';
+import type { CacheStore } from '../interface.ts';
+import { issueToken, readToken } from './token.ts';
+
+/** What a session holds. Times are epoch milliseconds. */
+export interface Session {
+  tenant: string;
+  userId: string;
+  roles: string[];
+  createdAt: number;
+  lastAccess: number;
+  /** The absolute cap: no access extends a session past this. */
+  expiresAt: number;
+}
+
+/** The source of truth for sessions (PostgreSQL in the API). Keyed by session id, never by token. */
+export interface SessionSource {
+  save(sid: string, session: Session): Promise<void>;
+  load(tenant: string, sid: string): Promise<Session | undefined>;
+  delete(tenant: string, sids: readonly string[]): Promise<void>;
+  /** Session ids of a user, for "end every session" when the index set is gone. */
+  listByUser(tenant: string, userId: string): Promise<string[]>;
+}
+
+/** Timing and durability of sessions. */
+export interface SessionOptions {
+  idleTtlMs: number;
+  absoluteTtlMs: number;
+  /** Minimum time between two refreshes of one session's idle TTL. */
+  touchIntervalMs: number;
+  /** Replicas that should acknowledge a new session (0 for a server without replicas), and how long to wait. */
+  replicas: number;
+  replicaTimeoutMs: number;
+}
+
+/** The brief's 24 h sliding sessions, capped at 7 days, refreshed at most every 5 minutes. */
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  idleTtlMs: 24 * 3_600_000,
+  absoluteTtlMs: 7 * 24 * 3_600_000,
+  touchIntervalMs: 5 * 60_000,
+  replicas: 1,
+  replicaTimeoutMs: 200,
+};
+
+/** How a session read was answered. */
+export type SessionOutcome = 'hit' | 'miss' | 'bypass';
+
+/** Creates, reads and ends sessions. */
+export class SessionStore {
+  readonly #store: CacheStore;
+  readonly #breaker: StoreBreaker;
+  readonly #source: SessionSource;
+  readonly #codec: PayloadCodec;
+  readonly #options: SessionOptions;
+  readonly #onError: (error: unknown, operation: string) => void;
+
+  constructor(config: {
+    store: CacheStore;
+    breaker: StoreBreaker;
+    source: SessionSource;
+    codec: PayloadCodec;
+    options?: SessionOptions;
+    onError?: (error: unknown, operation: string) => void;
+  }) {
+    this.#store = config.store;
+    this.#breaker = config.breaker;
+    this.#source = config.source;
+    this.#codec = config.codec;
+    this.#options = config.options ?? DEFAULT_SESSION_OPTIONS;
+    this.#onError = config.onError ?? (() => {});
+  }
+
+  /** Starts a session; `replicated` is how many replicas acknowledged it in Redis. */
+  async create(tenant: string, userId: string, roles: string[]): Promise<{ token: string; session: Session; replicated: number }> {
+    const { token, sid } = issueToken(userId);
+    const now = Date.now();
+    const session: Session = { tenant, userId, roles, createdAt: now, lastAccess: now, expiresAt: now + this.#options.absoluteTtlMs };
+    await this.#source.save(sid, session);
+    const key = sessionKey(tenant, userId, sid);
+    const replicated = await this.#cached('create', 0, async () => {
+      await this.#write(key, session, now);
+      await this.#store.addToSet(sessionIndexKey(tenant, userId), sid, this.#options.absoluteTtlMs);
+      // WAIT blocks for its whole timeout when no replica is connected: skip it when none is wanted.
+      if (this.#options.replicas === 0) return 0;
+      return this.#store.waitForReplicas(key, this.#options.replicas, this.#options.replicaTimeoutMs);
+    });
+    return { token, session, replicated };
+  }
+
+  /** The live session behind `token` in `tenant`, refreshing its idle TTL when due. */
+  async get(tenant: string, token: string): Promise<{ session: Session; status: SessionOutcome } | undefined> {
+    const parsed = readToken(token);
+    if (!parsed) return undefined;
+    const key = sessionKey(tenant, parsed.userId, parsed.sid);
+    const now = Date.now();
+    let status: SessionOutcome = 'hit';
+    let session = await this.#cached('get', null, async () => {
+      const stored = await this.#store.get(key);
+      return stored === undefined ? undefined : (JSON.parse(await this.#codec.decode(stored, { key })) as Session);
+    });
+    if (session === null) status = 'bypass';
+    if (!session) {
+      session = await this.#source.load(tenant, parsed.sid);
+      status = status === 'bypass' ? 'bypass' : 'miss';
+      if (session && status === 'miss') await this.#cached('fill', undefined, () => this.#write(key, session!, now));
+    }
+    if (!session || session.tenant !== tenant || session.userId !== parsed.userId) return undefined;
+    if (now >= session.expiresAt || now >= session.lastAccess + this.#options.idleTtlMs) return undefined;
+    if (now - session.lastAccess >= this.#options.touchIntervalMs) session = await this.#touch(parsed.sid, key, session, now);
+    return { session, status };
+  }
+
+  /** Ends the session behind `token` (logout). */
+  async delete(tenant: string, token: string): Promise<void> {
+    const parsed = readToken(token);
+    if (!parsed) return;
+    await this.#source.delete(tenant, [parsed.sid]);
+    await this.#cached('delete', undefined, async () => {
+      await this.#store.delete(sessionKey(tenant, parsed.userId, parsed.sid));
+      await this.#store.removeFromSet(sessionIndexKey(tenant, parsed.userId), parsed.sid);
+    });
+  }
+
+  /** Ends every session of a user (password change); returns how many ended. */
+  async deleteAllForUser(tenant: string, userId: string): Promise<number> {
+    const indexKey = sessionIndexKey(tenant, userId);
+    const fromCache = (await this.#cached('list', [] as string[], () => this.#store.setMembers(indexKey))) ?? [];
+    const sids = [...new Set([...fromCache, ...(await this.#source.listByUser(tenant, userId))])];
+    await this.#source.delete(tenant, sids);
+    await this.#cached('delete', undefined, () => this.#store.delete(indexKey, ...sids.map((sid) => sessionKey(tenant, userId, sid))));
+    return sids.length;
+  }
+
+  async #touch(sid: string, key: string, session: Session, now: number): Promise<Session> {
+    const touched = { ...session, lastAccess: now };
+    await this.#source.save(sid, touched);
+    await this.#cached('touch', undefined, () => this.#write(key, touched, now));
+    return touched;
+  }
+
+  async #write(key: string, session: Session, now: number): Promise<void> {
+    const ttl = Math.min(this.#options.idleTtlMs, session.expiresAt - now);
+    if (ttl > 0) await this.#store.set(key, await this.#codec.encode(JSON.stringify(session), { key }), ttl);
+  }
+
+  /** Runs a Redis step through the breaker; on failure reports it and yields `fallback`. */
+  async #cached<T, F>(operation: string, fallback: F, run: () => Promise<T>): Promise<T | F> {
+    try {
+      return await this.#breaker.run(run);
+    } catch (error) {
+      this.#onError(error, operation);
+      return fallback;
+    }
+  }
+}

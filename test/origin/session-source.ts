@@ -1,0 +1,30 @@
+/**
+ * An in-process source of truth for session tests (the API's PostgreSQL source arrives with the
+ * API). It counts calls so tests can tell a Redis answer from a source answer.
+ */
+import type { Session, SessionSource } from '../../origin/cache/sessions/store.ts';
+
+/** A Map-backed `SessionSource` with call counters. */
+export function memorySessionSource() {
+  const rows = new Map<string, Session>();
+  const calls = { save: 0, load: 0, delete: 0 };
+  const source: SessionSource = {
+    async save(sid, session) {
+      calls.save++;
+      rows.set(sid, { ...session });
+    },
+    async load(tenant, sid) {
+      calls.load++;
+      const row = rows.get(sid);
+      return row && row.tenant === tenant ? { ...row } : undefined;
+    },
+    async delete(tenant, sids) {
+      calls.delete++;
+      for (const sid of sids) if (rows.get(sid)?.tenant === tenant) rows.delete(sid);
+    },
+    async listByUser(tenant, userId) {
+      return [...rows].filter(([, s]) => s.tenant === tenant && s.userId === userId).map(([sid]) => sid);
+    },
+  };
+  return { source, rows, calls };
+}

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionKey } from '../../common/keys.ts';
+import { createBreaker } from '../../origin/cache/breaker.ts';
+import { encryptCodec, generateKey, parseKeyring } from '../../origin/cache/codec/index.ts';
+import type { CacheStore } from '../../origin/cache/interface.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore, type SessionOptions } from '../../origin/cache/sessions/store.ts';
+import { readToken } from '../../origin/cache/sessions/token.ts';
+import { memorySessionSource } from './session-source.ts';
+import { STORES, freshTenant } from './stores.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const alice = '0a000000-0000-4000-8000-00000000000a';
+const bob = '0b000000-0000-4000-8000-00000000000b';
+const codec = encryptCodec(parseKeyring(`k1:${generateKey()}`));
+
+describe.each(STORES)('session store on %s', (name, create) => {
+  let store: CacheStore;
+  const breaker = createBreaker();
+  const build = (options: Partial<SessionOptions> = {}) => {
+    const { source, calls, rows } = memorySessionSource();
+    // The harness's cluster has a replica per master; standalone and memory have none.
+    const replicas = name === 'redis-cluster' ? 1 : 0;
+    const sessions = new SessionStore({ store, breaker, source, codec, options: { ...DEFAULT_SESSION_OPTIONS, replicas, ...options } });
+    return { sessions, calls, rows };
+  };
+
+  beforeAll(async () => {
+    store = create();
+    await store.connect();
+  });
+  afterAll(async () => {
+    breaker.shutdown();
+    await store.close();
+  });
+
+  it('creates a session that later reads find in the cache, stored encrypted under a hash of the token', async () => {
+    const tenant = freshTenant();
+    const { sessions, calls } = build();
+    const { token, replicated } = await sessions.create(tenant, alice, ['admin']);
+    expect(replicated).toBe(name === 'redis-cluster' ? 1 : 0);
+    const read = await sessions.get(tenant, token);
+    expect(read).toMatchObject({ status: 'hit', session: { tenant, userId: alice, roles: ['admin'] } });
+    expect(calls.load).toBe(0);
+
+    const raw = await store.get(sessionKey(tenant, alice, readToken(token)!.sid));
+    expect(raw).toBeDefined();
+    expect(raw).not.toContain(token);
+    expect(raw).not.toContain('admin');
+  });
+
+  it('refuses other tenants, forged and malformed tokens', async () => {
+    const tenant = freshTenant();
+    const { sessions } = build();
+    const { token } = await sessions.create(tenant, alice, []);
+    expect(await sessions.get(freshTenant(), token)).toBeUndefined();
+    const forged = `${token.slice(0, 40)}${token[40] === 'A' ? 'B' : 'A'}${token.slice(41)}`;
+    expect(await sessions.get(tenant, forged)).toBeUndefined();
+    expect(await sessions.get(tenant, 'not-a-token')).toBeUndefined();
+    expect(await sessions.get(tenant, '')).toBeUndefined();
+  });
+
+  it('falls back to the source when the cached copy is gone, and refills it', async () => {
+    const tenant = freshTenant();
+    const { sessions, calls } = build();
+    const { token } = await sessions.create(tenant, alice, []);
+    await store.delete(sessionKey(tenant, alice, readToken(token)!.sid));
+    expect((await sessions.get(tenant, token))?.status).toBe('miss');
+    expect((await sessions.get(tenant, token))?.status).toBe('hit');
+    expect(calls.load).toBe(1);
+  });
+
+  it('slides the idle TTL on access, but rewrites it at most once per touch interval', async () => {
+    const tenant = freshTenant();
+    const { sessions, calls } = build({ idleTtlMs: 400, touchIntervalMs: 150 });
+    const { token } = await sessions.create(tenant, alice, []);
+    expect(calls.save).toBe(1);
+    await sessions.get(tenant, token);
+    await sessions.get(tenant, token);
+    expect(calls.save).toBe(1); // inside the touch interval: no rewrite
+    for (let i = 0; i < 3; i++) {
+      await sleep(200);
+      expect(await sessions.get(tenant, token)).toBeDefined();
+    }
+    expect(calls.save).toBe(4);
+    await sleep(450);
+    expect(await sessions.get(tenant, token)).toBeUndefined();
+  });
+
+  it('caps a session at its absolute lifetime however often it is used', async () => {
+    const tenant = freshTenant();
+    const { sessions } = build({ idleTtlMs: 10_000, absoluteTtlMs: 300, touchIntervalMs: 50 });
+    const { token } = await sessions.create(tenant, alice, []);
+    await sleep(150);
+    expect(await sessions.get(tenant, token)).toBeDefined();
+    await sleep(200);
+    expect(await sessions.get(tenant, token)).toBeUndefined();
+  });
+
+  it('ends one session, or every session of a user and only theirs', async () => {
+    const tenant = freshTenant();
+    const { sessions } = build();
+    const a1 = await sessions.create(tenant, alice, []);
+    const a2 = await sessions.create(tenant, alice, []);
+    const a3 = await sessions.create(tenant, alice, []);
+    const b1 = await sessions.create(tenant, bob, []);
+    await sessions.delete(tenant, a1.token);
+    expect(await sessions.get(tenant, a1.token)).toBeUndefined();
+    expect(await sessions.get(tenant, a2.token)).toBeDefined();
+    expect(await sessions.deleteAllForUser(tenant, alice)).toBe(2);
+    expect(await sessions.get(tenant, a2.token)).toBeUndefined();
+    expect(await sessions.get(tenant, a3.token)).toBeUndefined();
+    expect(await sessions.get(tenant, b1.token)).toBeDefined();
+  });
+});
