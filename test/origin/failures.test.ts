@@ -1,0 +1,125 @@
+/**
+ * Real failures: a SIGKILLed Redis, a SIGKILLed cluster master, and several processes missing
+ * the same key at once. Each test owns its servers, so killing them disturbs no other test.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resourceKey } from '../../common/keys.ts';
+import { createBreaker } from '../../origin/cache/breaker.ts';
+import { encryptCodec, generateKey, parseKeyring } from '../../origin/cache/codec/index.ts';
+import { CacheEngine } from '../../origin/cache/engine.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
+import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore } from '../../origin/cache/sessions/store.ts';
+import { startRedis, startRedisCluster, type RedisCluster, type RedisProcess } from '../harness/redis.ts';
+import { memorySessionSource } from './session-source.ts';
+import { clusterNodes, freshTenant } from './stores.ts';
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const policy = DEFAULT_POLICIES.resource;
+
+async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+describe('Redis killed under the engine', () => {
+  let redis: RedisProcess;
+  afterAll(async () => redis?.stop());
+
+  it('serves every read from the loader, opens the breaker, and closes it once Redis is back', async () => {
+    redis = await startRedis();
+    const store = createRedisStore({ url: redis.url, commandTimeoutMs: 500, connectTimeoutMs: 500 });
+    await store.connect();
+    const breaker = createBreaker({ errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000 });
+    const engine = new CacheEngine({ store, breaker });
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    let loads = 0;
+    const read = () => engine.getOrLoad({ key, policy, load: async () => `v${++loads}` });
+    expect((await read()).status).toBe('miss');
+    expect((await read()).status).toBe('hit');
+
+    await redis.kill();
+    const degraded = await Promise.all(Array.from({ length: 10 }, () => read()));
+    expect(degraded.every((r) => r.status === 'bypass' && r.value !== undefined)).toBe(true);
+    expect(engine.breakerState()).toBe('open');
+
+    await redis.restart();
+    const recovered = await eventually('reads through Redis again', read, (r) => r.status === 'miss' || r.status === 'hit');
+    expect(recovered.value).toMatch(/^v\d+$/);
+    expect(engine.breakerState()).toBe('closed');
+    await engine.close();
+    await store.close();
+  });
+});
+
+describe('a cluster master killed with SIGKILL', () => {
+  let cluster: RedisCluster;
+  afterAll(async () => cluster?.stop());
+
+  it('fails over to the replica; the engine recovers without a restart and the acknowledged session survives', async () => {
+    cluster = await startRedisCluster();
+    const nodes = clusterNodes(cluster.seeds);
+    const store = createRedisClusterStore({ nodes, commandTimeoutMs: 500, connectTimeoutMs: 500 });
+    await store.connect();
+    const breaker = createBreaker({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 500, rollingCountTimeoutMs: 5_000 });
+    const engine = new CacheEngine({ store, breaker });
+    const { source, rows } = memorySessionSource();
+    const codec = encryptCodec(parseKeyring(`k1:${generateKey()}`));
+    const sessions = new SessionStore({ store, breaker, source, codec, options: { ...DEFAULT_SESSION_OPTIONS, replicas: 1, replicaTimeoutMs: 400 } });
+
+    const tenant = freshTenant();
+    const { token, replicated } = await sessions.create(tenant, '0a000000-0000-4000-8000-00000000000a', ['admin']);
+    expect(replicated).toBe(1);
+    const key = resourceKey(tenant, 'project', 'p1');
+    await engine.getOrLoad({ key, policy, load: async () => 'before' });
+
+    // Kill the master that owns the tenant's slot (sessions and entries share it).
+    const inspector = new Cluster(nodes, { redisOptions: { protocol: 2 } });
+    const slot = Number(await inspector.cluster('KEYSLOT', key));
+    const owner = inspector.slots[slot]![0]!;
+    inspector.disconnect();
+    const victim = cluster.nodes.find((node) => `127.0.0.1:${node.port}` === owner)!;
+    await victim.kill();
+
+    const survivor = cluster.nodes.find((node) => node !== victim)!;
+    await eventually('the replica to be promoted', () => run('redis-cli', ['-p', String(survivor.port), 'cluster', 'info']).then((r) => r.stdout), (info) => info.includes('cluster_state:ok'));
+    await eventually('the session read from Redis', () => sessions.get(tenant, token), (r) => r?.status === 'hit');
+    // Empty the source: the session can now only come from the promoted replica.
+    rows.clear();
+    const read = await sessions.get(tenant, token);
+    expect(read).toMatchObject({ status: 'hit', session: { roles: ['admin'] } });
+    const entry = await eventually('engine reads through Redis', () => engine.getOrLoad({ key, policy, load: async () => 'after' }), (r) => r.status === 'hit' || r.status === 'miss');
+    expect(['before', 'after']).toContain(entry.value);
+    await engine.close();
+    breaker.shutdown();
+    await store.close();
+  });
+});
+
+describe('two processes missing one key together', () => {
+  let redis: RedisProcess;
+  afterAll(async () => redis?.stop());
+
+  it('load it once between them', async () => {
+    redis = await startRedis();
+    const key = resourceKey(freshTenant(), 'project', 'hot');
+    const counter = `loads:${key}`;
+    const startAt = String(Date.now() + 1500);
+    const child = () => run(process.execPath, ['test/origin/fixtures/stampede-child.ts', redis.url, key, counter, startAt], { timeout: 20_000 });
+    const outputs = await Promise.all([child(), child()]);
+    const statuses = outputs.flatMap((o) => JSON.parse(o.stdout) as string[]);
+    expect(statuses).toHaveLength(400);
+    const raw = new Redis(redis.url, { protocol: 2 });
+    expect(Number(await raw.get(counter))).toBe(1);
+    raw.disconnect();
+  });
+});
