@@ -19,6 +19,10 @@ export function createApp(services: Services): Hono {
     const health = await services.health();
     return c.json(health, health.ok ? 200 : 503, { 'cache-control': 'no-store' });
   });
+  const { text, contentType } = services.metrics;
+  if (text) {
+    app.get('/metrics', async (c) => c.body(await text(), 200, { 'content-type': contentType ?? 'text/plain', 'cache-control': 'no-store' }));
+  }
   app.route('/', publicProjectRoutes(services.projects));
   return app;
 }

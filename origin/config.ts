@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: positiveInt(500),
   REDIS_CONNECT_TIMEOUT_MS: positiveInt(1000),
   MEMORY_CACHE_MAX_ENTRIES: positiveInt(10_000),
+  CACHE_ENCRYPTION_KEYS: optionalString,
+  METRICS_SERVICE_NAME: z.string().default('strata-origin'),
 });
 
 /** Which cache store the origin uses. */
@@ -33,6 +35,10 @@ export interface OriginConfig {
   port: number;
   database: DatabaseConfig;
   cache: CacheConfig;
+  /** `kid:base64key,...`, current key first; unset locally means an ephemeral key. */
+  encryptionKeys: string | undefined;
+  /** Where metrics go: Prometheus text at `/metrics` locally, CloudWatch EMF on Lambda. */
+  metrics: { kind: 'prometheus' } | { kind: 'emf'; serviceName: string };
 }
 
 /** Parses `host:port,host:port`. */
@@ -52,8 +58,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`invalid origin configuration: ${problems}`);
   }
   const e = parsed.data;
-  if (env.AWS_LAMBDA_FUNCTION_NAME && !e.DATABASE_URL) {
+  const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+  if (onLambda && !e.DATABASE_URL) {
     throw new Error('invalid origin configuration: DATABASE_URL is required on Lambda (PGlite is for local runs)');
+  }
+  if (onLambda && !e.CACHE_ENCRYPTION_KEYS) {
+    throw new Error('invalid origin configuration: CACHE_ENCRYPTION_KEYS is required on Lambda (sessions and profiles are encrypted)');
   }
   const timeouts = { commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS };
   const cache: CacheConfig = e.REDIS_CLUSTER_NODES
@@ -64,5 +74,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const database: DatabaseConfig = e.DATABASE_URL
     ? { kind: 'postgres', url: e.DATABASE_URL, maxConnections: e.DATABASE_MAX_CONNECTIONS }
     : { kind: 'pglite', dataDir: e.PGLITE_DIR };
-  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache };
+  const metrics = onLambda ? { kind: 'emf' as const, serviceName: e.METRICS_SERVICE_NAME } : { kind: 'prometheus' as const };
+  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics };
 }

@@ -2,12 +2,19 @@
  * AWS Lambda entry point (API Gateway proxy integration). Services are built once per Lambda
  * instance, at module scope, and reused by every invocation that instance serves.
  */
-import { handle } from 'hono/aws-lambda';
+import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { buildServices } from './services.ts';
 
 const services = await buildServices(loadConfig());
+const handleRequest = handle(createApp(services));
 
-/** The Lambda handler. */
-export const handler = handle(createApp(services));
+/** The Lambda handler; cache metrics are published as EMF when each invocation ends. */
+export async function handler(event: LambdaEvent, context: LambdaContext) {
+  try {
+    return await handleRequest(event, context);
+  } finally {
+    services.metrics.flush();
+  }
+}

@@ -2,11 +2,16 @@
  * The origin's composition root: builds every service once per process (or Lambda instance)
  * from the parsed configuration and hands them to the app.
  */
+import { composeCodecs, compressCodec, encryptCodec, generateKey, parseKeyring } from './cache/codec/index.ts';
 import { CacheEngine } from './cache/engine.ts';
 import { createCacheStore } from './cache/index.ts';
 import type { CacheStore } from './cache/interface.ts';
+import { emfMetrics, prometheusMetrics } from './cache/metrics/index.ts';
+import type { CacheMetrics } from './cache/metrics/interface.ts';
+import { deploymentPolicies, type CachePolicy } from './cache/policy.ts';
 import type { OriginConfig } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
+import type { DataType } from '../common/keys.ts';
 import { log } from './log.ts';
 import { ProjectRepository } from './projects/repository.ts';
 import { PublicProjects } from './projects/service.ts';
@@ -18,35 +23,68 @@ export interface Health {
   cache: { store: string; status: 'ok' | 'down'; breaker: 'closed' | 'open' | 'half-open' };
 }
 
+/** Where the cache's measurements can be read or sent. */
+export interface MetricsOutlet {
+  readonly sink: CacheMetrics;
+  /** Prometheus exposition for `/metrics` (local); absent on Lambda. */
+  readonly text?: () => Promise<string>;
+  readonly contentType?: string;
+  /** Publishes buffered measurements (EMF on Lambda, after each invocation). */
+  flush(): void;
+}
+
 /** The services the HTTP app is built from. */
 export interface Services {
   readonly db: Database;
   readonly cache: CacheStore;
   readonly engine: CacheEngine;
+  readonly policies: Record<DataType, CachePolicy>;
+  readonly metrics: MetricsOutlet;
   readonly projects: PublicProjects;
   health(): Promise<Health>;
   close(): Promise<void>;
 }
 
+function metricsOutlet(config: OriginConfig['metrics']): MetricsOutlet {
+  if (config.kind === 'emf') {
+    const sink = emfMetrics({ serviceName: config.serviceName });
+    return { sink, flush: () => sink.flush() };
+  }
+  const sink = prometheusMetrics();
+  return { sink, text: () => sink.text(), contentType: sink.contentType, flush: () => {} };
+}
+
+function policiesFor(encryptionKeys: string | undefined): Record<DataType, CachePolicy> {
+  if (!encryptionKeys) log.warn('no CACHE_ENCRYPTION_KEYS: encrypting cached sessions and profiles with a key that lives only in this process');
+  const keyring = parseKeyring(encryptionKeys ?? `ephemeral:${generateKey()}`);
+  const compress = compressCodec({ thresholdBytes: 1024 });
+  return deploymentPolicies({ compress, protect: composeCodecs(compress, encryptCodec(keyring)) });
+}
+
 /** Opens the database and the cache store and wires the services over them. */
-export async function buildServices(config: Pick<OriginConfig, 'database' | 'cache'>): Promise<Services> {
+export async function buildServices(config: Pick<OriginConfig, 'database' | 'cache'> & Partial<OriginConfig>): Promise<Services> {
+  const policies = policiesFor(config.encryptionKeys);
+  const metrics = metricsOutlet(config.metrics ?? { kind: 'prometheus' });
   const db = await openDatabase(config.database);
   const cache = createCacheStore(config.cache);
-  // A cache that is down at start-up is not fatal: the store reconnects on its own.
-  await cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) }));
   if (config.cache.kind === 'memory') {
     log.warn('no REDIS_URL or REDIS_CLUSTER_NODES: caching in process memory, not shared between instances');
   }
+  // A cache that is down at start-up is not fatal: the store reconnects on its own.
+  await cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) }));
   const engine = new CacheEngine({
     store: cache,
+    metrics: metrics.sink,
     onError: (error, context) => log.warn('cache degraded', { ...context, error: String(error) }),
   });
-  const projects = new PublicProjects(new ProjectRepository(db), engine);
+  const projects = new PublicProjects(new ProjectRepository(db), engine, policies);
 
   return {
     db,
     cache,
     engine,
+    policies,
+    metrics,
     projects,
     async health() {
       const [database, store] = await Promise.all([
@@ -61,4 +99,3 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     },
   };
 }
-

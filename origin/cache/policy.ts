@@ -62,3 +62,16 @@ export function windowsFor(policy: CachePolicy, now: number, random = Math.rando
     errorUntil: freshUntil + Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs),
   };
 }
+
+/**
+ * The policies a deployment runs with: large payloads compressed everywhere; sessions and user
+ * profiles also encrypted (AES-256-GCM) before they leave the process (ARCHITECTURE.md §5).
+ */
+export function deploymentPolicies(codecs: { compress: PayloadCodec; protect: PayloadCodec }): Record<DataType, CachePolicy> {
+  const sensitive = new Set<DataType>(['session', 'user']);
+  const entries = Object.values(DEFAULT_POLICIES).map((policy) => [
+    policy.type,
+    definePolicy({ ...policy, codec: sensitive.has(policy.type) ? codecs.protect : codecs.compress }),
+  ]);
+  return Object.fromEntries(entries) as Record<DataType, CachePolicy>;
+}

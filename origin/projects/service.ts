@@ -6,7 +6,8 @@
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { apiResponseKey, resourceKey } from '../../common/keys.ts';
 import type { CacheEngine, CacheResult } from '../cache/engine.ts';
-import { DEFAULT_POLICIES } from '../cache/policy.ts';
+import type { CachePolicy } from '../cache/policy.ts';
+import type { DataType } from '../../common/keys.ts';
 import type { Project, ProjectRepository } from './repository.ts';
 
 
@@ -29,10 +30,12 @@ export interface ProjectList {
 export class PublicProjects {
   readonly #repository: ProjectRepository;
   readonly #cache: CacheEngine;
+  readonly #policies: Record<DataType, CachePolicy>;
 
-  constructor(repository: ProjectRepository, cache: CacheEngine) {
+  constructor(repository: ProjectRepository, cache: CacheEngine, policies: Record<DataType, CachePolicy>) {
     this.#repository = repository;
     this.#cache = cache;
+    this.#policies = policies;
   }
 
   /** The tenant's public projects; 404 `tenant_not_found` for an unknown tenant. */
@@ -40,7 +43,7 @@ export class PublicProjects {
     const key = await projectListKey(tenant);
     const result = await this.#cache.getOrLoad<ProjectList>({
       key,
-      policy: DEFAULT_POLICIES.api,
+      policy: this.#policies.api,
       tags: ['projects'],
       load: async () => {
         await this.#assertTenant(tenant);
@@ -54,7 +57,7 @@ export class PublicProjects {
   async get(tenant: string, id: string): Promise<CacheResult<Project>> {
     const result = await this.#cache.getOrLoad<Project>({
       key: projectKey(tenant, id),
-      policy: DEFAULT_POLICIES.resource,
+      policy: this.#policies.resource,
       tags: [`project:${id}`],
       load: () => this.#repository.findById(tenant, id),
     });

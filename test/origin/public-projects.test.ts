@@ -88,6 +88,17 @@ describe.each(combos)('public project routes on %s with %s', (dbKind, cacheKind)
     expect(body.error).toMatchObject({ code, requestId: expect.any(String), message: expect.any(String) });
   });
 
+  it('exposes cache metrics in Prometheus text', async () => {
+    await get('/v1/acme/public/projects');
+    await get('/v1/acme/public/projects');
+    const response = await get('/metrics');
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/strata_cache_reads_total\{type="api",outcome="miss"\} [1-9]/);
+    expect(text).toMatch(/strata_cache_reads_total\{type="api",outcome="hit"\} [1-9]/);
+    expect(text).toContain('strata_cache_hit_ratio_target{type="api"} 0.7');
+  });
+
   it('reports health', async () => {
     const response = await get('/health');
     expect(response.status).toBe(200);
