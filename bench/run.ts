@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- <name>`: runs one benchmark; without a name, lists them.
  */
+import { cacheEngine } from './cache-engine/index.ts';
 import { originRead } from './origin-read.ts';
 
 const BENCHMARKS: Record<string, { about: string; run: () => Promise<void> }> = {
+  'cache-engine': { about: 'get-hit, stampede and tag invalidation against a raw GET floor, bentocache, cache-manager, cachified and KEYS+DEL', run: cacheEngine },
   'origin-read': { about: 'a public list read at the origin: Redis hit vs raw GET floor, a naive peer and PostgreSQL', run: originRead },
 };
 

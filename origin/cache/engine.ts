@@ -235,7 +235,8 @@ export class CacheEngine {
   async #resolve<T>(request: ReadRequest<T>, raw: string | undefined, versions: (string | undefined)[], now: number): Promise<CacheResult<T | undefined>> {
     const entry = raw === undefined ? undefined : readEntry(raw);
     const valid = entry !== undefined && versions.every((v, i) => v !== undefined && v === entry.versions[i]);
-    const usable = valid ? await this.#decode<T>(request, entry) : undefined;
+    const decoded = valid ? this.#decode<T>(request, entry) : undefined;
+    const usable = decoded instanceof Promise ? await decoded : decoded;
     if (usable && now < entry!.freshUntil) {
       if (request.policy.refreshAheadMs > 0 && now >= entry!.freshUntil - request.policy.refreshAheadMs) this.#refresh(request, versions);
       if (request.policy.memory) this.#memory?.set(request.key, tenantOf(request.key), usable.value, entry!.freshUntil, now);
@@ -342,14 +343,27 @@ export class CacheEngine {
     return { key: target.key, value: writeEntry({ ...windows, versions, payload }), ttlMs: windows.errorUntil - now, freshUntil: windows.freshUntil };
   }
 
-  async #decode<T>(target: CacheTarget, entry: Entry): Promise<{ value: T } | undefined> {
+  /** The entry's value; synchronous without a codec, the common case on the hot path. */
+  #decode<T>(target: CacheTarget, entry: Entry): { value: T } | undefined | Promise<{ value: T } | undefined> {
+    const codec = target.policy.codec;
+    if (!codec) return this.#parse<T>(target, entry.payload);
+    return codec.decode(entry.payload, { key: target.key }).then(
+      (json) => this.#parse<T>(target, json),
+      (error: unknown) => this.#unreadable(target, error),
+    );
+  }
+
+  #parse<T>(target: CacheTarget, json: string): { value: T } | undefined {
     try {
-      const json = target.policy.codec ? await target.policy.codec.decode(entry.payload, { key: target.key }) : entry.payload;
       return { value: JSON.parse(json) as T };
     } catch (error) {
-      this.#onError(error, { operation: 'decode', key: target.key });
-      return undefined; // an unreadable entry is a miss, and the reload overwrites it
+      return this.#unreadable(target, error);
     }
+  }
+
+  #unreadable(target: CacheTarget, error: unknown): undefined {
+    this.#onError(error, { operation: 'decode', key: target.key });
+    return undefined; // an unreadable entry is a miss, and the reload overwrites it
   }
 
   async #guard<T>(policy: CachePolicy | undefined, operation: CacheOperation, run: () => Promise<T>): Promise<T> {

@@ -1,0 +1,17 @@
+/**
+ * Result rows, as `bench/results/<name>.json` stores them.
+ */
+
+/** One measured figure. */
+export interface Row {
+  subject: string;
+  metric: string;
+  value: number;
+  unit: string;
+}
+
+/** The middle value (upper middle for even counts). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}

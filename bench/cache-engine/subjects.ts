@@ -1,0 +1,108 @@
+/**
+ * The contenders, each driven through its own public API against the same Redis:
+ *   floor          raw ioredis GET + JSON.parse (what any Redis-backed cache must beat)
+ *   strata         this engine (no memory tier: every read goes to Redis)
+ *   bentocache     Redis L2 only (no L1), so it too reads Redis every time
+ *   cache-manager  v7 over Keyv + @keyv/redis (node-redis)
+ *   cachified      @epic-web/cachified over a small ioredis adapter
+ */
+import KeyvRedis from '@keyv/redis';
+import { cachified, type Cache as CachifiedCache, type CacheEntry } from '@epic-web/cachified';
+import { BentoCache, bentostore } from 'bentocache';
+import { redisDriver } from 'bentocache/drivers/redis';
+import { createCache } from 'cache-manager';
+import { Redis } from 'ioredis';
+import { Keyv } from 'keyv';
+import { resourceKey } from '../../common/keys.ts';
+import { CacheEngine } from '../../origin/cache/engine.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
+import { createRedisStore } from '../../origin/cache/redis.ts';
+
+const TTL_MS = 60 * 60_000;
+
+/** One contender. Keys are per subject; `load` runs only on a miss. */
+export interface Subject {
+  readonly name: string;
+  /** Makes `key(id)` hold `value`, through the subject's own API. */
+  seed(id: string, value: unknown): Promise<void>;
+  /** Reads `id`, loading with `load` on a miss. */
+  getOrLoad(id: string, load: () => Promise<unknown>): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Builds every subject over the Redis at `url`. */
+export async function createSubjects(url: string): Promise<Subject[]> {
+  const raw = new Redis(url, { protocol: 2 });
+
+  const floor: Subject = {
+    name: 'floor',
+    async seed(id, value) {
+      await raw.set(`floor:${id}`, JSON.stringify(value), 'PX', TTL_MS);
+    },
+    async getOrLoad(id, load) {
+      const hit = await raw.get(`floor:${id}`);
+      if (hit !== null) return JSON.parse(hit);
+      const value = await load(); // the brief's CacheWrapper: no stampede protection at all
+      await raw.set(`floor:${id}`, JSON.stringify(value), 'PX', TTL_MS);
+      return value;
+    },
+    close: async () => raw.disconnect(),
+  };
+
+  const store = createRedisStore({ url, commandTimeoutMs: 5000, connectTimeoutMs: 2000 });
+  await store.connect();
+  const engine = new CacheEngine({ store });
+  const policy = DEFAULT_POLICIES.resource;
+  const strataKey = (id: string) => resourceKey('bench', 'item', id);
+  const strata: Subject = {
+    name: 'strata',
+    seed: (id, value) => engine.set({ key: strataKey(id), policy }, value),
+    getOrLoad: async (id, load) => (await engine.getOrLoad({ key: strataKey(id), policy, load })).value,
+    close: async () => {
+      await engine.close();
+      await store.close();
+    },
+  };
+
+  const bentoConnection = new Redis(url, { protocol: 2 });
+  const bento = new BentoCache({ default: 'redis', stores: { redis: bentostore().useL2Layer(redisDriver({ connection: bentoConnection })) } });
+  const bentocache: Subject = {
+    name: 'bentocache',
+    seed: async (id, value) => void (await bento.set({ key: `bento:${id}`, value, ttl: TTL_MS })),
+    getOrLoad: (id, load) => bento.getOrSet({ key: `bento:${id}`, factory: load, ttl: TTL_MS }),
+    close: async () => {
+      await bento.disconnectAll();
+      bentoConnection.disconnect();
+    },
+  };
+
+  const keyv = new Keyv({ store: new KeyvRedis(url), namespace: 'cm' });
+  const manager = createCache({ stores: [keyv] });
+  const cacheManager: Subject = {
+    name: 'cache-manager',
+    seed: async (id, value) => void (await manager.set(id, value, TTL_MS)),
+    getOrLoad: (id, load) => manager.wrap(id, load, TTL_MS),
+    close: async () => {
+      await manager.disconnect();
+    },
+  };
+
+  const adapterConnection = new Redis(url, { protocol: 2 });
+  const adapter: CachifiedCache = {
+    name: 'ioredis',
+    get: async (key) => {
+      const hit = await adapterConnection.get(`cf:${key}`);
+      return hit === null ? null : (JSON.parse(hit) as CacheEntry);
+    },
+    set: (key, entry) => adapterConnection.set(`cf:${key}`, JSON.stringify(entry), 'PX', TTL_MS),
+    delete: (key) => adapterConnection.del(`cf:${key}`),
+  };
+  const cachifiedSubject: Subject = {
+    name: 'cachified',
+    seed: async (id, value) => void (await cachified({ key: id, cache: adapter, ttl: TTL_MS, getFreshValue: () => value, forceFresh: true })),
+    getOrLoad: (id, load) => cachified({ key: id, cache: adapter, ttl: TTL_MS, getFreshValue: load }),
+    close: async () => adapterConnection.disconnect(),
+  };
+
+  return [floor, strata, bentocache, cacheManager, cachifiedSubject];
+}
