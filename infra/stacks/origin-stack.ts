@@ -1,8 +1,19 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { OriginApi } from '../constructs/origin-api.ts';
-import { OriginFunction } from '../constructs/origin-function.ts';
+import { CacheControlAuthorization } from '../constructs/cache-control-authorization/index.ts';
+import type { AlarmThresholds } from '../constructs/observability/defaults.ts';
+import { METRIC_NAMESPACE } from '../constructs/observability/defaults.ts';
+import { StrataObservability, type WatchedFunction } from '../constructs/observability/index.ts';
+import { OriginApi, type OriginApiProps } from '../constructs/origin-api/index.ts';
+import { DEFAULT_TIMEOUT } from '../constructs/origin-function/defaults.ts';
+import { OriginFunction, type OriginFunctionProps } from '../constructs/origin-function/index.ts';
+import { OutboxSchedule } from '../constructs/outbox-schedule/index.ts';
+import { TenantUsagePlans, type TenantAssignment } from '../constructs/tenant-usage-plans/index.ts';
+import { assertStage, edgePurgeUrlParameter, namePrefix, secretNames } from '../naming.ts';
+import type { OriginDependencies } from './data-stack.ts';
+import { originServiceName } from './defaults.ts';
 
 /** Props of {@link OriginStack}. */
 export interface OriginStackProps extends StackProps {
@@ -10,32 +21,142 @@ export interface OriginStackProps extends StackProps {
   readonly stage: string;
   /** Path of the origin's Lambda entry file. */
   readonly entry: string;
+  /** The data stack's network, Redis groups and database. */
+  readonly data: OriginDependencies;
+  /** Tenants that get an API key, and their plans. */
+  readonly tenants: readonly TenantAssignment[];
   /**
-   * Name of a Secrets Manager secret whose `url` field is the PostgreSQL connection string.
-   * @default `strata/<stage>/database`
+   * Entry file of the purge-outbox deliverer (handler `handler`), run every minute.
+   * @default none: purges are delivered only right after their commit, not retried
    */
-  readonly databaseSecretName?: string;
-  /** `host:port,...` of the Redis cluster's configuration endpoint. @default in-memory cache */
-  readonly redisClusterNodes?: string;
+  readonly outboxDelivererEntry?: string;
+  /** @default OriginApi's defaults */
+  readonly api?: Pick<OriginApiProps, 'publicRoutes' | 'cacheClusterSize' | 'throttling'>;
+  /** Size and concurrency of the origin function. @default OriginFunction's defaults */
+  readonly origin?: Pick<OriginFunctionProps, 'memorySize' | 'timeout' | 'reservedConcurrentExecutions' | 'provisionedConcurrentExecutions'>;
+  /** @default no e-mail subscription */
+  readonly alarmEmail?: string;
+  /** @default StrataObservability's defaults */
+  readonly thresholds?: Partial<AlarmThresholds>;
 }
 
-/** The origin: its Lambda function behind API Gateway. */
+/**
+ * The stateless half: the origin Lambda in the VPC behind API Gateway (stage cache, throttling,
+ * usage plans), the purge-outbox schedule, and the dashboard with its alarms.
+ */
 export class OriginStack extends Stack {
+  readonly origin: OriginFunction;
+  readonly api: OriginApi;
+  readonly originEnvironment: Readonly<Record<string, string>>;
+
   constructor(scope: Construct, id: string, props: OriginStackProps) {
     super(scope, id, props);
-    if (!/^[a-z][a-z0-9-]{0,20}$/.test(props.stage)) {
-      throw new Error(`OriginStack: stage must match [a-z][a-z0-9-]{0,20}, got ${JSON.stringify(props.stage)}`);
-    }
-    const secret = Secret.fromSecretNameV2(this, 'DatabaseSecret', props.databaseSecretName ?? `strata/${props.stage}/database`);
-    const origin = new OriginFunction(this, 'Origin', {
-      entry: props.entry,
-      environment: {
-        // A CloudFormation dynamic reference: resolved at deploy time, never written to the template.
-        DATABASE_URL: secret.secretValueFromJson('url').unsafeUnwrap(),
-        ...(props.redisClusterNodes ? { REDIS_CLUSTER_NODES: props.redisClusterNodes } : {}),
-      },
+    assertStage(props.stage, 'OriginStack');
+    if (props.tenants.length === 0) throw new Error('OriginStack: tenants must not be empty; every method requires a tenant API key');
+    const prefix = namePrefix(props.stage);
+    const { network, cacheAccess, cache, sessions, database } = props.data;
+    const serviceName = originServiceName(props.stage);
+
+    // The HMAC key of purge webhooks; the operator copies it to the Worker (PURGE_SECRET).
+    const purgeSecret = new Secret(this, 'PurgeSecret', {
+      secretName: secretNames.purge(props.stage),
+      description: 'HMAC-SHA256 key of Strata purge webhooks; the edge Worker holds the same value',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
-    const api = new OriginApi(this, 'Api', { handler: origin.function, stageName: props.stage });
-    new CfnOutput(this, 'OriginUrl', { value: api.api.url, description: 'Set the edge Worker’s ORIGIN_URL to this' });
+    Validations.of(purgeSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The key is shared with the Cloudflare Worker, which no rotation function can update; the README documents rotating both sides by hand',
+    });
+
+    // Dynamic references and deploy-time SSM reads: no secret or URL is written into the template.
+    this.originEnvironment = {
+      DATABASE_URL: database.connectionUrl,
+      DATABASE_IAM_AUTH: 'true',
+      REDIS_CLUSTER_NODES: cache.configurationEndpoint,
+      REDIS_SESSIONS_CLUSTER_NODES: sessions.configurationEndpoint,
+      REDIS_TLS: 'true',
+      REDIS_USERNAME: cacheAccess.appUsername,
+      REDIS_PASSWORD: SecretValue.secretsManager(secretNames.redisApp(props.stage), { jsonField: 'password' }).unsafeUnwrap(),
+      PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)),
+      PURGE_SECRET: purgeSecret.secretValue.unsafeUnwrap(),
+      POWERTOOLS_SERVICE_NAME: serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+    };
+    const inVpc = { vpc: network.vpc, vpcSubnets: network.appSubnets, securityGroups: [network.lambdaSecurityGroup] };
+
+    this.origin = new OriginFunction(this, 'Origin', {
+      entry: props.entry,
+      description: 'Strata origin API',
+      environment: this.originEnvironment,
+      ...inVpc,
+      ...props.origin,
+    });
+    database.proxy.grantConnect(this.origin.function, database.username);
+    const watched: WatchedFunction[] = [{ label: 'origin', function: this.origin.function, timeout: props.origin?.timeout ?? DEFAULT_TIMEOUT }];
+
+    if (props.outboxDelivererEntry) {
+      const deliverer = new OriginFunction(this, 'OutboxDeliverer', {
+        entry: props.outboxDelivererEntry,
+        description: 'Strata purge-outbox deliverer',
+        environment: this.originEnvironment,
+        timeout: DEFAULT_TIMEOUT,
+        // One sweep at a time: two would only race for the same pending rows.
+        reservedConcurrentExecutions: 1,
+        ...inVpc,
+      });
+      database.proxy.grantConnect(deliverer.function, database.username);
+      new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
+      watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
+    } else {
+      Annotations.of(this).addWarningV2(
+        'strata:no-outbox-deliverer',
+        'No outboxDelivererEntry: purges are delivered right after their commit only; failed ones are not retried on a schedule',
+      );
+    }
+
+    this.api = new OriginApi(this, 'Api', { handler: this.origin.target, stageName: props.stage, ...props.api });
+    // Authentication is Strata's own (session tokens checked by the origin), not API Gateway's.
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'Strata authenticates with its own session tokens inside the origin; public routes are public by design; API keys meter tenants',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason: 'No Cognito: Strata issues and verifies its own session tokens in the origin (ARCHITECTURE.md §5)',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason: 'Clients reach the API through Cloudflare, whose WAF and rate limits run at the edge; usage plans throttle what gets past',
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: "API Gateway's account-wide logging role; the AWS-managed policy is the documented one and only writes logs",
+    });
+    new CacheControlAuthorization(this, 'CacheControlAuthorization', {
+      api: this.api.api,
+      stage: this.api.stage,
+      cachedResourcePaths: this.api.cachedMethods.map((method) => method.resourcePath),
+      stageSettingsFingerprint: this.api.stageSettingsFingerprint,
+    });
+    const usage = new TenantUsagePlans(this, 'UsagePlans', { api: this.api.api, stage: this.api.stage, namePrefix: prefix, tenants: props.tenants });
+
+    const observability = new StrataObservability(this, 'Observability', {
+      namePrefix: prefix,
+      serviceName,
+      cacheGroups: [
+        { group: cache, holdsSessions: false },
+        { group: sessions, holdsSessions: true },
+      ],
+      apiStage: this.api.stage,
+      functions: watched,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+      ...(props.thresholds ? { thresholds: props.thresholds } : {}),
+    });
+
+    new CfnOutput(this, 'OriginUrl', { value: this.api.api.url, description: 'Set the edge Worker’s ORIGIN_URL to this' });
+    new CfnOutput(this, 'PurgeSecretName', { value: purgeSecret.secretName, description: 'Copy its value to the Worker: wrangler secret put PURGE_SECRET' });
+    new CfnOutput(this, 'ApiKeyIds', { value: Object.entries(usage.apiKeys).map(([tenant, key]) => `${tenant}=${key.keyId}`).join(','), description: 'aws apigateway get-api-key --include-value --api-key <id>' });
+    new CfnOutput(this, 'Dashboard', { value: observability.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopic', { value: observability.topic.topicArn });
   }
 }

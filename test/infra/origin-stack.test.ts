@@ -1,71 +1,50 @@
 /**
- * The first stack: template properties pinned with aws-cdk-lib/assertions, and the Lambda bundle
- * it synthesizes loaded and invoked like Lambda would, to prove the artifact itself works.
+ * The origin stack's Lambda: template properties pinned with aws-cdk-lib/assertions, and the
+ * bundle it synthesizes loaded and invoked like Lambda would, to prove the artifact itself works.
  */
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OriginStack } from '../../infra/stacks/origin-stack.ts';
+import { freshApp, resources, strataStage } from './support.ts';
 
-function synth(outdir: string, stage = 'dev') {
-  const app = new App({ outdir });
-  const stack = new OriginStack(app, 'Strata-Test-Origin', { stage, entry: 'origin/lambda.ts', env: { region: 'eu-west-1' } });
-  return Template.fromStack(stack);
+function originFunction(template: Template) {
+  const found = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API');
+  if (!found) throw new Error('no origin function in the template');
+  return found[1];
 }
 
-describe('OriginStack', () => {
-  const outdir = mkdtempSync(join(tmpdir(), 'strata-cdk-'));
-  let template: Template;
-
-  beforeAll(() => {
-    template = synth(outdir);
-  });
-
-  it('runs the origin on Node 24, arm64, as an ESM bundle', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      LoggingConfig: { LogFormat: 'JSON' },
-    });
-  });
-
-  it('passes the database URL as a Secrets Manager dynamic reference, never as a literal', () => {
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
-    const databaseUrl = JSON.stringify(fn.Properties.Environment.Variables.DATABASE_URL);
-    expect(databaseUrl).toContain('{{resolve:secretsmanager:');
-    expect(databaseUrl).toContain('strata/dev/database');
-    expect(databaseUrl).toContain(':SecretString:url::}}');
-  });
-
-  it('throttles the API stage', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      StageName: 'dev',
-      MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 })]),
-    });
+describe('OriginStack: the origin function', () => {
+  it('runs the origin on Node 24, arm64, as an ESM bundle, in the VPC', () => {
+    const fn = originFunction(Template.fromStack(strataStage().origin));
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', LoggingConfig: { LogFormat: 'JSON' }, Timeout: 10, MemorySize: 1024 });
+    expect(fn.VpcConfig.SubnetIds).toHaveLength(2);
+    expect(fn.VpcConfig.SecurityGroupIds).toHaveLength(1);
   });
 
   it('refuses a malformed stage name', () => {
-    expect(() => synth(mkdtempSync(join(tmpdir(), 'strata-cdk-')), 'Prod!')).toThrow(/stage must match/);
+    expect(() => strataStage({ stage: 'Prod!' })).toThrow(/stage must match/);
+    expect(() => strataStage({ stage: 'a--b' })).toThrow(/stage must match/);
   });
 
   describe('the synthesized Lambda bundle', () => {
     const saved = { ...process.env };
+    let app: App;
     let handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
 
     beforeAll(async () => {
-      const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Code: { S3Key: string } } };
-      const bundle = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      // Bundle only the origin stack, as `cdk synth` would.
+      app = freshApp(true);
+      app.node.setContext('aws:cdk:bundling-stacks', ['Strata-dev-Origin']);
+      const { origin } = strataStage({}, {}, app);
+      const code = originFunction(Template.fromStack(origin)).Code as { S3Key: string };
+      const bundle = join(app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
       console.log(`origin Lambda bundle: ${(statSync(bundle).size / 1024).toFixed(0)} KiB`);
       // Outside Lambda the handler falls back to an in-memory PGlite and cache.
       process.env.PGLITE_DIR = 'memory://';
-      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
-      delete process.env.REDIS_URL;
-      delete process.env.DATABASE_URL;
+      for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'REDIS_URL', 'REDIS_CLUSTER_NODES', 'DATABASE_URL']) delete process.env[name];
       ({ handler } = await import(pathToFileURL(bundle).href));
     });
     afterAll(() => {

@@ -1,34 +1,252 @@
-import { LambdaRestApi, MethodLoggingLevel } from 'aws-cdk-lib/aws-apigateway';
+import { createHash } from 'node:crypto';
+import { RemovalPolicy, Validations, type Duration } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  ApiKeySourceType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RequestValidator,
+  ResponseType,
+  RestApi,
+  type MethodDeploymentOptions,
+  type MethodOptions,
+  type Stage,
+} from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import * as d from './defaults.ts';
+
+/** Steady-state requests per second and burst capacity. */
+export interface Throttling {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** A public GET route that API Gateway's stage cache may answer. */
+export interface PublicRoute {
+  /** Path under `/v1/{tenant}/public/`, e.g. `projects/{id}`. */
+  readonly path: string;
+  /** 5–60 minutes. */
+  readonly cacheTtl: Duration;
+  /** Query parameters that change the response; they join the cache key. @default none */
+  readonly cacheKeyQueryParameters?: string[];
+  /** Per-method limits. @default the stage's */
+  readonly throttling?: Throttling;
+}
 
 /** Props of {@link OriginApi}. */
 export interface OriginApiProps {
+  /** The origin Lambda (or its alias). */
   readonly handler: IFunction;
   /** Stage name, e.g. `dev`. */
   readonly stageName: string;
-  /** Steady-state requests per second across the stage. @default 500 */
-  readonly throttlingRateLimit?: number;
-  /** Burst capacity across the stage. @default 1000 */
-  readonly throttlingBurstLimit?: number;
+  /** @default projects (10 min, keyed on cursor and limit) and projects/{id} (30 min) */
+  readonly publicRoutes?: readonly PublicRoute[];
+  /** Stage cache size in GB. @default 0.5 */
+  readonly cacheClusterSize?: (typeof d.CACHE_SIZES)[number];
+  /** Stage-wide limits. @default 500 rps, burst 1000 */
+  readonly throttling?: Throttling;
+  /** Every method requires an `x-api-key` of a usage plan. @default true */
+  readonly requireApiKey?: boolean;
+  /** @default three months */
+  readonly accessLogRetention?: RetentionDays;
 }
 
-/** A REST API that proxies every route to the origin Lambda, with stage-wide throttling. */
+/** A cached method, as its stage settings and the cache-control patch name it. */
+export interface CachedMethod {
+  readonly resourcePath: string;
+  readonly httpMethod: 'GET';
+}
+
+/**
+ * The REST API in front of the origin: every path proxied to the Lambda; the public GET routes
+ * cached in the encrypted stage cache, keyed on the tenant, their path and query parameters and
+ * the edge's cache version; everything else (authenticated routes included) never cached.
+ * Throttled per stage and per method, access-logged as JSON, request parameters validated.
+ */
 export class OriginApi extends Construct {
-  readonly api: LambdaRestApi;
+  readonly api: RestApi;
+  readonly stage: Stage;
+  readonly cachedMethods: readonly CachedMethod[];
+  readonly accessLogs: LogGroup;
+  /** Changes whenever a stage method setting changes (for resources that patch the stage). */
+  readonly stageSettingsFingerprint: string;
 
   constructor(scope: Construct, id: string, props: OriginApiProps) {
     super(scope, id);
-    this.api = new LambdaRestApi(this, 'Api', {
-      handler: props.handler,
-      proxy: true,
+    const routes = props.publicRoutes ?? d.DEFAULT_PUBLIC_ROUTES;
+    const throttling = props.throttling ?? d.DEFAULT_THROTTLING;
+    const cacheClusterSize = props.cacheClusterSize ?? d.DEFAULT_CACHE_SIZE;
+    const apiKeyRequired = props.requireApiKey ?? true;
+    validateThrottling(throttling, 'throttling');
+    if (!(d.CACHE_SIZES as readonly string[]).includes(cacheClusterSize)) {
+      throw new Error(`OriginApi: cacheClusterSize must be one of ${d.CACHE_SIZES.join(', ')} (GB), got ${JSON.stringify(cacheClusterSize)}`);
+    }
+    const parsed = routes.map((route) => parseRoute(route, throttling));
+    const duplicate = parsed.find((route, i) => parsed.findIndex((other) => other.resourcePath === route.resourcePath) !== i);
+    if (duplicate) throw new Error(`OriginApi: public route ${duplicate.route.path} is listed twice`);
+
+    const methodOptions: Record<string, MethodDeploymentOptions> = {};
+    for (const { resourcePath, route } of parsed) {
+      methodOptions[`${resourcePath}/GET`] = {
+        cachingEnabled: true,
+        cacheTtl: route.cacheTtl,
+        cacheDataEncrypted: true,
+        // A method's own settings replace the stage's: repeat logging and metrics.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        metricsEnabled: true,
+        ...(route.throttling ? { throttlingRateLimit: route.throttling.rateLimit, throttlingBurstLimit: route.throttling.burstLimit } : {}),
+      };
+    }
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.accessLogRetention ?? d.DEFAULT_ACCESS_LOG_RETENTION });
+    this.api = new RestApi(this, 'Api', {
       description: 'Strata origin API',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      apiKeySourceType: ApiKeySourceType.HEADER,
+      // Execution logs (errors) need the account's API Gateway CloudWatch role; kept on removal
+      // because it is account-wide and other stages may rely on it.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName: props.stageName,
-        throttlingRateLimit: props.throttlingRateLimit ?? 500,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? 1000,
-        loggingLevel: MethodLoggingLevel.OFF,
+        cacheClusterEnabled: true,
+        cacheClusterSize,
+        // Off for every method unless switched on above: authenticated routes are never cached.
+        cachingEnabled: false,
+        cacheDataEncrypted: true,
+        throttlingRateLimit: throttling.rateLimit,
+        throttlingBurstLimit: throttling.burstLimit,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: accessLogFormat(),
+        methodOptions,
       },
     });
+    this.stage = this.api.deploymentStage;
+
+    // Required path parameters are checked here; bodies by the origin's schemas, which answer
+    // in Strata's error shape (a body check here would need a model per route).
+    const validator = new RequestValidator(this, 'ParameterValidator', {
+      restApi: this.api,
+      requestValidatorName: 'required-parameters',
+      validateRequestParameters: true,
+      validateRequestBody: false,
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason: 'Request parameters are validated (required-parameters validator); bodies are validated per route by the origin, which owns their schemas',
+    });
+    // API Gateway's own refusals (throttled, bad key, bad parameters, integration failures)
+    // answer in Strata's error shape; the code is API Gateway's response type.
+    for (const type of [ResponseType.DEFAULT_4XX, ResponseType.DEFAULT_5XX]) {
+      this.api.addGatewayResponse(`Response-${type.responseType}`, {
+        type,
+        templates: { 'application/json': '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}' },
+        responseHeaders: { 'Cache-Control': "'no-store'" },
+      });
+    }
+    const proxied: MethodOptions = { apiKeyRequired };
+    const forward = new LambdaIntegration(props.handler, { proxy: true, scopePermissionToMethod: false });
+
+    // Anything not matched below (health, OpenAPI, the tenant's authenticated routes).
+    this.api.root.addProxy({ anyMethod: true, defaultIntegration: forward, defaultMethodOptions: proxied });
+    const tenant = this.api.root.addResource('v1').addResource('{tenant}');
+    const tenantParam = { 'method.request.path.tenant': true };
+    tenant.addProxy({ anyMethod: true, defaultIntegration: forward, defaultMethodOptions: { ...proxied, requestParameters: tenantParam, requestValidator: validator } });
+    const publicRoot = tenant.addResource('public');
+    publicRoot.addProxy({ anyMethod: true, defaultIntegration: forward, defaultMethodOptions: { ...proxied, requestParameters: tenantParam, requestValidator: validator } });
+
+    for (const { route, relative, pathParams } of parsed) {
+      const resource = publicRoot.resourceForPath(relative);
+      const pathParameters = Object.fromEntries(['tenant', ...pathParams].map((name) => [`method.request.path.${name}`, true]));
+      const requestParameters: Record<string, boolean> = { ...pathParameters, [`method.request.header.${d.CACHE_VERSION_HEADER}`]: false };
+      for (const name of route.cacheKeyQueryParameters ?? []) requestParameters[`method.request.querystring.${name}`] = false;
+      const cached = new LambdaIntegration(props.handler, {
+        proxy: true,
+        scopePermissionToMethod: false,
+        cacheKeyParameters: Object.keys(requestParameters),
+      });
+      resource.addMethod('GET', cached, { apiKeyRequired, requestParameters, requestValidator: validator });
+      // Other methods on the same path reach the origin uncached (it answers 404/405 itself).
+      resource.addMethod('ANY', forward, { ...proxied, requestParameters: pathParameters, requestValidator: validator });
+    }
+
+    this.cachedMethods = parsed.map(({ resourcePath }) => ({ resourcePath, httpMethod: 'GET' as const }));
+    this.stageSettingsFingerprint = createHash('sha256')
+      .update(JSON.stringify({ methodOptions: Object.entries(methodOptions).map(([k, v]) => [k, v.cacheTtl?.toSeconds(), v.throttlingRateLimit, v.throttlingBurstLimit]), throttling, cacheClusterSize }))
+      .digest('hex')
+      .slice(0, 16);
   }
+}
+
+interface ParsedRoute {
+  route: PublicRoute;
+  relative: string;
+  resourcePath: string;
+  pathParams: string[];
+}
+
+function validateThrottling(t: Throttling, what: string): void {
+  if (!(t.rateLimit > 0) || !Number.isInteger(t.burstLimit) || t.burstLimit < 1) {
+    throw new Error(`OriginApi: ${what} needs rateLimit > 0 and an integer burstLimit ≥ 1, got ${JSON.stringify(t)}`);
+  }
+}
+
+function parseRoute(route: PublicRoute, stage: Throttling): ParsedRoute {
+  const relative = route.path.replace(/^\/+|\/+$/g, '');
+  const segments = relative.split('/');
+  const pathParams: string[] = [];
+  for (const segment of segments) {
+    const param = /^\{([a-zA-Z][a-zA-Z0-9]*)\}$/.exec(segment)?.[1];
+    if (param) {
+      if (param === 'tenant' || pathParams.includes(param)) throw new Error(`OriginApi: public route ${route.path} repeats the path parameter {${param}}`);
+      pathParams.push(param);
+    } else if (!/^[a-z0-9][a-z0-9_.-]*$/.test(segment)) {
+      throw new Error(`OriginApi: public route ${JSON.stringify(route.path)} has an invalid segment ${JSON.stringify(segment)} (greedy {x+} paths cannot be cached per route)`);
+    }
+  }
+  const ttl = route.cacheTtl.toSeconds();
+  if (ttl < d.MIN_CACHE_TTL.toSeconds() || ttl > d.MAX_CACHE_TTL.toSeconds()) {
+    throw new Error(`OriginApi: public route ${route.path} cacheTtl must be 5–60 minutes, got ${ttl} s`);
+  }
+  for (const name of route.cacheKeyQueryParameters ?? []) {
+    if (!/^[a-zA-Z0-9_.-]+$/.test(name)) throw new Error(`OriginApi: public route ${route.path} has an invalid query parameter name ${JSON.stringify(name)}`);
+  }
+  if (route.throttling) {
+    validateThrottling(route.throttling, `public route ${route.path} throttling`);
+    if (route.throttling.rateLimit > stage.rateLimit || route.throttling.burstLimit > stage.burstLimit) {
+      throw new Error(`OriginApi: public route ${route.path} throttling ${JSON.stringify(route.throttling)} exceeds the stage's ${JSON.stringify(stage)} and could never apply`);
+    }
+  }
+  return { route, relative, resourcePath: `/v1/{tenant}/public/${relative}`, pathParams };
+}
+
+/** JSON access log lines: who called, what, how it ended and how long each part took. */
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      extendedRequestId: AccessLogField.contextExtendedRequestId(),
+      time: AccessLogField.contextRequestTime(),
+      ip: AccessLogField.contextIdentitySourceIp(),
+      userAgent: AccessLogField.contextIdentityUserAgent(),
+      apiKeyId: AccessLogField.contextIdentityApiKeyId(),
+      method: AccessLogField.contextHttpMethod(),
+      resource: AccessLogField.contextResourcePath(),
+      path: AccessLogField.contextPath(),
+      status: AccessLogField.contextStatus(),
+      responseLength: AccessLogField.contextResponseLength(),
+      latencyMs: AccessLogField.contextResponseLatency(),
+      integrationLatencyMs: AccessLogField.contextIntegrationLatency(),
+      integrationStatus: AccessLogField.contextIntegrationStatus(),
+      error: AccessLogField.contextErrorMessage(),
+    }),
+  );
 }

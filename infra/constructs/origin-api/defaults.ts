@@ -1,0 +1,33 @@
+/** Defaults of {@link OriginApi}. */
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { PublicRoute, Throttling } from './index.ts';
+
+/**
+ * The public, cacheable reads (the edge's allow-list, one layer down). The list is an API
+ * response (5–15 min in the design, 10 here); one project is a resource (30 min).
+ */
+export const DEFAULT_PUBLIC_ROUTES: readonly PublicRoute[] = [
+  { path: 'projects', cacheTtl: Duration.minutes(10), cacheKeyQueryParameters: ['cursor', 'limit'] },
+  { path: 'projects/{id}', cacheTtl: Duration.minutes(30) },
+];
+
+/**
+ * Header every cached method keys on. The edge sets it to a token derived from the tenant's and
+ * the route's purge versions, so a purge (which bumps them) also walks past API Gateway's
+ * stage cache — without it the stage cache would hand the edge the pre-purge response for up
+ * to its TTL and break the freshness contract (ARCHITECTURE.md §3).
+ */
+export const CACHE_VERSION_HEADER = 'X-Strata-Cache-Version';
+
+/** The brief's bounds for layer 2: 5–60 minutes. */
+export const MIN_CACHE_TTL = Duration.minutes(5);
+export const MAX_CACHE_TTL = Duration.minutes(60);
+
+/** Stage cache sizes API Gateway offers, in GB. */
+export const CACHE_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
+export const DEFAULT_CACHE_SIZE = '0.5';
+
+/** Requests per second across the stage (steady, burst). */
+export const DEFAULT_THROTTLING: Throttling = { rateLimit: 500, burstLimit: 1000 };
+export const DEFAULT_ACCESS_LOG_RETENTION = RetentionDays.THREE_MONTHS;

@@ -1,0 +1,117 @@
+/**
+ * Per-stage settings of the CDK app, and how `cdk … -c name=value` context overrides them.
+ * `dev`, `staging` and `production` have presets; any other valid stage name (say a personal
+ * `alice`) gets the dev preset.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { StrataNetworkProps } from './constructs/network/index.ts';
+import type { TenantAssignment } from './constructs/tenant-usage-plans/index.ts';
+import type { OriginStackProps } from './stacks/origin-stack.ts';
+import type { DatabaseSettings, ReplicationGroupSettings } from './stacks/data-stack.ts';
+import { assertStage } from './naming.ts';
+
+/** Everything one deployment of Strata is built from. */
+export interface StrataConfig {
+  readonly stage: string;
+  readonly region: string;
+  /** @default the CLI's account (CDK_DEFAULT_ACCOUNT); unset synthesizes account-agnostic templates */
+  readonly account?: string;
+  readonly entry: string;
+  readonly outboxDelivererEntry?: string;
+  readonly tenants: readonly TenantAssignment[];
+  readonly network: StrataNetworkProps;
+  readonly cache?: ReplicationGroupSettings;
+  readonly sessions?: ReplicationGroupSettings;
+  readonly database?: DatabaseSettings;
+  readonly api?: OriginStackProps['api'];
+  readonly origin?: OriginStackProps['origin'];
+  readonly alarmEmail?: string;
+  readonly terminationProtection: boolean;
+}
+
+type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'tenants' | 'alarmEmail' | 'network'> & {
+  readonly azCount: number;
+  readonly natGateways: number;
+};
+
+/** The tenants `npm run dev` seeds; every stage starts with them unless `-c tenants=` says otherwise. */
+const SEED_TENANTS: readonly TenantAssignment[] = [{ tenant: 'acme' }, { tenant: 'globex' }];
+
+const PRESETS: Readonly<Record<string, Preset>> = {
+  dev: {
+    azCount: 2,
+    natGateways: 1,
+    cache: { nodeType: 'cache.t4g.small' },
+    sessions: { nodeType: 'cache.t4g.small' },
+    database: { maxCapacity: 2, readers: 0, backupRetention: Duration.days(3) },
+    api: { cacheClusterSize: '0.5', throttling: { rateLimit: 100, burstLimit: 200 } },
+    terminationProtection: false,
+  },
+  staging: {
+    azCount: 3,
+    natGateways: 1,
+    cache: { nodeType: 'cache.m7g.large' },
+    sessions: { nodeType: 'cache.t4g.medium' },
+    database: { maxCapacity: 8, readers: 1 },
+    api: { cacheClusterSize: '0.5', throttling: { rateLimit: 500, burstLimit: 1000 } },
+    terminationProtection: false,
+  },
+  production: {
+    azCount: 3,
+    natGateways: 3,
+    cache: { nodeType: 'cache.r7g.xlarge', numShards: 3, replicasPerShard: 2 },
+    sessions: { nodeType: 'cache.r7g.large', numShards: 1, replicasPerShard: 2 },
+    database: { minCapacity: 1, maxCapacity: 16, readers: 1, backupRetention: Duration.days(30) },
+    api: { cacheClusterSize: '1.6', throttling: { rateLimit: 2000, burstLimit: 4000 } },
+    origin: { memorySize: 1769, reservedConcurrentExecutions: 800, provisionedConcurrentExecutions: 5 },
+    terminationProtection: true,
+  },
+};
+
+/** Reads `tenants=acme,globex:premium` (plan after a colon). */
+function parseTenants(value: string): TenantAssignment[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const [tenant, plan] = item.split(':');
+      return plan ? { tenant: tenant!, plan } : { tenant: tenant! };
+    });
+}
+
+/** Context values the app reads (all optional). */
+export interface StrataContext {
+  readonly stage?: string;
+  readonly region?: string;
+  readonly account?: string;
+  /** `acme,globex:premium` */
+  readonly tenants?: string;
+  /** `us-east-1a,us-east-1b` */
+  readonly azs?: string;
+  readonly alarmEmail?: string;
+  /** Entry file of the outbox deliverer, once the origin has one. */
+  readonly outboxEntry?: string;
+}
+
+/** The configuration of `context.stage` (default `dev`), with the context's overrides. */
+export function stageConfig(context: StrataContext): StrataConfig {
+  const stage = context.stage ?? 'dev';
+  assertStage(stage, 'cdk context');
+  const preset = PRESETS[stage] ?? PRESETS.dev!;
+  const { azCount, natGateways, ...rest } = preset;
+  const region = context.region ?? 'us-east-1';
+  // Explicit AZ names let a synth without credentials spread over three AZs.
+  const availabilityZones = context.azs ? context.azs.split(',').map((az) => az.trim()) : ['a', 'b', 'c'].slice(0, azCount).map((suffix) => `${region}${suffix}`);
+  return {
+    ...rest,
+    stage,
+    region,
+    ...(context.account ? { account: context.account } : {}),
+    entry: 'origin/lambda.ts',
+    ...(context.outboxEntry ? { outboxDelivererEntry: context.outboxEntry } : {}),
+    tenants: context.tenants ? parseTenants(context.tenants) : SEED_TENANTS,
+    network: { availabilityZones, natGateways: Math.min(natGateways, availabilityZones.length) },
+    ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
+  };
+}

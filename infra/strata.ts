@@ -1,0 +1,41 @@
+/** Composes one stage of Strata: the data stack, then the origin stack that uses it. */
+import type { App } from 'aws-cdk-lib';
+import { DataStack } from './stacks/data-stack.ts';
+import { OriginStack } from './stacks/origin-stack.ts';
+import type { StrataConfig } from './stages.ts';
+
+/** The two stacks of a stage: `Strata-<stage>-Data` and `Strata-<stage>-Origin`. */
+export interface StrataStacks {
+  readonly data: DataStack;
+  readonly origin: OriginStack;
+}
+
+/** Adds a stage's stacks to `app`. */
+export function addStrata(app: App, config: StrataConfig): StrataStacks {
+  const env = { account: config.account, region: config.region };
+  const tags = { project: 'strata', stage: config.stage };
+  const data = new DataStack(app, `Strata-${config.stage}-Data`, {
+    env,
+    tags,
+    stage: config.stage,
+    network: config.network,
+    terminationProtection: config.terminationProtection,
+    ...(config.cache ? { cache: config.cache } : {}),
+    ...(config.sessions ? { sessions: config.sessions } : {}),
+    ...(config.database ? { database: config.database } : {}),
+  });
+  const origin = new OriginStack(app, `Strata-${config.stage}-Origin`, {
+    env,
+    tags,
+    stage: config.stage,
+    entry: config.entry,
+    data,
+    tenants: config.tenants,
+    ...(config.outboxDelivererEntry ? { outboxDelivererEntry: config.outboxDelivererEntry } : {}),
+    ...(config.api ? { api: config.api } : {}),
+    ...(config.origin ? { origin: config.origin } : {}),
+    ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+  });
+  origin.addStackDependency(data);
+  return { data, origin };
+}
