@@ -20,7 +20,7 @@ import { PublicProjects } from './projects/service.ts';
 export interface Health {
   ok: boolean;
   database: { kind: Database['kind']; status: 'ok' | 'down' };
-  cache: { store: string; status: 'ok' | 'down'; breaker: 'closed' | 'open' | 'half-open' };
+  cache: { store: string; status: 'ok' | 'down'; breaker: 'closed' | 'open' | 'half-open'; topology?: unknown };
 }
 
 /** Where the cache's measurements can be read or sent. */
@@ -87,11 +87,13 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     metrics,
     projects,
     async health() {
-      const [database, store] = await Promise.all([
+      const [database, store, topology] = await Promise.all([
         db.query('SELECT 1').then(() => 'ok' as const, () => 'down' as const),
         cache.ping().then(() => 'ok' as const, () => 'down' as const),
+        cache.describe?.().catch(() => undefined),
       ]);
-      return { ok: database === 'ok', database: { kind: db.kind, status: database }, cache: { store: cache.name, status: store, breaker: engine.breakerState() } };
+      const cacheHealth = { store: cache.name, status: store, breaker: engine.breakerState(), ...(topology ? { topology } : {}) };
+      return { ok: database === 'ok', database: { kind: db.kind, status: database }, cache: cacheHealth };
     },
     async close() {
       await engine.close();

@@ -51,6 +51,8 @@ export interface CacheStore {
   waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number>;
   /** Removes keys; absent keys are ignored. */
   delete(...keys: string[]): Promise<void>;
+  /** Topology and health of the server(s) behind the store (`CLUSTER INFO`/`NODES` for a cluster). */
+  describe?(): Promise<unknown>;
   /** Resolves when the store answers a round trip; rejects when it is unreachable. */
   ping(): Promise<void>;
   /** Releases connections. */

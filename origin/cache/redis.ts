@@ -8,6 +8,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import type { CacheStore } from './interface.ts';
+import { clusterHealth } from './metrics/cluster-health.ts';
 import { groupByNode, groupBySlot } from './slots.ts';
 
 /** Limits and credentials shared by both Redis stores. */
@@ -152,6 +153,7 @@ function storeOver(name: string, client: Client, commandTimeoutMs: number, after
       // One DEL per key: keys of different tenants live in different cluster slots.
       if (keys.length > 0) await Promise.all(keys.map((key) => client.del(key)));
     },
+    describe: () => clusterHealth(client),
     async ping() {
       await client.ping();
     },

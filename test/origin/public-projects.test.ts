@@ -102,10 +102,14 @@ describe.each(combos)('public project routes on %s with %s', (dbKind, cacheKind)
   it('reports health', async () => {
     const response = await get('/health');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({
+    const health = (await response.json()) as { cache: { topology?: { mode: string; state: string; masters?: number } } };
+    expect(health).toMatchObject({
       ok: true,
       database: { kind: dbKind, status: 'ok' },
       cache: { store: cacheKind, status: 'ok', breaker: 'closed' },
     });
+    if (cacheKind === 'redis-cluster') expect(health.cache.topology).toMatchObject({ mode: 'cluster', state: 'ok', masters: 3 });
+    if (cacheKind === 'redis') expect(health.cache.topology).toMatchObject({ mode: 'standalone' });
+    if (cacheKind === 'memory') expect(health.cache.topology).toBeUndefined();
   });
 });
