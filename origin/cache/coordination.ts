@@ -30,11 +30,23 @@ export class SingleFlight {
     return this.#inflight.has(key);
   }
 
+  /** Stops new callers from joining the current flight of `key` (it still completes). */
+  forget(key: string): void {
+    this.#inflight.delete(key);
+  }
+
+  /** `forget` for every key `matches` accepts. */
+  forgetWhere(matches: (key: string) => boolean): void {
+    for (const key of this.#inflight.keys()) if (matches(key)) this.#inflight.delete(key);
+  }
+
   /** Joins the running load of `key`, or starts `run` as that load. */
   do<T>(key: string, run: () => Promise<T>): Promise<T> {
     const running = this.#inflight.get(key);
     if (running) return running as Promise<T>;
-    const started = run().finally(() => this.#inflight.delete(key));
+    const started: Promise<T> = run().finally(() => {
+      if (this.#inflight.get(key) === started) this.#inflight.delete(key);
+    });
     this.#inflight.set(key, started);
     return started;
   }

@@ -91,6 +91,7 @@ export class CacheEngine {
   readonly #bus: InvalidationBus | undefined;
   readonly #onError: ErrorListener;
   readonly #flights = new SingleFlight();
+  readonly #reads = new SingleFlight();
 
   constructor(options: CacheEngineOptions) {
     this.#store = options.store;
@@ -120,11 +121,21 @@ export class CacheEngine {
     return this.#breaker.state();
   }
 
-  /** The cached value, or the loaded one (stored for next time). */
+  /**
+   * The cached value, or the loaded one (stored for next time). Concurrent reads of one key in
+   * this process share one round trip, and one load on a miss; a local write to the key stops
+   * later reads from joining a round trip that started before it. Treat values as immutable:
+   * callers that joined one read receive the same object.
+   */
   async getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
+    const held = request.policy.memory ? this.#memory?.get(request.key, Date.now()) : undefined;
+    const result = held ? { value: held.value as T, status: 'hit' as const } : await this.#reads.do(request.key, () => this.#read(request));
+    this.#metrics.read(request.policy.type, result.status);
+    return result;
+  }
+
+  async #read<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
     const now = Date.now();
-    const held = request.policy.memory ? this.#memory?.get(request.key, now) : undefined;
-    if (held) return this.#outcome(request, 'hit', held.value as T);
     const keys = [request.key, ...versionKeys(request)];
     let found: (string | undefined)[];
     try {
@@ -147,10 +158,12 @@ export class CacheEngine {
     const now = Date.now();
     let at = 0;
     return Promise.all(
-      requests.map((request, i) => {
+      requests.map(async (request, i) => {
         const slice = found.slice(at, at + layout[i]!.length);
         at += layout[i]!.length;
-        return this.#resolve(request, slice[0], slice.slice(1), now);
+        const result = await this.#resolve(request, slice[0], slice.slice(1), now);
+        this.#metrics.read(request.policy.type, result.status);
+        return result;
       }),
     );
   }
@@ -171,6 +184,8 @@ export class CacheEngine {
   async setMany(items: readonly { target: CacheTarget; value: unknown }[]): Promise<void> {
     if (items.length === 0) return;
     const now = Date.now();
+    const forget = () => items.forEach((item) => this.#reads.forget(item.target.key));
+    forget();
     try {
       const writes = await this.#guard(items[0]!.target.policy, 'set', async () => {
         const versions = await this.#currentVersions(items.map((item) => item.target));
@@ -183,6 +198,8 @@ export class CacheEngine {
       await this.#publish({ keys: items.map((item) => item.target.key) });
     } catch (error) {
       this.#onError(error, { operation: 'set', key: items[0]!.target.key });
+    } finally {
+      forget();
     }
   }
 
@@ -192,7 +209,9 @@ export class CacheEngine {
    */
   async delete(...keys: string[]): Promise<boolean> {
     this.#memory?.dropKeys(keys);
+    for (const key of keys) this.#reads.forget(key);
     const done = await this.#attempt('delete', () => this.#store.delete(...keys));
+    for (const key of keys) this.#reads.forget(key);
     await this.#publish({ keys });
     return done;
   }
@@ -215,9 +234,12 @@ export class CacheEngine {
 
   async #bump(tenant: string, keys: string[]): Promise<boolean> {
     this.#memory?.dropTenant(tenant);
+    const ofTenant = (key: string) => tenantOfKey(key) === tenant;
+    this.#reads.forgetWhere(ofTenant);
     const done = await this.#attempt('invalidate', () =>
       this.#store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))),
     );
+    this.#reads.forgetWhere(ofTenant);
     await this.#publish({ tenant });
     return done;
   }
@@ -383,8 +405,7 @@ export class CacheEngine {
     await this.#bus?.publish(message).catch((error: unknown) => this.#onError(error, { operation: 'publish' }));
   }
 
-  #outcome<T>(target: CacheTarget, status: CacheOutcome, value: T): CacheResult<T> {
-    this.#metrics.read(target.policy.type, status);
+  #outcome<T>(_target: CacheTarget, status: CacheOutcome, value: T): CacheResult<T> {
     return { value, status };
   }
 }

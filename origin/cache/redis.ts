@@ -48,9 +48,6 @@ function connectionOptions(config: RedisConnectionConfig) {
     // every command, about 15 % of a cache hit's cost), and it also covers the handshake of a
     // server that accepts connections and then hangs, which `connectTimeout` does not.
     socketTimeout: config.commandTimeoutMs,
-    // Commands issued in the same tick share one socket write: under concurrency (a Node
-    // server, a batch) this removes most of the per-command syscall cost; alone it costs nothing.
-    enableAutoPipelining: true,
     // After a failover a connection may still point at the demoted primary, which refuses
     // writes with READONLY: reconnect (DNS now names the new primary) and resend the command.
     reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
@@ -195,7 +192,6 @@ export function createRedisClusterStore(config: RedisClusterStoreConfig): CacheS
     clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 1000),
     slotsRefreshTimeout: config.connectTimeoutMs,
     slotsRefreshInterval: 2000,
-    enableAutoPipelining: true,
     // ElastiCache's TLS certificates name the configuration endpoint, not node IPs: keep the
     // hostnames ioredis is given instead of resolving them first.
     ...(config.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),

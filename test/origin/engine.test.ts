@@ -96,13 +96,14 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
 
   it('refreshes ahead of expiry while still answering hits', async () => {
     const key = resourceKey(freshTenant(), 'project', 'p1');
-    const ahead = policy({ ttlMs: 400, refreshAheadMs: 350 });
+    // Due for refresh 100 ms after each write.
+    const ahead = policy({ ttlMs: 1000, refreshAheadMs: 900 });
     const { state, load } = source('v1');
     await engine.getOrLoad({ key, policy: ahead, load });
     state.value = 'v2';
-    await sleep(80);
+    await sleep(150);
     expect(await engine.getOrLoad({ key, policy: ahead, load })).toEqual({ value: 'v1', status: 'hit' });
-    await sleep(80);
+    await sleep(50);
     expect(await engine.getOrLoad({ key, policy: ahead, load })).toEqual({ value: 'v2', status: 'hit' });
     expect(state.calls).toBe(2);
   });
@@ -144,6 +145,25 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     expect(results.map((r) => r.status)).toEqual([...Array(6).fill('hit'), ...Array(6).fill('miss')]);
     expect(results.map((r) => r.value)).toEqual(keys.map((_, i) => (i < 6 ? `cached-${i}` : `loaded-${i}`)));
     expect([...loaded].sort()).toEqual(keys.slice(6).sort());
+  });
+
+  it('shares one round trip among concurrent reads of a key, but never across a local write', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    let reads = 0;
+    const counting: CacheStore = { ...store, getMany: (keys) => (reads++, store.getMany(keys)) };
+    const local = new CacheEngine({ store: counting });
+    await local.getOrLoad({ key, policy: base, load: async () => 'old' });
+    reads = 0;
+    const together = await Promise.all(Array.from({ length: 100 }, () => local.getOrLoad({ key, policy: base, load: async () => 'unused' })));
+    expect(reads).toBe(1);
+    expect(together.every((r) => r.value === 'old' && r.status === 'hit')).toBe(true);
+
+    const before = local.getOrLoad({ key, policy: base, load: async () => 'unused' });
+    await local.set({ key, policy: base }, 'new');
+    const after = await local.getOrLoad({ key, policy: base, load: async () => 'unused' });
+    expect(after.value).toBe('new');
+    expect(['old', 'new']).toContain((await before).value);
+    await local.close();
   });
 
   it('runs the loader once for 1000 concurrent misses of one key', async () => {
