@@ -132,7 +132,7 @@ export class OriginDatabase extends Construct implements IConnectable {
       iamAuth: true,
       debugLogging: false,
     });
-    this.cluster.connections.allowDefaultPortFrom(proxySecurityGroup, 'RDS Proxy to the cluster');
+    // addProxy opens the cluster to the proxy, and the rotation to its own function; nothing else.
     this.cluster.addRotationSingleUser({ automaticallyAfter: rotationInterval, vpcSubnets: props.rotationSubnets });
 
     this.connections = new Connections({ securityGroups: [proxySecurityGroup], defaultPort: Port.tcp(d.PROXY_PORT) });

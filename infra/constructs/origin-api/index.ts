@@ -155,13 +155,16 @@ export class OriginApi extends Construct {
     const proxied: MethodOptions = { apiKeyRequired };
     const forward = new LambdaIntegration(props.handler, { proxy: true, scopePermissionToMethod: false });
 
-    // Anything not matched below (health, OpenAPI, the tenant's authenticated routes).
+    // Anything not matched below (health, OpenAPI, `/`). The root's own method first: the
+    // proxy would otherwise give it an integration-less MOCK.
+    this.api.root.addMethod('ANY', forward, proxied);
     this.api.root.addProxy({ anyMethod: true, defaultIntegration: forward, defaultMethodOptions: proxied });
     const tenant = this.api.root.addResource('v1').addResource('{tenant}');
     const tenantParam = { 'method.request.path.tenant': true };
-    tenant.addProxy({ anyMethod: true, defaultIntegration: forward, defaultMethodOptions: { ...proxied, requestParameters: tenantParam, requestValidator: validator } });
+    const tenantScoped: MethodOptions = { ...proxied, requestParameters: tenantParam, requestValidator: validator };
+    tenant.addProxy({ anyMethod: false }).addMethod('ANY', forward, tenantScoped);
     const publicRoot = tenant.addResource('public');
-    publicRoot.addProxy({ anyMethod: true, defaultIntegration: forward, defaultMethodOptions: { ...proxied, requestParameters: tenantParam, requestValidator: validator } });
+    publicRoot.addProxy({ anyMethod: false }).addMethod('ANY', forward, tenantScoped);
 
     for (const { route, relative, pathParams } of parsed) {
       const resource = publicRoot.resourceForPath(relative);

@@ -1,0 +1,171 @@
+/**
+ * A whole stage as `infra/app.ts` builds it: cdk-nag clean for two environments, the security
+ * group paths, the origin's configuration contract, and the per-stage settings.
+ */
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { stageConfig } from '../../infra/stages.ts';
+import { acknowledgements, nagFindings, resources, strataStage } from './support.ts';
+
+/** Every acknowledged cdk-nag rule, where and why; a new suppression must be added here. */
+const EXPECTED_ACKNOWLEDGEMENTS = [
+  'AwsSolutions-AEC6',
+  'AwsSolutions-APIG2',
+  'AwsSolutions-APIG3',
+  'AwsSolutions-APIG4',
+  'AwsSolutions-COG4',
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+  'AwsSolutions-L1',
+  'AwsSolutions-RDS11',
+  'AwsSolutions-SMG4',
+];
+
+describe('a Strata stage', () => {
+  it.each(['dev', 'production'])('passes the cdk-nag AwsSolutions pack with no unacknowledged finding (%s)', (stage) => {
+    const { app } = strataStage({ stage });
+    expect(nagFindings(app)).toEqual([]);
+  });
+
+  it('gives every acknowledgement a written reason', () => {
+    const { app } = strataStage({ outboxEntry: 'origin/lambda.ts' });
+    // aws-cdk-lib acknowledges a few of its own CloudFormation-Validate rules; ours are cdk-nag's.
+    const all = acknowledgements(app).filter((a) => !a.id.startsWith('CloudFormation-Validate::'));
+    expect([...new Set(all.map((a) => a.id))].sort()).toEqual(EXPECTED_ACKNOWLEDGEMENTS);
+    for (const { id, reason, path } of all) expect(reason.length, `${id} at ${path}`).toBeGreaterThan(40);
+  });
+
+  it('opens only Lambda → Redis (6379, both groups) and Lambda → RDS Proxy (5432); the cluster admits the proxy and rotation only', () => {
+    const { data } = strataStage();
+    const template = Template.fromStack(data);
+    const groups = new Map(resources(template, 'AWS::EC2::SecurityGroup').map(([id, p]) => [id, p]));
+    const lambda = [...groups.keys()].find((id) => id.startsWith('NetworkLambdaSecurityGroup'))!;
+    const rules = resources(template, 'AWS::EC2::SecurityGroupIngress').map(([, rule]) => ({
+      to: rule.GroupId['Fn::GetAtt'][0] as string,
+      from: rule.SourceSecurityGroupId?.['Fn::GetAtt'][0] as string | undefined,
+      port: rule.FromPort,
+    }));
+    const fromLambda = rules.filter((rule) => rule.from === lambda).map((rule) => [rule.to.replace(/[A-F0-9]{8}$/, ''), rule.port]);
+    expect(fromLambda.sort()).toEqual([
+      ['CacheSecurityGroup', 6379],
+      ['DatabaseProxySecurityGroup', 5432],
+      ['SessionsSecurityGroup', 6379],
+    ]);
+    const intoCluster = rules.filter((rule) => rule.to.startsWith('DatabaseClusterSecurityGroup')).map((rule) => rule.from!.replace(/[A-F0-9]{8}$/, ''));
+    expect(intoCluster.sort()).toEqual(['DatabaseClusterRotationSingleUserSecurityGroup', 'DatabaseProxySecurityGroup']);
+    // Nothing else is open: no CIDR ingress except HTTPS into the Secrets Manager endpoint.
+    for (const [, group] of groups) {
+      for (const rule of group.SecurityGroupIngress ?? []) expect(rule).toMatchObject({ CidrIp: '10.40.0.0/16', FromPort: 443, ToPort: 443 });
+    }
+    expect(rules.filter((rule) => !rule.from)).toEqual([]);
+  });
+
+  it('configures the origin through its environment, with secrets only as dynamic references', () => {
+    const { origin } = strataStage();
+    const template = Template.fromStack(origin);
+    const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')![1];
+    const env = fn.Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(env).sort()).toEqual([
+      'DATABASE_IAM_AUTH',
+      'DATABASE_URL',
+      'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+      'PURGE_SECRET',
+      'PURGE_URL',
+      'REDIS_CLUSTER_NODES',
+      'REDIS_PASSWORD',
+      'REDIS_SESSIONS_CLUSTER_NODES',
+      'REDIS_TLS',
+      'REDIS_USERNAME',
+    ]);
+    expect(env).toMatchObject({ DATABASE_IAM_AUTH: 'true', REDIS_TLS: 'true', REDIS_USERNAME: 'strata-app', POWERTOOLS_SERVICE_NAME: 'strata-dev-origin', POWERTOOLS_METRICS_NAMESPACE: 'Strata' });
+    expect(env.REDIS_PASSWORD).toBe('{{resolve:secretsmanager:strata/dev/redis-app:SecretString:password::}}');
+    expect(JSON.stringify(env.PURGE_SECRET)).toMatch(/^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"PurgeSecret[A-F0-9]+"\},":SecretString:::\}\}"\]\]\}$/);
+    expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/);
+    expect(JSON.stringify(env.REDIS_CLUSTER_NODES)).toMatch(/Cache[^"]*ConfigurationEndPointAddress.*":".*Cache[^"]*ConfigurationEndPointPort/);
+    expect(JSON.stringify(env.REDIS_SESSIONS_CLUSTER_NODES)).toMatch(/Sessions[^"]*ConfigurationEndPointAddress/);
+    // The edge's purge URL is read from SSM when CloudFormation deploys.
+    const parameter = template.toJSON().Parameters[(env.PURGE_URL as { Ref: string }).Ref];
+    expect(parameter).toEqual({ Type: 'AWS::SSM::Parameter::Value<String>', Default: '/strata/dev/edge-purge-url' });
+  });
+
+  it('lets the origin sign in to RDS Proxy as the database user, and nothing more', () => {
+    const template = Template.fromStack(strataStage().origin);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'rds-db:connect', Effect: 'Allow' })]) },
+    });
+    const statements = resources(template, 'AWS::IAM::Policy').flatMap(([, p]) => p.PolicyDocument.Statement);
+    const connect = statements.find((s: any) => s.Action === 'rds-db:connect');
+    expect(JSON.stringify(connect.Resource)).toContain('/strata');
+    expect(JSON.stringify(connect.Resource)).not.toMatch(/dbuser:\*|"\*"/);
+  });
+
+  it('publishes the origin URL and the purge secret name for the edge', () => {
+    const outputs = Template.fromStack(strataStage().origin).toJSON().Outputs;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['OriginUrl', 'PurgeSecretName', 'ApiKeyIds', 'Dashboard', 'AlarmTopic']));
+  });
+
+  it('warns, and schedules nothing, until the origin has an outbox deliverer entry', () => {
+    const { origin } = strataStage();
+    Annotations.fromStack(origin).hasWarning('/Strata-dev-Origin', Match.stringLikeRegexp('No outboxDelivererEntry'));
+    expect(resources(Template.fromStack(origin), 'AWS::Events::Rule')).toHaveLength(0);
+  });
+
+  it('runs the deliverer every minute, one at a time, with the origin’s configuration, once given an entry', () => {
+    const { origin } = strataStage({ outboxEntry: 'origin/lambda.ts' });
+    const template = Template.fromStack(origin);
+    const functions = resources(template, 'AWS::Lambda::Function');
+    const [delivererId, deliverer] = functions.find(([, p]) => p.Description === 'Strata purge-outbox deliverer')!;
+    const originEnv = functions.find(([, p]) => p.Description === 'Strata origin API')![1].Environment;
+    expect(deliverer.Environment).toEqual(originEnv);
+    expect(deliverer.ReservedConcurrentExecutions).toBe(1);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [delivererId, 'Arn'] } })] });
+    expect(Annotations.fromStack(origin).findWarning('*', Match.stringLikeRegexp('No outboxDelivererEntry'))).toHaveLength(0);
+  });
+
+  it('sizes production up: termination protection, 3 × 2 cache nodes, provisioned origin behind the API', () => {
+    const { data, origin } = strataStage({ stage: 'production' });
+    expect(data.terminationProtection).toBe(true);
+    const dataTemplate = Template.fromStack(data);
+    dataTemplate.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { ReplicationGroupId: 'strata-production-cache', NumNodeGroups: 3, ReplicasPerNodeGroup: 2, CacheNodeType: 'cache.r7g.xlarge' });
+    dataTemplate.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { ReplicationGroupId: 'strata-production-sessions', NumNodeGroups: 1, ReplicasPerNodeGroup: 2 });
+    expect(resources(dataTemplate, 'AWS::EC2::NatGateway')).toHaveLength(3);
+    const originTemplate = Template.fromStack(origin);
+    originTemplate.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 5 } });
+    const integrations = resources(originTemplate, 'AWS::ApiGateway::Method').map(([, m]) => JSON.stringify(m.Integration.Uri));
+    for (const uri of integrations) expect(uri).toMatch(/OriginLive/);
+    originTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'production', CacheClusterSize: '1.6' });
+  });
+
+  it('keeps sessions apart from cache data: noeviction for sessions, allkeys-lru for the rest', () => {
+    const template = Template.fromStack(strataStage().data);
+    const policies = resources(template, 'AWS::ElastiCache::ParameterGroup').map(([, p]) => p.Properties['maxmemory-policy']);
+    expect(policies.sort()).toEqual(['allkeys-lru', 'noeviction']);
+    const groups = resources(template, 'AWS::ElastiCache::ReplicationGroup');
+    expect(groups.map(([, g]) => g.UserGroupIds)).toEqual([['strata-dev-users'], ['strata-dev-users']]);
+    expect(new Set(groups.map(([, g]) => g.PreferredMaintenanceWindow)).size).toBe(2);
+  });
+});
+
+describe('stage settings', () => {
+  it('reads tenants and plans, AZs and the alarm e-mail from context', () => {
+    const config = stageConfig({ stage: 'staging', tenants: 'acme, initech:premium', azs: 'eu-west-1a,eu-west-1b', region: 'eu-west-1', alarmEmail: 'ops@example.com' });
+    expect(config.tenants).toEqual([{ tenant: 'acme' }, { tenant: 'initech', plan: 'premium' }]);
+    expect(config.network).toEqual({ availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 });
+    expect(config.alarmEmail).toBe('ops@example.com');
+  });
+
+  it('spreads production over three AZs of its region, and gives other stage names the dev preset', () => {
+    expect(stageConfig({ stage: 'production', region: 'eu-central-1' }).network).toEqual({ availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'], natGateways: 3 });
+    const personal = stageConfig({ stage: 'alice' });
+    expect(personal.cache).toEqual(stageConfig({ stage: 'dev' }).cache);
+    expect(personal.tenants).toEqual([{ tenant: 'acme' }, { tenant: 'globex' }]);
+    expect(() => stageConfig({ stage: 'Alice' })).toThrow(/cdk context: stage must match/);
+  });
+
+  it('refuses an empty tenant list', () => {
+    expect(() => strataStage({}, { tenants: [] })).toThrow(/tenants must not be empty/);
+  });
+});
