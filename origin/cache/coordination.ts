@@ -44,10 +44,12 @@ export class SingleFlight {
   do<T>(key: string, run: () => Promise<T>): Promise<T> {
     const running = this.#inflight.get(key);
     if (running) return running as Promise<T>;
-    const started: Promise<T> = run().finally(() => {
-      if (this.#inflight.get(key) === started) this.#inflight.delete(key);
-    });
+    const started = run();
     this.#inflight.set(key, started);
+    const settle = () => {
+      if (this.#inflight.get(key) === started) this.#inflight.delete(key);
+    };
+    started.then(settle, settle);
     return started;
   }
 }

@@ -76,9 +76,25 @@ function tenantOf(key: string): string {
   return tenant;
 }
 
+// Version key names, memoised: building one validates the tenant and tag, which would otherwise
+// run on every read. Bounded by clearing, since tenants and tags are few but not fixed.
+const versionKeyMemo = new Map<string, string>();
+function memoVersionKey(tenant: string, tag?: string): string {
+  const id = tag === undefined ? tenant : `${tenant}\u0000${tag}`;
+  let name = versionKeyMemo.get(id);
+  if (name === undefined) {
+    name = versionKey(tenant, tag);
+    if (versionKeyMemo.size >= 10_000) versionKeyMemo.clear();
+    versionKeyMemo.set(id, name);
+  }
+  return name;
+}
+
 function versionKeys(target: CacheTarget): string[] {
   const tenant = tenantOf(target.key);
-  return [versionKey(tenant), ...(target.tags ?? []).map((tag) => versionKey(tenant, tag))];
+  const keys = [memoVersionKey(tenant)];
+  if (target.tags) for (const tag of target.tags) keys.push(memoVersionKey(tenant, tag));
+  return keys;
 }
 
 /** Strategies over a store. Build one per process and share it. */
@@ -127,23 +143,27 @@ export class CacheEngine {
    * later reads from joining a round trip that started before it. Treat values as immutable:
    * callers that joined one read receive the same object.
    */
-  async getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
+  getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
     const held = request.policy.memory ? this.#memory?.get(request.key, Date.now()) : undefined;
-    const result = held ? { value: held.value as T, status: 'hit' as const } : await this.#reads.do(request.key, () => this.#read(request));
-    this.#metrics.read(request.policy.type, result.status);
-    return result;
+    if (held) {
+      this.#metrics.read(request.policy.type, 'hit');
+      return Promise.resolve({ value: held.value as T, status: 'hit' });
+    }
+    return this.#reads.do(request.key, () => this.#read(request)).then((result) => {
+      this.#metrics.read(request.policy.type, result.status);
+      return result;
+    });
   }
 
-  async #read<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
+  #read<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
     const now = Date.now();
-    const keys = [request.key, ...versionKeys(request)];
-    let found: (string | undefined)[];
-    try {
-      found = await this.#guard(request.policy, 'get', () => this.#store.getMany(keys));
-    } catch {
-      return this.#outcome(request, 'bypass', await this.#flights.do(request.key, () => this.#loadFromSource(request)));
-    }
-    return this.#resolve(request, found[0], found.slice(1), now);
+    const keys = versionKeys(request);
+    keys.unshift(request.key);
+    return this.#guard(request.policy, 'get', () => this.#store.getMany(keys)).then(
+      (found) => this.#resolve(request, found.shift(), found, now),
+      () =>
+        this.#flights.do(request.key, () => this.#loadFromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' })),
+    );
   }
 
   /** Several reads in one batched round trip per node; misses load one by one. */
@@ -254,29 +274,36 @@ export class CacheEngine {
     }
   }
 
-  async #resolve<T>(request: ReadRequest<T>, raw: string | undefined, versions: (string | undefined)[], now: number): Promise<CacheResult<T | undefined>> {
+  /** Judges an entry read from the store; synchronous for fresh and stale hits without a codec. */
+  #resolve<T>(request: ReadRequest<T>, raw: string | undefined, versions: (string | undefined)[], now: number): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
     const entry = raw === undefined ? undefined : readEntry(raw);
-    const valid = entry !== undefined && versions.every((v, i) => v !== undefined && v === entry.versions[i]);
-    const decoded = valid ? this.#decode<T>(request, entry) : undefined;
-    const usable = decoded instanceof Promise ? await decoded : decoded;
+    let valid = entry !== undefined && entry.versions.length === versions.length;
+    for (let i = 0; valid && i < versions.length; i++) valid = versions[i] !== undefined && versions[i] === entry!.versions[i];
+    const decoded = valid ? this.#decode<T>(request, entry!) : undefined;
+    if (decoded instanceof Promise) return decoded.then((usable) => this.#judge(request, entry!, usable, versions, now));
+    return this.#judge(request, entry, decoded, versions, now);
+  }
+
+  #judge<T>(request: ReadRequest<T>, entry: Entry | undefined, usable: { value: T } | undefined, versions: (string | undefined)[], now: number): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
     if (usable && now < entry!.freshUntil) {
       if (request.policy.refreshAheadMs > 0 && now >= entry!.freshUntil - request.policy.refreshAheadMs) this.#refresh(request, versions);
       if (request.policy.memory) this.#memory?.set(request.key, tenantOf(request.key), usable.value, entry!.freshUntil, now);
-      return this.#outcome(request, 'hit', usable.value);
+      return { value: usable.value, status: 'hit' };
     }
     if (usable && now < entry!.staleUntil) {
       this.#refresh(request, versions);
-      return this.#outcome(request, 'stale', usable.value);
+      return { value: usable.value, status: 'stale' };
     }
-    try {
-      return this.#outcome(request, 'miss', await this.#flights.do(request.key, () => this.#loadCoordinated(request, versions)));
-    } catch (error) {
-      if (usable && now < entry!.errorUntil) {
-        this.#onError(error, { operation: 'load', key: request.key });
-        return this.#outcome(request, 'stale_error', usable.value);
-      }
-      throw error;
-    }
+    return this.#flights.do(request.key, () => this.#loadCoordinated(request, versions)).then(
+      (value): CacheResult<T | undefined> => ({ value, status: 'miss' }),
+      (error: unknown) => {
+        if (usable && now < entry!.errorUntil) {
+          this.#onError(error, { operation: 'load', key: request.key });
+          return { value: usable.value, status: 'stale_error' as const };
+        }
+        throw error;
+      },
+    );
   }
 
   /** Loads once across processes: the lock holder loads and stores; others wait for its entry. */
@@ -388,24 +415,23 @@ export class CacheEngine {
     return undefined; // an unreadable entry is a miss, and the reload overwrites it
   }
 
-  async #guard<T>(policy: CachePolicy | undefined, operation: CacheOperation, run: () => Promise<T>): Promise<T> {
+  #guard<T>(policy: CachePolicy | undefined, operation: CacheOperation, run: () => Promise<T>): Promise<T> {
     const started = performance.now();
-    try {
-      const result = await this.#breaker.run(run);
-      if (policy) this.#metrics.operation(policy.type, operation, true, performance.now() - started);
-      return result;
-    } catch (error) {
-      if (policy) this.#metrics.operation(policy.type, operation, false, performance.now() - started);
-      this.#onError(error, { operation });
-      throw error;
-    }
+    return this.#breaker.run(run).then(
+      (result) => {
+        if (policy) this.#metrics.operation(policy.type, operation, true, performance.now() - started);
+        return result;
+      },
+      (error: unknown) => {
+        if (policy) this.#metrics.operation(policy.type, operation, false, performance.now() - started);
+        this.#onError(error, { operation });
+        throw error;
+      },
+    );
   }
 
   async #publish(message: { keys?: string[]; tenant?: string }): Promise<void> {
     await this.#bus?.publish(message).catch((error: unknown) => this.#onError(error, { operation: 'publish' }));
   }
 
-  #outcome<T>(_target: CacheTarget, status: CacheOutcome, value: T): CacheResult<T> {
-    return { value, status };
-  }
 }

@@ -64,8 +64,13 @@ const DELETE_IF_EQUALS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return r
 type Client = Redis | Cluster;
 type WithDeleteIfEquals = { deleteIfEquals(key: string, value: string): Promise<number> };
 
+function nullsToUndefined(values: (string | null)[]): (string | undefined)[] {
+  for (let i = 0; i < values.length; i++) if (values[i] === null) (values as (string | undefined)[])[i] = undefined;
+  return values as (string | undefined)[];
+}
+
 async function mgetGrouped(client: Client, keys: readonly string[]): Promise<(string | undefined)[]> {
-  if (!(client instanceof Cluster)) return (await client.mget(...keys)).map((value) => value ?? undefined);
+  if (!(client instanceof Cluster)) return nullsToUndefined(await client.mget(...keys));
   const out = new Array<string | undefined>(keys.length);
   const fill = (indexes: number[], values: (string | null)[]) => indexes.forEach((at, i) => (out[at] = values[i] ?? undefined));
   const slots = groupBySlot(keys);
