@@ -45,6 +45,11 @@ export const secretNames = {
   redisApp: (stage: string) => `strata/${stage}/redis-app`,
   /** The HMAC key purge webhooks are signed with; the Worker holds the same value. */
   purge: (stage: string) => `strata/${stage}/purge-secret`,
+  /**
+   * The origin's AES-256 keyring for cached sessions and profiles, `kid:<base64 32 bytes>,...`
+   * (current key first). Created by the operator before the first deploy (README, "Deploy").
+   */
+  cacheEncryptionKeys: (stage: string) => `strata/${stage}/cache-encryption-keys`,
   /** Aurora's admin credentials, rotated; RDS Proxy reads them, the Lambdas never do. */
   database: (stage: string) => `strata/${stage}/database-admin`,
 };

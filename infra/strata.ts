@@ -35,6 +35,7 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     ...(config.api ? { api: config.api } : {}),
     ...(config.origin ? { origin: config.origin } : {}),
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    ...(config.secretsEpoch ? { secretsEpoch: config.secretsEpoch } : {}),
   });
   origin.addStackDependency(data);
   return { data, origin };

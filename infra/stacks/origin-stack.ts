@@ -4,7 +4,6 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { CacheControlAuthorization } from '../constructs/cache-control-authorization/index.ts';
 import type { AlarmThresholds } from '../constructs/observability/defaults.ts';
-import { METRIC_NAMESPACE } from '../constructs/observability/defaults.ts';
 import { StrataObservability, type WatchedFunction } from '../constructs/observability/index.ts';
 import { OriginApi, type OriginApiProps } from '../constructs/origin-api/index.ts';
 import { DEFAULT_TIMEOUT } from '../constructs/origin-function/defaults.ts';
@@ -38,6 +37,12 @@ export interface OriginStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** @default StrataObservability's defaults */
   readonly thresholds?: Partial<AlarmThresholds>;
+  /**
+   * CloudFormation resolves secret references only when it updates a function: a new value
+   * here (`-c secretsEpoch=…`) updates both functions, so they pick up changed secrets.
+   * @default unset
+   */
+  readonly secretsEpoch?: string;
 }
 
 /**
@@ -69,6 +74,7 @@ export class OriginStack extends Stack {
     });
 
     // Dynamic references and deploy-time SSM reads: no secret or URL is written into the template.
+    const secret = (name: string, jsonField?: string) => SecretValue.secretsManager(name, jsonField ? { jsonField } : {}).unsafeUnwrap();
     this.originEnvironment = {
       DATABASE_URL: database.connectionUrl,
       DATABASE_IAM_AUTH: 'true',
@@ -76,11 +82,14 @@ export class OriginStack extends Stack {
       REDIS_SESSIONS_CLUSTER_NODES: sessions.configurationEndpoint,
       REDIS_TLS: 'true',
       REDIS_USERNAME: cacheAccess.appUsername,
-      REDIS_PASSWORD: SecretValue.secretsManager(secretNames.redisApp(props.stage), { jsonField: 'password' }).unsafeUnwrap(),
+      REDIS_PASSWORD: secret(secretNames.redisApp(props.stage), 'password'),
+      CACHE_ENCRYPTION_KEYS: secret(secretNames.cacheEncryptionKeys(props.stage)),
       PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)),
       PURGE_SECRET: purgeSecret.secretValue.unsafeUnwrap(),
+      // The `service` dimension of the origin's EMF metrics, which the dashboard reads.
+      METRICS_SERVICE_NAME: serviceName,
       POWERTOOLS_SERVICE_NAME: serviceName,
-      POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+      ...(props.secretsEpoch ? { SECRETS_EPOCH: props.secretsEpoch } : {}),
     };
     const inVpc = { vpc: network.vpc, vpcSubnets: network.appSubnets, securityGroups: [network.lambdaSecurityGroup] };
 

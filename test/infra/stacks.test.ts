@@ -67,10 +67,11 @@ describe('a Strata stage', () => {
     const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')![1];
     const env = fn.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env).sort()).toEqual([
+      'CACHE_ENCRYPTION_KEYS',
       'DATABASE_IAM_AUTH',
       'DATABASE_URL',
+      'METRICS_SERVICE_NAME',
       'NODE_OPTIONS',
-      'POWERTOOLS_METRICS_NAMESPACE',
       'POWERTOOLS_SERVICE_NAME',
       'PURGE_SECRET',
       'PURGE_URL',
@@ -80,8 +81,9 @@ describe('a Strata stage', () => {
       'REDIS_TLS',
       'REDIS_USERNAME',
     ]);
-    expect(env).toMatchObject({ DATABASE_IAM_AUTH: 'true', REDIS_TLS: 'true', REDIS_USERNAME: 'strata-app', POWERTOOLS_SERVICE_NAME: 'strata-dev-origin', POWERTOOLS_METRICS_NAMESPACE: 'Strata' });
+    expect(env).toMatchObject({ DATABASE_IAM_AUTH: 'true', REDIS_TLS: 'true', REDIS_USERNAME: 'strata-app', METRICS_SERVICE_NAME: 'strata-dev-origin', POWERTOOLS_SERVICE_NAME: 'strata-dev-origin' });
     expect(env.REDIS_PASSWORD).toBe('{{resolve:secretsmanager:strata/dev/redis-app:SecretString:password::}}');
+    expect(env.CACHE_ENCRYPTION_KEYS).toBe('{{resolve:secretsmanager:strata/dev/cache-encryption-keys:SecretString:::}}');
     expect(JSON.stringify(env.PURGE_SECRET)).toMatch(/^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"PurgeSecret[A-F0-9]+"\},":SecretString:::\}\}"\]\]\}$/);
     expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/);
     expect(JSON.stringify(env.REDIS_CLUSTER_NODES)).toMatch(/Cache[^"]*ConfigurationEndPointAddress.*":".*Cache[^"]*ConfigurationEndPointPort/);
@@ -89,6 +91,15 @@ describe('a Strata stage', () => {
     // The edge's purge URL is read from SSM when CloudFormation deploys.
     const parameter = template.toJSON().Parameters[(env.PURGE_URL as { Ref: string }).Ref];
     expect(parameter).toEqual({ Type: 'AWS::SSM::Parameter::Value<String>', Default: '/strata/dev/edge-purge-url' });
+  });
+
+  it('updates the functions, so they re-read their secrets, when the secrets epoch changes', () => {
+    const env = (epoch?: string) => {
+      const { origin } = strataStage(epoch ? { secretsEpoch: epoch } : {});
+      return resources(Template.fromStack(origin), 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')![1].Environment.Variables;
+    };
+    expect(env()).not.toHaveProperty('SECRETS_EPOCH');
+    expect(env('2026-12-01').SECRETS_EPOCH).toBe('2026-12-01');
   });
 
   it('lets the origin sign in to RDS Proxy as the database user, and nothing more', () => {

@@ -4,7 +4,7 @@
  * The origin's cache engine publishes, through Powertools EMF (`origin/cache/metrics/emf.ts`):
  *   namespace `Strata`, dimensions exactly [service, DataType], unit Count, one value per flush:
  *     CacheHit, CacheMiss, CacheStale, CacheStaleError, CacheBypass
- *   `service` is the `POWERTOOLS_SERVICE_NAME` the stack sets on the function
+ *   `service` is the `METRICS_SERVICE_NAME` the stack sets on the function
  *   (`strata-<stage>-origin`), so stages sharing an account do not mix.
  *   DataType is one of session, config, user, api, resource.
  * Hit ratio = (CacheHit + CacheStale + CacheStaleError) / (all five): a stale serve was still
