@@ -16,6 +16,9 @@ const EnvSchema = z.object({
   PGLITE_DIR: z.string().default('.data/pglite'),
   REDIS_URL: optionalString,
   REDIS_CLUSTER_NODES: optionalString,
+  REDIS_TLS: z.enum(['true', 'false']).default('false'),
+  REDIS_USERNAME: optionalString,
+  REDIS_PASSWORD: optionalString,
   REDIS_COMMAND_TIMEOUT_MS: positiveInt(500),
   REDIS_CONNECT_TIMEOUT_MS: positiveInt(1000),
   MEMORY_CACHE_MAX_ENTRIES: positiveInt(10_000),
@@ -24,9 +27,18 @@ const EnvSchema = z.object({
 });
 
 /** Which cache store the origin uses. */
+/** How the origin reaches Redis: timeouts, and for ElastiCache TLS and an RBAC user. */
+interface RedisConnection {
+  commandTimeoutMs: number;
+  connectTimeoutMs: number;
+  tls?: Record<string, never>;
+  username?: string;
+  password?: string;
+}
+
 export type CacheConfig =
-  | { kind: 'redis'; url: string; commandTimeoutMs: number; connectTimeoutMs: number }
-  | { kind: 'redis-cluster'; nodes: { host: string; port: number }[]; commandTimeoutMs: number; connectTimeoutMs: number }
+  | ({ kind: 'redis'; url: string } & RedisConnection)
+  | ({ kind: 'redis-cluster'; nodes: { host: string; port: number }[] } & RedisConnection)
   | { kind: 'memory'; maxEntries: number };
 
 /** Everything the origin needs to start. */
@@ -65,7 +77,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (onLambda && !e.CACHE_ENCRYPTION_KEYS) {
     throw new Error('invalid origin configuration: CACHE_ENCRYPTION_KEYS is required on Lambda (sessions and profiles are encrypted)');
   }
-  const timeouts = { commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS };
+  const timeouts: RedisConnection = {
+    commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
+    // Certificates are checked against the system CAs (ElastiCache's are publicly trusted).
+    ...(e.REDIS_TLS === 'true' ? { tls: {} } : {}),
+    ...(e.REDIS_USERNAME ? { username: e.REDIS_USERNAME } : {}),
+    ...(e.REDIS_PASSWORD ? { password: e.REDIS_PASSWORD } : {}),
+  };
   const cache: CacheConfig = e.REDIS_CLUSTER_NODES
     ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_CLUSTER_NODES), ...timeouts }
     : e.REDIS_URL

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../origin/config.ts';
+
+describe('origin configuration', () => {
+  it('defaults to PGlite, process memory and Prometheus locally', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 8788, database: { kind: 'pglite' }, cache: { kind: 'memory' }, metrics: { kind: 'prometheus' } });
+  });
+
+  it('reads a cluster with TLS and an RBAC user, as ElastiCache needs', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: 'clustercfg.strata.cache.amazonaws.com:6379',
+      REDIS_TLS: 'true',
+      REDIS_USERNAME: 'strata-app',
+      REDIS_PASSWORD: 'secret',
+    });
+    expect(config.cache).toMatchObject({
+      kind: 'redis-cluster',
+      nodes: [{ host: 'clustercfg.strata.cache.amazonaws.com', port: 6379 }],
+      tls: {},
+      username: 'strata-app',
+      password: 'secret',
+    });
+  });
+
+  it('prefers the cluster over REDIS_URL and ignores empty values', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' }).cache.kind).toBe('redis-cluster');
+    expect(loadConfig({ REDIS_URL: '', DATABASE_URL: '' })).toMatchObject({ cache: { kind: 'memory' }, database: { kind: 'pglite' } });
+  });
+
+  it.each([
+    [{ ORIGIN_PORT: 'eighty' }, /ORIGIN_PORT/],
+    [{ REDIS_CLUSTER_NODES: 'no-port' }, /REDIS_CLUSTER_NODES/],
+    [{ REDIS_TLS: 'yes' }, /REDIS_TLS/],
+    [{ REDIS_COMMAND_TIMEOUT_MS: '-1' }, /REDIS_COMMAND_TIMEOUT_MS/],
+    [{ AWS_LAMBDA_FUNCTION_NAME: 'fn' }, /DATABASE_URL is required on Lambda/],
+    [{ AWS_LAMBDA_FUNCTION_NAME: 'fn', DATABASE_URL: 'postgres://x' }, /CACHE_ENCRYPTION_KEYS is required on Lambda/],
+  ])('refuses %j with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('sends metrics as EMF on Lambda', () => {
+    const config = loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'fn', DATABASE_URL: 'postgres://x', CACHE_ENCRYPTION_KEYS: 'k1:x' });
+    expect(config.metrics).toEqual({ kind: 'emf', serviceName: 'strata-origin' });
+  });
+});
