@@ -1,0 +1,27 @@
+/**
+ * Purge versions: every stored response records the purge versions of its scope (tenant, tags,
+ * path) when it is stored, and is served only while they are unchanged. A purge changes a
+ * version in Upstash Redis, which every data centre reads, so it is global and immediate; reads
+ * go through a short in-isolate memo, whose lifetime is the documented staleness bound.
+ */
+
+/** What a stored response can be purged by. */
+export interface VersionScope {
+  /** The tenant from the path (`/v1/{tenant}/...`). */
+  tenant: string;
+  /** The response's tags, from the origin's tag header. */
+  tags: readonly string[];
+  /** The request path (for purges by prefix). */
+  path: string;
+}
+
+/** Reads current versions; implemented over Upstash by `edge/purge/`. */
+export interface VersionReader {
+  /**
+   * The current versions of everything `scope` can be purged by, as opaque strings in a stable
+   * order: two equal lists mean nothing was purged in between. Resolves `undefined` when the
+   * versions are unavailable (Upstash down): the caller then serves stored responses as they
+   * are and logs it (ARCHITECTURE.md §4).
+   */
+  read(scope: VersionScope): Promise<string[] | undefined>;
+}
