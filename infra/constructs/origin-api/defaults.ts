@@ -1,7 +1,7 @@
 /** Defaults of {@link OriginApi}. */
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { PublicRoute, Throttling } from './index.ts';
+import type { PublicRoute, Throttling } from './routes.ts';
 
 /**
  * The public, cacheable reads (the edge's allow-list, one layer down). The list is an API

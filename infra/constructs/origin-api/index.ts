@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { RemovalPolicy, Validations, type Duration } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
-  AccessLogField,
-  AccessLogFormat,
   ApiKeySourceType,
   EndpointType,
   LambdaIntegration,
@@ -18,25 +16,11 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { accessLogFormat } from './access-log.ts';
 import * as d from './defaults.ts';
+import { parseRoute, validateThrottling, type PublicRoute, type Throttling } from './routes.ts';
 
-/** Steady-state requests per second and burst capacity. */
-export interface Throttling {
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-}
-
-/** A public GET route that API Gateway's stage cache may answer. */
-export interface PublicRoute {
-  /** Path under `/v1/{tenant}/public/`, e.g. `projects/{id}`. */
-  readonly path: string;
-  /** 5–60 minutes. */
-  readonly cacheTtl: Duration;
-  /** Query parameters that change the response; they join the cache key. @default none */
-  readonly cacheKeyQueryParameters?: string[];
-  /** Per-method limits. @default the stage's */
-  readonly throttling?: Throttling;
-}
+export type { PublicRoute, Throttling } from './routes.ts';
 
 /** Props of {@link OriginApi}. */
 export interface OriginApiProps {
@@ -187,69 +171,4 @@ export class OriginApi extends Construct {
       .digest('hex')
       .slice(0, 16);
   }
-}
-
-interface ParsedRoute {
-  route: PublicRoute;
-  relative: string;
-  resourcePath: string;
-  pathParams: string[];
-}
-
-function validateThrottling(t: Throttling, what: string): void {
-  if (!(t.rateLimit > 0) || !Number.isInteger(t.burstLimit) || t.burstLimit < 1) {
-    throw new Error(`OriginApi: ${what} needs rateLimit > 0 and an integer burstLimit ≥ 1, got ${JSON.stringify(t)}`);
-  }
-}
-
-function parseRoute(route: PublicRoute, stage: Throttling): ParsedRoute {
-  const relative = route.path.replace(/^\/+|\/+$/g, '');
-  const segments = relative.split('/');
-  const pathParams: string[] = [];
-  for (const segment of segments) {
-    const param = /^\{([a-zA-Z][a-zA-Z0-9]*)\}$/.exec(segment)?.[1];
-    if (param) {
-      if (param === 'tenant' || pathParams.includes(param)) throw new Error(`OriginApi: public route ${route.path} repeats the path parameter {${param}}`);
-      pathParams.push(param);
-    } else if (!/^[a-z0-9][a-z0-9_.-]*$/.test(segment)) {
-      throw new Error(`OriginApi: public route ${JSON.stringify(route.path)} has an invalid segment ${JSON.stringify(segment)} (greedy {x+} paths cannot be cached per route)`);
-    }
-  }
-  const ttl = route.cacheTtl.toSeconds();
-  if (ttl < d.MIN_CACHE_TTL.toSeconds() || ttl > d.MAX_CACHE_TTL.toSeconds()) {
-    throw new Error(`OriginApi: public route ${route.path} cacheTtl must be 5–60 minutes, got ${ttl} s`);
-  }
-  for (const name of route.cacheKeyQueryParameters ?? []) {
-    if (!/^[a-zA-Z0-9_.-]+$/.test(name)) throw new Error(`OriginApi: public route ${route.path} has an invalid query parameter name ${JSON.stringify(name)}`);
-  }
-  if (route.throttling) {
-    validateThrottling(route.throttling, `public route ${route.path} throttling`);
-    if (route.throttling.rateLimit > stage.rateLimit || route.throttling.burstLimit > stage.burstLimit) {
-      throw new Error(`OriginApi: public route ${route.path} throttling ${JSON.stringify(route.throttling)} exceeds the stage's ${JSON.stringify(stage)} and could never apply`);
-    }
-  }
-  return { route, relative, resourcePath: `/v1/{tenant}/public/${relative}`, pathParams };
-}
-
-/** JSON access log lines: who called, what, how it ended and how long each part took. */
-function accessLogFormat(): AccessLogFormat {
-  return AccessLogFormat.custom(
-    JSON.stringify({
-      requestId: AccessLogField.contextRequestId(),
-      extendedRequestId: AccessLogField.contextExtendedRequestId(),
-      time: AccessLogField.contextRequestTime(),
-      ip: AccessLogField.contextIdentitySourceIp(),
-      userAgent: AccessLogField.contextIdentityUserAgent(),
-      apiKeyId: AccessLogField.contextIdentityApiKeyId(),
-      method: AccessLogField.contextHttpMethod(),
-      resource: AccessLogField.contextResourcePath(),
-      path: AccessLogField.contextPath(),
-      status: AccessLogField.contextStatus(),
-      responseLength: AccessLogField.contextResponseLength(),
-      latencyMs: AccessLogField.contextResponseLatency(),
-      integrationLatencyMs: AccessLogField.contextIntegrationLatency(),
-      integrationStatus: AccessLogField.contextIntegrationStatus(),
-      error: AccessLogField.contextErrorMessage(),
-    }),
-  );
 }
