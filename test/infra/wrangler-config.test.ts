@@ -31,6 +31,8 @@ describe('wrangler.toml', () => {
     // Secrets are set with `wrangler secret put`, never as plain vars.
     for (const secret of [...SECRETS, 'CF_API_TOKEN']) expect(config.vars).not.toHaveProperty(secret);
     expect(config.observability?.enabled).toBe(true);
+    expect(Number(config.vars.RATE_LIMIT_IP_PER_MINUTE)).toBeGreaterThan(0);
+    expect(Number(config.vars.RATE_LIMIT_TENANT_DEFAULT_PER_HOUR)).toBeGreaterThan(0);
   });
 
   it('purges through the zone API only where there is a zone', () => {

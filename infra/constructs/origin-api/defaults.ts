@@ -13,10 +13,11 @@ export const DEFAULT_PUBLIC_ROUTES: readonly PublicRoute[] = [
 ];
 
 /**
- * Header every cached method keys on. The edge sets it to a token derived from the tenant's and
- * the route's purge versions, so a purge (which bumps them) also walks past API Gateway's
- * stage cache — without it the stage cache would hand the edge the pre-purge response for up
- * to its TTL and break the freshness contract (ARCHITECTURE.md §3).
+ * Header every cached method keys on. The edge sets it to a token that changes whenever anything
+ * of the tenant is purged (a per-tenant purge counter plus the `everything` epoch: tags are known
+ * only after the response), so a purge also walks past API Gateway's stage cache — without it
+ * the stage cache would hand the edge the pre-purge response for up to its TTL and break the
+ * freshness contract (ARCHITECTURE.md §3).
  */
 export const CACHE_VERSION_HEADER = 'X-Strata-Cache-Version';
 
