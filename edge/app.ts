@@ -1,30 +1,36 @@
 /**
- * The edge Worker's Hono app: allow-listed public routes go through the shared cache; every
- * other method and path is forwarded to the origin untouched by caching.
+ * The edge Worker's Hono app (the composition root): routes the route policy lists go through
+ * the shared cache; every other method and path is forwarded to the origin, and successful
+ * unsafe requests invalidate what they change.
  */
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { validId, validTenant } from '../common/params.ts';
-import { sharedCache } from './cache/shared-cache.ts';
+import { matchRoute } from './cache/routes.ts';
+import { sharedCache, type SharedCacheDeps } from './cache/shared-cache.ts';
 import { appendCacheStatus, bypassStatus } from './cache/status.ts';
-import type { EdgeStorage } from './cache/storage.ts';
 import type { EdgeEnv } from './env.ts';
+import { health } from './http/health.ts';
 import { onError } from './http/errors.ts';
 import { fetchOrigin } from './origin/forward.ts';
+import { invalidateAfterWrite } from './origin/invalidate.ts';
 
-/** Builds the edge app over `storage`. */
-export function createEdgeApp(storage: EdgeStorage): Hono<EdgeEnv> {
+/** Builds the edge app over its storage and (optionally) purge versions. */
+export function createEdgeApp(deps: SharedCacheDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
   app.use('*', requestId());
   app.onError(onError);
+  app.get('/_strata/health', health);
 
-  // The allow-list of cacheable routes (ARCHITECTURE.md §5): never chosen by file extension.
-  const cached = sharedCache(storage);
-  app.on(['GET', 'HEAD'], '/v1/:tenant/public/projects', validTenant, cached);
-  app.on(['GET', 'HEAD'], '/v1/:tenant/public/projects/:id', validTenant, validId, cached);
+  const cached = sharedCache(deps);
+  app.on(['GET', 'HEAD'], '*', async function cacheable(c, next) {
+    const match = matchRoute(c.env.ROUTE_POLICY, c.req.url);
+    if (!match) return next();
+    return cached(match.rule, match.params)(c);
+  });
 
   app.all('*', async function passThrough(c) {
     const origin = await fetchOrigin(c.req.raw, c.env, c.get('requestId'));
+    c.executionCtx.waitUntil(invalidateAfterWrite(deps.storage, c.req.raw, origin));
     const response = new Response(origin.body, origin);
     appendCacheStatus(response.headers, bypassStatus());
     return response;

@@ -21,6 +21,8 @@ export interface Env {
   RATE_LIMIT_IP_PER_MINUTE?: string;
   /** Tenant hourly limit when the tenant's config has none; unset or 0 disables the tenant limit. */
   RATE_LIMIT_TENANT_DEFAULT_PER_HOUR?: string;
+  /** JSON list of cached routes (`edge/cache/route-policy.ts`); unset means the public API routes. */
+  ROUTE_POLICY?: string;
   /** A request carrying `x-strata-debug: <this value>` gets the cache decision in a response header. */
   DEBUG_TOKEN?: string;
 }

@@ -4,4 +4,4 @@
 import { createEdgeApp } from './app.ts';
 import { workersCacheStorage } from './cache/storage.ts';
 
-export default createEdgeApp(workersCacheStorage());
+export default createEdgeApp({ storage: workersCacheStorage() });

@@ -15,3 +15,20 @@ export function cacheKeyFor(request: Request): string {
   const query = new URLSearchParams(params).toString();
   return `${url.origin}${url.pathname}${query ? `?${query}` : ''}`;
 }
+
+/** Header names, lower-cased and sorted, that a `Vary` value nominates. */
+export function varyNames(vary: string | null | undefined): string[] {
+  if (!vary) return [];
+  return [...new Set(vary.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))].sort();
+}
+
+/**
+ * The key of one variant: the base key plus a digest of the request's values of the `Vary`
+ * headers, so the Cache API (which ignores `Vary`) keeps one entry per variant.
+ */
+export async function variantKeyFor(base: string, names: readonly string[], request: Request): Promise<string> {
+  const selected = names.map((name) => `${name}:${request.headers.get(name) ?? ''}`).join('\n');
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(selected));
+  const hex = Array.from(new Uint8Array(digest).subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${base}${base.includes('?') ? '&' : '?'}__strata_vary=${hex}`;
+}

@@ -1,14 +1,17 @@
 /**
- * RFC 9111 semantics come from `http-cache-semantics`; this file only adapts Fetch API objects
- * to it and serialises a policy so it can travel with the stored response.
+ * RFC 9111 semantics come from `http-cache-semantics`; this file adapts Fetch API objects to it,
+ * applies a route's override, and serialises a policy so it can travel with the stored body.
  */
 import CachePolicy from 'http-cache-semantics';
+import { overrideCacheControl, type RouteRule } from './route-policy.ts';
 
 export { CachePolicy };
 
-type HeaderRecord = Record<string, string>;
+/** Headers as plain lower-case records, the form the policy library reads. */
+export type HeaderRecord = Record<string, string>;
 
-function headerRecord(headers: Headers): HeaderRecord {
+/** Header records of a Fetch `Headers`. */
+export function headerRecord(headers: Headers): HeaderRecord {
   return Object.fromEntries(headers);
 }
 
@@ -16,47 +19,44 @@ function headerRecord(headers: Headers): HeaderRecord {
  * A request as the policy sees it: addressed by its cache key (so equivalent URLs match), and a
  * HEAD treated as the GET it can be answered from (RFC 9110 §9.3.2).
  */
-export function policyRequest(request: Request, key: string): CachePolicy.Request {
-  const method = request.method === 'HEAD' ? 'GET' : request.method;
-  return { url: key, method, headers: headerRecord(request.headers) };
+export function policyRequest(request: Request, key: string, headers: HeaderRecord = headerRecord(request.headers)): CachePolicy.Request {
+  return { url: key, method: request.method === 'HEAD' ? 'GET' : request.method, headers };
 }
 
-/** The policy of a response to `request` stored under `key`, as a shared cache sees it. */
-export function policyFor(request: Request, key: string, response: Response): CachePolicy {
-  return new CachePolicy(
-    { ...policyRequest(request, key), method: request.method },
-    { status: response.status, headers: headerRecord(response.headers) },
-    { shared: true },
-  );
+/** Whether a response may be kept by any shared cache at all, override or not (ARCHITECTURE.md §5). */
+export function sharedStorable(headers: HeaderRecord): boolean {
+  const cc = headers['cache-control'] ?? '';
+  return !headers['set-cookie'] && !/(^|[,\s])(private|no-store)([,\s=]|$)/i.test(cc) && headers.vary?.trim() !== '*';
+}
+
+/** The policy of `response` to `request` stored under `key`, under `rule`. */
+export function policyFor(request: Request, key: string, status: number, headers: HeaderRecord, rule: RouteRule): CachePolicy {
+  const decided = rule.mode === 'override' && sharedStorable(headers) ? { ...headers, 'cache-control': overrideCacheControl(rule) } : headers;
+  return new CachePolicy(policyRequest(request, key), { status, headers: decided }, { shared: true });
+}
+
+/**
+ * RFC 9111 §3.5: a shared cache serves or stores a response to a request with credentials only
+ * when the response says it may (public, s-maxage or must-revalidate). Cookies get the same rule.
+ */
+export function allowsCredentials(headers: HeaderRecord): boolean {
+  return /(^|[,\s])(public|s-maxage|must-revalidate)([,\s=]|$)/i.test(headers['cache-control'] ?? '');
 }
 
 /**
  * Serialises a policy. The policy keeps request headers only for `Vary` matching; everything
  * else (notably `Authorization` and `Cookie`) is dropped so no credential is ever stored.
  */
-export function serializePolicy(policy: CachePolicy): string {
-  const object = policy.toObject() as { reqh: HeaderRecord | null; resh: HeaderRecord };
+export function serializePolicy(policy: CachePolicy): CachePolicy.CachePolicyObject {
+  const object = policy.toObject() as CachePolicy.CachePolicyObject & { reqh: HeaderRecord | null; resh: HeaderRecord };
   if (object.reqh) {
     const varied = new Set((object.resh.vary ?? '').split(',').map((name) => name.trim().toLowerCase()));
     object.reqh = Object.fromEntries(Object.entries(object.reqh).filter(([name]) => varied.has(name)));
   }
-  return JSON.stringify(object);
+  return object;
 }
 
 /** Restores a policy written by `serializePolicy`. */
-export function deserializePolicy(text: string): CachePolicy {
-  return CachePolicy.fromObject(JSON.parse(text) as CachePolicy.CachePolicyObject);
-}
-
-/**
- * The headers to send with a stored response: as stored, with the current `Age` (RFC 9111 §5.1).
- * The origin's `Date` is kept: it says when the origin generated the response.
- */
-export function storedResponseHeaders(policy: CachePolicy): Headers {
-  const computed = policy.responseHeaders() as HeaderRecord;
-  const original = (policy.toObject() as { resh: HeaderRecord }).resh;
-  const headers = new Headers(computed);
-  if (original.date) headers.set('date', original.date);
-  else headers.delete('date');
-  return headers;
+export function deserializePolicy(object: CachePolicy.CachePolicyObject): CachePolicy {
+  return CachePolicy.fromObject(object);
 }

@@ -1,29 +1,51 @@
 /**
  * Edge storage behind a narrow interface, so the Workers Cache API used here could be swapped
  * for Cloudflare's built-in Workers Cache later. The Cache API applies HTTP rules of its own
- * (it rewrites `Date`, freezes `Age`, ignores `Vary`: see WORKERD-CACHE.md), so it is told only
- * "keep this body for N seconds"; the response's real headers and its RFC 9111 state travel in
- * the serialised policy and every freshness decision is made by the edge.
+ * (it rewrites `Date`, freezes `Age`, ignores `Vary`, refuses many statuses: WORKERD-CACHE.md),
+ * so it is told only "keep this body for N seconds"; the response's real status and headers,
+ * its RFC 9111 state and its purge versions travel in a metadata header, and every freshness
+ * decision is made by the edge.
  */
-import { deserializePolicy, serializePolicy, type CachePolicy } from './policy.ts';
+import type CachePolicy from 'http-cache-semantics';
+import type { HeaderRecord } from './policy.ts';
 
-/** A stored response: its body and the policy it was stored with. */
-export interface StoredEntry {
-  body: ReadableStream | null;
-  policy: CachePolicy;
+/** What is stored next to a body. */
+export interface StoredMeta {
+  /** The policy's serialised state (decisions: age, freshness, validators, Vary). */
+  policy: CachePolicy.CachePolicyObject;
+  /** Status and headers as the origin sent them, minus hop-by-hop and internal headers. */
+  status: number;
+  headers: HeaderRecord;
+  /** The response's tags and the purge versions of its scope when it was stored. */
+  tags: string[];
+  versions?: string[];
 }
 
-/** Where the edge keeps responses. */
+/** A stored response: its body and metadata. */
+export interface StoredEntry {
+  body: ReadableStream | null;
+  meta: StoredMeta;
+}
+
+/** Where the edge keeps responses. Keys are URLs made by `key.ts`. */
 export interface EdgeStorage {
-  /** The entry under `key`, if any. */
   match(key: string): Promise<StoredEntry | undefined>;
-  /** Stores `body` with `policy` under `key` for `retentionSeconds`. */
-  put(key: string, body: ArrayBuffer, policy: CachePolicy, retentionSeconds: number): Promise<void>;
-  /** Deletes the entry under `key`; true when there was one. */
+  /** Stores a response for `retentionSeconds`; `cacheTags` go on the stored copy for zone purges. */
+  put(key: string, body: ArrayBuffer | null, meta: StoredMeta, retentionSeconds: number, cacheTags?: readonly string[]): Promise<void>;
+  /** The header names a key's responses vary on, recorded by `putVary`. */
+  matchVary(key: string): Promise<string[] | undefined>;
+  /** Records that responses under `key` vary on `names` (variants live under their own keys). */
+  putVary(key: string, names: readonly string[], retentionSeconds: number): Promise<void>;
+  /** Deletes the entry (and the variant record) under `key`; true when there was one. */
   delete(key: string): Promise<boolean>;
 }
 
-const POLICY_HEADER = 'x-strata-policy';
+const META_HEADER = 'x-strata-meta';
+const VARY_HEADER = 'x-strata-vary';
+
+function keep(seconds: number): string {
+  return `public, max-age=${Math.max(1, Math.ceil(seconds))}`;
+}
 
 /** Storage in a named Workers Cache API cache (one per data centre). */
 export function workersCacheStorage(cacheName = 'strata-edge'): EdgeStorage {
@@ -31,16 +53,28 @@ export function workersCacheStorage(cacheName = 'strata-edge'): EdgeStorage {
   return {
     async match(key) {
       const response = await (await open()).match(key);
-      const policy = response?.headers.get(POLICY_HEADER);
-      if (!response || !policy) return undefined;
-      return { body: response.body, policy: deserializePolicy(decodeURIComponent(policy)) };
+      const meta = response?.headers.get(META_HEADER);
+      if (!response || !meta) {
+        await response?.body?.cancel();
+        return undefined;
+      }
+      return { body: response.body, meta: JSON.parse(decodeURIComponent(meta)) as StoredMeta };
     },
-    async put(key, body, policy, retentionSeconds) {
-      const headers = new Headers({
-        'cache-control': `public, max-age=${Math.max(1, Math.ceil(retentionSeconds))}`,
-        [POLICY_HEADER]: encodeURIComponent(serializePolicy(policy)),
-      });
+    async put(key, body, meta, retentionSeconds, cacheTags = []) {
+      const headers = new Headers({ 'cache-control': keep(retentionSeconds), [META_HEADER]: encodeURIComponent(JSON.stringify(meta)) });
+      // Cloudflare purges its cache by the Cache-Tag of stored responses; clients never see it.
+      if (cacheTags.length > 0) headers.set('cache-tag', cacheTags.join(','));
       await (await open()).put(key, new Response(body, { status: 200, headers }));
+    },
+    async matchVary(key) {
+      const response = await (await open()).match(key);
+      await response?.body?.cancel();
+      const names = response?.headers.get(VARY_HEADER);
+      return names ? names.split(',') : undefined;
+    },
+    async putVary(key, names, retentionSeconds) {
+      const headers = new Headers({ 'cache-control': keep(retentionSeconds), [VARY_HEADER]: names.join(',') });
+      await (await open()).put(key, new Response(null, { status: 200, headers }));
     },
     async delete(key) {
       return (await open()).delete(key);

@@ -19,7 +19,9 @@ export interface VersionScope {
 export interface VersionReader {
   /**
    * The current versions of everything `scope` can be purged by, as opaque strings in a stable
-   * order: two equal lists mean nothing was purged in between. Resolves `undefined` when the
+   * order: two equal lists mean nothing was purged in between. The versions of a scope without
+   * tags must be a prefix of those of the same scope with tags (tags come last): the cache reads
+   * the tag-less scope before asking the origin and the full one after, and compares the two. Resolves `undefined` when the
    * versions are unavailable (Upstash down): the caller then serves stored responses as they
    * are and logs it (ARCHITECTURE.md §4).
    */

@@ -1,14 +1,14 @@
 /**
  * A scripted origin for the edge tests, served by Node on a loopback port that the Worker under
- * test fetches from inside workerd. The tenant segment selects the behaviour, so each test can
- * use a fresh tenant and never see another test's stored entries:
- *   `nostore-*` no-store · `private-*` private · `cookie-*` sets a cookie · `short-*` s-maxage=1 ·
- *   `err-*` 500 · `gone-*` 404 · `slow-*` answers after 2 s · anything else public, s-maxage=60.
- * Every body carries `hits`, how many times the origin served that path, so a test can tell a
- * cached answer from a fresh one. `/echo/*` answers with the method and headers it received.
+ * test fetches from inside workerd. On `/v1/{tenant}/public/projects[/{id}]` the tenant's prefix
+ * selects the behaviour (`fake-origin-scenarios.ts`), so each test can use a fresh tenant and
+ * never see another test's stored entries; writes there answer 201 with a Location. Every body
+ * carries `hits`, how many times the origin served that path, so a test can tell a cached answer
+ * from a fresh one. `/echo/*` answers with the method and headers it received.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { scenarioFor } from './fake-origin-scenarios.ts';
 
 /** A running fake origin. */
 export interface FakeOrigin {
@@ -17,6 +17,15 @@ export interface FakeOrigin {
 }
 
 const PUBLIC_PATH = /^\/v1\/([^/]+)\/public\/projects(?:\/([^/?]+))?$/;
+
+// Tenant limits for the edge's rate limiter: `limited-*` 3 calls per hour, `badlimits-*` a
+// malformed config, `limitserr-*` a 500; any other tenant has none (404 below).
+const LIMITS_PATH = /^\/v1\/([^/]+)\/config\/limits$/;
+const LIMITS: Record<string, [number, unknown]> = {
+  limited: [200, { api_calls_per_hour: 3 }],
+  badlimits: [200, { api_calls_per_hour: 'lots' }],
+  limitserr: [500, { error: { code: 'internal_error', message: 'fake origin: failing', requestId: 'fake' } }],
+};
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -42,6 +51,18 @@ export async function startFakeOrigin(): Promise<FakeOrigin> {
       response.end(JSON.stringify({ method: request.method, path: url.pathname, query: url.search, headers: request.headers, body }));
       return;
     }
+    // How many times the origin was asked for `?path=` (a path with its query), for caching tests.
+    if (url.pathname === '/_fake/hits') {
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify({ hits: hits.get(url.searchParams.get('path') ?? '') ?? 0 }));
+      return;
+    }
+    const limits = LIMITS[LIMITS_PATH.exec(url.pathname)?.[1]?.split('-')[0] ?? ''];
+    if (limits) {
+      response.writeHead(limits[0], { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify(limits[1]));
+      return;
+    }
     const match = PUBLIC_PATH.exec(url.pathname);
     if (!match) {
       response.writeHead(404, { 'content-type': 'application/json' });
@@ -49,23 +70,17 @@ export async function startFakeOrigin(): Promise<FakeOrigin> {
       return;
     }
     const tenant = match[1]!;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'cache-control': 'public, max-age=30, s-maxage=60',
-      etag: `"${tenant}-${count}"`,
-      date: new Date().toUTCString(),
-      'cache-status': 'fake-origin; fwd=miss',
-    };
-    let status = 200;
-    if (tenant.startsWith('nostore-')) headers['cache-control'] = 'no-store';
-    if (tenant.startsWith('private-')) headers['cache-control'] = 'private, max-age=60';
-    if (tenant.startsWith('cookie-')) headers['set-cookie'] = 'sid=secret; HttpOnly';
-    if (tenant.startsWith('short-')) headers['cache-control'] = 'public, s-maxage=1';
-    if (tenant.startsWith('err-')) status = 500;
-    if (tenant.startsWith('gone-')) status = 404;
-    if (tenant.startsWith('slow-')) await new Promise((resolve) => setTimeout(resolve, 2000));
-    response.writeHead(status, headers);
-    response.end(request.method === 'HEAD' ? undefined : JSON.stringify({ tenant, id: match[2] ?? null, query: url.search, hits: count }));
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      // A write: created, with a Location the edge must invalidate too.
+      response.writeHead(201, { 'content-type': 'application/json', location: `/v1/${tenant}/public/projects/1a000000-0000-4000-8000-000000000009` });
+      response.end(JSON.stringify({ created: true, hits: count }));
+      return;
+    }
+    const scenario = scenarioFor(tenant, match[2], request, count);
+    if (scenario.delayMs) await new Promise((resolve) => setTimeout(resolve, scenario.delayMs));
+    response.writeHead(scenario.status, scenario.headers);
+    const body = JSON.stringify({ tenant, id: match[2] ?? null, query: url.search, hits: count, ...scenario.body });
+    response.end(request.method === 'HEAD' || scenario.status === 304 ? undefined : body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

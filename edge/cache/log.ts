@@ -1,0 +1,28 @@
+/**
+ * The operator surface of cache decisions: one structured JSON log line per cached-route
+ * request, and, for requests that carry `x-strata-debug: <DEBUG_TOKEN>`, the decision in an
+ * `x-strata-cache-debug` response header (key, age, TTL, decision).
+ */
+import type { Context } from 'hono';
+import type { EdgeEnv } from '../env.ts';
+import type { CachePolicy } from './policy.ts';
+
+/** What the shared cache did with a request. */
+export type Decision = 'hit' | 'stale-while-revalidate' | 'stale-if-error' | 'revalidated' | 'miss' | 'stale' | 'collapsed' | 'bypass-credentials';
+
+/** Logs a decision and, when asked for with the right token, reports it on the response. */
+export function logDecision(
+  c: Context<EdgeEnv>,
+  entry: { key: string; decision: Decision; status: number; started: number; policy?: CachePolicy; response: Response },
+): void {
+  const age = entry.policy ? Math.round(entry.policy.age()) : undefined;
+  const ttl = entry.policy ? Math.floor(entry.policy.maxAge() - entry.policy.age()) : undefined;
+  console.log(
+    JSON.stringify({ level: 'info', msg: 'edge cache', requestId: c.get('requestId'), key: entry.key, decision: entry.decision, status: entry.status, age, ttl, ms: Date.now() - entry.started }),
+  );
+  const token = c.env.DEBUG_TOKEN;
+  if (token && c.req.header('x-strata-debug') === token) {
+    const parts = [`key=${entry.key}`, `decision=${entry.decision}`, ...(age !== undefined ? [`age=${age}`, `ttl=${ttl}`] : [])];
+    entry.response.headers.set('x-strata-cache-debug', parts.join('; '));
+  }
+}

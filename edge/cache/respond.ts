@@ -1,0 +1,57 @@
+/**
+ * Building what clients receive: stored or fresh responses without the edge's internal
+ * headers, with `Age` and `Cache-Status`, and 304s for conditional requests the stored
+ * response satisfies (RFC 9110 §13.1, via jshttp's `fresh`).
+ */
+import fresh from 'fresh';
+import { CACHE_TAGS_HEADER } from '../../common/cache-tags.ts';
+import type { HeaderRecord } from './policy.ts';
+import { appendCacheStatus } from './status.ts';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+// Headers a 304 carries (RFC 9110 §15.4.5), plus the two caches add.
+const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'age', 'cache-status'];
+
+/** Origin headers as the edge keeps and forwards them: no hop-by-hop, no internal tag header. */
+export function cleanHeaders(headers: Headers): HeaderRecord {
+  const named = new Set((headers.get('connection') ?? '').split(',').map((n) => n.trim().toLowerCase()));
+  const out: HeaderRecord = {};
+  headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name) && !named.has(name) && name !== CACHE_TAGS_HEADER && name !== 'cache-tag') out[name] = value;
+  });
+  return out;
+}
+
+/** Tags the origin put on a response. */
+export function tagsOf(headers: Headers): string[] {
+  return (headers.get(CACHE_TAGS_HEADER) ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+}
+
+/** Whether a request carries validators (If-None-Match / If-Modified-Since). */
+export function isConditional(request: Request): boolean {
+  return request.headers.has('if-none-match') || request.headers.has('if-modified-since');
+}
+
+/**
+ * The client's response: `status` and `headers` with `body`, or a 304 when the request's
+ * validators match, or no body for HEAD. `member` is this cache's Cache-Status entry.
+ */
+export function clientResponse(request: Request, status: number, headers: HeaderRecord, body: BodyInit | null, member: string): Response {
+  const out = new Headers(headers);
+  appendCacheStatus(out, member);
+  const validators = { 'if-none-match': request.headers.get('if-none-match') ?? undefined, 'if-modified-since': request.headers.get('if-modified-since') ?? undefined };
+  if (status === 200 && isConditional(request) && fresh(validators, { etag: headers.etag, 'last-modified': headers['last-modified'] })) {
+    if (body instanceof ReadableStream) void body.cancel();
+    const kept = new Headers();
+    for (const name of NOT_MODIFIED_HEADERS) {
+      const value = out.get(name);
+      if (value !== null) kept.set(name, value);
+    }
+    return new Response(null, { status: 304, headers: kept });
+  }
+  if (request.method === 'HEAD') {
+    if (body instanceof ReadableStream) void body.cancel();
+    return new Response(null, { status, headers: out });
+  }
+  return new Response(body, { status, headers: out });
+}
