@@ -2,10 +2,12 @@
  * `npm run bench -- <name>`: runs one benchmark; without a name, lists them.
  */
 import { cacheEngine } from './cache-engine/index.ts';
+import { edge } from './edge/index.ts';
 import { originRead } from './origin-read.ts';
 
 const BENCHMARKS: Record<string, { about: string; run: () => Promise<void> }> = {
   'cache-engine': { about: 'get-hit, stampede and tag invalidation against a raw GET floor, bentocache, cache-manager, cachified and KEYS+DEL', run: cacheEngine },
+  edge: { about: 'edge HIT and MISS req/s and latency through workerd against a bare Hono floor and hono/cache', run: edge },
   'origin-read': { about: 'a public list read at the origin: Redis hit vs raw GET floor, a naive peer and PostgreSQL', run: originRead },
 };
 

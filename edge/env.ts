@@ -23,6 +23,8 @@ export interface Env {
   RATE_LIMIT_TENANT_DEFAULT_PER_HOUR?: string;
   /** JSON list of cached routes (`edge/cache/route-policy.ts`); unset means the public API routes. */
   ROUTE_POLICY?: string;
+  /** `all` logs every cache decision; unset logs all but plain hits. */
+  CACHE_LOG?: string;
   /** A request carrying `x-strata-debug: <this value>` gets the cache decision in a response header. */
   DEBUG_TOKEN?: string;
 }

@@ -1,7 +1,8 @@
 /**
- * The operator surface of cache decisions: one structured JSON log line per cached-route
- * request, and, for requests that carry `x-strata-debug: <DEBUG_TOKEN>`, the decision in an
- * `x-strata-cache-debug` response header (key, age, TTL, decision).
+ * The operator surface of cache decisions: a structured JSON log line per decision that changed
+ * something or went to the origin (every decision with `CACHE_LOG=all`; plain hits are not
+ * logged by default, they are the bulk of traffic), and, for requests that carry
+ * `x-strata-debug: <DEBUG_TOKEN>`, the decision in an `x-strata-cache-debug` response header.
  */
 import type { Context } from 'hono';
 import type { EdgeEnv } from '../env.ts';
@@ -17,7 +18,7 @@ export function logDecision(
 ): void {
   const age = entry.policy ? Math.round(entry.policy.age()) : undefined;
   const ttl = entry.policy ? Math.floor(entry.policy.maxAge() - entry.policy.age()) : undefined;
-  console.log(
+  if (entry.decision !== 'hit' || c.env.CACHE_LOG === 'all') console.log(
     JSON.stringify({ level: 'info', msg: 'edge cache', requestId: c.get('requestId'), key: entry.key, decision: entry.decision, status: entry.status, age, ttl, ms: Date.now() - entry.started }),
   );
   const token = c.env.DEBUG_TOKEN;

@@ -75,12 +75,14 @@ export function sharedCache(deps: SharedCacheDeps) {
         return response;
       };
 
-      const names = await storage.matchVary(base).catch(() => undefined);
-      const key = names ? await variantKeyFor(base, names, request) : base;
-      const stored = await storage.match(key).catch((error: unknown) => {
-        console.error(JSON.stringify({ level: 'warn', msg: 'edge storage read failed; forwarding', key, error: String(error) }));
+      // One Cache API lookup for the common case; a second only for responses that Vary.
+      const unreadable = (error: unknown) => {
+        console.error(JSON.stringify({ level: 'warn', msg: 'edge storage read failed; forwarding', key: base, error: String(error) }));
         return undefined;
-      });
+      };
+      const found = await storage.lookup(base).catch(unreadable);
+      const key = found && 'vary' in found ? await variantKeyFor(base, found.vary, request) : base;
+      const stored = found && 'vary' in found ? await storage.match(key).catch(unreadable) : found;
 
       if (stored && credentials && !allowsCredentials(stored.meta.headers)) {
         await stored.body?.cancel();

@@ -27,13 +27,16 @@ export interface StoredEntry {
   meta: StoredMeta;
 }
 
+/** Under a base key: a response, or the record that responses there vary on some headers. */
+export type Lookup = StoredEntry | { vary: string[] };
+
 /** Where the edge keeps responses. Keys are URLs made by `key.ts`. */
 export interface EdgeStorage {
+  /** What is stored under `key`: one lookup answers both "a response" and "go to a variant". */
+  lookup(key: string): Promise<Lookup | undefined>;
   match(key: string): Promise<StoredEntry | undefined>;
   /** Stores a response for `retentionSeconds`; `cacheTags` go on the stored copy for zone purges. */
   put(key: string, body: ArrayBuffer | null, meta: StoredMeta, retentionSeconds: number, cacheTags?: readonly string[]): Promise<void>;
-  /** The header names a key's responses vary on, recorded by `putVary`. */
-  matchVary(key: string): Promise<string[] | undefined>;
   /** Records that responses under `key` vary on `names` (variants live under their own keys). */
   putVary(key: string, names: readonly string[], retentionSeconds: number): Promise<void>;
   /** Deletes the entry (and the variant record) under `key`; true when there was one. */
@@ -50,27 +53,28 @@ function keep(seconds: number): string {
 /** Storage in a named Workers Cache API cache (one per data centre). */
 export function workersCacheStorage(cacheName = 'strata-edge'): EdgeStorage {
   const open = () => caches.open(cacheName);
+  const read = async (key: string): Promise<Lookup | undefined> => {
+    const response = await (await open()).match(key);
+    if (!response) return undefined;
+    const vary = response.headers.get(VARY_HEADER);
+    const meta = response.headers.get(META_HEADER);
+    if (vary !== null || !meta) {
+      await response.body?.cancel();
+      return vary ? { vary: vary.split(',') } : undefined;
+    }
+    return { body: response.body, meta: JSON.parse(decodeURIComponent(meta)) as StoredMeta };
+  };
   return {
+    lookup: read,
     async match(key) {
-      const response = await (await open()).match(key);
-      const meta = response?.headers.get(META_HEADER);
-      if (!response || !meta) {
-        await response?.body?.cancel();
-        return undefined;
-      }
-      return { body: response.body, meta: JSON.parse(decodeURIComponent(meta)) as StoredMeta };
+      const found = await read(key);
+      return found && 'meta' in found ? found : undefined;
     },
     async put(key, body, meta, retentionSeconds, cacheTags = []) {
       const headers = new Headers({ 'cache-control': keep(retentionSeconds), [META_HEADER]: encodeURIComponent(JSON.stringify(meta)) });
       // Cloudflare purges its cache by the Cache-Tag of stored responses; clients never see it.
       if (cacheTags.length > 0) headers.set('cache-tag', cacheTags.join(','));
       await (await open()).put(key, new Response(body, { status: 200, headers }));
-    },
-    async matchVary(key) {
-      const response = await (await open()).match(key);
-      await response?.body?.cancel();
-      const names = response?.headers.get(VARY_HEADER);
-      return names ? names.split(',') : undefined;
     },
     async putVary(key, names, retentionSeconds) {
       const headers = new Headers({ 'cache-control': keep(retentionSeconds), [VARY_HEADER]: names.join(',') });

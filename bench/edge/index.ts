@@ -1,0 +1,99 @@
+/**
+ * `npm run bench -- edge`: requests per second and p50/p99 latency through workerd, served by
+ * Miniflare directly (wrangler dev's proxy would dominate), interleaved in one run:
+ *   floor      a bare Hono Worker returning a constant response
+ *   hono/cache Hono's cache middleware in front of the origin (the peer)
+ *   strata     this edge
+ * HIT: one URL, stored after a warm-up request. MISS: a new URL every request (origin each time).
+ * Writes `bench/results/edge.json` in the cache-engine row format.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { startFakeOrigin } from '../../test/harness/fake-origin.ts';
+import { median, type Row } from '../cache-engine/rows.ts';
+
+const ROUNDS = 5;
+const SLICE_MS = 1500;
+const CONCURRENCY = 16;
+
+async function bundle(entry: string): Promise<string> {
+  const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2023', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], write: false, logLevel: 'silent' });
+  return result.outputFiles[0]!.text;
+}
+
+/** Runs `CONCURRENCY` request loops for a slice; requests/s and latency percentiles. */
+async function load(base: URL, pathFor: (n: number) => string): Promise<{ rps: number; p50: number; p99: number }> {
+  const latencies: number[] = [];
+  let n = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() - started < SLICE_MS) {
+        const t = performance.now();
+        const response = await fetch(new URL(pathFor(n++), base));
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error(`bench request failed: ${response.status}`);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { rps: (latencies.length * 1000) / (performance.now() - started), p50: at(0.5), p99: at(0.99) };
+}
+
+export async function edge(): Promise<void> {
+  const origin = await startFakeOrigin();
+  const compatibilityDate = '2026-11-01';
+  const workers = {
+    floor: await bundle('bench/edge/workers/floor.ts'),
+    'hono/cache': await bundle('bench/edge/workers/hono-cache.ts'),
+    strata: await bundle('edge/index.ts'),
+  };
+  const instances = await Promise.all(
+    Object.entries(workers).map(async ([name, script]) => {
+      const mf = new Miniflare(convertV4MiniflareOptions({ script, modules: true, compatibilityDate, bindings: { ORIGIN_URL: origin.url }, cf: false }));
+      return { name, mf, base: await mf.ready };
+    }),
+  );
+  const samples = new Map<string, Record<string, number[]>>();
+  const record = (name: string, metric: string, value: number) => {
+    const byMetric = samples.get(name) ?? {};
+    (byMetric[metric] ??= []).push(value);
+    samples.set(name, byMetric);
+  };
+  try {
+    for (const { base } of instances) await fetch(new URL('/v1/bench/public/projects', base)).then((r) => r.arrayBuffer());
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < instances.length; i++) {
+        const { name, base } = instances[(i + round) % instances.length]!;
+        const hit = await load(base, () => '/v1/bench/public/projects');
+        record(name, 'hit_rps', hit.rps);
+        record(name, 'hit_p50_ms', hit.p50);
+        record(name, 'hit_p99_ms', hit.p99);
+        if (name === 'floor') continue;
+        const miss = await load(base, (n) => `/v1/bench/public/projects?r=${round}-${n}`);
+        record(name, 'miss_rps', miss.rps);
+        record(name, 'miss_p50_ms', miss.p50);
+        record(name, 'miss_p99_ms', miss.p99);
+      }
+    }
+  } finally {
+    await Promise.all(instances.map(({ mf }) => mf.dispose()));
+    await origin.stop();
+  }
+  const rows: Row[] = [...samples].flatMap(([subject, metrics]) =>
+    Object.entries(metrics).map(([metric, values]) => ({
+      subject,
+      metric,
+      value: Math.round(median(values) * 100) / 100,
+      unit: metric.endsWith('_ms') ? 'ms' : 'req/s',
+    })),
+  );
+  const floorHit = rows.find((r) => r.subject === 'floor' && r.metric === 'hit_rps')!.value;
+  console.table(rows.map((r) => ({ ...r, '× floor': r.unit === 'req/s' ? (r.value / floorHit).toFixed(2) : '' })));
+  await mkdir('bench/results', { recursive: true });
+  await writeFile('bench/results/edge.json', `${JSON.stringify({ rows }, null, 2)}\n`);
+  console.log('wrote bench/results/edge.json');
+}
