@@ -13,6 +13,8 @@ const EnvSchema = z.object({
   ORIGIN_PORT: z.coerce.number().int().min(0).max(65_535).default(8788),
   DATABASE_URL: optionalString,
   DATABASE_MAX_CONNECTIONS: positiveInt(5),
+  DATABASE_IAM_AUTH: z.enum(['true', 'false']).default('false'),
+  AWS_REGION: optionalString,
   PGLITE_DIR: z.string().default('.data/pglite'),
   REDIS_URL: optionalString,
   REDIS_CLUSTER_NODES: optionalString,
@@ -91,7 +93,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { kind: 'redis', url: e.REDIS_URL, ...timeouts }
       : { kind: 'memory', maxEntries: e.MEMORY_CACHE_MAX_ENTRIES };
   const database: DatabaseConfig = e.DATABASE_URL
-    ? { kind: 'postgres', url: e.DATABASE_URL, maxConnections: e.DATABASE_MAX_CONNECTIONS }
+    ? {
+        kind: 'postgres',
+        url: e.DATABASE_URL,
+        maxConnections: e.DATABASE_MAX_CONNECTIONS,
+        ...(e.DATABASE_IAM_AUTH === 'true' ? { iamAuth: { region: e.AWS_REGION } } : {}),
+      }
     : { kind: 'pglite', dataDir: e.PGLITE_DIR };
   const metrics = onLambda ? { kind: 'emf' as const, serviceName: e.METRICS_SERVICE_NAME } : { kind: 'prometheus' as const };
   return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics };

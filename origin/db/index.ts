@@ -11,13 +11,13 @@ export type { Database, Queryable } from './interface.ts';
 
 /** Where the source of truth lives. */
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: string; maxConnections: number }
+  | { kind: 'postgres'; url: string; maxConnections: number; iamAuth?: { region: string | undefined } }
   | { kind: 'pglite'; dataDir: string };
 
 /** Opens the database and applies pending migrations. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const db = config.kind === 'postgres'
-    ? openPostgres({ connectionString: config.url, maxConnections: config.maxConnections })
+    ? openPostgres({ connectionString: config.url, maxConnections: config.maxConnections, ...(config.iamAuth ? { iamAuth: config.iamAuth } : {}) })
     : await openPglite({ dataDir: config.dataDir });
   try {
     await migrate(db, MIGRATIONS);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { iamPassword } from './iam-auth.ts';
 import type { Database, Queryable } from './interface.ts';
 
 /** How to reach a PostgreSQL server. */
@@ -6,11 +7,17 @@ export interface PostgresConfig {
   connectionString: string;
   /** Pool size; Lambda wants 1–2 per instance (RDS Proxy multiplexes). */
   maxConnections: number;
+  /** Sign in with an IAM token (RDS Proxy) over TLS instead of a password; `region` for the signature. */
+  iamAuth?: { region: string | undefined };
 }
 
 /** Opens a pooled node-postgres connection. The pool lives as long as the process or Lambda instance. */
 export function openPostgres(config: PostgresConfig): Database {
-  const pool = new pg.Pool({ connectionString: config.connectionString, max: config.maxConnections });
+  const pool = new pg.Pool({
+    connectionString: config.connectionString,
+    max: config.maxConnections,
+    ...(config.iamAuth ? { password: iamPassword(config.connectionString, config.iamAuth.region), ssl: { rejectUnauthorized: true } } : {}),
+  });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const wrap = (target: Pick<pg.Pool | pg.PoolClient, 'query'>): Queryable => ({

@@ -44,3 +44,26 @@ describe('origin configuration', () => {
     expect(config.metrics).toEqual({ kind: 'emf', serviceName: 'strata-origin' });
   });
 });
+
+describe('IAM sign-in to RDS Proxy', () => {
+  it('is configured from DATABASE_IAM_AUTH and signs a token for the URL’s user and host', async () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://strata_app@proxy.example.internal:5432/strata', DATABASE_IAM_AUTH: 'true', AWS_REGION: 'eu-west-1' });
+    expect(config.database).toMatchObject({ kind: 'postgres', iamAuth: { region: 'eu-west-1' } });
+    const { iamPassword } = await import('../../origin/db/iam-auth.ts');
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' });
+    try {
+      const token = await iamPassword('postgres://strata_app@proxy.example.internal:5432/strata', 'eu-west-1')();
+      expect(token).toMatch(/^proxy\.example\.internal:5432\/\?Action=connect&DBUser=strata_app&X-Amz-Algorithm=AWS4-HMAC-SHA256/);
+      expect(token).toContain('X-Amz-Signature=');
+      expect(token).toContain('eu-west-1%2Frds-db%2Faws4_request');
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('refuses a URL without a user', async () => {
+    const { iamPassword } = await import('../../origin/db/iam-auth.ts');
+    expect(() => iamPassword('postgres://proxy.example.internal/strata', 'eu-west-1')).toThrow(/must name the database user/);
+  });
+});
