@@ -13,6 +13,7 @@ import { health } from './http/health.ts';
 import { onError } from './http/errors.ts';
 import { fetchOrigin } from './origin/forward.ts';
 import { invalidateAfterWrite } from './origin/invalidate.ts';
+import { rateLimit } from './ratelimit/index.ts';
 
 /** Builds the edge app over its storage and (optionally) purge versions. */
 export function createEdgeApp(deps: SharedCacheDeps): Hono<EdgeEnv> {
@@ -20,6 +21,8 @@ export function createEdgeApp(deps: SharedCacheDeps): Hono<EdgeEnv> {
   app.use('*', requestId());
   app.onError(onError);
   app.get('/_strata/health', health);
+
+  app.use('/v1/:tenant/*', rateLimit());
 
   const cached = sharedCache(deps);
   app.on(['GET', 'HEAD'], '*', async function cacheable(c, next) {

@@ -2,17 +2,20 @@
  * `npm run dev`: the whole stack on this machine, in one command.
  *   PostgreSQL  PGlite in .data/pglite (or DATABASE_URL), migrated and seeded with acme and globex
  *   Redis       REDIS_URL / REDIS_CLUSTER_NODES; else a redis-server child; else process memory
+ *   Upstash     a local Upstash REST endpoint over that Redis (purge versions, rate limits)
  *   origin      the Node server on ORIGIN_HOST:ORIGIN_PORT (127.0.0.1:8788)
  *   edge        `wrangler dev` on EDGE_HOST:EDGE_PORT (127.0.0.1:8787), pointed at the origin
  * Ctrl-C stops everything it started.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../origin/config.ts';
 import { seedDemoData } from '../origin/db/seed.ts';
 import { log } from '../origin/log.ts';
 import { startOriginServer } from '../origin/server.ts';
 import { buildServices } from '../origin/services.ts';
 import { freePort } from '../test/harness/ports.ts';
+import { startUpstashServer, type UpstashServer } from '../test/harness/upstash-server.ts';
 
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -56,8 +59,21 @@ async function chooseRedis(): Promise<string | undefined> {
   return `redis://127.0.0.1:${port}`;
 }
 
+/** The edge's Upstash, served locally over the dev Redis; none without a standalone Redis. */
+async function startLocalUpstash(redisUrl: string | undefined): Promise<UpstashServer | undefined> {
+  if (!redisUrl) {
+    const why = process.env.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES is a cluster' : 'no Redis found';
+    log.warn(`no local Upstash endpoint (${why}; it needs one standalone Redis): the edge runs without purge versions and rate limits`);
+    return undefined;
+  }
+  const upstash = await startUpstashServer({ redisUrl, token: randomBytes(24).toString('base64url') });
+  cleanups.push(() => upstash.stop());
+  return upstash;
+}
+
 async function main(): Promise<void> {
   const redisUrl = await chooseRedis();
+  const upstash = await startLocalUpstash(redisUrl);
   const config = loadConfig({ ...process.env, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) });
   const services = await buildServices(config);
   cleanups.push(() => services.close());
@@ -69,7 +85,11 @@ async function main(): Promise<void> {
   const edgePort = Number(process.env.EDGE_PORT ?? 8787);
   const wrangler = spawn(
     'wrangler',
-    ['dev', '--ip', edgeHost, '--port', String(edgePort), '--var', `ORIGIN_URL:${origin.url}`, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    [
+      'dev', '--ip', edgeHost, '--port', String(edgePort), '--var', `ORIGIN_URL:${origin.url}`,
+      ...(upstash ? ['--var', `UPSTASH_REDIS_REST_URL:${upstash.url}`, '--var', `UPSTASH_REDIS_REST_TOKEN:${upstash.token}`] : []),
+      '--show-interactive-dev-session=false', '--log-level', 'warn',
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
   );
   children.push(wrangler);
@@ -88,6 +108,7 @@ Strata is running
   edge      ${edgeUrl}        (wrangler dev, workerd)
   origin    ${origin.url}        (Node, same app as the Lambda handler)
   redis     ${cache}
+  upstash   ${upstash ? `${upstash.url}  (local Upstash REST endpoint over ${redisUrl}; token ${upstash.token})` : 'off (no standalone Redis)'}
   postgres  ${database}${added > 0 ? ` (seeded ${added} demo rows)` : ''}
 
 Try (run each twice: the second answer is a hit at the edge):

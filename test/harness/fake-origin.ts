@@ -21,11 +21,11 @@ const PUBLIC_PATH = /^\/v1\/([^/]+)\/public\/projects(?:\/([^/?]+))?$/;
 // Tenant limits for the edge's rate limiter: `limited-*` 3 calls per hour, `badlimits-*` a
 // malformed config, `limitserr-*` a 500; any other tenant has none (404 below).
 const LIMITS_PATH = /^\/v1\/([^/]+)\/config\/limits$/;
-const LIMITS: Record<string, [number, unknown]> = {
-  limited: [200, { api_calls_per_hour: 3 }],
-  badlimits: [200, { api_calls_per_hour: 'lots' }],
-  limitserr: [500, { error: { code: 'internal_error', message: 'fake origin: failing', requestId: 'fake' } }],
-};
+const LIMITS = new Map<string, [number, unknown]>([
+  ['limited', [200, { api_calls_per_hour: 3 }]],
+  ['badlimits', [200, { api_calls_per_hour: 'lots' }]],
+  ['limitserr', [500, { error: { code: 'internal_error', message: 'fake origin: failing', requestId: 'fake' } }]],
+]);
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -57,7 +57,14 @@ export async function startFakeOrigin(): Promise<FakeOrigin> {
       response.end(JSON.stringify({ hits: hits.get(url.searchParams.get('path') ?? '') ?? 0 }));
       return;
     }
-    const limits = LIMITS[LIMITS_PATH.exec(url.pathname)?.[1]?.split('-')[0] ?? ''];
+    // An Upstash that hangs, for the edge's rate-limit timeout: answers only after 3 s.
+    if (url.pathname.startsWith('/_fake/hang')) {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ result: null }));
+      return;
+    }
+    const limits = LIMITS.get(LIMITS_PATH.exec(url.pathname)?.[1]?.split('-')[0] ?? '');
     if (limits) {
       response.writeHead(limits[0], { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(JSON.stringify(limits[1]));

@@ -1,11 +1,14 @@
 /**
  * Runs once per `vitest run`, before every project: starts the harness's own Redis servers
- * (standalone and a 6-node cluster) and the edge tests' fake origin, provides their addresses
- * to the tests through `inject()`, and stops them all afterwards, pass or fail.
+ * (standalone and a 6-node cluster), a local Upstash REST endpoint over the standalone one and
+ * the edge tests' fake origin, provides their addresses to the tests through `inject()`, and
+ * stops them all afterwards, pass or fail.
  */
+import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { startFakeOrigin } from './fake-origin.ts';
 import { startRedis, startRedisCluster } from './redis.ts';
+import { startUpstashServer } from './upstash-server.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = [];
@@ -15,6 +18,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const standalone = await startRedis();
     stops.push(standalone.stop);
+    const upstash = await startUpstashServer({ redisUrl: standalone.url, token: randomBytes(24).toString('base64url') });
+    stops.push(upstash.stop);
     const origin = await startFakeOrigin();
     stops.push(origin.stop);
     const cluster = await startRedisCluster();
@@ -22,6 +27,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('redisUrl', standalone.url);
     project.provide('redisClusterNodes', cluster.seeds);
     project.provide('fakeOriginUrl', origin.url);
+    project.provide('upstashUrl', upstash.url);
+    project.provide('upstashToken', upstash.token);
   } catch (error) {
     await teardown();
     throw error;

@@ -9,5 +9,9 @@ declare module 'vitest' {
     redisClusterNodes: string;
     /** Base URL of the scripted origin the edge tests fetch from. */
     fakeOriginUrl: string;
+    /** Base URL of the local Upstash REST endpoint over the standalone server (`UPSTASH_REDIS_REST_URL`). */
+    upstashUrl: string;
+    /** Its REST token (`UPSTASH_REDIS_REST_TOKEN`). */
+    upstashToken: string;
   }
 }

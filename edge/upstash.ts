@@ -1,0 +1,33 @@
+/**
+ * The isolate's Upstash Redis client (purge versions, purge de-duplication, rate limits), built
+ * from the bindings once and reused by every request the isolate serves.
+ */
+import { Redis } from '@upstash/redis/cloudflare';
+import type { Env } from './env.ts';
+
+// Keyed by URL and token: bindings are fixed in a deployed Worker, but tests vary them.
+const clients = new Map<string, Redis>();
+
+/**
+ * The Upstash client for `env`, or `undefined` when `UPSTASH_REDIS_REST_URL` or `_TOKEN` is
+ * unset. Throws when the URL is malformed (the library's `UrlError`).
+ */
+export function upstashFor(env: Env): Redis | undefined {
+  const url = env.UPSTASH_REDIS_REST_URL;
+  const token = env.UPSTASH_REDIS_REST_TOKEN;
+  if (!url || !token) return undefined;
+  const key = `${url}\n${token}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = new Redis({
+      url,
+      token,
+      // Auto-pipelining would batch commands of concurrent requests into one fetch issued by
+      // whichever request came first; workerd does not let a request wait on another's I/O.
+      enableAutoPipelining: false,
+      enableTelemetry: false,
+    });
+    clients.set(key, client);
+  }
+  return client;
+}
