@@ -13,6 +13,10 @@ export const ERROR_CODES = {
   originUnavailable: 'origin_unavailable',
   rateLimited: 'rate_limited',
   internal: 'internal_error',
+  unauthorized: 'unauthorized',
+  invalidPurge: 'invalid_purge',
+  payloadTooLarge: 'payload_too_large',
+  purgeUnavailable: 'purge_unavailable',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -13,6 +13,7 @@ import { health } from './http/health.ts';
 import { onError } from './http/errors.ts';
 import { fetchOrigin } from './origin/forward.ts';
 import { invalidateAfterWrite } from './origin/invalidate.ts';
+import { purgeHandler } from './purge/index.ts';
 import { rateLimit } from './ratelimit/index.ts';
 
 /** Builds the edge app over its storage and (optionally) purge versions. */
@@ -21,6 +22,7 @@ export function createEdgeApp(deps: SharedCacheDeps): Hono<EdgeEnv> {
   app.use('*', requestId());
   app.onError(onError);
   app.get('/_strata/health', health);
+  app.post('/_strata/purge', purgeHandler(deps.storage));
 
   app.use('/v1/:tenant/*', rateLimit());
 

@@ -6,7 +6,7 @@
  * carries `hits`, how many times the origin served that path, so a test can tell a cached answer
  * from a fresh one. `/echo/*` answers with the method and headers it received.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { scenarioFor } from './fake-origin-scenarios.ts';
 
@@ -37,6 +37,40 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
+// Cloudflare's zone purge API, captured for the edge's purge tests (CF_API_BASE points here):
+// `POST /cf/client/v4/zones/{zone}/purge_cache` records each request; the zone's prefix picks
+// the answer: `flaky-*` 429 (Retry-After: 0) to its first request, `down-*` always 500,
+// `denied-*` 403, anything else success. `GET /cf/_captured?zone=` lists what was recorded.
+const ZONE_PURGE_PATH = /^\/cf\/client\/v4\/zones\/([^/]+)\/purge_cache$/;
+const zonePurges = new Map<string, { status: number; authorization: string; body: unknown }[]>();
+
+async function cloudflareApi(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  if (url.pathname === '/cf/_captured') {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ requests: zonePurges.get(url.searchParams.get('zone') ?? '') ?? [] }));
+    return;
+  }
+  const zone = ZONE_PURGE_PATH.exec(url.pathname)?.[1];
+  if (!zone || request.method !== 'POST') {
+    response.writeHead(404, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ success: false, errors: [{ code: 7003, message: 'No route for the URI' }] }));
+    return;
+  }
+  const recorded = zonePurges.get(zone) ?? [];
+  zonePurges.set(zone, recorded);
+  const raw = await readBody(request);
+  let status = 200;
+  if (zone.startsWith('flaky-') && recorded.length === 0) status = 429;
+  if (zone.startsWith('down-')) status = 500;
+  if (zone.startsWith('denied-')) status = 403;
+  recorded.push({ status, authorization: String(request.headers.authorization ?? ''), body: JSON.parse(raw) as unknown });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (status === 429) headers['retry-after'] = '0';
+  response.writeHead(status, headers);
+  const errors = status === 200 ? [] : [{ code: status === 403 ? 10000 : 1200, message: `fake cloudflare: ${status}` }];
+  response.end(JSON.stringify({ success: status === 200, errors, messages: [], result: status === 200 ? { id: zone } : null }));
+}
+
 /** Starts the fake origin on a free loopback port. */
 export async function startFakeOrigin(): Promise<FakeOrigin> {
   const hits = new Map<string, number>();
@@ -44,6 +78,7 @@ export async function startFakeOrigin(): Promise<FakeOrigin> {
     const url = new URL(request.url ?? '/', 'http://origin.test');
     const count = (hits.get(url.pathname + url.search) ?? 0) + 1;
     hits.set(url.pathname + url.search, count);
+    if (url.pathname.startsWith('/cf/')) return cloudflareApi(request, response, url);
 
     if (url.pathname.startsWith('/echo/')) {
       const body = await readBody(request);

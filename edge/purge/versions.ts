@@ -1,0 +1,111 @@
+/**
+ * The `VersionReader` (edge/cache/versions.ts) over Upstash Redis: one MGET per read for the
+ * keys not already memoised in this isolate. The memo is the documented staleness bound: a
+ * purge made through another isolate is seen here at most VERSION_MEMO_TTL_MS late. When
+ * Upstash fails the reader answers `undefined` (fail open: the cache serves what it has,
+ * ARCHITECTURE.md §4) and does not ask again for one memo lifetime, so an outage costs one
+ * timeout per isolate per second, not one per request.
+ */
+import type { Redis } from '@upstash/redis/cloudflare';
+import type { VersionReader, VersionScope } from '../cache/versions.ts';
+import type { Env } from '../env.ts';
+import { upstashFor } from '../upstash.ts';
+import { scopeVersionKeys } from './keys.ts';
+
+/** How long a version read from Upstash is reused in an isolate: the staleness bound of a purge. */
+export const VERSION_MEMO_TTL_MS = 1000;
+
+/** How long a read waits for Upstash before failing open. */
+export const VERSION_READ_TIMEOUT_MS = 500;
+
+/** What a version that was never bumped reads as; a first purge sets a different value. */
+export const UNSET_VERSION = '0';
+
+const MEMO_MAX_ENTRIES = 10_000;
+
+interface Memo {
+  values: Map<string, { value: string; expires: number }>;
+  downUntil: number;
+}
+
+// One memo per Upstash database (per REST URL), shared by every reader of it in the isolate.
+const memos = new Map<string, Memo>();
+const readers = new WeakMap<Redis, VersionReader>();
+
+function memoFor(database: string): Memo {
+  let memo = memos.get(database);
+  if (!memo) memos.set(database, (memo = { values: new Map(), downUntil: 0 }));
+  return memo;
+}
+
+function remember(memo: Memo, key: string, value: string, now: number): void {
+  memo.values.delete(key);
+  // Maps iterate in insertion order: the first key is the oldest write.
+  if (memo.values.size >= MEMO_MAX_ENTRIES) memo.values.delete(memo.values.keys().next().value!);
+  memo.values.set(key, { value, expires: now + VERSION_MEMO_TTL_MS });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => timer !== undefined && clearTimeout(timer));
+}
+
+/** A reader over `redis`, memoised under `database` (its REST URL). */
+export function upstashVersionReader(redis: Redis, database: string): VersionReader {
+  const memo = memoFor(database);
+  return {
+    async read(scope: VersionScope) {
+      const keys = scopeVersionKeys(scope);
+      const now = Date.now();
+      if (memo.downUntil > now) return undefined;
+      const known = new Map<string, string>();
+      for (const key of keys) {
+        const hit = memo.values.get(key);
+        if (hit && hit.expires > now) known.set(key, hit.value);
+      }
+      const missing = keys.filter((key) => !known.has(key));
+      if (missing.length > 0) {
+        try {
+          const values = await withTimeout(redis.mget<unknown[]>(missing), VERSION_READ_TIMEOUT_MS);
+          const at = Date.now();
+          missing.forEach((key, i) => {
+            const value = values[i] === null || values[i] === undefined ? UNSET_VERSION : String(values[i]);
+            known.set(key, value);
+            remember(memo, key, value, at);
+          });
+        } catch (error) {
+          memo.downUntil = Date.now() + VERSION_MEMO_TTL_MS;
+          console.error(JSON.stringify({ level: 'warn', msg: 'purge versions unavailable; serving stored responses as they are', keys: missing.length, error: String(error) }));
+          return undefined;
+        }
+      }
+      return keys.map((key) => known.get(key)!);
+    },
+  };
+}
+
+/** The Upstash-backed reader for `env`, built once per isolate; undefined when Upstash is unconfigured. */
+export function upstashVersions(env: Env): VersionReader | undefined {
+  let redis: Redis | undefined;
+  try {
+    redis = upstashFor(env);
+  } catch (error) {
+    // A malformed UPSTASH_REDIS_REST_URL must not fail cached requests: no versions, as when unset.
+    console.error(JSON.stringify({ level: 'error', msg: 'purge versions disabled: Upstash misconfigured', error: String(error) }));
+    return undefined;
+  }
+  if (!redis || !env.UPSTASH_REDIS_REST_URL) return undefined;
+  let reader = readers.get(redis);
+  if (!reader) readers.set(redis, (reader = upstashVersionReader(redis, env.UPSTASH_REDIS_REST_URL)));
+  return reader;
+}
+
+/** Drops `keys` from this isolate's memo of `database`, so a purge made here is seen here at once. */
+export function forgetVersions(database: string, keys: readonly string[]): void {
+  const memo = memos.get(database);
+  if (!memo) return;
+  for (const key of keys) memo.values.delete(key);
+}
