@@ -3,5 +3,6 @@
  */
 import { createEdgeApp } from './app.ts';
 import { workersCacheStorage } from './cache/storage.ts';
+import { upstashVersions } from './purge/index.ts';
 
-export default createEdgeApp({ storage: workersCacheStorage() });
+export default createEdgeApp({ storage: workersCacheStorage(), versions: upstashVersions });

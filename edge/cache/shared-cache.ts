@@ -46,6 +46,16 @@ function staleIfErrorSeconds(policy: CachePolicy): number {
   return Number(/stale-if-error=(\d+)/i.exec(cc)?.[1] ?? 0);
 }
 
+/**
+ * `X-Strata-Cache-Version` for the origin request: a digest of the purge versions the edge read,
+ * which API Gateway's stage cache keys on, so a purge also retires what that layer holds.
+ */
+async function versionHeader(versions: readonly string[] | undefined): Promise<HeaderRecord> {
+  if (!versions) return {};
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(versions.join('\n')));
+  return { 'x-strata-cache-version': Array.from(new Uint8Array(digest).subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('') };
+}
+
 /** A GET to the origin for `request`, without its validators: the edge wants a full response to store. */
 function forwardable(request: Request, extra: HeaderRecord = {}): Request {
   const headers = new Headers(request.headers);
@@ -124,7 +134,10 @@ export function sharedCache(deps: SharedCacheDeps) {
       // A miss: one origin fetch per key and Vary-relevant request headers in this isolate.
       const before = reader ? await reader.read(scopeOf([])) : undefined;
       const collapseKey = [base, credentials, ...['accept', 'accept-encoding', 'accept-language'].map((h) => request.headers.get(h) ?? '')].join('\n');
-      const { fetched, joined } = await collapser.run(collapseKey, async () => buffer(await fetchOrigin(forwardable(request), c.env, c.get('requestId'))));
+      const versioned = await versionHeader(before);
+      const { fetched, joined } = await collapser.run(collapseKey, async () =>
+        buffer(await fetchOrigin(forwardable(request, versioned), c.env, c.get('requestId'))),
+      );
       const saved = joined ? false : await store(c, rule, base, fetched, before, scopeOf);
       const body = fetched.body && fetched.body.slice(0);
       const member = forwardStatus(reason, saved, joined ? { detail: 'collapsed' } : {});
@@ -157,7 +170,8 @@ export function sharedCache(deps: SharedCacheDeps) {
     const withBody = { ...stored, body: null };
     let origin: Response | undefined;
     try {
-      origin = await fetchOrigin(forwardable(request, headers), c.env, c.get('requestId'));
+      const current = await deps.versions?.(c.env)?.read(scopeOf(stored.meta.tags));
+      origin = await fetchOrigin(forwardable(request, { ...headers, ...(await versionHeader(current)) }), c.env, c.get('requestId'));
     } catch (error) {
       if (client && policy.age() <= policy.maxAge() + staleIfErrorSeconds(policy)) {
         const response = fromStorage(request, { ...withBody, body: body as never }, policy, hitStatus(policy.maxAge() - policy.age(), 'stale-if-error'));
