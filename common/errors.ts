@@ -17,6 +17,10 @@ export const ERROR_CODES = {
   invalidPurge: 'invalid_purge',
   payloadTooLarge: 'payload_too_large',
   purgeUnavailable: 'purge_unavailable',
+  invalidRequest: 'invalid_request',
+  invalidCredentials: 'invalid_credentials',
+  forbidden: 'forbidden',
+  unsupportedMediaType: 'unsupported_media_type',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

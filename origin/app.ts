@@ -6,6 +6,8 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { onError, onNotFound } from './http/errors.ts';
 import { publicProjectRoutes } from './projects/routes.ts';
+import { sessionRoutes } from './sessions/routes.ts';
+import { userRoutes } from './users/routes.ts';
 import type { Services } from './services.ts';
 
 /** Builds the HTTP app over the given services. */
@@ -24,5 +26,7 @@ export function createApp(services: Services): Hono {
     app.get('/metrics', async (c) => c.body(await text(), 200, { 'content-type': contentType ?? 'text/plain', 'cache-control': 'no-store' }));
   }
   app.route('/', publicProjectRoutes(services.projects));
+  app.route('/', sessionRoutes(services));
+  app.route('/', userRoutes(services));
   return app;
 }

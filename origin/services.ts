@@ -2,19 +2,24 @@
  * The origin's composition root: builds every service once per process (or Lambda instance)
  * from the parsed configuration and hands them to the app.
  */
-import { composeCodecs, compressCodec, encryptCodec, generateKey, parseKeyring } from './cache/codec/index.ts';
+import { createBreaker } from './cache/breaker.ts';
+import { composeCodecs, compressCodec, encryptCodec, generateKey, identityCodec, parseKeyring } from './cache/codec/index.ts';
 import { CacheEngine } from './cache/engine.ts';
 import { createCacheStore } from './cache/index.ts';
 import type { CacheStore } from './cache/interface.ts';
 import { emfMetrics, prometheusMetrics } from './cache/metrics/index.ts';
 import type { CacheMetrics } from './cache/metrics/interface.ts';
 import { deploymentPolicies, type CachePolicy } from './cache/policy.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore } from './cache/sessions/store.ts';
 import type { OriginConfig } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import type { DataType } from '../common/keys.ts';
 import { log } from './log.ts';
 import { ProjectRepository } from './projects/repository.ts';
 import { PublicProjects } from './projects/service.ts';
+import { PostgresSessionSource } from './sessions/source.ts';
+import { UserRepository } from './users/repository.ts';
+import { UserDirectory } from './users/service.ts';
 
 /** What `/health` reports. The cache is optional: its failure degrades, it does not fail health. */
 export interface Health {
@@ -41,6 +46,8 @@ export interface Services {
   readonly policies: Record<DataType, CachePolicy>;
   readonly metrics: MetricsOutlet;
   readonly projects: PublicProjects;
+  readonly sessions: SessionStore;
+  readonly users: UserDirectory;
   health(): Promise<Health>;
   close(): Promise<void>;
 }
@@ -72,12 +79,25 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   }
   // A cache that is down at start-up is not fatal: the store reconnects on its own.
   await cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) }));
+  // One breaker for the engine and the session store: both talk to the same store.
+  const breaker = createBreaker();
   const engine = new CacheEngine({
     store: cache,
+    breaker,
     metrics: metrics.sink,
     onError: (error, context) => log.warn('cache degraded', { ...context, error: String(error) }),
   });
   const projects = new PublicProjects(new ProjectRepository(db), engine, policies);
+  const sessions = new SessionStore({
+    store: cache,
+    breaker,
+    source: new PostgresSessionSource(db),
+    codec: policies.session.codec ?? identityCodec,
+    // A cluster's masters have replicas to acknowledge a login; a standalone server has none.
+    options: { ...DEFAULT_SESSION_OPTIONS, replicas: config.cache.kind === 'redis-cluster' ? 1 : 0 },
+    onError: (error, operation) => log.warn('session cache degraded', { operation, error: String(error) }),
+  });
+  const users = new UserDirectory(new UserRepository(db), engine, policies.user);
 
   return {
     db,
@@ -86,6 +106,8 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     policies,
     metrics,
     projects,
+    sessions,
+    users,
     async health() {
       const [database, store, topology] = await Promise.all([
         db.query('SELECT 1').then(() => 'ok' as const, () => 'down' as const),

@@ -34,4 +34,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX projects_by_tenant_visibility ON projects (tenant_id, visibility, created_at, id);
     `,
   },
+  {
+    // Sessions are keyed by the SHA-256 of the token (the session id): a dump yields no token.
+    id: '0002_users_auth_sessions',
+    sql: `
+      ALTER TABLE users
+        ADD COLUMN password_hash text,
+        ADD COLUMN roles text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+      CREATE INDEX users_by_tenant_created ON users (tenant_id, created_at, id);
+      CREATE TABLE sessions (
+        id          text PRIMARY KEY CHECK (id ~ '^[0-9a-f]{64}$'),
+        tenant_id   text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+        user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        roles       text[] NOT NULL DEFAULT '{}',
+        created_at  timestamptz NOT NULL,
+        last_access timestamptz NOT NULL,
+        expires_at  timestamptz NOT NULL
+      );
+      CREATE INDEX sessions_by_user ON sessions (tenant_id, user_id);
+    `,
+  },
 ];

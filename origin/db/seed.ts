@@ -1,8 +1,13 @@
 /**
  * Demo data for local runs and tests: two tenants, each with users and public and private
  * projects. Fixed ids keep URLs stable across restarts; re-running the seed changes nothing.
+ * Every demo user signs in with `DEMO_PASSWORD`; the first user of each tenant is an admin.
  */
+import { hashPassword } from '../users/password.ts';
 import type { Database } from './interface.ts';
+
+/** The demo users' password (documented in the README quick start). */
+export const DEMO_PASSWORD = 'correct horse battery staple';
 
 interface SeedProject {
   id: string;
@@ -15,7 +20,7 @@ interface SeedProject {
 interface SeedTenant {
   id: string;
   name: string;
-  users: { id: string; email: string; name: string }[];
+  users: { id: string; email: string; name: string; roles: string[] }[];
   projects: SeedProject[];
 }
 
@@ -25,8 +30,8 @@ export const DEMO_TENANTS: readonly SeedTenant[] = [
     id: 'acme',
     name: 'Acme Corporation',
     users: [
-      { id: '0a000000-0000-4000-8000-000000000001', email: 'alice@acme.test', name: 'Alice Archer' },
-      { id: '0a000000-0000-4000-8000-000000000002', email: 'bob@acme.test', name: 'Bob Baker' },
+      { id: '0a000000-0000-4000-8000-000000000001', email: 'alice@acme.test', name: 'Alice Archer', roles: ['admin'] },
+      { id: '0a000000-0000-4000-8000-000000000002', email: 'bob@acme.test', name: 'Bob Baker', roles: [] },
     ],
     projects: [
       { id: '1a000000-0000-4000-8000-000000000001', owner: '0a000000-0000-4000-8000-000000000001', name: 'Website Redesign', description: 'New marketing site', visibility: 'public' },
@@ -38,8 +43,8 @@ export const DEMO_TENANTS: readonly SeedTenant[] = [
     id: 'globex',
     name: 'Globex Corporation',
     users: [
-      { id: '0b000000-0000-4000-8000-000000000001', email: 'hank@globex.test', name: 'Hank Scorpio' },
-      { id: '0b000000-0000-4000-8000-000000000002', email: 'frank@globex.test', name: 'Frank Grimes' },
+      { id: '0b000000-0000-4000-8000-000000000001', email: 'hank@globex.test', name: 'Hank Scorpio', roles: ['admin'] },
+      { id: '0b000000-0000-4000-8000-000000000002', email: 'frank@globex.test', name: 'Frank Grimes', roles: [] },
     ],
     projects: [
       { id: '1b000000-0000-4000-8000-000000000001', owner: '0b000000-0000-4000-8000-000000000001', name: 'Hammock District', description: 'Campus planning', visibility: 'public' },
@@ -57,8 +62,14 @@ export async function seedDemoData(db: Database): Promise<number> {
     };
     for (const [t, tenant] of DEMO_TENANTS.entries()) {
       await count('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenant.id, tenant.name]);
-      for (const user of tenant.users) {
-        await count('INSERT INTO users (id, tenant_id, email, name) VALUES ($1, $2, $3, $4)', [user.id, tenant.id, user.email, user.name]);
+      for (const [u, user] of tenant.users.entries()) {
+        const createdAt = new Date(Date.UTC(2025, 11, 1 + t, 0, u)).toISOString();
+        await count(
+          'INSERT INTO users (id, tenant_id, email, name, roles, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)',
+          [user.id, tenant.id, user.email, user.name, user.roles, createdAt],
+        );
+        // Rows from before passwords existed get one; a password changed since is kept.
+        await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash IS NULL', [user.id, await hashPassword(DEMO_PASSWORD)]);
       }
       for (const [p, project] of tenant.projects.entries()) {
         // Distinct, ordered creation times so list order is stable.

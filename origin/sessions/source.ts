@@ -1,0 +1,70 @@
+/**
+ * PostgreSQL as the source of truth for sessions (the `SessionSource` of the cache's session
+ * store). Rows are keyed by the session id, the SHA-256 of the token; the token is never stored.
+ */
+import type { Session, SessionSource } from '../cache/sessions/store.ts';
+import type { Queryable } from '../db/index.ts';
+
+interface SessionRow {
+  tenant_id: string;
+  user_id: string;
+  roles: string[];
+  created_at: Date | string;
+  last_access: Date | string;
+  expires_at: Date | string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const ms = (value: Date | string) => new Date(value).getTime();
+
+/** Sessions in the `sessions` table. */
+export class PostgresSessionSource implements SessionSource {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  /** Inserts a session, or records a later access of an existing one. */
+  async save(sid: string, session: Session): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO sessions (id, tenant_id, user_id, roles, created_at, last_access, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET last_access = GREATEST(sessions.last_access, EXCLUDED.last_access)`,
+      [sid, session.tenant, session.userId, session.roles, iso(session.createdAt), iso(session.lastAccess), iso(session.expiresAt)],
+    );
+  }
+
+  /** The session `sid` of `tenant`, or `undefined` (another tenant's session is not found). */
+  async load(tenant: string, sid: string): Promise<Session | undefined> {
+    const rows = await this.#db.query<SessionRow>(
+      'SELECT tenant_id, user_id, roles, created_at, last_access, expires_at FROM sessions WHERE id = $1 AND tenant_id = $2',
+      [sid, tenant],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      tenant: row.tenant_id,
+      userId: row.user_id,
+      roles: [...row.roles],
+      createdAt: ms(row.created_at),
+      lastAccess: ms(row.last_access),
+      expiresAt: ms(row.expires_at),
+    };
+  }
+
+  /** Deletes the given sessions of `tenant`. */
+  async delete(tenant: string, sids: readonly string[]): Promise<void> {
+    if (sids.length === 0) return;
+    await this.#db.query('DELETE FROM sessions WHERE tenant_id = $1 AND id = ANY($2::text[])', [tenant, [...sids]]);
+  }
+
+  /** Ids of a user's unexpired sessions. */
+  async listByUser(tenant: string, userId: string): Promise<string[]> {
+    const rows = await this.#db.query<{ id: string }>(
+      'SELECT id FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND expires_at > now()',
+      [tenant, userId],
+    );
+    return rows.map((row) => row.id);
+  }
+}
