@@ -14,7 +14,7 @@ export const bob = acme.users[1]!;
 export const hank = globex.users[0]!;
 
 /** Sends `body` (an object as JSON, a string as is) with an optional bearer token. */
-export function send(origin: TestOrigin, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+export async function send(origin: TestOrigin, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -37,15 +37,16 @@ export function watchStore(origin: TestOrigin) {
   const store = origin.services.cache;
   const keys: string[] = [];
   const writes: string[] = [];
-  const spies = (['get', 'getMany', 'set', 'setMany', 'setIfAbsent', 'delete', 'addToSet', 'removeFromSet', 'setMembers', 'expire'] as const).map((name) =>
-    vi.spyOn(store, name).mockImplementation(((original) =>
-      (...args: unknown[]) => {
-        const flat = args.flat(2).flatMap((arg) => (typeof arg === 'string' ? [arg] : arg && typeof arg === 'object' && 'key' in arg ? [String(arg.key)] : []));
-        keys.push(...flat);
-        if (!['get', 'getMany', 'setMembers'].includes(name)) writes.push(`${name} ${flat[0] ?? ''}`);
-        return (original as (...a: unknown[]) => unknown).apply(store, args);
-      })(store[name]) as never),
-  );
+  const names = ['get', 'getMany', 'set', 'setMany', 'setIfAbsent', 'delete', 'addToSet', 'removeFromSet', 'setMembers', 'expire'] as const;
+  const spies = names.map((name) => {
+    const original = store[name].bind(store) as (...args: unknown[]) => unknown;
+    return vi.spyOn(store, name).mockImplementation(((...args: unknown[]) => {
+      const flat = args.flat(2).flatMap((arg) => (typeof arg === 'string' ? [arg] : arg && typeof arg === 'object' && 'key' in arg ? [String(arg.key)] : []));
+      keys.push(...flat);
+      if (!['get', 'getMany', 'setMembers'].includes(name)) writes.push(`${name} ${flat[0] ?? ''}`);
+      return original(...args);
+    }) as never);
+  });
   return { keys, writes, stop: () => spies.forEach((spy) => spy.mockRestore()) };
 }
 

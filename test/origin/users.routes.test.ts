@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { userKey } from '../../common/keys.ts';
+import { DEMO_PASSWORD } from '../../origin/db/seed.ts';
+import { acme, alice, bob, send, signIn } from './api-client.ts';
+import { DATABASE_KINDS } from './databases.ts';
+import { CACHE_KINDS, cacheConfig, startTestOrigin, type TestOrigin } from './origin-app.ts';
+
+const combos = DATABASE_KINDS.flatMap((db) => CACHE_KINDS.map((cache) => [db, cache] as const));
+const NEW_PASSWORD = 'tr0ub4dor & 3 new horses';
+
+describe.each(combos)('user routes on %s with %s', (dbKind, cacheKind) => {
+  let origin: TestOrigin;
+  let aliceToken: string;
+  let bobToken: string;
+
+  beforeAll(async () => {
+    origin = await startTestOrigin(dbKind, cacheConfig(cacheKind));
+    // Other runs share the harness's Redis: start from a cold cache for the demo users.
+    await origin.services.cache.delete(...acme.users.map((u) => userKey('acme', u.id)));
+    [aliceToken, bobToken] = await Promise.all([signIn(origin, 'acme', alice.email), signIn(origin, 'acme', bob.email)]);
+  });
+  afterAll(async () => {
+    await origin.close();
+  });
+  beforeEach(async () => {
+    await origin.services.cache.delete(...acme.users.map((u) => userKey('acme', u.id)));
+  });
+
+  it('answers /me with the signed-in user, cached after the first read, never storable', async () => {
+    const first = await send(origin, 'GET', '/v1/acme/me', { token: bobToken });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toBe('private, no-store');
+    expect(first.headers.get('cache-status')).toBe('strata-origin; fwd=miss');
+    const body = await first.json();
+    expect(body).toMatchObject({ id: bob.id, email: bob.email, name: bob.name, roles: [] });
+    expect(JSON.stringify(body)).not.toContain('scrypt');
+    const second = await send(origin, 'GET', '/v1/acme/me', { token: bobToken });
+    expect(second.headers.get('cache-status')).toBe('strata-origin; hit');
+    expect(await second.json()).toEqual(body);
+  });
+
+  it('stores the cached profile encrypted', async () => {
+    await send(origin, 'GET', `/v1/acme/users/${alice.id}`, { token: bobToken });
+    const stored = await origin.services.cache.get(userKey('acme', alice.id));
+    expect(stored).toBeDefined();
+    expect(stored).not.toContain(alice.email);
+  });
+
+  it('reads its own changes after PATCH, through the cache', async () => {
+    await send(origin, 'GET', `/v1/acme/users/${bob.id}`, { token: bobToken });
+    const cached = await send(origin, 'GET', `/v1/acme/users/${bob.id}`, { token: bobToken });
+    expect(cached.headers.get('cache-status')).toBe('strata-origin; hit');
+    const name = `Bob ${crypto.randomUUID().slice(0, 8)}`;
+    const patched = await send(origin, 'PATCH', `/v1/acme/users/${bob.id}`, { token: bobToken, body: { name } });
+    expect(patched.status).toBe(200);
+    expect(patched.headers.get('cache-control')).toBe('private, no-store');
+    expect(await patched.json()).toMatchObject({ id: bob.id, name });
+    const after = await send(origin, 'GET', `/v1/acme/users/${bob.id}`, { token: aliceToken });
+    expect(await after.json()).toMatchObject({ name });
+    expect(await (await send(origin, 'GET', '/v1/acme/me', { token: bobToken })).json()).toMatchObject({ name });
+  });
+
+  it('lets an admin change another user, and nobody else', async () => {
+    const byAdmin = await send(origin, 'PATCH', `/v1/acme/users/${bob.id}`, { token: aliceToken, body: { name: 'Robert Baker' } });
+    expect(byAdmin.status).toBe(200);
+    const byPeer = await send(origin, 'PATCH', `/v1/acme/users/${alice.id}`, { token: bobToken, body: { name: 'Mallory' } });
+    expect(byPeer.status).toBe(403);
+    expect(await byPeer.json()).toMatchObject({ error: { code: 'forbidden' } });
+    expect(await (await send(origin, 'GET', `/v1/acme/users/${alice.id}`, { token: bobToken })).json()).toMatchObject({ name: alice.name });
+  });
+
+  it('pages through users with an opaque cursor', async () => {
+    // More users than one page, created in the same instant so the id breaks ties.
+    const extra = Array.from({ length: 5 }, () => crypto.randomUUID());
+    await origin.services.db.query(
+      `INSERT INTO users (id, tenant_id, email, name) SELECT id, 'acme', 'u-' || id || '@acme.test', 'Extra' FROM unnest($1::uuid[]) AS id`,
+      [extra],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2';
+      const response = await send(origin, 'GET', `/v1/acme/users${query}`, { token: bobToken });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('private, no-store');
+      const page = (await response.json()) as { data: { id: string }[]; nextCursor: string | null };
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.data.map((u) => u.id));
+      cursor = page.nextCursor;
+      if (cursor) expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      pages++;
+    } while (cursor && pages < 20);
+    const all = await origin.services.db.query<{ id: string }>("SELECT id FROM users WHERE tenant_id = 'acme' ORDER BY created_at, id");
+    expect(seen).toEqual(all.map((u) => u.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining([...extra, alice.id, bob.id]));
+    expect(seen.some((id) => id.startsWith('0b'))).toBe(false);
+  });
+
+  it('changes a password: every session of the user ends, the new password signs in', async () => {
+    const other = await signIn(origin, 'acme', bob.email);
+    const wrong = await send(origin, 'POST', `/v1/acme/users/${bob.id}/password`, {
+      token: bobToken,
+      body: { currentPassword: 'not my password', newPassword: NEW_PASSWORD },
+    });
+    expect(wrong.status).toBe(403);
+    expect((await send(origin, 'GET', '/v1/acme/me', { token: other })).status).toBe(200);
+
+    const changed = await send(origin, 'POST', `/v1/acme/users/${bob.id}/password`, {
+      token: bobToken,
+      body: { currentPassword: DEMO_PASSWORD, newPassword: NEW_PASSWORD },
+    });
+    expect(changed.status).toBe(204);
+    for (const token of [bobToken, other]) expect((await send(origin, 'GET', '/v1/acme/sessions/current', { token })).status).toBe(401);
+    const rows = await origin.services.db.query('SELECT 1 FROM sessions WHERE user_id = $1', [bob.id]);
+    expect(rows).toHaveLength(0);
+    expect((await send(origin, 'GET', '/v1/acme/me', { token: aliceToken })).status).toBe(200);
+
+    const old = await send(origin, 'POST', '/v1/acme/sessions', { body: { email: bob.email, password: DEMO_PASSWORD } });
+    expect(old.status).toBe(401);
+    bobToken = await signIn(origin, 'acme', bob.email, NEW_PASSWORD);
+    expect((await send(origin, 'GET', '/v1/acme/me', { token: bobToken })).status).toBe(200);
+  });
+
+  it('lets an admin reset another user’s password with the admin’s own password', async () => {
+    const bobSession = await signIn(origin, 'acme', bob.email, NEW_PASSWORD);
+    const reset = await send(origin, 'POST', `/v1/acme/users/${bob.id}/password`, {
+      token: aliceToken,
+      body: { currentPassword: DEMO_PASSWORD, newPassword: DEMO_PASSWORD },
+    });
+    expect(reset.status).toBe(204);
+    expect((await send(origin, 'GET', '/v1/acme/me', { token: bobSession })).status).toBe(401);
+    expect((await send(origin, 'GET', '/v1/acme/me', { token: aliceToken })).status).toBe(200);
+    bobToken = await signIn(origin, 'acme', bob.email);
+    const byPeer = await send(origin, 'POST', `/v1/acme/users/${alice.id}/password`, {
+      token: bobToken,
+      body: { currentPassword: DEMO_PASSWORD, newPassword: NEW_PASSWORD },
+    });
+    expect(byPeer.status).toBe(403);
+  });
+
+  it('answers 404 for a user of another tenant or none', async () => {
+    for (const id of ['0b000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000000']) {
+      const response = await send(origin, 'GET', `/v1/acme/users/${id}`, { token: bobToken });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
+    }
+  });
+});
