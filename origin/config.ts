@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   MEMORY_CACHE_MAX_ENTRIES: positiveInt(10_000),
   CACHE_ENCRYPTION_KEYS: optionalString,
   METRICS_SERVICE_NAME: z.string().default('strata-origin'),
+  PURGE_URL: z.string().trim().url().optional(),
+  PURGE_SECRET: optionalString,
 });
 
 /** Which cache store the origin uses. */
@@ -53,6 +55,8 @@ export interface OriginConfig {
   encryptionKeys: string | undefined;
   /** Where metrics go: Prometheus text at `/metrics` locally, CloudWatch EMF on Lambda. */
   metrics: { kind: 'prometheus' } | { kind: 'emf'; serviceName: string };
+  /** The edge's purge endpoint and HMAC key; without both, purges wait in the outbox. */
+  purge: { url: string | undefined; secret: string | undefined };
 }
 
 /** Parses `host:port,host:port`. */
@@ -101,5 +105,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }
     : { kind: 'pglite', dataDir: e.PGLITE_DIR };
   const metrics = onLambda ? { kind: 'emf' as const, serviceName: e.METRICS_SERVICE_NAME } : { kind: 'prometheus' as const };
-  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics };
+  const purge = { url: e.PURGE_URL, secret: e.PURGE_SECRET };
+  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge };
 }

@@ -55,4 +55,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_by_user ON sessions (tenant_id, user_id);
     `,
   },
+  {
+    // Config rows are seeded here for the demo tenants without a foreign key: a fresh database
+    // gets its tenants from the seed after migrating, and the API checks the tenant exists.
+    // Outbox rows are sent in `seq` order: insertion order, even within one transaction.
+    id: '0003_config_outbox',
+    sql: `
+      CREATE TABLE tenant_config (
+        tenant_id   text NOT NULL CHECK (tenant_id ~ '^[a-z0-9][a-z0-9-]{0,62}$'),
+        type        text NOT NULL,
+        document    jsonb NOT NULL,
+        updated_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, type)
+      );
+      INSERT INTO tenant_config (tenant_id, type, document) VALUES
+        ('acme', 'app_settings', '{"theme": "light", "locale": "en-US"}'),
+        ('acme', 'limits', '{"api_calls_per_hour": 10000}'),
+        ('globex', 'app_settings', '{"theme": "dark", "locale": "en-GB"}'),
+        ('globex', 'limits', '{"api_calls_per_hour": 1000}');
+      CREATE TABLE purge_outbox (
+        id              text PRIMARY KEY,
+        message         jsonb NOT NULL,
+        seq             bigint GENERATED ALWAYS AS IDENTITY,
+        created_at      timestamptz NOT NULL DEFAULT now(),
+        attempts        integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL DEFAULT now(),
+        delivered_at    timestamptz,
+        last_error      text
+      );
+      CREATE INDEX purge_outbox_pending ON purge_outbox (seq) WHERE delivered_at IS NULL;
+    `,
+  },
 ];

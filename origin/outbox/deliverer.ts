@@ -1,0 +1,113 @@
+/**
+ * Sends outbox records to the edge as signed purge webhooks (common/purge.ts), oldest first,
+ * at least once: a record is done only when the edge answers 2xx (its `200 duplicate` for a
+ * redelivery included); anything else, or no answer, is retried with exponential backoff.
+ */
+import { signedPurgeHeaders } from '../../common/purge.ts';
+import type { Queryable } from '../db/index.ts';
+import { log } from '../log.ts';
+import { claimDue, markDelivered, markFailed, type OutboxRecord } from './store.ts';
+
+/** Where purges go and how hard to try. */
+export interface OutboxDelivererOptions {
+  db: Queryable;
+  /** The edge's purge endpoint (`PURGE_URL`); without it and `secret` records wait. */
+  url: string | undefined;
+  /** The shared HMAC key (`PURGE_SECRET`). */
+  secret: string | undefined;
+  /** First retry delay; doubled per attempt. @default 1000 */
+  baseDelayMs?: number;
+  /** Longest retry delay. @default 600000 (10 min) */
+  maxDelayMs?: number;
+  /** Per-request timeout. @default 5000 */
+  timeoutMs?: number;
+  /** Records per run. @default 50 */
+  batchSize?: number;
+}
+
+/** What one run did. */
+export interface DeliveryReport {
+  delivered: number;
+  failed: number;
+}
+
+/** Delay before attempt `attempts + 1`, after `attempts` failures: base·2^(attempts-1), capped. */
+export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+// A claimed record is not offered to another deliverer for this long (covers one send).
+const LEASE_MS = 30_000;
+
+/** Delivers pending purges; one instance per process. */
+export class OutboxDeliverer {
+  readonly #options: Required<Omit<OutboxDelivererOptions, 'url' | 'secret'>> & Pick<OutboxDelivererOptions, 'url' | 'secret'>;
+  #running: Promise<DeliveryReport> | undefined;
+  #again = false;
+  #warned = false;
+
+  constructor(options: OutboxDelivererOptions) {
+    this.#options = { baseDelayMs: 1000, maxDelayMs: 600_000, timeoutMs: 5000, batchSize: 50, ...options };
+  }
+
+  /** Starts a run in the background (after a commit); never throws, never blocks the caller. */
+  kick(): void {
+    this.deliverPending().catch((error: unknown) => log.warn('purge outbox run failed', { error: String(error) }));
+  }
+
+  /** Delivers every due record; a run asked for while one is going happens right after it. */
+  deliverPending(): Promise<DeliveryReport> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#drain().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #drain(): Promise<DeliveryReport> {
+    const total: DeliveryReport = { delivered: 0, failed: 0 };
+    const { url, secret } = this.#options;
+    if (!url || !secret) {
+      if (!this.#warned) log.warn('PURGE_URL or PURGE_SECRET unset: purges stay in the outbox');
+      this.#warned = true;
+      return total;
+    }
+    do {
+      this.#again = false;
+      for (;;) {
+        const batch = await claimDue(this.#options.db, this.#options.batchSize, LEASE_MS);
+        for (const record of batch) {
+          const ok = await this.#send(record, url, secret);
+          if (ok) total.delivered++;
+          else total.failed++;
+        }
+        if (batch.length < this.#options.batchSize) break;
+      }
+    } while (this.#again);
+    return total;
+  }
+
+  async #send(record: OutboxRecord, url: string, secret: string): Promise<boolean> {
+    const body = JSON.stringify(record.message);
+    let failure: string;
+    try {
+      const headers = { 'content-type': 'application/json', ...(await signedPurgeHeaders(secret, record.id, body)) };
+      const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.#options.timeoutMs) });
+      await response.body?.cancel().catch(() => {});
+      if (response.ok) {
+        await markDelivered(this.#options.db, record.id);
+        return true;
+      }
+      failure = `HTTP ${response.status}`;
+    } catch (error) {
+      failure = String(error);
+    }
+    const retryIn = backoffMs(record.attempts + 1, this.#options.baseDelayMs, this.#options.maxDelayMs);
+    await markFailed(this.#options.db, record.id, failure, retryIn);
+    log.warn('purge delivery failed', { id: record.id, attempts: record.attempts + 1, retryInMs: retryIn, error: failure });
+    return false;
+  }
+}

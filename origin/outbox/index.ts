@@ -1,0 +1,6 @@
+/**
+ * The purge outbox: records written with the change they purge, delivered to the edge after
+ * each commit and on a schedule (`origin/outbox-lambda.ts`), until acknowledged.
+ */
+export { backoffMs, OutboxDeliverer, type DeliveryReport, type OutboxDelivererOptions } from './deliverer.ts';
+export { claimDue, countPending, enqueuePurge, markDelivered, markFailed, type OutboxRecord } from './store.ts';

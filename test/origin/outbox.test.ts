@@ -1,0 +1,151 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { verifyPurge, type PurgeMessage } from '../../common/purge.ts';
+import { openDatabase, type Database } from '../../origin/db/index.ts';
+import { backoffMs, countPending, enqueuePurge, OutboxDeliverer } from '../../origin/outbox/index.ts';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './databases.ts';
+
+const SECRET = 'outbox-test-secret';
+
+/** A purge endpoint that verifies signatures with common/purge.ts and answers `status`. */
+async function startReceiver(port = 0) {
+  const received: PurgeMessage[] = [];
+  const state = { status: 200, rejected: 0 };
+  const read = async (req: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString();
+  };
+  const server: Server = createServer(async (req, res) => {
+    const body = await read(req);
+    const verdict = await verifyPurge(SECRET, { get: (name) => (req.headers[name] as string | undefined) ?? null }, body);
+    if (!verdict.ok) {
+      state.rejected++;
+      res.writeHead(401).end();
+      return;
+    }
+    if (state.status === 200) received.push(JSON.parse(body) as PurgeMessage);
+    res.writeHead(state.status, { 'content-type': 'application/json' }).end('{"status":"purged"}');
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/_strata/purge`;
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return { url, port: (server.address() as AddressInfo).port, received, state, close };
+}
+
+const rows = (db: Database) =>
+  db.query<{ id: string; attempts: number; delivered_at: Date | null; last_error: string | null; wait_ms: number }>(
+    `SELECT id, attempts, delivered_at, last_error, extract(epoch FROM next_attempt_at - now()) * 1000 AS wait_ms FROM purge_outbox ORDER BY seq`,
+  );
+
+describe.each(DATABASE_KINDS)('purge outbox on %s', (kind) => {
+  let testDb: TestDatabase;
+  let db: Database;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind);
+    db = await openDatabase(testDb.config);
+  });
+  afterAll(async () => {
+    await db.close();
+    await testDb.cleanup();
+  });
+  beforeEach(async () => {
+    await db.query('DELETE FROM purge_outbox');
+    receiver = await startReceiver();
+  });
+  afterEach(async () => {
+    await receiver.close();
+  });
+
+  const enqueue = (n: number) =>
+    db.transaction(async (tx) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) ids.push(await enqueuePurge(tx, { tags: [`project:p${i}`], prefixes: ['/v1/acme/public/projects'] }));
+      return ids;
+    });
+
+  it('delivers signed purges oldest first and marks them delivered', async () => {
+    const ids = [...(await enqueue(1)), ...(await enqueue(1)), ...(await enqueue(1))];
+    const deliverer = new OutboxDeliverer({ db, url: receiver.url, secret: SECRET });
+    expect(await deliverer.deliverPending()).toEqual({ delivered: 3, failed: 0 });
+    expect(receiver.received.map((m) => m.id)).toEqual(ids);
+    expect(receiver.received[0]).toEqual({ id: ids[0], tags: ['project:p0'], prefixes: ['/v1/acme/public/projects'] });
+    expect(receiver.state.rejected).toBe(0);
+    expect((await rows(db)).every((row) => row.delivered_at !== null && row.attempts === 1)).toBe(true);
+    expect(await deliverer.deliverPending()).toEqual({ delivered: 0, failed: 0 });
+    expect(receiver.received).toHaveLength(3);
+  });
+
+  it('is refused by a receiver with another key, and keeps the record', async () => {
+    await enqueue(1);
+    await new OutboxDeliverer({ db, url: receiver.url, secret: 'other-key' }).deliverPending();
+    expect(receiver.state.rejected).toBe(1);
+    expect(await countPending(db)).toBe(1);
+  });
+
+  it('retries failures with exponential backoff', async () => {
+    await enqueue(1);
+    receiver.state.status = 503;
+    const deliverer = new OutboxDeliverer({ db, url: receiver.url, secret: SECRET, baseDelayMs: 60_000 });
+    expect(await deliverer.deliverPending()).toEqual({ delivered: 0, failed: 1 });
+    let [row] = await rows(db);
+    expect(row).toMatchObject({ attempts: 1, delivered_at: null, last_error: 'HTTP 503' });
+    expect(Number(row!.wait_ms)).toBeGreaterThan(55_000);
+    expect(Number(row!.wait_ms)).toBeLessThanOrEqual(60_000);
+    // Not due yet: nothing is sent.
+    expect(await deliverer.deliverPending()).toEqual({ delivered: 0, failed: 0 });
+    await db.query('UPDATE purge_outbox SET next_attempt_at = now()');
+    await deliverer.deliverPending();
+    [row] = await rows(db);
+    expect(row!.attempts).toBe(2);
+    expect(Number(row!.wait_ms)).toBeGreaterThan(115_000);
+    expect([1, 2, 3, 4, 20].map((n) => backoffMs(n, 1000, 600_000))).toEqual([1000, 2000, 4000, 8000, 600_000]);
+  });
+
+  it('treats any 2xx (the edge’s 200 duplicate included) as delivered', async () => {
+    await enqueue(1);
+    receiver.state.status = 202;
+    await new OutboxDeliverer({ db, url: receiver.url, secret: SECRET }).deliverPending();
+    expect(await countPending(db)).toBe(0);
+  });
+
+  it('loses nothing while the receiver is down, and delivers once it is back', async () => {
+    const ids = await enqueue(2);
+    const { port } = receiver;
+    await receiver.close();
+    const deliverer = new OutboxDeliverer({ db, url: receiver.url, secret: SECRET, baseDelayMs: 50, timeoutMs: 1000 });
+    expect(await deliverer.deliverPending()).toEqual({ delivered: 0, failed: 2 });
+    expect((await rows(db)).every((row) => row.attempts === 1 && row.last_error !== null)).toBe(true);
+    receiver = await startReceiver(port);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(await deliverer.deliverPending()).toEqual({ delivered: 2, failed: 0 });
+    expect(receiver.received.map((m) => m.id)).toEqual(ids);
+  });
+
+  it('without PURGE_URL or PURGE_SECRET keeps records', async () => {
+    await enqueue(1);
+    expect(await new OutboxDeliverer({ db, url: undefined, secret: SECRET }).deliverPending()).toEqual({ delivered: 0, failed: 0 });
+    expect(await countPending(db)).toBe(1);
+  });
+
+  it('sends each record once when deliverers run concurrently', async () => {
+    await enqueue(6);
+    const make = () => new OutboxDeliverer({ db, url: receiver.url, secret: SECRET, batchSize: 2 });
+    await Promise.all([make().deliverPending(), make().deliverPending(), make().deliverPending()]);
+    expect(receiver.received).toHaveLength(6);
+    expect(new Set(receiver.received.map((m) => m.id)).size).toBe(6);
+  });
+
+  it('does not write a record when the transaction rolls back', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await enqueuePurge(tx, { tags: ['project:x'] });
+        throw new Error('write failed');
+      }),
+    ).rejects.toThrow('write failed');
+    expect(await countPending(db)).toBe(0);
+  });
+});
