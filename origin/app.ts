@@ -2,17 +2,22 @@
  * The origin's Hono app. It is built from ready services and knows nothing about how they were
  * made: the Node server and the Lambda handler both wrap this one app.
  */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import type { BlankEnv } from 'hono/types';
 import { requestId } from 'hono/request-id';
 import { onError, onNotFound } from './http/errors.ts';
+import { projectApiRoutes } from './projects/api.ts';
 import { publicProjectRoutes } from './projects/routes.ts';
+import { requireSession } from './sessions/auth.ts';
+import { tenantConfigRoutes } from './tenant-config/api.ts';
 import { sessionRoutes } from './sessions/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import type { Services } from './services.ts';
 
 /** Builds the HTTP app over the given services. */
 export function createApp(services: Services): Hono {
-  const app = new Hono();
+  const app = new OpenAPIHono<BlankEnv>();
   app.use('*', requestId());
   app.onError(onError);
   app.notFound(onNotFound);
@@ -28,5 +33,11 @@ export function createApp(services: Services): Hono {
   app.route('/', publicProjectRoutes(services.projects));
   app.route('/', sessionRoutes(services));
   app.route('/', userRoutes(services));
+  const authenticate = requireSession(services.sessions);
+  app.route('/', projectApiRoutes(services.projectCommands, authenticate));
+  app.route('/', tenantConfigRoutes(services.tenantConfig, authenticate));
+  // Generated from the schemas of every OpenAPIHono router mounted above.
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Strata origin API', version: '1' } });
   return app;
 }

@@ -17,6 +17,9 @@ import type { DataType } from '../common/keys.ts';
 import { log } from './log.ts';
 import { ProjectRepository } from './projects/repository.ts';
 import { PublicProjects } from './projects/service.ts';
+import { ProjectCommands } from './projects/commands.ts';
+import { OutboxDeliverer } from './outbox/index.ts';
+import { TenantConfig } from './tenant-config/service.ts';
 import { PostgresSessionSource } from './sessions/source.ts';
 import { UserRepository } from './users/repository.ts';
 import { UserDirectory } from './users/service.ts';
@@ -48,6 +51,11 @@ export interface Services {
   readonly projects: PublicProjects;
   readonly sessions: SessionStore;
   readonly users: UserDirectory;
+  /** Authenticated project reads and writes (with their purges). */
+  readonly projectCommands: ProjectCommands;
+  readonly tenantConfig: TenantConfig;
+  /** Sends queued purges to the edge; kicked after each commit that queued one. */
+  readonly outbox: OutboxDeliverer;
   health(): Promise<Health>;
   close(): Promise<void>;
 }
@@ -88,6 +96,9 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     onError: (error, context) => log.warn('cache degraded', { ...context, error: String(error) }),
   });
   const projects = new PublicProjects(new ProjectRepository(db), engine, policies);
+  const outbox = new OutboxDeliverer({ db, url: config.purge?.url, secret: config.purge?.secret });
+  const projectCommands = new ProjectCommands(db, engine, policies, outbox);
+  const tenantConfig = new TenantConfig(db, engine, policies);
   const sessions = new SessionStore({
     store: cache,
     breaker,
@@ -108,6 +119,9 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     projects,
     sessions,
     users,
+    projectCommands,
+    tenantConfig,
+    outbox,
     async health() {
       const [database, store, topology] = await Promise.all([
         db.query('SELECT 1').then(() => 'ok' as const, () => 'down' as const),

@@ -4,8 +4,9 @@
  * the demo tenants.
  */
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { build } from 'esbuild';
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { Miniflare, convertV4MiniflareOptions, type V4SharedOptions } from 'miniflare';
 import type { CacheConfig } from '../../origin/config.ts';
 import { seedDemoData } from '../../origin/db/seed.ts';
 import { startOriginServer, type OriginServer } from '../../origin/server.ts';
@@ -17,7 +18,31 @@ export interface Stack {
   readonly services: Services;
   /** Sends a request through the edge Worker. */
   edge(path: string, init?: RequestInit): Promise<Response>;
+  /** Stops the edge Worker (the origin keeps running); `startEdge` brings it back on its port. */
+  stopEdge(): Promise<void>;
+  startEdge(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Optional extras; without them the stack is the plain edge → origin pair. */
+export interface StackOptions {
+  /** Extra Worker bindings (`PURGE_SECRET`, `UPSTASH_REDIS_REST_URL`, ...). */
+  edgeBindings?: Record<string, string>;
+  /** Points the origin's purge outbox at the edge, signing with this key (also the edge's PURGE_SECRET). */
+  purgeSecret?: string;
+  /** Keeps the edge's Cache API in this folder, so it survives `stopEdge`/`startEdge`. */
+  edgePersistDir?: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function bundleEdge(): Promise<string> {
@@ -43,26 +68,46 @@ async function compatibilityDate(): Promise<string> {
 }
 
 /** Starts origin and edge over `cache`, with a fresh seeded PGlite. */
-export async function startStack(cache: CacheConfig): Promise<Stack> {
-  const services = await buildServices({ database: { kind: 'pglite', dataDir: 'memory://' }, cache });
+export async function startStack(cache: CacheConfig, options: StackOptions = {}): Promise<Stack> {
+  const edgePort = await freePort();
+  const purge = options.purgeSecret ? { url: `http://127.0.0.1:${edgePort}/_strata/purge`, secret: options.purgeSecret } : { url: undefined, secret: undefined };
+  const services = await buildServices({ database: { kind: 'pglite', dataDir: 'memory://' }, cache, purge });
   await seedDemoData(services.db);
   const origin = await startOriginServer(services, '127.0.0.1', 0);
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      script: await bundleEdge(),
-      modules: true,
-      compatibilityDate: await compatibilityDate(),
-      bindings: { ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: '5000' },
-      cf: false,
-    }),
-  );
-  const base = await mf.ready;
+  const [script, date] = await Promise.all([bundleEdge(), compatibilityDate()]);
+  const secret: Record<string, string> = options.purgeSecret ? { PURGE_SECRET: options.purgeSecret } : {};
+  const bindings: Record<string, string> = { ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: '5000', ...secret, ...options.edgeBindings };
+  const shared: V4SharedOptions = { cf: false, host: '127.0.0.1', port: edgePort };
+  if (options.edgePersistDir) shared.resourcePersistencePath = options.edgePersistDir;
+  const startMiniflare = async () => {
+    const instance = new Miniflare(
+      convertV4MiniflareOptions({
+        script,
+        modules: true,
+        compatibilityDate: date,
+        bindings,
+        ...shared,
+      }),
+    );
+    return { instance, base: await instance.ready };
+  };
+  let mf: Awaited<ReturnType<typeof startMiniflare>> | undefined = await startMiniflare();
   return {
     origin,
     services,
-    edge: (path, init) => fetch(new URL(path, base), init),
+    edge: (path, init) => {
+      if (!mf) throw new Error('the edge is stopped');
+      return fetch(new URL(path, mf.base), init);
+    },
+    async stopEdge() {
+      await mf?.instance.dispose();
+      mf = undefined;
+    },
+    async startEdge() {
+      mf ??= await startMiniflare();
+    },
     async close() {
-      await mf.dispose();
+      await mf?.instance.dispose();
       await origin.close();
       await services.close();
     },
