@@ -25,12 +25,21 @@ export class PostgresSessionSource implements SessionSource {
     this.#db = db;
   }
 
-  /** Inserts a session, or records a later access of an existing one. */
+  /**
+   * Inserts a new session, or records a later access of an existing one. An access never inserts:
+   * a refresh racing a logout must not bring the ended session back.
+   */
   async save(sid: string, session: Session): Promise<void> {
+    if (session.lastAccess > session.createdAt) {
+      await this.#db.query(
+        'UPDATE sessions SET last_access = GREATEST(last_access, $3) WHERE id = $1 AND tenant_id = $2',
+        [sid, session.tenant, iso(session.lastAccess)],
+      );
+      return;
+    }
     await this.#db.query(
       `INSERT INTO sessions (id, tenant_id, user_id, roles, created_at, last_access, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (id) DO UPDATE SET last_access = GREATEST(sessions.last_access, EXCLUDED.last_access)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
       [sid, session.tenant, session.userId, session.roles, iso(session.createdAt), iso(session.lastAccess), iso(session.expiresAt)],
     );
   }
