@@ -1,27 +1,50 @@
 /**
- * `GET /v1/{tenant}/public/projects[/{id}]`: the public, edge-cacheable project reads.
+ * `GET /v1/{tenant}/public/projects[/{id}]`: the public, edge-cacheable project reads. Each
+ * answer names its purge tags in CACHE_TAGS_HEADER, which the edge stores them under.
  */
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { etag, RETAINED_304_HEADERS } from 'hono/etag';
 import { CACHE_TAGS_HEADER } from '../../common/cache-tags.ts';
-import { PUBLIC_CACHE_CONTROL, originCacheStatus } from '../http/cache-headers.ts';
 import { validId, validTenant } from '../../common/params.ts';
+import { apiRouter } from '../http/api-router.ts';
+import { PUBLIC_CACHE_CONTROL, originCacheStatus } from '../http/cache-headers.ts';
+import { errorResponse, IdParam, TenantParam } from '../http/schemas.ts';
+import { ProjectListSchema, ProjectSchema } from './schemas.ts';
 import type { PublicProjects } from './service.ts';
 
-/** Mounts the public project routes on a router under `/v1/:tenant/public`. */
-export function publicProjectRoutes(projects: PublicProjects): Hono {
-  const router = new Hono();
+const ERRORS = { 400: errorResponse('Malformed tenant or id'), 404: errorResponse('Unknown tenant, or no such public project') } as const;
+const ok = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  headers: { [CACHE_TAGS_HEADER]: { schema: { type: 'string' as const }, description: 'Purge tags of this response, comma separated' } },
+  content: { 'application/json': { schema } },
+});
+
+const list = createRoute({
+  method: 'get', path: '/v1/{tenant}/public/projects', tags: ['public'], middleware: [validTenant] as const,
+  request: { params: z.object({ tenant: TenantParam }) },
+  responses: { 200: ok(ProjectListSchema, 'The tenant’s public projects (shared-cacheable)'), ...ERRORS },
+});
+
+const one = createRoute({
+  method: 'get', path: '/v1/{tenant}/public/projects/{id}', tags: ['public'], middleware: [validTenant, validId] as const,
+  request: { params: z.object({ tenant: TenantParam, id: IdParam }) },
+  responses: { 200: ok(ProjectSchema, 'One public project (shared-cacheable)'), ...ERRORS },
+});
+
+/** The public project routes under `/v1/{tenant}/public`. */
+export function publicProjectRoutes(projects: PublicProjects) {
+  const router = apiRouter();
   router.use('/v1/:tenant/public/*', etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'cache-status'] }));
 
-  router.get('/v1/:tenant/public/projects', validTenant, async (c) => {
-    const tenant = c.req.param('tenant');
+  router.openapi(list, async (c) => {
+    const { tenant } = c.req.valid('param');
     const { value, status } = await projects.list(tenant);
     const tags = `tenant:${tenant},projects`;
     return c.json(value, 200, { 'cache-control': PUBLIC_CACHE_CONTROL, 'cache-status': originCacheStatus(status), [CACHE_TAGS_HEADER]: tags });
   });
 
-  router.get('/v1/:tenant/public/projects/:id', validTenant, validId, async (c) => {
-    const { tenant, id } = c.req.param();
+  router.openapi(one, async (c) => {
+    const { tenant, id } = c.req.valid('param');
     const { value, status } = await projects.get(tenant, id);
     const tags = `tenant:${tenant},projects,project:${id}`;
     return c.json(value, 200, { 'cache-control': PUBLIC_CACHE_CONTROL, 'cache-status': originCacheStatus(status), [CACHE_TAGS_HEADER]: tags });

@@ -115,6 +115,7 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(document.paths['/v1/{tenant}/projects/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
     expect(Object.keys(document.paths['/v1/{tenant}/config/{type}'] ?? {}).sort()).toEqual(['get', 'put']);
     expect(document.paths['/v1/{tenant}/sessions']).toBeDefined();
+    expect(document.paths['/v1/{tenant}/public/projects/{id}']).toHaveProperty('get');
     expect(document.components.schemas).toHaveProperty('ProjectCreate');
     expect(document.components.schemas).toHaveProperty('Limits');
   });
