@@ -10,11 +10,15 @@ import { buildServices } from './services.ts';
 const services = await buildServices(loadConfig());
 const handleRequest = handle(createApp(services));
 
+// How long an invocation waits for the purge delivery its write started; the schedule retries the rest.
+const PURGE_WAIT_MS = 2000;
+
 /** The Lambda handler; cache metrics are published as EMF when each invocation ends. */
 export async function handler(event: LambdaEvent, context: LambdaContext) {
   try {
     return await handleRequest(event, context);
   } finally {
+    await services.outbox.idle(PURGE_WAIT_MS);
     services.metrics.flush();
   }
 }

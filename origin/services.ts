@@ -132,6 +132,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
       return { ok: database === 'ok', database: { kind: db.kind, status: database }, cache: cacheHealth };
     },
     async close() {
+      await outbox.idle(5000);
       await engine.close();
       await Promise.allSettled([cache.close(), db.close()]);
     },

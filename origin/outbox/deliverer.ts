@@ -55,6 +55,18 @@ export class OutboxDeliverer {
     this.deliverPending().catch((error: unknown) => log.warn('purge outbox run failed', { error: String(error) }));
   }
 
+  /**
+   * Resolves when the current run ends, or after `timeoutMs`. Lambda freezes a process once the
+   * handler returns, so the handler waits here for the run its write kicked off.
+   */
+  async idle(timeoutMs: number): Promise<void> {
+    if (!this.#running) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.#running.then(() => {}, () => {}), timeout]);
+    clearTimeout(timer);
+  }
+
   /** Delivers every due record; a run asked for while one is going happens right after it. */
   deliverPending(): Promise<DeliveryReport> {
     if (this.#running) {

@@ -11,7 +11,7 @@ const SECRET = 'outbox-test-secret';
 /** A purge endpoint that verifies signatures with common/purge.ts and answers `status`. */
 async function startReceiver(port = 0) {
   const received: PurgeMessage[] = [];
-  const state = { status: 200, rejected: 0 };
+  const state = { status: 200, rejected: 0, delayMs: 0 };
   const read = async (req: IncomingMessage) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -19,6 +19,7 @@ async function startReceiver(port = 0) {
   };
   const server: Server = createServer(async (req, res) => {
     const body = await read(req);
+    await new Promise((resolve) => setTimeout(resolve, state.delayMs));
     const verdict = await verifyPurge(SECRET, { get: (name) => (req.headers[name] as string | undefined) ?? null }, body);
     if (!verdict.ok) {
       state.rejected++;
@@ -123,6 +124,17 @@ describe.each(DATABASE_KINDS)('purge outbox on %s', (kind) => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(await deliverer.deliverPending()).toEqual({ delivered: 2, failed: 0 });
     expect(receiver.received.map((m) => m.id)).toEqual(ids);
+  });
+
+  it('runs in the background after a kick, and idle() waits for that run', async () => {
+    await enqueue(2);
+    receiver.state.delayMs = 200;
+    const deliverer = new OutboxDeliverer({ db, url: receiver.url, secret: SECRET });
+    deliverer.kick();
+    expect(await countPending(db)).toBe(2);
+    await deliverer.idle(5000);
+    expect(await countPending(db)).toBe(0);
+    expect(receiver.received).toHaveLength(2);
   });
 
   it('without PURGE_URL or PURGE_SECRET keeps records', async () => {
