@@ -31,6 +31,8 @@ export interface CacheStore {
   set(key: string, value: string, ttlMs: number): Promise<void>;
   /** Stores several values, one round trip per node. */
   setMany(writes: readonly StoreWrite[]): Promise<void>;
+  /** Replaces the value of `key` only while it exists (SET XX); true when it did. */
+  replace(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Stores `value` only when `key` is absent; true when it did. Without `ttlMs` it never expires. */
   setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
   /** Deletes `key` only while it still holds `value` (atomic); true when it did. */

@@ -33,6 +33,11 @@ export function createMemoryStore(config: MemoryStoreConfig): CacheStore {
     async setMany(writes) {
       for (const { key, value, ttlMs } of writes) lru.set(key, value, { ttl: ttl(ttlMs) });
     },
+    async replace(key, value, ttlMs) {
+      if (!lru.has(key)) return false;
+      lru.set(key, value, { ttl: ttl(ttlMs) });
+      return true;
+    },
     async setIfAbsent(key, value, ttlMs) {
       if (lru.has(key)) return false;
       lru.set(key, value, { ttl: ttl(ttlMs) });

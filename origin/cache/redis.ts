@@ -123,6 +123,9 @@ function storeOver(name: string, client: Client, commandTimeoutMs: number, after
         }),
       );
     },
+    async replace(key, value, ttlMs) {
+      return (await client.set(key, value, 'PX', px(ttlMs), 'XX')) === 'OK';
+    },
     async setIfAbsent(key, value, ttlMs) {
       const reply = ttlMs === undefined ? await client.set(key, value, 'NX') : await client.set(key, value, 'PX', px(ttlMs), 'NX');
       return reply === 'OK';

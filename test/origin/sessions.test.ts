@@ -3,7 +3,7 @@ import { sessionKey } from '../../common/keys.ts';
 import { createBreaker } from '../../origin/cache/breaker.ts';
 import { encryptCodec, generateKey, parseKeyring } from '../../origin/cache/codec/index.ts';
 import type { CacheStore } from '../../origin/cache/interface.ts';
-import { DEFAULT_SESSION_OPTIONS, SessionStore, type SessionOptions } from '../../origin/cache/sessions/store.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore, type Session, type SessionOptions } from '../../origin/cache/sessions/store.ts';
 import { readToken } from '../../origin/cache/sessions/token.ts';
 import { memorySessionSource } from './session-source.ts';
 import { STORES, freshTenant } from './stores.ts';
@@ -84,6 +84,25 @@ describe.each(STORES)('session store on %s', (name, create) => {
     expect(calls.save).toBe(4);
     await sleep(450);
     expect(await sessions.get(tenant, token)).toBeUndefined();
+  });
+
+  it('does not bring back a session that a logout ended while it was being refreshed', async () => {
+    const tenant = freshTenant();
+    const { source } = memorySessionSource();
+    let slowSaves = false;
+    const slowSource = { ...source, save: async (sid: string, session: Session) => {
+      if (slowSaves) await sleep(150);
+      return source.save(sid, session);
+    } };
+    const replicas = name === 'redis-cluster' ? 1 : 0;
+    const sessions = new SessionStore({ store, breaker, source: slowSource, codec, options: { ...DEFAULT_SESSION_OPTIONS, replicas, touchIntervalMs: 0 } });
+    const { token } = await sessions.create(tenant, alice, []);
+    slowSaves = true;
+    const refreshing = sessions.get(tenant, token); // reads the session, then refreshes it slowly
+    await sleep(50);
+    await sessions.delete(tenant, token);
+    await refreshing;
+    expect(await store.get(sessionKey(tenant, alice, readToken(token)!.sid))).toBeUndefined();
   });
 
   it('caps a session at its absolute lifetime however often it is used', async () => {

@@ -64,6 +64,15 @@ describe.each(STORES)('cache store contract: %s', (_, create) => {
     expect(await store.get(k)).toBe('forever');
   });
 
+  it('replaces a value only while the key exists', async () => {
+    const k = key('replace');
+    expect(await store.replace(k, 'nothing there', 60_000)).toBe(false);
+    expect(await store.get(k)).toBeUndefined();
+    await store.set(k, 'one', 60_000);
+    expect(await store.replace(k, 'two', 60_000)).toBe(true);
+    expect(await store.get(k)).toBe('two');
+  });
+
   it('keeps index sets and moves expiry', async () => {
     const k = key('set');
     await store.addToSet(k, 'a', 60_000);

@@ -143,13 +143,18 @@ export class SessionStore {
   async #touch(sid: string, key: string, session: Session, now: number): Promise<Session> {
     const touched = { ...session, lastAccess: now };
     await this.#source.save(sid, touched);
-    await this.#cached('touch', undefined, () => this.#write(key, touched, now));
+    // Only while the cached copy still exists: a logout that ran meanwhile deleted it, and a
+    // refresh must not bring the ended session back.
+    await this.#cached('touch', undefined, () => this.#write(key, touched, now, true));
     return touched;
   }
 
-  async #write(key: string, session: Session, now: number): Promise<void> {
+  async #write(key: string, session: Session, now: number, onlyIfPresent = false): Promise<void> {
     const ttl = Math.min(this.#options.idleTtlMs, session.expiresAt - now);
-    if (ttl > 0) await this.#store.set(key, await this.#codec.encode(JSON.stringify(session), { key }), ttl);
+    if (ttl <= 0) return;
+    const value = await this.#codec.encode(JSON.stringify(session), { key });
+    if (onlyIfPresent) await this.#store.replace(key, value, ttl);
+    else await this.#store.set(key, value, ttl);
   }
 
   /** Runs a Redis step through the breaker; on failure reports it and yields `fallback`. */
