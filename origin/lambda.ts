@@ -5,6 +5,7 @@
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { logger } from './log.ts';
 import { buildServices } from './services.ts';
 
 const services = await buildServices(loadConfig());
@@ -15,6 +16,7 @@ const PURGE_WAIT_MS = 2000;
 
 /** The Lambda handler; cache metrics are published as EMF when each invocation ends. */
 export async function handler(event: LambdaEvent, context: LambdaContext) {
+  logger.addContext(context as unknown as Parameters<typeof logger.addContext>[0]);
   try {
     return await handleRequest(event, context);
   } finally {

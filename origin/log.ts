@@ -1,17 +1,17 @@
 /**
- * Structured one-line JSON logs on stdout/stderr (CloudWatch and local terminals read both).
+ * Structured JSON logs through Powertools' Logger: one line per entry with level, time, service
+ * and, on Lambda, the invocation's request id and cold-start flag (`log.addContext`).
  */
+import { Logger } from '@aws-lambda-powertools/logger';
+
 type Fields = Record<string, unknown>;
 
-function write(level: 'info' | 'warn' | 'error', msg: string, fields: Fields = {}): void {
-  const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields });
-  if (level === 'info') console.log(line);
-  else console.error(line);
-}
+/** The Powertools logger behind `log`; the Lambda handler adds the invocation context to it. */
+export const logger = new Logger({ serviceName: process.env.METRICS_SERVICE_NAME ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'strata-origin' });
 
 /** The origin's logger. */
 export const log = {
-  info: (msg: string, fields?: Fields) => write('info', msg, fields),
-  warn: (msg: string, fields?: Fields) => write('warn', msg, fields),
-  error: (msg: string, fields?: Fields) => write('error', msg, fields),
+  info: (msg: string, fields: Fields = {}) => logger.info(msg, fields),
+  warn: (msg: string, fields: Fields = {}) => logger.warn(msg, fields),
+  error: (msg: string, fields: Fields = {}) => logger.error(msg, fields),
 };
