@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   PGLITE_DIR: z.string().default('.data/pglite'),
   REDIS_URL: optionalString,
   REDIS_CLUSTER_NODES: optionalString,
+  REDIS_SESSIONS_CLUSTER_NODES: optionalString,
   REDIS_TLS: z.enum(['true', 'false']).default('false'),
   REDIS_USERNAME: optionalString,
   REDIS_PASSWORD: optionalString,
@@ -51,6 +52,8 @@ export interface OriginConfig {
   port: number;
   database: DatabaseConfig;
   cache: CacheConfig;
+  /** A dedicated cluster for sessions (no eviction), when the deployment has one; else `cache`. */
+  sessionsCache?: CacheConfig;
   /** `kid:base64key,...`, current key first; unset locally means an ephemeral key. */
   encryptionKeys: string | undefined;
   /** Where metrics go: Prometheus text at `/metrics` locally, CloudWatch EMF on Lambda. */
@@ -106,5 +109,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     : { kind: 'pglite', dataDir: e.PGLITE_DIR };
   const metrics = onLambda ? { kind: 'emf' as const, serviceName: e.METRICS_SERVICE_NAME } : { kind: 'prometheus' as const };
   const purge = { url: e.PURGE_URL, secret: e.PURGE_SECRET };
-  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge };
+  const sessionsCache: CacheConfig | undefined = e.REDIS_SESSIONS_CLUSTER_NODES
+    ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_SESSIONS_CLUSTER_NODES), ...timeouts }
+    : undefined;
+  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge };
 }

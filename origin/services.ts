@@ -87,8 +87,14 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   }
   // A cache that is down at start-up is not fatal: the store reconnects on its own.
   await cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) }));
-  // One breaker for the engine and the session store: both talk to the same store.
+  // Sessions get their own store when the deployment has a no-eviction group for them, so cache
+  // churn cannot log anyone out; otherwise they share the cache (and its breaker).
+  const sessionsStore = config.sessionsCache ? createCacheStore(config.sessionsCache) : cache;
+  if (sessionsStore !== cache) {
+    await sessionsStore.connect().catch((error: unknown) => log.warn('sessions store unreachable at start-up', { error: String(error) }));
+  }
   const breaker = createBreaker();
+  const sessionsBreaker = sessionsStore === cache ? breaker : createBreaker();
   const engine = new CacheEngine({
     store: cache,
     breaker,
@@ -100,12 +106,12 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   const projectCommands = new ProjectCommands(db, engine, policies, outbox);
   const tenantConfig = new TenantConfig(db, engine, policies);
   const sessions = new SessionStore({
-    store: cache,
-    breaker,
+    store: sessionsStore,
+    breaker: sessionsBreaker,
     source: new PostgresSessionSource(db),
     codec: policies.session.codec ?? identityCodec,
     // A cluster's masters have replicas to acknowledge a login; a standalone server has none.
-    options: { ...DEFAULT_SESSION_OPTIONS, replicas: config.cache.kind === 'redis-cluster' ? 1 : 0 },
+    options: { ...DEFAULT_SESSION_OPTIONS, replicas: (config.sessionsCache ?? config.cache).kind === 'redis-cluster' ? 1 : 0 },
     onError: (error, operation) => log.warn('session cache degraded', { operation, error: String(error) }),
   });
   const users = new UserDirectory(new UserRepository(db), engine, policies.user);
@@ -134,7 +140,8 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     async close() {
       await outbox.idle(5000);
       await engine.close();
-      await Promise.allSettled([cache.close(), db.close()]);
+      if (sessionsBreaker !== breaker) sessionsBreaker.shutdown();
+      await Promise.allSettled([cache.close(), ...(sessionsStore !== cache ? [sessionsStore.close()] : []), db.close()]);
     },
   };
 }
