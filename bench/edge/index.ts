@@ -8,19 +8,14 @@
  * Writes `bench/results/edge.json` in the cache-engine row format.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { build } from 'esbuild';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { bundleWorker as bundle } from '../../test/harness/bundle-worker.ts';
 import { startFakeOrigin } from '../../test/harness/fake-origin.ts';
 import { median, type Row } from '../cache-engine/rows.ts';
 
 const ROUNDS = 5;
 const SLICE_MS = 1500;
 const CONCURRENCY = 16;
-
-async function bundle(entry: string): Promise<string> {
-  const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2023', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], write: false, logLevel: 'silent' });
-  return result.outputFiles[0]!.text;
-}
 
 /** Runs `CONCURRENCY` request loops for a slice; requests/s and latency percentiles. */
 async function load(base: URL, pathFor: (n: number) => string): Promise<{ rps: number; p50: number; p99: number }> {

@@ -5,10 +5,11 @@
  */
 import fresh from 'fresh';
 import { CACHE_TAGS_HEADER } from '../../common/cache-tags.ts';
+import { HOP_BY_HOP as HOP_BY_HOP_NAMES } from '../origin/forward.ts';
 import type { HeaderRecord } from './policy.ts';
 import { appendCacheStatus } from './status.ts';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set(HOP_BY_HOP_NAMES);
 // Headers a 304 carries (RFC 9110 §15.4.5), plus the two caches add.
 const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'age', 'cache-status'];
 

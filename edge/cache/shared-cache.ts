@@ -108,13 +108,13 @@ export function sharedCache(deps: SharedCacheDeps) {
         const purged = reader !== undefined && current !== undefined && !sameVersions(current, stored.meta.versions);
         if (!purged) {
           const evaluation = policy.evaluateRequest(policyRequest(request, key));
-          if (!evaluation.revalidation) return finish(fromStorage(request, stored, policy), 'hit', key, policy);
+          if (!evaluation.revalidation) return finish(fromStorage(request, stored.meta, stored.body, policy), 'hit', key, policy);
           const conditional = evaluation.revalidation.headers as HeaderRecord;
           if (!evaluation.revalidation.synchronous) {
             // One copy of the stored body for the client now, one for the background revalidation.
             const [now, later] = stored.body ? stored.body.tee() : [null, null];
             c.executionCtx.waitUntil(revalidate(c, rule, key, { ...stored, body: later }, policy, conditional, scopeOf).catch(() => {}));
-            return finish(fromStorage(request, { ...stored, body: now }, policy), 'stale-while-revalidate', key, policy);
+            return finish(fromStorage(request, stored.meta, now, policy), 'stale-while-revalidate', key, policy);
           }
           const before = reader ? await reader.read(scopeOf([])) : undefined;
           const answered = await revalidate(c, rule, key, stored, policy, conditional, scopeOf, request);
@@ -145,9 +145,9 @@ export function sharedCache(deps: SharedCacheDeps) {
     };
 
   /** A stored response as the client gets it: stored headers, current `Age`, conditional 304. */
-  function fromStorage(request: Request, stored: StoredEntry, policy: CachePolicy, member?: string): Response {
-    const headers = { ...stored.meta.headers, age: String(Math.round(policy.age())) };
-    return clientResponse(request, stored.meta.status, headers, stored.body, member ?? hitStatus(policy.maxAge() - policy.age()));
+  function fromStorage(request: Request, meta: StoredMeta, body: BodyInit | null, policy: CachePolicy, member?: string): Response {
+    const headers = { ...meta.headers, age: String(Math.round(policy.age())) };
+    return clientResponse(request, meta.status, headers, body, member ?? hitStatus(policy.maxAge() - policy.age()));
   }
 
   /**
@@ -167,14 +167,13 @@ export function sharedCache(deps: SharedCacheDeps) {
   ): Promise<Revalidated | undefined> {
     const request = client ?? c.req.raw;
     const body = stored.body ? await new Response(stored.body).arrayBuffer() : null;
-    const withBody = { ...stored, body: null };
     let origin: Response | undefined;
     try {
       const current = await deps.versions?.(c.env)?.read(scopeOf(stored.meta.tags));
       origin = await fetchOrigin(forwardable(request, { ...headers, ...(await versionHeader(current)) }), c.env, c.get('requestId'));
     } catch (error) {
       if (client && policy.age() <= policy.maxAge() + staleIfErrorSeconds(policy)) {
-        const response = fromStorage(request, { ...withBody, body: body as never }, policy, hitStatus(policy.maxAge() - policy.age(), 'stale-if-error'));
+        const response = fromStorage(request, stored.meta, body, policy, hitStatus(policy.maxAge() - policy.age(), 'stale-if-error'));
         return { kind: 'answered', response, decision: 'stale-if-error' };
       }
       if (client) throw error;
@@ -183,7 +182,7 @@ export function sharedCache(deps: SharedCacheDeps) {
     if (origin.status >= 500 && client && policy.age() <= policy.maxAge() + staleIfErrorSeconds(policy)) {
       await origin.body?.cancel();
       const member = forwardStatus('stale', false, { fwdStatus: origin.status, detail: 'stale-if-error' });
-      return { kind: 'answered', response: fromStorage(request, { ...withBody, body: body as never }, policy, member), decision: 'stale-if-error' };
+      return { kind: 'answered', response: fromStorage(request, stored.meta, body, policy, member), decision: 'stale-if-error' };
     }
     if (origin.status === 304) {
       const revalidated = policy.revalidatedPolicy(policyRequest(request, key), { status: 304, headers: Object.fromEntries(origin.headers) as HeaderRecord });
@@ -193,7 +192,7 @@ export function sharedCache(deps: SharedCacheDeps) {
         delete updated.headers['content-length'];
         c.executionCtx.waitUntil(storage.put(key, body, updated, retentionSeconds(revalidated.policy, updated.headers), stored.meta.tags).catch(() => {}));
         const member = forwardStatus('stale', true, { fwdStatus: 304 });
-        const response = fromStorage(request, { body: body ? (new Response(body).body as never) : null, meta: updated }, revalidated.policy, member);
+        const response = fromStorage(request, updated, body, revalidated.policy, member);
         return { kind: 'answered', response, decision: 'revalidated' };
       }
     }

@@ -6,7 +6,8 @@
 import type { Env } from '../env.ts';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+/** Hop-by-hop header names (RFC 9110 §7.6.1); never stored or forwarded. */
+export const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
 const UNKEYED = [
   'x-forwarded-host',

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { build } from 'esbuild';
 import { Miniflare, convertV4MiniflareOptions, type V4SharedOptions } from 'miniflare';
+import { bundleWorker } from '../harness/bundle-worker.ts';
 import type { CacheConfig } from '../../origin/config.ts';
 import { seedDemoData } from '../../origin/db/seed.ts';
 import { startOriginServer, type OriginServer } from '../../origin/server.ts';
@@ -45,20 +45,6 @@ function freePort(): Promise<number> {
   });
 }
 
-async function bundleEdge(): Promise<string> {
-  const result = await build({
-    entryPoints: ['edge/index.ts'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2023',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
 
 async function compatibilityDate(): Promise<string> {
   const toml = await readFile('wrangler.toml', 'utf8');
@@ -74,7 +60,7 @@ export async function startStack(cache: CacheConfig, options: StackOptions = {})
   const services = await buildServices({ database: { kind: 'pglite', dataDir: 'memory://' }, cache, purge });
   await seedDemoData(services.db);
   const origin = await startOriginServer(services, '127.0.0.1', 0);
-  const [script, date] = await Promise.all([bundleEdge(), compatibilityDate()]);
+  const [script, date] = await Promise.all([bundleWorker('edge/index.ts'), compatibilityDate()]);
   const secret: Record<string, string> = options.purgeSecret ? { PURGE_SECRET: options.purgeSecret } : {};
   const bindings: Record<string, string> = { ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: '5000', ...secret, ...options.edgeBindings };
   const shared: V4SharedOptions = { cf: false, host: '127.0.0.1', port: edgePort };
