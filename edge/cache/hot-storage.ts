@@ -24,7 +24,7 @@ type Held = { meta: StoredMeta; body: ArrayBuffer | null } | { vary: string[] };
 /** Wraps `inner` with the memory tier. */
 export function withHotTier(inner: EdgeStorage, options: HotTierOptions = HOT_TIER_DEFAULTS): EdgeStorage {
   const memory = new LRUCache<string, Held>({ max: options.maxEntries, ttl: options.ttlMs, perf: { now: () => Date.now() } });
-  const fromHeld = (held: Held): Lookup => ('vary' in held ? { vary: held.vary } : { meta: held.meta, body: held.body && new Response(held.body.slice(0)).body });
+  const fromHeld = (held: Held): Lookup => ('vary' in held ? { vary: held.vary } : { meta: held.meta, body: held.body && held.body.slice(0) });
 
   async function lookup(key: string): Promise<Lookup | undefined> {
     const held = memory.get(key);
@@ -35,9 +35,9 @@ export function withHotTier(inner: EdgeStorage, options: HotTierOptions = HOT_TI
       memory.set(key, { vary: found.vary });
       return found;
     }
-    const body = found.body ? await new Response(found.body).arrayBuffer() : null;
+    const body = found.body instanceof ReadableStream ? await new Response(found.body).arrayBuffer() : found.body;
     if (!body || body.byteLength <= options.maxBodyBytes) memory.set(key, { meta: found.meta, body });
-    return { meta: found.meta, body: body && new Response(body.slice(0)).body };
+    return { meta: found.meta, body: body && body.slice(0) };
   }
 
   return {

@@ -15,7 +15,7 @@ import { allowsCredentials, deserializePolicy, policyFor, policyRequest, seriali
 import { cleanHeaders, clientResponse, tagsOf } from './respond.ts';
 import type { RouteRule } from './route-policy.ts';
 import { forwardStatus, hitStatus } from './status.ts';
-import type { EdgeStorage, StoredEntry, StoredMeta } from './storage.ts';
+import { discard, split, type EdgeStorage, type StoredEntry, type StoredMeta } from './storage.ts';
 import type { VersionReader, VersionScope } from './versions.ts';
 
 /** What the shared cache is built from. */
@@ -95,7 +95,7 @@ export function sharedCache(deps: SharedCacheDeps) {
       const stored = found && 'vary' in found ? await storage.match(key).catch(unreadable) : found;
 
       if (stored && credentials && !allowsCredentials(stored.meta.headers)) {
-        await stored.body?.cancel();
+        await discard(stored.body);
         const fetched = await buffer(await fetchOrigin(forwardable(request), c.env, c.get('requestId')));
         return finish(clientResponse(request, fetched.status, cleanHeaders(fetched.headers), fetched.body, forwardStatus('request', false)), 'bypass-credentials', key);
       }
@@ -112,7 +112,7 @@ export function sharedCache(deps: SharedCacheDeps) {
           const conditional = evaluation.revalidation.headers as HeaderRecord;
           if (!evaluation.revalidation.synchronous) {
             // One copy of the stored body for the client now, one for the background revalidation.
-            const [now, later] = stored.body ? stored.body.tee() : [null, null];
+            const [now, later] = split(stored.body);
             c.executionCtx.waitUntil(revalidate(c, rule, key, { ...stored, body: later }, policy, conditional, scopeOf).catch(() => {}));
             return finish(fromStorage(request, stored.meta, now, policy), 'stale-while-revalidate', key, policy);
           }
@@ -127,7 +127,7 @@ export function sharedCache(deps: SharedCacheDeps) {
           }
           reason = 'stale';
         } else {
-          await stored.body?.cancel();
+          await discard(stored.body);
         }
       }
 
@@ -166,7 +166,7 @@ export function sharedCache(deps: SharedCacheDeps) {
     client?: Request,
   ): Promise<Revalidated | undefined> {
     const request = client ?? c.req.raw;
-    const body = stored.body ? await new Response(stored.body).arrayBuffer() : null;
+    const body = stored.body instanceof ReadableStream ? await new Response(stored.body).arrayBuffer() : stored.body;
     let origin: Response | undefined;
     try {
       const current = await deps.versions?.(c.env)?.read(scopeOf(stored.meta.tags));

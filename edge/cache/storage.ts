@@ -21,10 +21,21 @@ export interface StoredMeta {
   versions?: string[];
 }
 
-/** A stored response: its body and metadata. */
+/** A stored response: its body (a stream from the Cache API, bytes from memory) and metadata. */
 export interface StoredEntry {
-  body: ReadableStream | null;
+  body: ReadableStream | ArrayBuffer | null;
   meta: StoredMeta;
+}
+
+/** Releases a body that will not be sent. */
+export async function discard(body: StoredEntry['body']): Promise<void> {
+  if (body instanceof ReadableStream) await body.cancel();
+}
+
+/** Two independent copies of a body, e.g. one for the client and one for a revalidation. */
+export function split(body: StoredEntry['body']): [StoredEntry['body'], StoredEntry['body']] {
+  if (body instanceof ReadableStream) return body.tee();
+  return [body, body && body.slice(0)];
 }
 
 /** Under a base key: a response, or the record that responses there vary on some headers. */

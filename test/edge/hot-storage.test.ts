@@ -13,7 +13,7 @@ function counting(inner: EdgeStorage) {
 }
 
 const meta: StoredMeta = { policy: {} as StoredMeta['policy'], status: 200, headers: { 'content-type': 'text/plain' }, tags: [] };
-const text = async (body: ReadableStream | null) => (body ? new Response(body).text() : '');
+const text = async (body: ReadableStream | ArrayBuffer | null) => (body ? new Response(body).text() : '');
 
 describe('hot tier', () => {
   it('answers repeated reads from memory, each with its own body', async () => {

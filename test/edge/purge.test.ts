@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PURGE_HEADERS, PURGE_MAX_BODY_BYTES, PURGE_WINDOW_SECONDS, signedPurgeHeaders } from '../../common/purge.ts';
 import { cacheKeyFor } from '../../edge/cache/key.ts';
-import { workersCacheStorage, type StoredMeta } from '../../edge/cache/storage.ts';
+import { discard, workersCacheStorage, type StoredMeta } from '../../edge/cache/storage.ts';
 import { GLOBAL_VERSION_KEY, pathVersionKey, tagVersionKey, tenantVersionKey } from '../../edge/purge/keys.ts';
 import { edgeFetch, freshTenant, type EdgeResult } from './edge-fetch.ts';
 import { deliver, freshId, purgeBindings, SECRET, storedValues } from './purge-support.ts';
@@ -70,7 +70,7 @@ describe('purge webhook: selectors', () => {
     expect(await storage.match(cacheKeyFor(new Request(url)))).toBeUndefined();
     const other = await storage.match(cacheKeyFor(new Request(kept)));
     expect(other).toBeDefined();
-    await other?.body?.cancel();
+    await discard(other?.body ?? null);
     expect((await storedValues([pathVersionKey(`/v1/${t}/public/projects`)]))[0]).toMatch(/^v/);
   });
 
