@@ -61,10 +61,13 @@ const TAG = /^[a-z0-9][a-z0-9_.:-]{0,127}$/;
  * entry written under the old value invalid at once, whatever the number of entries.
  */
 export function versionKey(tenant: string, tag?: string): string {
-  if (tag === undefined) return `ver:${tenantTag(tenant)}`;
+  if (tag === undefined) return `${VERSION_KEY_PREFIX}${tenantTag(tenant)}`;
   if (!TAG.test(tag)) throw new TypeError(`invalid tag in cache key: ${JSON.stringify(tag)}`);
-  return `ver:${tenantTag(tenant)}:tag:${tag}`;
+  return `${VERSION_KEY_PREFIX}${tenantTag(tenant)}:tag:${tag}`;
 }
+
+/** What every version key starts with, and nothing else does (Redis client tracking watches it). */
+export const VERSION_KEY_PREFIX = 'ver:';
 
 /** `lock:` + key — the load lock of one entry, in the entry's slot. */
 export function lockKey(key: string): string {

@@ -7,19 +7,21 @@
  * - invalidation by key, by tag and by tenant. Tags and tenants are *versions*: every entry
  *   records the versions of its tenant and tags when written and is valid only while they are
  *   unchanged. Invalidating is one SET, whatever the number of entries (tag sets would cost one
- *   DEL per member and race with concurrent writers); the versions are read in the same MGET as
- *   the entry (same slot: the tenant hash tag), so reads still cost one round trip;
+ *   DEL per member and race with concurrent writers). Where the store tracks them (Redis client
+ *   tracking) the versions are held in process and a hit is one GET; otherwise they are read in
+ *   the same MGET as the entry (same slot: the tenant hash tag): one round trip either way;
  * - degradation: store calls go through a circuit breaker; a failing store means loads from the
  *   source, never an error the caller did not cause.
  */
 import { randomBytes } from 'node:crypto';
-import { tenantOfKey, versionKey } from '../../common/keys.ts';
+import { tenantOfKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
 import { createBreaker, type StoreBreaker } from './breaker.ts';
 import type { InvalidationBus } from './bus.ts';
 import { DEFAULT_LOCK, SingleFlight, tryLock, waitFor, type LockOptions } from './coordination.ts';
 import { readEntry, writeEntry, type Entry } from './entry.ts';
 import type { CacheStore, StoreWrite } from './interface.ts';
 import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
+import type { TrackedValues } from './tracked-values.ts';
 import type { CacheMetrics, CacheOperation, ReadOutcome } from './metrics/interface.ts';
 import { noMetrics } from './metrics/null.ts';
 import { windowsFor, type CachePolicy } from './policy.ts';
@@ -108,6 +110,7 @@ export class CacheEngine {
   readonly #onError: ErrorListener;
   readonly #flights = new SingleFlight();
   readonly #reads = new SingleFlight();
+  readonly #versions: TrackedValues | undefined;
 
   constructor(options: CacheEngineOptions) {
     this.#store = options.store;
@@ -117,6 +120,7 @@ export class CacheEngine {
     this.#memory = options.memory && new MemoryTier(options.memory);
     this.#bus = options.bus;
     this.#onError = options.onError ?? (() => {});
+    this.#versions = options.store.track?.(VERSION_KEY_PREFIX, (error) => this.#onError(error, { operation: 'track' }));
   }
 
   /** Subscribes the memory tier to the bus. Call once after construction when both are used. */
@@ -157,13 +161,35 @@ export class CacheEngine {
 
   #read<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
     const now = Date.now();
-    const keys = versionKeys(request);
-    keys.unshift(request.key);
-    return this.#guard(request.policy, 'get', () => this.#store.getMany(keys)).then(
-      (found) => this.#resolve(request, found.shift(), found, now),
-      () =>
-        this.#flights.do(request.key, () => this.#loadFromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' })),
-    );
+    const names = versionKeys(request);
+    const bypass = () =>
+      this.#flights.do(request.key, () => this.#loadFromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' }));
+    const tracked = this.#versions;
+    const ticket = tracked?.ticket();
+    const held = tracked?.getAll(names);
+    if (held) {
+      return this.#guard(request.policy, 'get', () => this.#store.get(request.key)).then((raw) => {
+        // A report or a lost report connection while the GET was out: trust the server instead.
+        if (tracked!.ticket() !== ticket) return this.#readWithVersions(request, names, now, bypass);
+        return this.#resolve(request, raw, held, now);
+      }, bypass);
+    }
+    return this.#readWithVersions(request, names, now, bypass);
+  }
+
+  /** Reads the entry and its versions in one MGET, keeping the versions where tracked. */
+  #readWithVersions<T>(
+    request: ReadRequest<T>,
+    names: readonly string[],
+    now: number,
+    bypass: () => Promise<CacheResult<T | undefined>>,
+  ): Promise<CacheResult<T | undefined>> {
+    const ticket = this.#versions?.ticket();
+    return this.#guard(request.policy, 'get', () => this.#store.getMany([request.key, ...names])).then((found) => {
+      const versions = found.slice(1);
+      if (ticket !== undefined) this.#versions!.remember(ticket, names, versions);
+      return this.#resolve(request, found[0], versions, now);
+    }, bypass);
   }
 
   /** Several reads in one batched round trip per node; misses load one by one. */
@@ -259,6 +285,9 @@ export class CacheEngine {
     const done = await this.#attempt('invalidate', () =>
       this.#store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))),
     );
+    // The server reports the change to every process, this one too, but a read here must not
+    // wait for that report: forget the held versions now.
+    this.#versions?.changed(keys);
     this.#reads.forgetWhere(ofTenant);
     await this.#publish({ tenant });
     return done;

@@ -3,6 +3,7 @@
  * Stores know nothing about strategies, tiers or tags: those are composed on top (`engine.ts`).
  * Values are opaque strings; every time to live is in milliseconds.
  */
+import type { TrackedValues } from './tracked-values.ts';
 
 /** One value to write in a batch. */
 export interface StoreWrite {
@@ -53,6 +54,13 @@ export interface CacheStore {
   waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number>;
   /** Removes keys; absent keys are ignored. */
   delete(...keys: string[]): Promise<void>;
+  /**
+   * Optional: holds the values of keys under `prefix` in this process, kept exact by the server
+   * reporting every change to them (Redis client tracking). Stores that cannot leave it out.
+   * Calling it again with the same prefix returns the same values. `onError` hears of a server
+   * that refuses tracking; the values then stay unused and reads go to the server.
+   */
+  track?(prefix: string, onError?: (error: unknown) => void): TrackedValues;
   /** Topology and health of the server(s) behind the store (`CLUSTER INFO`/`NODES` for a cluster). */
   describe?(): Promise<unknown>;
   /** Resolves when the store answers a round trip; rejects when it is unreachable. */

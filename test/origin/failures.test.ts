@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resourceKey } from '../../common/keys.ts';
+import { resourceKey, VERSION_KEY_PREFIX } from '../../common/keys.ts';
 import { createBreaker } from '../../origin/cache/breaker.ts';
 import { encryptCodec, generateKey, parseKeyring } from '../../origin/cache/codec/index.ts';
 import { CacheEngine } from '../../origin/cache/engine.ts';
@@ -100,6 +100,19 @@ describe('a cluster master killed with SIGKILL', () => {
     expect(read).toMatchObject({ status: 'hit', session: { roles: ['admin'] } });
     const entry = await eventually('engine reads through Redis', () => engine.getOrLoad({ key, policy, load: async () => 'after' }), (r) => r.status === 'hit' || r.status === 'miss');
     expect(['before', 'after']).toContain(entry.value);
+
+    // Versions are held again once a report connection reaches the promoted master, and another
+    // process's invalidation of the tenant still gets through.
+    const tracked = store.track!(VERSION_KEY_PREFIX);
+    await eventually('version tracking on the new master', async () => tracked.live, (live) => live);
+    const writerStore = createRedisClusterStore({ nodes, commandTimeoutMs: 500, connectTimeoutMs: 500 });
+    await writerStore.connect();
+    const writer = new CacheEngine({ store: writerStore });
+    expect(await writer.invalidateTenant(tenant)).toBe(true);
+    const renewed = await eventually('the invalidation to reach the reader', () => engine.getOrLoad({ key, policy, load: async () => 'renewed' }), (r) => r.value === 'renewed', 1_000);
+    expect(renewed.status).toBe('miss');
+    await writer.close();
+    await writerStore.close();
     await engine.close();
     breaker.shutdown();
     await store.close();

@@ -1,0 +1,67 @@
+/**
+ * Values of a few hot keys held in this process and kept exact by the server: Redis client
+ * tracking (BCAST, by key prefix) reports every change to them, and a reported key is dropped
+ * before anyone can read it from here again. The engine keeps its invalidation versions here, so
+ * a cache hit costs one GET instead of an MGET of the entry and its versions.
+ *
+ * Usable only while every connection that receives the reports is up: when one drops, every
+ * value is forgotten and reads go to the server until tracking is back. A value read from the
+ * server is kept only when no report arrived while it was being read — a report may come
+ * before or after the reply that it concerns — so a stale value is never kept.
+ */
+
+/** Most values kept; tenants and tags are few, so reaching this only costs reads, never correctness. */
+const MAX_VALUES = 50_000;
+
+export class TrackedValues {
+  readonly #values = new Map<string, string>();
+  #live = false;
+  // Counts reports and resets; a read remembers what it saw only if this did not move.
+  #changes = 0;
+
+  /** Whether the reports are flowing, so held values can be trusted. */
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /** The held value of every key, or `undefined` when any is not held (or tracking is down). */
+  getAll(keys: readonly string[]): string[] | undefined {
+    if (!this.#live) return undefined;
+    const values = new Array<string>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const value = this.#values.get(keys[i]!);
+      if (value === undefined) return undefined;
+      values[i] = value;
+    }
+    return values;
+  }
+
+  /** Call before reading keys from the server; pass the ticket to `remember` with the reply. */
+  ticket(): number {
+    return this.#changes;
+  }
+
+  /** Keeps values read from the server, unless a report or a reset came in since `ticket`. */
+  remember(ticket: number, keys: readonly string[], values: readonly (string | undefined)[]): void {
+    if (!this.#live || ticket !== this.#changes) return;
+    if (this.#values.size + keys.length > MAX_VALUES) this.#values.clear();
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[i];
+      if (value !== undefined) this.#values.set(keys[i]!, value);
+    }
+  }
+
+  /** The server reported `keys` changed (or `undefined`: everything, as after FLUSHALL). */
+  changed(keys: readonly string[] | undefined): void {
+    this.#changes++;
+    if (keys === undefined) this.#values.clear();
+    else for (const key of keys) this.#values.delete(key);
+  }
+
+  /** Tracking went up or down; either way, nothing held so far can be trusted. */
+  setLive(live: boolean): void {
+    this.#changes++;
+    this.#values.clear();
+    this.#live = live;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Reads issued in the same tick travel as one MGET, counted by the server itself (INFO
+ * commandstats) on a `redis-server` of this file's own, so no other suite's commands mix in.
+ * Cluster mode gets the same check for correctness: one tick's reads span slots and nodes.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CacheStore } from '../../origin/cache/interface.ts';
+import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { startRedis, type RedisProcess } from '../harness/redis.ts';
+import { clusterNodes } from './stores.ts';
+
+const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 2000 };
+const key = (tenant: string, name: string) => `resource:{${tenant}}:test:${name}`;
+
+/** Calls per command name since the server started, from INFO commandstats. */
+async function commandCalls(observer: Redis): Promise<Map<string, number>> {
+  const info = await observer.info('commandstats');
+  const calls = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
+  return calls;
+}
+
+describe('batched reads on one redis-server', () => {
+  let redis: RedisProcess;
+  let store: CacheStore;
+  let observer: Redis;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    store = createRedisStore({ url: redis.url, ...timeouts });
+    await store.connect();
+    observer = new Redis(redis.url, { protocol: 2 });
+  });
+  afterAll(async () => {
+    observer?.disconnect();
+    await store?.close();
+    await redis?.stop();
+  });
+
+  it('sends one MGET for a tick of concurrent reads, each answered with its own value', async () => {
+    const keys = Array.from({ length: 100 }, (_, i) => key(`t${i % 7}`, `k${i}`));
+    await store.setMany(keys.filter((_, i) => i % 3 !== 0).map((k) => ({ key: k, value: `value of ${k}`, ttlMs: 60_000 })));
+    const before = await commandCalls(observer);
+
+    // Single reads, batch reads and a repeated key, all started in the same tick.
+    const single = keys.map((k) => store.get(k));
+    const batch = store.getMany([keys[1]!, keys[0]!, keys[1]!]);
+    const values = await Promise.all(single);
+
+    const after = await commandCalls(observer);
+    expect(values).toEqual(keys.map((k, i) => (i % 3 !== 0 ? `value of ${k}` : undefined)));
+    expect(await batch).toEqual([`value of ${keys[1]}`, undefined, `value of ${keys[1]}`]);
+    expect((after.get('mget') ?? 0) - (before.get('mget') ?? 0)).toBe(1);
+    expect((after.get('get') ?? 0) - (before.get('get') ?? 0)).toBe(0);
+  });
+
+  it('reads issued after a batch left go in the next one', async () => {
+    await store.set(key('late', 'a'), 'a', 60_000);
+    const first = await store.get(key('late', 'a'));
+    await store.set(key('late', 'a'), 'b', 60_000);
+    expect([first, await store.get(key('late', 'a'))]).toEqual(['a', 'b']);
+  });
+
+  it('fails every read of a batch when the server dies, and reads again once it is back', async () => {
+    await store.set(key('down', 'a'), 'kept', 60_000);
+    await redis.kill();
+    const reads = await Promise.allSettled([store.get(key('down', 'a')), store.getMany([key('down', 'b'), key('up', 'c')])]);
+    expect(reads.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+
+    await redis.restart();
+    // The client reconnects in the background (backoff ≤ 1 s); the restarted server is empty.
+    let value: string | undefined;
+    for (let attempt = 0; attempt < 100 && value === undefined; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      value = await store
+        .set(key('down', 'a'), 'back', 60_000)
+        .then(() => store.get(key('down', 'a')))
+        .catch(() => undefined);
+    }
+    expect(value).toBe('back');
+  });
+});
+
+describe('batched reads on the cluster', () => {
+  let store: CacheStore;
+
+  beforeAll(async () => {
+    store = createRedisClusterStore({ nodes: clusterNodes(inject('redisClusterNodes')), ...timeouts });
+    await store.connect();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('answers a tick of reads spanning every node with each key’s own value', async () => {
+    const run = crypto.randomUUID().slice(0, 8);
+    const keys = Array.from({ length: 120 }, (_, i) => key(`b${run}-${i % 40}`, `k${i}`));
+    await store.setMany(keys.filter((_, i) => i % 2 === 0).map((k) => ({ key: k, value: k, ttlMs: 60_000 })));
+    const values = await Promise.all([...keys.map((k) => store.get(k)), store.getMany([...keys].reverse())]);
+    expect(values.slice(0, keys.length)).toEqual(keys.map((k, i) => (i % 2 === 0 ? k : undefined)));
+    expect(values.at(-1)).toEqual([...keys].reverse().map((k) => (keys.indexOf(k) % 2 === 0 ? k : undefined)));
+  });
+});

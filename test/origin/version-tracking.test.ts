@@ -1,0 +1,226 @@
+/**
+ * Invalidation versions held in process and kept exact by Redis client tracking: a hit is one
+ * GET; another process's invalidation reaches this one through the server's change report;
+ * a lost report connection, a server that refuses tracking and a FLUSHALL all fall back to
+ * reading versions from Redis. Standalone cases run on a `redis-server` of their own (the
+ * command counts and the killed connections must be this file's alone); cluster cases on the
+ * harness's cluster.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { resourceKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
+import { CacheEngine } from '../../origin/cache/engine.ts';
+import type { CacheStore } from '../../origin/cache/interface.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
+import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { TrackedValues } from '../../origin/cache/tracked-values.ts';
+import { startRedis, type RedisProcess } from '../harness/redis.ts';
+import { clusterNodes, freshTenant } from './stores.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const policy = DEFAULT_POLICIES.resource;
+const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 2000 };
+
+async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+  return Date.now() - started;
+}
+
+async function commandCalls(observer: Redis, command: string): Promise<number> {
+  const info = await observer.info('commandstats');
+  return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+}
+
+describe('held values', () => {
+  it('are given out only while live, all or nothing', () => {
+    const values = new TrackedValues();
+    values.remember(values.ticket(), ['a'], ['1']);
+    expect(values.getAll(['a'])).toBeUndefined();
+    values.setLive(true);
+    values.remember(values.ticket(), ['a', 'b'], ['1', undefined]);
+    expect(values.getAll(['a'])).toEqual(['1']);
+    expect(values.getAll(['a', 'b'])).toBeUndefined();
+    values.setLive(false);
+    expect(values.getAll(['a'])).toBeUndefined();
+  });
+
+  it('never keep a value read while a report or a reset came in', () => {
+    const values = new TrackedValues();
+    values.setLive(true);
+    const before = values.ticket();
+    values.changed(['other']);
+    values.remember(before, ['a'], ['old']);
+    expect(values.getAll(['a'])).toBeUndefined();
+
+    values.remember(values.ticket(), ['a'], ['1']);
+    const during = values.ticket();
+    values.setLive(true); // a reconnect: everything held so far is forgotten
+    values.remember(during, ['b'], ['2']);
+    expect(values.getAll(['a'])).toBeUndefined();
+    expect(values.getAll(['b'])).toBeUndefined();
+
+    values.remember(values.ticket(), ['a', 'b'], ['1', '2']);
+    values.changed(['a']);
+    expect(values.getAll(['b'])).toEqual(['2']);
+    expect(values.getAll(['a'])).toBeUndefined();
+    values.changed(undefined); // FLUSHALL
+    expect(values.getAll(['b'])).toBeUndefined();
+  });
+});
+
+describe('version tracking on one redis-server', () => {
+  let redis: RedisProcess;
+  let observer: Redis;
+  const opened: { engine: CacheEngine; store: CacheStore }[] = [];
+
+  /** An engine on its own connections, as another process would have. */
+  async function openProcess(options: { username?: string; password?: string } = {}) {
+    const store = createRedisStore({ url: redis.url, ...timeouts, ...options });
+    await store.connect();
+    const errors: { error: unknown; operation: string }[] = [];
+    const engine = new CacheEngine({ store, onError: (error, context) => errors.push({ error, operation: context.operation }) });
+    opened.push({ engine, store });
+    const tracked = store.track!(VERSION_KEY_PREFIX);
+    return { engine, store, errors, tracked };
+  }
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    observer = new Redis(redis.url, { protocol: 2 });
+  });
+  afterEach(async () => {
+    for (const { engine, store } of opened.splice(0)) {
+      await engine.close();
+      await store.close();
+    }
+  });
+  afterAll(async () => {
+    observer?.disconnect();
+    await redis?.stop();
+  });
+
+  it('answers a hit with one GET once the versions are held', async () => {
+    const { engine, tracked } = await openProcess();
+    await eventually('tracking up', () => tracked.live);
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const read = () => engine.getOrLoad({ key, policy, tags: ['projects'], load: async () => 'v' });
+    expect((await read()).status).toBe('miss');
+    expect((await read()).status).toBe('hit'); // reads and keeps the versions
+    const [gets, mgets] = [await commandCalls(observer, 'get'), await commandCalls(observer, 'mget')];
+    for (let i = 0; i < 10; i++) expect(await read()).toEqual({ value: 'v', status: 'hit' });
+    expect((await commandCalls(observer, 'get')) - gets).toBe(10);
+    expect((await commandCalls(observer, 'mget')) - mgets).toBe(0);
+  });
+
+  it('sees another process invalidate a tag or a tenant as soon as the server reports it', async () => {
+    const reader = await openProcess();
+    const writer = await openProcess();
+    await eventually('tracking up', () => reader.tracked.live && writer.tracked.live);
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    let version = 0;
+    const read = () => reader.engine.getOrLoad({ key, policy, tags: ['projects'], load: async () => `v${version}` });
+    await read();
+    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+
+    version = 1;
+    expect(await writer.engine.invalidateTags(tenant, ['projects'])).toBe(true);
+    await eventually('the tag invalidation to reach the reader', async () => (await read()).value === 'v1', 1_000);
+    version = 2;
+    expect(await writer.engine.invalidateTenant(tenant)).toBe(true);
+    await eventually('the tenant invalidation to reach the reader', async () => (await read()).value === 'v2', 1_000);
+    expect(await read()).toEqual({ value: 'v2', status: 'hit' });
+  });
+
+  it('reads versions from Redis while its report connection is down, and holds them again once it is back', async () => {
+    const reader = await openProcess();
+    const writer = await openProcess();
+    await eventually('tracking up', () => reader.tracked.live && writer.tracked.live);
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    let version = 0;
+    const read = () => reader.engine.getOrLoad({ key, policy, load: async () => `v${version}` });
+    await read();
+    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+
+    // Kill every subscribed connection: no change reports reach anyone from here on.
+    await observer.client('KILL', 'TYPE', 'pubsub');
+    version = 1;
+    await writer.engine.invalidateTenant(tenant);
+    // No polling: the very next read must already see the invalidation.
+    expect(await read()).toEqual({ value: 'v1', status: 'miss' });
+
+    await eventually('tracking back', () => reader.tracked.live);
+    expect(await read()).toEqual({ value: 'v1', status: 'hit' });
+    version = 2;
+    await writer.engine.invalidateTenant(tenant);
+    await eventually('the invalidation after reconnecting', async () => (await read()).value === 'v2', 1_000);
+  });
+
+  it('forgets every held version on FLUSHALL', async () => {
+    const reader = await openProcess();
+    await eventually('tracking up', () => reader.tracked.live);
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    const read = () => reader.engine.getOrLoad({ key, policy, load: async () => 'v' });
+    await read();
+    await read();
+    expect(reader.tracked.getAll([versionKey(tenant)])).toHaveLength(1);
+    await observer.flushall();
+    await eventually('the flush to reach the reader', () => reader.tracked.getAll([versionKey(tenant)]) === undefined, 1_000);
+    expect(reader.tracked.live).toBe(true);
+  });
+
+  it('works without tracking, reading versions every time, when the server refuses it', async () => {
+    await observer.acl('SETUSER', 'no-tracking', 'on', '>secret', '~*', '&*', '+@all', '-client');
+    const reader = await openProcess({ username: 'no-tracking', password: 'secret' });
+    const writer = await openProcess();
+    await eventually('the refusal to be reported', () => reader.errors.some((e) => e.operation === 'track'));
+    expect(reader.tracked.live).toBe(false);
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    let version = 0;
+    const read = () => reader.engine.getOrLoad({ key, policy, load: async () => `v${version}` });
+    await read();
+    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+    version = 1;
+    await writer.engine.invalidateTenant(tenant);
+    expect(await read()).toEqual({ value: 'v1', status: 'miss' });
+  });
+});
+
+describe('version tracking on the cluster', () => {
+  const opened: { engine: CacheEngine; store: CacheStore }[] = [];
+  afterAll(async () => {
+    for (const { engine, store } of opened) {
+      await engine.close();
+      await store.close();
+    }
+  });
+
+  it('carries invalidations between processes whichever master owns the tenant', async () => {
+    const open = async () => {
+      const store = createRedisClusterStore({ nodes: clusterNodes(inject('redisClusterNodes')), ...timeouts });
+      await store.connect();
+      const engine = new CacheEngine({ store });
+      opened.push({ engine, store });
+      return { engine, tracked: store.track!(VERSION_KEY_PREFIX) };
+    };
+    const reader = await open();
+    const writer = await open();
+    await eventually('tracking up on every master', () => reader.tracked.live && writer.tracked.live);
+    // Tenants spread over the three masters' slots.
+    const tenants = Array.from({ length: 12 }, () => freshTenant());
+    let version = 0;
+    const read = (tenant: string) => reader.engine.getOrLoad({ key: resourceKey(tenant, 'project', 'p1'), policy, load: async () => `v${version}` });
+    for (const tenant of tenants) await read(tenant);
+    for (const tenant of tenants) expect(await read(tenant)).toEqual({ value: 'v0', status: 'hit' });
+    version = 1;
+    for (const tenant of tenants) await writer.engine.invalidateTenant(tenant);
+    for (const tenant of tenants) await eventually(`the invalidation of ${tenant}`, async () => (await read(tenant)).value === 'v1', 1_000);
+  });
+});
