@@ -168,11 +168,15 @@ export class CacheEngine {
     const ticket = tracked?.ticket();
     const held = tracked?.getAll(names);
     if (held) {
-      return this.#guard(request.policy, 'get', () => this.#store.get(request.key)).then((raw) => {
-        // A report or a lost report connection while the GET was out: trust the server instead.
-        if (tracked!.ticket() !== ticket) return this.#readWithVersions(request, names, now, bypass);
-        return this.#resolve(request, raw, held, now);
-      }, bypass);
+      return this.#guard(
+        request.policy,
+        'get',
+        () => this.#store.get(request.key),
+        (raw) =>
+          // A report or a lost report connection while the GET was out: trust the server instead.
+          tracked!.ticket() !== ticket ? this.#readWithVersions(request, names, now, bypass) : this.#resolve(request, raw, held, now),
+        bypass,
+      );
     }
     return this.#readWithVersions(request, names, now, bypass);
   }
@@ -185,11 +189,17 @@ export class CacheEngine {
     bypass: () => Promise<CacheResult<T | undefined>>,
   ): Promise<CacheResult<T | undefined>> {
     const ticket = this.#versions?.ticket();
-    return this.#guard(request.policy, 'get', () => this.#store.getMany([request.key, ...names])).then((found) => {
-      const versions = found.slice(1);
-      if (ticket !== undefined) this.#versions!.remember(ticket, names, versions);
-      return this.#resolve(request, found[0], versions, now);
-    }, bypass);
+    return this.#guard(
+      request.policy,
+      'get',
+      () => this.#store.getMany([request.key, ...names]),
+      (found) => {
+        const versions = found.slice(1);
+        if (ticket !== undefined) this.#versions!.remember(ticket, names, versions);
+        return this.#resolve(request, found[0], versions, now);
+      },
+      bypass,
+    );
   }
 
   /** Several reads in one batched round trip per node; misses load one by one. */
@@ -444,16 +454,27 @@ export class CacheEngine {
     return undefined; // an unreadable entry is a miss, and the reload overwrites it
   }
 
-  #guard<T>(policy: CachePolicy | undefined, operation: CacheOperation, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a store call through the breaker and times it; `then` and `otherwise` continue in the
+   * same step (a read's hot path pays for every promise it chains).
+   */
+  #guard<T, R = T>(
+    policy: CachePolicy | undefined,
+    operation: CacheOperation,
+    run: () => Promise<T>,
+    then?: (result: T) => R | PromiseLike<R>,
+    otherwise?: (error: unknown) => R | PromiseLike<R>,
+  ): Promise<R> {
     const started = performance.now();
     return this.#breaker.run(run).then(
       (result) => {
         if (policy) this.#metrics.operation(policy.type, operation, true, performance.now() - started);
-        return result;
+        return then ? then(result) : (result as unknown as R);
       },
       (error: unknown) => {
         if (policy) this.#metrics.operation(policy.type, operation, false, performance.now() - started);
         this.#onError(error, { operation });
+        if (otherwise) return otherwise(error);
         throw error;
       },
     );

@@ -148,7 +148,7 @@ describe('version tracking on one redis-server', () => {
     expect(await read()).toEqual({ value: 'v0', status: 'hit' });
 
     // Kill every subscribed connection: no change reports reach anyone from here on.
-    await observer.client('KILL', 'TYPE', 'pubsub');
+    await observer.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     version = 1;
     await writer.engine.invalidateTenant(tenant);
     // No polling: the very next read must already see the invalidation.
