@@ -24,7 +24,9 @@ type Held = { meta: StoredMeta; body: ArrayBuffer | null } | { vary: string[] };
 /** Wraps `inner` with the memory tier. */
 export function withHotTier(inner: EdgeStorage, options: HotTierOptions = HOT_TIER_DEFAULTS): EdgeStorage {
   const memory = new LRUCache<string, Held>({ max: options.maxEntries, ttl: options.ttlMs, perf: { now: () => Date.now() } });
-  const fromHeld = (held: Held): Lookup => ('vary' in held ? { vary: held.vary } : { meta: held.meta, body: held.body && held.body.slice(0) });
+  // Held bytes are handed out as they are: nothing writes to a body, and `new Response(bytes)`
+  // neither detaches nor shares them (checked in workerd), so every reader gets the full body.
+  const fromHeld = (held: Held): Lookup => ('vary' in held ? { vary: held.vary } : { meta: held.meta, body: held.body });
 
   async function lookup(key: string): Promise<Lookup | undefined> {
     const held = memory.get(key);

@@ -23,6 +23,24 @@ export function policyRequest(request: Request, key: string, headers: HeaderReco
   return { url: key, method: request.method === 'HEAD' ? 'GET' : request.method, headers };
 }
 
+// The request fields `evaluateRequest` and `revalidatedPolicy` read besides the Vary'd ones.
+const EVALUATED = ['host', 'cache-control', 'pragma'];
+
+/**
+ * `policyRequest` for judging a stored response: only the request headers the policy reads
+ * (host, cache-control, pragma and the stored response's `Vary` names), instead of a record of
+ * all of them on every hit. Revalidation headers built from it are merged into the full request.
+ */
+export function evaluationRequest(request: Request, key: string, vary: string | undefined): CachePolicy.Request {
+  const headers: HeaderRecord = {};
+  const names = vary ? [...EVALUATED, ...vary.split(',').map((name) => name.trim().toLowerCase())] : EVALUATED;
+  for (const name of names) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  return policyRequest(request, key, headers);
+}
+
 /** Whether a response may be kept by any shared cache at all, override or not (ARCHITECTURE.md §5). */
 export function sharedStorable(headers: HeaderRecord): boolean {
   const cc = headers['cache-control'] ?? '';
@@ -56,7 +74,17 @@ export function serializePolicy(policy: CachePolicy): CachePolicy.CachePolicyObj
   return object;
 }
 
+// Policies already restored, by the stored object they came from. The memory tier hands out the
+// same metadata object on every hit, so a hot entry's policy is rebuilt once, not per request;
+// a policy is never changed after it is built (revalidation makes a new one), so sharing is safe.
+const restored = new WeakMap<CachePolicy.CachePolicyObject, CachePolicy>();
+
 /** Restores a policy written by `serializePolicy`. */
 export function deserializePolicy(object: CachePolicy.CachePolicyObject): CachePolicy {
-  return CachePolicy.fromObject(object);
+  let policy = restored.get(object);
+  if (!policy) {
+    policy = CachePolicy.fromObject(object);
+    restored.set(object, policy);
+  }
+  return policy;
 }

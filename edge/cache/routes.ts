@@ -3,6 +3,7 @@
  * compiled once per policy text. Named `tenant` and `id` groups are checked with the same rules
  * as the origin, so a malformed tenant or id is refused before it can reach the cache key.
  */
+import { LRUCache } from 'lru-cache';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { isResourceId, isTenantId } from '../../common/ids.ts';
 import { parseRoutePolicy, type RouteRule } from './route-policy.ts';
@@ -14,27 +15,48 @@ export interface RouteMatch {
 }
 
 type Compiled = { rule: RouteRule; pattern: URLPattern }[];
-let compiledFor: { text: string | undefined; routes: Compiled } | undefined;
+/** What matching a path gave: a match, no rule, or the error to answer with. */
+type Outcome = { match: RouteMatch | undefined } | { error: HttpError };
 
-function compile(text: string | undefined): Compiled {
-  if (compiledFor && compiledFor.text === text) return compiledFor.routes;
+// Matching runs URLPattern's regular expressions on every request, the largest single cost of a
+// cache hit when profiled; the outcome depends only on the policy text and the path, so recent
+// paths keep theirs (reset whenever the policy text changes).
+const MEMO_PATHS = 1000;
+let compiledFor: { text: string | undefined; routes: Compiled; memo: LRUCache<string, Outcome> } | undefined;
+
+function compile(text: string | undefined) {
+  if (compiledFor && compiledFor.text === text) return compiledFor;
   const routes = parseRoutePolicy(text).map((rule) => ({ rule, pattern: new URLPattern({ pathname: rule.pattern }) }));
-  compiledFor = { text, routes };
-  return routes;
+  const memo = new LRUCache<string, Outcome>({ max: MEMO_PATHS, maxSize: 256 * 1024, sizeCalculation: (_, location) => location.length + 1 });
+  compiledFor = { text, routes, memo };
+  return compiledFor;
+}
+
+function matchPath(routes: Compiled, pathname: string): Outcome {
+  for (const { rule, pattern } of routes) {
+    const result = pattern.exec({ pathname });
+    if (!result) continue;
+    const params = Object.freeze({ ...result.pathname.groups });
+    if (params.tenant !== undefined && !isTenantId(params.tenant)) {
+      return { error: new HttpError(400, ERROR_CODES.invalidTenant, 'tenant must match [a-z0-9][a-z0-9-]{0,62}') };
+    }
+    if (params.id !== undefined && !isResourceId(params.id)) return { error: new HttpError(400, ERROR_CODES.invalidId, 'id must be a lowercase UUID') };
+    return { match: Object.freeze({ rule, params }) };
+  }
+  return { match: undefined };
 }
 
 /** The first rule whose pattern matches `url`, with its groups validated; `undefined` when none. */
 export function matchRoute(policyText: string | undefined, url: string): RouteMatch | undefined {
-  const pathname = new URL(url).pathname;
-  for (const { rule, pattern } of compile(policyText)) {
-    const result = pattern.exec({ pathname });
-    if (!result) continue;
-    const params = result.pathname.groups;
-    if (params.tenant !== undefined && !isTenantId(params.tenant)) {
-      throw new HttpError(400, ERROR_CODES.invalidTenant, 'tenant must match [a-z0-9][a-z0-9-]{0,62}');
-    }
-    if (params.id !== undefined && !isResourceId(params.id)) throw new HttpError(400, ERROR_CODES.invalidId, 'id must be a lowercase UUID');
-    return { rule, params };
+  const { routes, memo } = compile(policyText);
+  // The path is everything before the query: the same string always has the same pathname.
+  const end = url.search(/[?#]/);
+  const location = end < 0 ? url : url.slice(0, end);
+  let outcome = memo.get(location);
+  if (!outcome) {
+    outcome = matchPath(routes, new URL(url).pathname);
+    memo.set(location, outcome);
   }
-  return undefined;
+  if ('error' in outcome) throw outcome.error;
+  return outcome.match;
 }

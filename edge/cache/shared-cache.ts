@@ -11,7 +11,7 @@ import { fetchOrigin } from '../origin/forward.ts';
 import { MissCollapser, buffer, type Fetched } from './collapse.ts';
 import { cacheKeyFor, variantKeyFor, varyNames } from './key.ts';
 import { logDecision, type Decision } from './log.ts';
-import { allowsCredentials, deserializePolicy, policyFor, policyRequest, serializePolicy, sharedStorable, type CachePolicy, type HeaderRecord } from './policy.ts';
+import { allowsCredentials, deserializePolicy, evaluationRequest, policyFor, policyRequest, serializePolicy, sharedStorable, type CachePolicy, type HeaderRecord } from './policy.ts';
 import { cleanHeaders, clientResponse, tagsOf } from './respond.ts';
 import type { RouteRule } from './route-policy.ts';
 import { forwardStatus, hitStatus } from './status.ts';
@@ -107,7 +107,7 @@ export function sharedCache(deps: SharedCacheDeps) {
         // Upstash unreachable (undefined): keep serving what is stored, as the failure model says.
         const purged = reader !== undefined && current !== undefined && !sameVersions(current, stored.meta.versions);
         if (!purged) {
-          const evaluation = policy.evaluateRequest(policyRequest(request, key));
+          const evaluation = policy.evaluateRequest(evaluationRequest(request, key, stored.meta.headers.vary));
           if (!evaluation.revalidation) return finish(fromStorage(request, stored.meta, stored.body, policy), 'hit', key, policy);
           const conditional = evaluation.revalidation.headers as HeaderRecord;
           if (!evaluation.revalidation.synchronous) {

@@ -16,7 +16,7 @@ const meta: StoredMeta = { policy: {} as StoredMeta['policy'], status: 200, head
 const text = async (body: ReadableStream | ArrayBuffer | null) => (body ? new Response(body).text() : '');
 
 describe('hot tier', () => {
-  it('answers repeated reads from memory, each with its own body', async () => {
+  it('answers repeated reads from memory, each reading the whole body', async () => {
     const { storage, calls } = counting(workersCacheStorage(`hot-${crypto.randomUUID()}`));
     const hot = withHotTier(storage, { maxEntries: 10, maxBodyBytes: 1024, ttlMs: 500 });
     const key = `https://edge.test/hot/${crypto.randomUUID()}`;
