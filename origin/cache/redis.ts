@@ -95,9 +95,12 @@ async function mgetGrouped(client: Client, keys: readonly string[]): Promise<(st
   return out;
 }
 
-// Reads issued in the same tick travel together: one MGET (per node, in cluster mode) instead
-// of one command each. Under concurrency this is most of a cache hit's cost — each command is
-// its own socket write — and a lone read waits only for the current microtasks to drain.
+// Reads issued in the same turn of the event loop travel together: one MGET (per node, in
+// cluster mode) instead of one command each. Under concurrency this is most of a cache hit's
+// cost — each command is its own socket write. The batch leaves on `setImmediate`, after the
+// poll phase, so the reads of every request that arrived in that phase share it (measured
+// with 64 concurrent HTTP clients: ~9 reads per MGET; dispatching after the microtasks, the
+// library's default, batched none across requests); a lone read waits only for that phase.
 const MAX_BATCH_KEYS = 1000;
 
 function batchedReads(client: Client): DataLoader<string, string | undefined> {
@@ -111,7 +114,7 @@ function batchedReads(client: Client): DataLoader<string, string | undefined> {
       const byKey = new Map(unique.map((key, i) => [key, values[i]]));
       return keys.map((key) => byKey.get(key));
     },
-    { cache: false, maxBatchSize: MAX_BATCH_KEYS },
+    { cache: false, maxBatchSize: MAX_BATCH_KEYS, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
   );
 }
 

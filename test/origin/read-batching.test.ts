@@ -1,5 +1,5 @@
 /**
- * Reads issued in the same tick travel as one MGET, counted by the server itself (INFO
+ * Reads issued in the same turn of the event loop travel as one MGET, counted by the server itself (INFO
  * commandstats) on a `redis-server` of this file's own, so no other suite's commands mix in.
  * Cluster mode gets the same check for correctness: one tick's reads span slots and nodes.
  */
@@ -51,6 +51,18 @@ describe('batched reads on one redis-server', () => {
     const after = await commandCalls(observer);
     expect(values).toEqual(keys.map((k, i) => (i % 3 !== 0 ? `value of ${k}` : undefined)));
     expect(await batch).toEqual([`value of ${keys[1]}`, undefined, `value of ${keys[1]}`]);
+    expect((after.get('mget') ?? 0) - (before.get('mget') ?? 0)).toBe(1);
+    expect((after.get('get') ?? 0) - (before.get('get') ?? 0)).toBe(0);
+  });
+
+  it('batches reads started by different callbacks of one loop turn, as concurrent requests are', async () => {
+    const keys = [key('turn', 'a'), key('turn', 'b'), key('turn', 'c')];
+    await store.setMany(keys.map((k) => ({ key: k, value: k, ttlMs: 60_000 })));
+    const before = await commandCalls(observer);
+    // Each read starts in its own macrotask, like request handlers woken by separate sockets.
+    const values = await Promise.all(keys.map((k) => new Promise<string | undefined>((resolve, reject) => setImmediate(() => store.get(k).then(resolve, reject)))));
+    const after = await commandCalls(observer);
+    expect(values).toEqual(keys);
     expect((after.get('mget') ?? 0) - (before.get('mget') ?? 0)).toBe(1);
     expect((after.get('get') ?? 0) - (before.get('get') ?? 0)).toBe(0);
   });
