@@ -40,6 +40,21 @@ export class SingleFlight {
     for (const key of this.#inflight.keys()) if (matches(key)) this.#inflight.delete(key);
   }
 
+  /** The running flight of `key`, to join; `undefined` when none. */
+  current<T>(key: string): Promise<T> | undefined {
+    return this.#inflight.get(key) as Promise<T> | undefined;
+  }
+
+  /** Makes `flight` the running flight of `key`; pair with `leave` once it settles. */
+  enter(key: string, flight: Promise<unknown>): void {
+    this.#inflight.set(key, flight);
+  }
+
+  /** Ends `flight` as the running flight of `key` (unless a later one replaced it). */
+  leave(key: string, flight: Promise<unknown>): void {
+    if (this.#inflight.get(key) === flight) this.#inflight.delete(key);
+  }
+
   /** Joins the running load of `key`, or starts `run` as that load. */
   do<T>(key: string, run: () => Promise<T>): Promise<T> {
     const running = this.#inflight.get(key);

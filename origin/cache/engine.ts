@@ -153,10 +153,27 @@ export class CacheEngine {
       this.#metrics.read(request.policy.type, 'hit');
       return Promise.resolve({ value: held.value as T, status: 'hit' });
     }
-    return this.#reads.do(request.key, () => this.#read(request)).then((result) => {
-      this.#metrics.read(request.policy.type, result.status);
+    const type = request.policy.type;
+    const count = (result: CacheResult<T | undefined>) => {
+      this.#metrics.read(type, result.status);
       return result;
-    });
+    };
+    const joined = this.#reads.current<CacheResult<T | undefined>>(request.key);
+    if (joined) return joined.then(count);
+    // Leaving the flight and counting the read happen in one step: the hot path of a hit pays
+    // for every promise it chains.
+    const flight: Promise<CacheResult<T | undefined>> = this.#read(request).then(
+      (result) => {
+        this.#reads.leave(request.key, flight);
+        return count(result);
+      },
+      (error: unknown) => {
+        this.#reads.leave(request.key, flight);
+        throw error;
+      },
+    );
+    this.#reads.enter(request.key, flight);
+    return flight;
   }
 
   #read<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {

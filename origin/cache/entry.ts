@@ -21,19 +21,18 @@ export function writeEntry(entry: Entry): string {
 
 /** Parses an entry; `undefined` for anything not written by `writeEntry` (treated as a miss). */
 export function readEntry(text: string): Entry | undefined {
-  const cuts: number[] = [];
-  let at = -1;
-  for (let i = 0; i < 5; i++) {
-    at = text.indexOf('\n', at + 1);
-    if (at < 0) return undefined;
-    cuts.push(at);
-  }
-  if (text.slice(0, cuts[0]) !== FORMAT) return undefined;
-  const field = (i: number) => text.slice(cuts[i]! + 1, cuts[i + 1]);
-  const freshUntil = Number(field(0));
-  const staleUntil = Number(field(1));
-  const errorUntil = Number(field(2));
+  // Runs on every cache hit: plain index arithmetic, no intermediate arrays.
+  if (!text.startsWith(`${FORMAT}\n`)) return undefined;
+  const a = FORMAT.length;
+  const b = text.indexOf('\n', a + 1);
+  const c = b < 0 ? -1 : text.indexOf('\n', b + 1);
+  const d = c < 0 ? -1 : text.indexOf('\n', c + 1);
+  const e = d < 0 ? -1 : text.indexOf('\n', d + 1);
+  if (e < 0) return undefined;
+  const freshUntil = Number(text.slice(a + 1, b));
+  const staleUntil = Number(text.slice(b + 1, c));
+  const errorUntil = Number(text.slice(c + 1, d));
   if (!Number.isFinite(freshUntil) || !Number.isFinite(staleUntil) || !Number.isFinite(errorUntil)) return undefined;
-  const versions = field(3);
-  return { freshUntil, staleUntil, errorUntil, versions: versions === '' ? [] : versions.split(','), payload: text.slice(cuts[4]! + 1) };
+  const versions = d + 1 === e ? [] : text.slice(d + 1, e).split(',');
+  return { freshUntil, staleUntil, errorUntil, versions, payload: text.slice(e + 1) };
 }
