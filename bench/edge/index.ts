@@ -3,7 +3,9 @@
  * Miniflare directly (wrangler dev's proxy would dominate), interleaved in one run:
  *   floor      a bare Hono Worker returning a constant response
  *   hono/cache Hono's cache middleware in front of the origin (the peer)
- *   strata     this edge
+ *   strata     this edge, without Upstash (no purge versions, no rate limits)
+ *   strata+purge  this edge with purge versions in Upstash (the local REST endpoint over a
+ *              redis-server), as deployed; the tenant's limit is unset, so no rate-limit calls
  * HIT: one URL, stored after a warm-up request. MISS: a new URL every request (origin each time).
  * Writes `bench/results/edge.json` in the cache-engine row format.
  */
@@ -11,9 +13,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { bundleWorker as bundle } from '../../test/harness/bundle-worker.ts';
 import { startFakeOrigin } from '../../test/harness/fake-origin.ts';
+import { startRedis } from '../../test/harness/redis.ts';
+import { startUpstashServer } from '../../test/harness/upstash-server.ts';
 import { median, type Row } from '../cache-engine/rows.ts';
 
-const ROUNDS = 5;
+const ROUNDS = 9;
 const SLICE_MS = 1500;
 const CONCURRENCY = 16;
 
@@ -40,15 +44,20 @@ async function load(base: URL, pathFor: (n: number) => string): Promise<{ rps: n
 
 export async function edge(): Promise<void> {
   const origin = await startFakeOrigin();
+  const redis = await startRedis();
+  const upstash = await startUpstashServer({ redisUrl: redis.url, token: 'bench-token' });
   const compatibilityDate = '2026-11-01';
-  const workers = {
-    floor: await bundle('bench/edge/workers/floor.ts'),
-    'hono/cache': await bundle('bench/edge/workers/hono-cache.ts'),
-    strata: await bundle('edge/index.ts'),
-  };
+  const strata = await bundle('edge/index.ts');
+  const workers: [string, string, Record<string, string>][] = [
+    ['floor', await bundle('bench/edge/workers/floor.ts'), {}],
+    ['hono/cache', await bundle('bench/edge/workers/hono-cache.ts'), {}],
+    ['strata', strata, {}],
+    ['strata+purge', strata, { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token }],
+  ];
   const instances = await Promise.all(
-    Object.entries(workers).map(async ([name, script]) => {
-      const mf = new Miniflare(convertV4MiniflareOptions({ script, modules: true, compatibilityDate, bindings: { ORIGIN_URL: origin.url }, cf: false }));
+    workers.map(async ([name, script, extra]) => {
+      const bindings = { ORIGIN_URL: origin.url, ...extra };
+      const mf = new Miniflare(convertV4MiniflareOptions({ script, modules: true, compatibilityDate, bindings, cf: false }));
       return { name, mf, base: await mf.ready };
     }),
   );
@@ -77,6 +86,8 @@ export async function edge(): Promise<void> {
   } finally {
     await Promise.all(instances.map(({ mf }) => mf.dispose()));
     await origin.stop();
+    await upstash.stop();
+    await redis.stop();
   }
   const rows: Row[] = [...samples].flatMap(([subject, metrics]) =>
     Object.entries(metrics).map(([metric, values]) => ({

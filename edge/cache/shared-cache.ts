@@ -79,7 +79,8 @@ export function sharedCache(deps: SharedCacheDeps) {
       const base = cacheKeyFor(request);
       const credentials = request.headers.has('authorization') || request.headers.has('cookie');
       const reader = deps.versions?.(c.env);
-      const scopeOf = (tags: readonly string[]): VersionScope => ({ tenant: params.tenant ?? '', tags, path: new URL(request.url).pathname });
+      let pathname: string | undefined;
+      const scopeOf = (tags: readonly string[]): VersionScope => ({ tenant: params.tenant ?? '', tags, path: (pathname ??= new URL(request.url).pathname) });
       const finish = (response: Response, decision: Decision, key: string, policy?: CachePolicy) => {
         logDecision(c, { key, decision, status: response.status, started, policy, response });
         return response;

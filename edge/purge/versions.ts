@@ -7,6 +7,7 @@
  * timeout per isolate per second, not one per request.
  */
 import type { Redis } from '@upstash/redis/cloudflare';
+import { LRUCache } from 'lru-cache';
 import type { VersionReader, VersionScope } from '../cache/versions.ts';
 import type { Env } from '../env.ts';
 import { upstashFor } from '../upstash.ts';
@@ -53,14 +54,40 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => timer !== undefined && clearTimeout(timer));
 }
 
+// The keys of recent scopes: a pure function of tenant, path and tags, rebuilt on every read
+// otherwise. Bounded by count and by characters (paths can be long).
+const scopeKeys = new LRUCache<string, string[]>({
+  max: 1000,
+  maxSize: 512 * 1024,
+  sizeCalculation: (keys, id) => id.length + keys.reduce((n, key) => n + key.length, 0),
+});
+
+function keysOf(scope: VersionScope): string[] {
+  const id = `${scope.tenant}\n${scope.path}\n${scope.tags.join('\n')}`;
+  let keys = scopeKeys.get(id);
+  if (!keys) {
+    keys = scopeVersionKeys(scope);
+    scopeKeys.set(id, keys);
+  }
+  return keys;
+}
+
 /** A reader over `redis`, memoised under `database` (its REST URL). */
 export function upstashVersionReader(redis: Redis, database: string): VersionReader {
   const memo = memoFor(database);
   return {
     async read(scope: VersionScope) {
-      const keys = scopeVersionKeys(scope);
+      const keys = keysOf(scope);
       const now = Date.now();
       if (memo.downUntil > now) return undefined;
+      // The common case, every version memoised and current: no intermediate collections.
+      const held: string[] = [];
+      for (const key of keys) {
+        const hit = memo.values.get(key);
+        if (!hit || hit.expires <= now) break;
+        held.push(hit.value);
+      }
+      if (held.length === keys.length) return held;
       const known = new Map<string, string>();
       for (const key of keys) {
         const hit = memo.values.get(key);

@@ -65,8 +65,8 @@ export function rateLimit(): MiddlewareHandler<EdgeEnv> {
     // is not counted against its tenant, so one noisy address cannot spend a tenant's quota.
     const perHour = tenantHourlyLimit(c.env, tenant, c.req.raw.headers, requestId);
     const verdicts: Verdict[] = [];
-    const address = clientAddressKey(c.req.raw.headers);
     const perMinute = positiveInteger(c.env.RATE_LIMIT_IP_PER_MINUTE);
+    const address = perMinute ? clientAddressKey(c.req.raw.headers) : undefined;
     if (address && perMinute) {
       const verdict = await check(redis, 'ip', perMinute, address, requestId);
       if (verdict && !verdict.success) return tooManyRequests(c, verdict);
