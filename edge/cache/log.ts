@@ -16,13 +16,16 @@ export function logDecision(
   c: Context<EdgeEnv>,
   entry: { key: string; decision: Decision; status: number; started: number; policy?: CachePolicy; response: Response },
 ): void {
+  const log = entry.decision !== 'hit' || c.env.CACHE_LOG === 'all';
+  const token = c.env.DEBUG_TOKEN;
+  const debug = Boolean(token) && c.req.header('x-strata-debug') === token;
+  if (!log && !debug) return; // a plain hit: the bulk of traffic, nothing to compute
   const age = entry.policy ? Math.round(entry.policy.age()) : undefined;
   const ttl = entry.policy ? Math.floor(entry.policy.maxAge() - entry.policy.age()) : undefined;
-  if (entry.decision !== 'hit' || c.env.CACHE_LOG === 'all') console.log(
+  if (log) console.log(
     JSON.stringify({ level: 'info', msg: 'edge cache', requestId: c.get('requestId'), key: entry.key, decision: entry.decision, status: entry.status, age, ttl, ms: Date.now() - entry.started }),
   );
-  const token = c.env.DEBUG_TOKEN;
-  if (token && c.req.header('x-strata-debug') === token) {
+  if (debug) {
     const parts = [`key=${entry.key}`, `decision=${entry.decision}`, ...(age !== undefined ? [`age=${age}`, `ttl=${ttl}`] : [])];
     entry.response.headers.set('x-strata-cache-debug', parts.join('; '));
   }
