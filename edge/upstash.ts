@@ -13,6 +13,16 @@ const clients = new Map<string, Redis>();
  * unset. Throws when the URL is malformed (the library's `UrlError`).
  */
 export function upstashFor(env: Env): Redis | undefined {
+  // Every request of an isolate sees the same bindings object: skip building the lookup key.
+  if (byBindings.has(env)) return byBindings.get(env);
+  const client = clientFor(env);
+  byBindings.set(env, client);
+  return client;
+}
+
+const byBindings = new WeakMap<Env, Redis | undefined>();
+
+function clientFor(env: Env): Redis | undefined {
   const url = env.UPSTASH_REDIS_REST_URL;
   const token = env.UPSTASH_REDIS_REST_TOKEN;
   if (!url || !token) return undefined;

@@ -33,6 +33,10 @@ export function isConditional(request: Request): boolean {
   return request.headers.has('if-none-match') || request.headers.has('if-modified-since');
 }
 
+function validatorsOf(request: Request) {
+  return { 'if-none-match': request.headers.get('if-none-match') ?? undefined, 'if-modified-since': request.headers.get('if-modified-since') ?? undefined };
+}
+
 /**
  * The client's response: `status` and `headers` with `body`, or a 304 when the request's
  * validators match, or no body for HEAD. `member` is this cache's Cache-Status entry.
@@ -40,8 +44,7 @@ export function isConditional(request: Request): boolean {
 export function clientResponse(request: Request, status: number, headers: HeaderRecord, body: BodyInit | null, member: string): Response {
   const out = new Headers(headers);
   appendCacheStatus(out, member);
-  const validators = { 'if-none-match': request.headers.get('if-none-match') ?? undefined, 'if-modified-since': request.headers.get('if-modified-since') ?? undefined };
-  if (status === 200 && isConditional(request) && fresh(validators, { etag: headers.etag, 'last-modified': headers['last-modified'] })) {
+  if (status === 200 && isConditional(request) && fresh(validatorsOf(request), { etag: headers.etag, 'last-modified': headers['last-modified'] })) {
     if (body instanceof ReadableStream) void body.cancel();
     const kept = new Headers();
     for (const name of NOT_MODIFIED_HEADERS) {
