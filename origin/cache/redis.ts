@@ -11,7 +11,7 @@ import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import type { CacheStore } from './interface.ts';
 import { clusterHealth } from './metrics/cluster-health.ts';
 import { groupByNode, groupBySlot } from './slots.ts';
-import type { TrackedValues } from './tracked-values.ts';
+import { TrackedValues } from './tracked-values.ts';
 import { trackCluster, trackStandalone } from './tracking.ts';
 
 /** Limits and credentials shared by both Redis stores. */
@@ -72,9 +72,16 @@ function nullsToUndefined(values: (string | null)[]): (string | undefined)[] {
   return values as (string | undefined)[];
 }
 
-async function mgetGrouped(client: Client, keys: readonly string[]): Promise<(string | undefined)[]> {
+type Read = string | undefined;
+
+/**
+ * Values of `keys`, one MGET per slot, pipelined per node in cluster mode. A node that fails
+ * fails only its own keys (their places hold the error): one dead master must not fail the
+ * reads that other masters answer.
+ */
+async function mgetSettled(client: Client, keys: readonly string[]): Promise<(Read | Error)[]> {
   if (!(client instanceof Cluster)) return nullsToUndefined(await client.mget(...keys));
-  const out = new Array<string | undefined>(keys.length);
+  const out = new Array<Read | Error>(keys.length);
   const fill = (indexes: number[], values: (string | null)[]) => indexes.forEach((at, i) => (out[at] = values[i] ?? undefined));
   const slots = groupBySlot(keys);
   if (slots.length === 1) {
@@ -83,57 +90,78 @@ async function mgetGrouped(client: Client, keys: readonly string[]): Promise<(st
   }
   await Promise.all(
     groupByNode(client, slots).map(async (groups) => {
-      const pipeline = client.pipeline();
-      for (const group of groups) pipeline.mget(...group.indexes.map((i) => keys[i]!));
-      const results = (await pipeline.exec()) ?? [];
-      results.forEach(([error, values], g) => {
-        if (error) throw error;
-        fill(groups[g]!.indexes, values as (string | null)[]);
-      });
+      try {
+        const pipeline = client.pipeline();
+        for (const group of groups) pipeline.mget(...group.indexes.map((i) => keys[i]!));
+        const results = (await pipeline.exec()) ?? [];
+        groups.forEach((group, g) => {
+          const [error, values] = results[g] ?? [new Error('no reply for a pipelined MGET')];
+          if (error) for (const at of group.indexes) out[at] = error;
+          else fill(group.indexes, values as (string | null)[]);
+        });
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const group of groups) for (const at of group.indexes) out[at] = failure;
+      }
     }),
   );
   return out;
 }
 
-// Reads batch only under load. A read that finds nothing on the wire goes out at once as a GET
-// (a lone caller pays no batching cost); reads that come while others are out wait for the end
-// of the event-loop turn (`setImmediate`, after the poll phase) and travel together: one MGET
-// per node instead of one command — and one socket write — each. Measured with 64 concurrent
-// HTTP clients over the engine: ~9 reads per MGET; dispatching after the microtasks (the
-// library's default) batched none across requests, which arrive in separate I/O callbacks.
+/** Values of `keys`, rejecting if any could not be read. */
+async function mgetGrouped(client: Client, keys: readonly string[]): Promise<Read[]> {
+  const values = await mgetSettled(client, keys);
+  const failure = values.find((value) => value instanceof Error);
+  if (failure) throw failure;
+  return values as Read[];
+}
+
+// Reads batch only under load. Reads that find nothing on the wire go out at once (a GET, or
+// one MGET per node for several keys), so a lone caller pays no batching cost; reads that come
+// while others are out wait for the end of the event-loop turn (`setImmediate`, after the poll
+// phase) and travel together: one MGET per node instead of one command — and one socket
+// write — each. Measured with 64 concurrent HTTP clients over the engine: ~9 reads per MGET;
+// dispatching after the microtasks (the library's default) batched none across requests, which
+// arrive in separate I/O callbacks.
 const MAX_BATCH_KEYS = 1000;
 
-/** Reads of single keys, batched while others are in flight. */
-function batchedReads(client: Client): (key: string) => Promise<string | undefined> {
-  let inFlight = 0; // GETs and batches sent and not answered yet
+/** Reads of keys, batched while others are in flight. */
+function batchedReads(client: Client): (keys: readonly string[]) => Promise<Read[]> {
+  let inFlight = 0; // commands sent and not answered yet
   let waiting = 0; // reads queued for the next batch
-  const done = <T>(value: T) => {
-    inFlight--;
-    return value;
+  // Counts a command once it exists (a synchronous throw leaves nothing to count down).
+  const send = <T>(command: () => Promise<T>): Promise<T> => {
+    const sent = command();
+    inFlight++;
+    return sent.then(
+      (value) => {
+        inFlight--;
+        return value;
+      },
+      (error: unknown) => {
+        inFlight--;
+        throw error;
+      },
+    );
   };
-  const failed = (error: unknown) => {
-    inFlight--;
-    throw error;
-  };
-  const loader = new DataLoader<string, string | undefined>(
+  const direct = (keys: readonly string[]): Promise<Read[]> =>
+    keys.length === 1 ? send(() => client.get(keys[0]!)).then((value) => [value ?? undefined]) : send(() => mgetGrouped(client, keys));
+  const loader = new DataLoader<string, Read>(
     async (keys) => {
       waiting = 0;
-      inFlight++;
       const unique = [...new Set(keys)];
-      const values = await (unique.length === 1 ? client.get(unique[0]!).then((v) => [v ?? undefined]) : mgetGrouped(client, unique)).then(done, failed);
+      const values: (Read | Error)[] = unique.length === 1 ? await direct(unique) : await send(() => mgetSettled(client, unique));
       if (unique.length === keys.length) return values;
       const byKey = new Map(unique.map((key, i) => [key, values[i]]));
       return keys.map((key) => byKey.get(key));
     },
     { cache: false, maxBatchSize: MAX_BATCH_KEYS, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
   );
-  return (key) => {
-    if (inFlight > 0 || waiting > 0) {
-      waiting++;
-      return loader.load(key);
-    }
-    inFlight++;
-    return client.get(key).then((value) => done(value ?? undefined), failed);
+  return (keys) => {
+    if (keys.length === 0) return Promise.resolve([]);
+    if (inFlight === 0 && waiting === 0) return direct(keys);
+    waiting += keys.length;
+    return Promise.all(keys.map((key) => loader.load(key)));
   };
 }
 
@@ -142,6 +170,7 @@ function storeOver(name: string, client: Client, commandTimeoutMs: number, after
   let connecting: Promise<void> | undefined;
   const read = batchedReads(client);
   const tracked = new Map<string, { values: TrackedValues; close(): void }>();
+  let closed = false;
   const px = (ttlMs: number) => Math.max(1, Math.round(ttlMs));
   return {
     name,
@@ -150,10 +179,10 @@ function storeOver(name: string, client: Client, commandTimeoutMs: number, after
       return connecting;
     },
     get(key) {
-      return read(key);
+      return read([key]).then((values) => values[0]);
     },
-    async getMany(keys) {
-      return Promise.all(keys.map(read));
+    getMany(keys) {
+      return read(keys);
     },
     async set(key, value, ttlMs) {
       await client.set(key, value, 'PX', px(ttlMs));
@@ -208,8 +237,9 @@ function storeOver(name: string, client: Client, commandTimeoutMs: number, after
     track(prefix, onError = () => {}) {
       let tracking = tracked.get(prefix);
       if (!tracking) {
-        const report = onError;
-        tracking = client instanceof Cluster ? trackCluster(client, prefix, report) : trackStandalone(client, prefix, report);
+        // After close: values that are never live, and no connection left behind.
+        if (closed) return new TrackedValues();
+        tracking = client instanceof Cluster ? trackCluster(client, prefix, onError) : trackStandalone(client, prefix, onError);
         tracked.set(prefix, tracking);
       }
       return tracking.values;
@@ -219,6 +249,7 @@ function storeOver(name: string, client: Client, commandTimeoutMs: number, after
       await client.ping();
     },
     async close() {
+      closed = true;
       for (const tracking of tracked.values()) tracking.close();
       tracked.clear();
       await client.quit().catch(() => client.disconnect());

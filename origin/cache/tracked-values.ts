@@ -4,8 +4,9 @@
  * before anyone can read it from here again. The engine keeps its invalidation versions here, so
  * a cache hit costs one GET instead of an MGET of the entry and its versions.
  *
- * Usable only while every connection that receives the reports is up: when one drops, every
- * value is forgotten and reads go to the server until tracking is back. A value read from the
+ * Usable only while every connection that receives the reports is up and recently answered a
+ * heartbeat: when one drops, every value is forgotten and reads go to the server until tracking
+ * is back; while one is silent, values are not given out. A value read from the
  * server is kept only when no report arrived while it was being read — a report may come
  * before or after the reply that it concerns — so a stale value is never kept.
  */
@@ -16,6 +17,9 @@ const MAX_VALUES = 50_000;
 export class TrackedValues {
   readonly #values = new Map<string, string>();
   #live = false;
+  // Until when the listening connections were last proven alive (a heartbeat answered): a
+  // connection that goes silent without closing must stop being trusted on its own.
+  #heardUntil = 0;
   // Counts reports and resets; a read remembers what it saw only if this did not move.
   #changes = 0;
 
@@ -26,7 +30,7 @@ export class TrackedValues {
 
   /** The held value of every key, or `undefined` when any is not held (or tracking is down). */
   getAll(keys: readonly string[]): string[] | undefined {
-    if (!this.#live) return undefined;
+    if (!this.#live || Date.now() >= this.#heardUntil) return undefined;
     const values = new Array<string>(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const value = this.#values.get(keys[i]!);
@@ -56,6 +60,14 @@ export class TrackedValues {
     this.#changes++;
     if (keys === undefined) this.#values.clear();
     else for (const key of keys) this.#values.delete(key);
+  }
+
+  /**
+   * The listening connections answered a heartbeat: values may be trusted until `until`. Reports
+   * travel in order on each connection, so every report sent before the answer has been applied.
+   */
+  heard(until: number): void {
+    this.#heardUntil = until;
   }
 
   /** Tracking went up or down; either way, nothing held so far can be trusted. */

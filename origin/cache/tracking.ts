@@ -3,90 +3,140 @@
  * server asks to hear about every change to keys under a prefix (`CLIENT TRACKING on REDIRECT
  * <itself> BCAST PREFIX <prefix>`) and listens on `__redis__:invalidate`. Broadcast mode needs no
  * reads through that connection, so the data connections stay as they are. In cluster mode each
- * master gets one, and the set follows the slot map through failovers.
+ * server that owns slots gets one, and the set follows the slot map through failovers.
  *
- * The held values are live only while every master's connection is subscribed; a connection
- * that drops, a master that changes, or a reset report forgets everything (`TrackedValues`).
+ * The held values are live only while every owner's connection is subscribed; a connection
+ * that drops, an owner that changes, or a reset report forgets everything (`TrackedValues`).
+ * Each connection is pinged every HEARTBEAT_MS: values are given out only while every
+ * connection answered within SILENCE_MS, so one that goes silent without closing (a half-open
+ * socket, a black-holed route) stops being trusted within that bound, and the unanswered ping
+ * lets the connection's socket timeout drop it.
  */
-import { ReplyError, type Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { TrackedValues } from './tracked-values.ts';
 
 const CHANNEL = '__redis__:invalidate';
+const HEARTBEAT_MS = 500;
+const SILENCE_MS = 1500;
+const CLUSTER_SLOTS = 16384;
+
+// Refusals that another attempt cannot fix: the ACL forbids it, or the server predates tracking.
+const PERMANENT = /^(NOPERM|ERR unknown (sub)?command)/i;
 
 /** Receives tracking set-up failures (a server or ACL that refuses CLIENT TRACKING or SUBSCRIBE). */
 export type TrackingErrorListener = (error: unknown) => void;
 
 interface Tracker {
   readonly ready: boolean;
+  /** When the server last answered a heartbeat (or the set-up). */
+  readonly heardAt: number;
   close(): void;
 }
 
-/** One listening connection, duplicated from `node`'s options; calls `onState` when `ready` flips. */
-function trackServer(node: Redis, prefix: string, values: TrackedValues, onState: () => void, onError: TrackingErrorListener): Tracker {
-  // A duplicate shares host, TLS and credentials; it reconnects forever and re-runs the setup on
-  // every reconnect (subscribing again by itself would skip CLIENT TRACKING).
-  const connection = node.duplicate({
+/** One listening connection, duplicated from `template`; calls `onState` when its state changes. */
+function trackServer(template: Redis, address: { host: string; port: number }, prefix: string, values: TrackedValues, onState: () => void, onError: TrackingErrorListener): Tracker {
+  // A duplicate shares TLS and credentials; it reconnects forever and re-runs the set-up on
+  // every connection. Commands cut off by a reconnect are not resent: a resent CLIENT TRACKING
+  // would name a client id that no longer exists, a resent SUBSCRIBE would skip the tracking.
+  const connection = template.duplicate({
+    host: address.host,
+    port: address.port,
     lazyConnect: false,
     autoResubscribe: false,
+    autoResendUnfulfilledCommands: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    readOnly: false,
     // Cluster node connections are built without retries (the cluster client replaces them).
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
   });
   let ready = false;
   let closed = false;
+  let heardAt = 0;
+  // Bumped by every connection and disconnection: a set-up belongs to one connection only.
+  let epoch = 0;
   const flip = (to: boolean) => {
     if (ready === to) return;
     ready = to;
     onState();
   };
-  // Connection failures show on the data path already; only a refused setup is reported.
+  // Connection failures show on the data path already; only a refused set-up is reported.
   connection.on('error', () => {});
-  connection.on('close', () => flip(false));
+  connection.on('close', () => {
+    epoch++;
+    flip(false);
+  });
   connection.on('messageBuffer', (channel: Buffer, message: Buffer[] | Buffer | null) => {
     if (channel.toString() !== CHANNEL) return;
     // A list of keys; null when the server dropped everything (FLUSHALL, FLUSHDB).
     values.changed(Array.isArray(message) ? message.map((key) => key.toString()) : undefined);
   });
-  connection.on('ready', () => {
-    void (async () => {
-      try {
-        const id = await connection.client('ID');
-        await connection.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(id), 'BCAST', 'PREFIX', prefix);
-        await connection.subscribe(CHANNEL);
-        if (!closed) flip(true);
-      } catch (error) {
-        if (closed) return;
-        if (error instanceof ReplyError) {
-          // The server or the ACL refuses tracking: say so once and stay off (reads still work).
-          onError(error);
-          closed = true;
-          connection.disconnect();
-        } else {
-          // The connection failed mid set-up: start over on a new one.
-          connection.disconnect(true);
-        }
+  connection.on('ready', () => void setUp(++epoch));
+
+  async function setUp(mine: number): Promise<void> {
+    const current = () => !closed && epoch === mine && connection.status === 'ready';
+    try {
+      const id = await connection.client('ID');
+      if (!current()) return;
+      await connection.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(id), 'BCAST', 'PREFIX', prefix);
+      if (!current()) return;
+      await connection.subscribe(CHANNEL);
+      if (!current()) return;
+      heardAt = Date.now();
+      flip(true);
+    } catch (error) {
+      if (!current()) return;
+      if (error instanceof Error && PERMANENT.test(error.message)) {
+        // Refused for good: stay off (reads check versions in Redis) and say so once.
+        closed = true;
+        clearInterval(heartbeat);
+        connection.disconnect();
+        onError(error);
+      } else {
+        // Anything else (a busy or restarting server): start over on a new connection.
+        connection.disconnect(true);
       }
-    })();
-  });
+    }
+  }
+
+  const heartbeat = setInterval(() => {
+    if (!ready) return;
+    const mine = epoch;
+    connection.ping().then(
+      () => {
+        if (epoch !== mine) return;
+        heardAt = Date.now();
+        onState();
+      },
+      () => {},
+    );
+  }, HEARTBEAT_MS);
+  heartbeat.unref?.();
+
   return {
     get ready() {
       return ready;
     },
+    get heardAt() {
+      return heardAt;
+    },
     close() {
       closed = true;
+      clearInterval(heartbeat);
       flip(false);
       connection.disconnect();
     },
   };
 }
 
-/** A group of trackers whose values are live only while all of them are ready. */
-function trackerGroup(values: TrackedValues) {
+/** A group of trackers whose values are live only while all of them are ready and heard from. */
+function trackerGroup(values: TrackedValues, complete: () => boolean = () => true) {
   const trackers = new Map<string, Tracker>();
   const update = () => {
-    const live = trackers.size > 0 && [...trackers.values()].every((t) => t.ready);
+    const all = [...trackers.values()];
+    const live = all.length > 0 && complete() && all.every((t) => t.ready);
     if (live !== values.live) values.setLive(live);
+    if (live) values.heard(Math.min(...all.map((t) => t.heardAt)) + SILENCE_MS);
   };
   return { trackers, update };
 }
@@ -95,7 +145,8 @@ function trackerGroup(values: TrackedValues) {
 export function trackStandalone(client: Redis, prefix: string, onError: TrackingErrorListener): { values: TrackedValues; close(): void } {
   const values = new TrackedValues();
   const { trackers, update } = trackerGroup(values);
-  trackers.set('server', trackServer(client, prefix, values, update, onError));
+  const { host, port } = client.options;
+  trackers.set('server', trackServer(client, { host: host ?? '127.0.0.1', port: port ?? 6379 }, prefix, values, update, onError));
   return {
     values,
     close() {
@@ -106,37 +157,57 @@ export function trackStandalone(client: Redis, prefix: string, onError: Tracking
   };
 }
 
-/** Tracks keys under `prefix` on every master of `cluster`, following the slot map. */
+function addressOf(text: string): { host: string; port: number } {
+  const at = text.lastIndexOf(':');
+  return { host: text.slice(0, at), port: Number(text.slice(at + 1)) };
+}
+
+/** Tracks keys under `prefix` on every server that owns slots in `cluster`, following the slot map. */
 export function trackCluster(cluster: Cluster, prefix: string, onError: TrackingErrorListener): { values: TrackedValues; close(): void } {
   const values = new TrackedValues();
-  const { trackers, update } = trackerGroup(values);
+  let complete = false;
+  const { trackers, update } = trackerGroup(values, () => complete);
   let closed = false;
   const reconcile = () => {
     if (closed) return;
-    const masters = new Map(cluster.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]));
+    // The slot map, not the connection pool, says whose changes matter: a master that died
+    // still owns its slots until the map is refreshed, and keeps the values off until then.
+    const owners = new Set<string>();
+    let covered = 0;
+    for (const slot of cluster.slots) {
+      if (!slot?.[0]) continue;
+      owners.add(slot[0]);
+      covered++;
+    }
+    const template = cluster.nodes('all')[0];
     let changed = false;
     for (const [address, tracker] of trackers) {
-      if (masters.has(address)) continue;
+      if (owners.has(address)) continue;
       tracker.close();
       trackers.delete(address);
       changed = true;
     }
-    for (const [address, node] of masters) {
-      if (trackers.has(address)) continue;
-      trackers.set(address, trackServer(node, prefix, values, update, onError));
-      changed = true;
+    if (template) {
+      for (const address of owners) {
+        if (trackers.has(address)) continue;
+        trackers.set(address, trackServer(template, addressOf(address), prefix, values, update, onError));
+        changed = true;
+      }
     }
-    // A master that came or went may own slots whose changes nobody was listening to.
+    // An owner that came or went may hold slots whose changes nobody was listening to.
     if (changed) values.setLive(false);
+    // Slots nobody owns (a map still loading) are changes nobody hears.
+    complete = covered === CLUSTER_SLOTS && template !== undefined;
     update();
   };
-  for (const event of ['ready', 'refresh', '+node', '-node']) cluster.on(event, reconcile);
+  const events = ['ready', 'refresh', '+node', '-node'];
+  for (const event of events) cluster.on(event, reconcile);
   reconcile();
   return {
     values,
     close() {
       closed = true;
-      for (const event of ['ready', 'refresh', '+node', '-node']) cluster.off(event, reconcile);
+      for (const event of events) cluster.off(event, reconcile);
       for (const tracker of trackers.values()) tracker.close();
       trackers.clear();
       update();

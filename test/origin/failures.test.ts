@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resourceKey, VERSION_KEY_PREFIX } from '../../common/keys.ts';
+import { resourceKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
 import { createBreaker } from '../../origin/cache/breaker.ts';
 import { encryptCodec, generateKey, parseKeyring } from '../../origin/cache/codec/index.ts';
 import { CacheEngine } from '../../origin/cache/engine.ts';
@@ -87,9 +87,20 @@ describe('a cluster master killed with SIGKILL', () => {
     const inspector = new Cluster(nodes, { redisOptions: { protocol: 2 } });
     const slot = Number(await inspector.cluster('KEYSLOT', key));
     const owner = inspector.slots[slot]![0]!;
+    // Keys of other tenants, some on the other masters: their reads must not fail with the victim.
+    const others = Array.from({ length: 30 }, () => resourceKey(freshTenant(), 'project', 'p1'));
+    await store.setMany(others.map((k) => ({ key: k, value: k, ttlMs: 60_000 })));
+    const ownerOf = async (k: string) => inspector.slots[Number(await inspector.cluster('KEYSLOT', k))]![0]!;
+    const elsewhere = (await Promise.all(others.map(async (k) => ((await ownerOf(k)) === owner ? undefined : k)))).filter((k) => k !== undefined);
     inspector.disconnect();
+    expect(elsewhere.length).toBeGreaterThan(0);
     const victim = cluster.nodes.find((node) => `127.0.0.1:${node.port}` === owner)!;
     await victim.kill();
+
+    // Reads started together (batched by node) while one master is dead: the others answer theirs.
+    const during = await Promise.allSettled([key, ...others].map((k) => store.get(k)));
+    const answered = new Map([key, ...others].map((k, i) => [k, during[i]!]));
+    for (const k of elsewhere) expect(answered.get(k)).toEqual({ status: 'fulfilled', value: k });
 
     const survivor = cluster.nodes.find((node) => node !== victim)!;
     await eventually('the replica to be promoted', () => run('redis-cli', ['-p', String(survivor.port), 'cluster', 'info']).then((r) => r.stdout), (info) => info.includes('cluster_state:ok'));
@@ -106,17 +117,23 @@ describe('a cluster master killed with SIGKILL', () => {
     const tracked = store.track!(VERSION_KEY_PREFIX);
     await eventually('version tracking on the new master', async () => tracked.live, (live) => live);
     const writerStore = createRedisClusterStore({ nodes, commandTimeoutMs: 500, connectTimeoutMs: 500 });
-    await writerStore.connect();
     const writer = new CacheEngine({ store: writerStore });
-    expect(await writer.invalidateTenant(tenant)).toBe(true);
-    const renewed = await eventually('the invalidation to reach the reader', () => engine.getOrLoad({ key, policy, load: async () => 'renewed' }), (r) => r.value === 'renewed', 1_000);
-    expect(renewed.status).toBe('miss');
-    await writer.close();
-    await writerStore.close();
-    await engine.close();
-    breaker.shutdown();
-    await store.close();
-  });
+    try {
+      await writerStore.connect();
+      // Hold the tenant's version (read through the promoted master), so only its report can
+      // tell this process of the invalidation.
+      await eventually('the version held', async () => (await engine.getOrLoad({ key, policy, load: async () => 'after' }), tracked.getAll([versionKey(tenant)])), (held) => held !== undefined);
+      expect(await writer.invalidateTenant(tenant)).toBe(true);
+      const renewed = await eventually('the invalidation to reach the reader', () => engine.getOrLoad({ key, policy, load: async () => 'renewed' }), (r) => r.value === 'renewed', 1_000);
+      expect(renewed.status).toBe('miss');
+    } finally {
+      await writer.close();
+      await writerStore.close();
+      await engine.close();
+      breaker.shutdown();
+      await store.close();
+    }
+  }, 90_000);
 });
 
 describe('two processes missing one key together', () => {

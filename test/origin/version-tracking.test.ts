@@ -6,6 +6,7 @@
  * command counts and the killed connections must be this file's alone); cluster cases on the
  * harness's cluster.
  */
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resourceKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
@@ -41,6 +42,7 @@ describe('held values', () => {
     values.remember(values.ticket(), ['a'], ['1']);
     expect(values.getAll(['a'])).toBeUndefined();
     values.setLive(true);
+    values.heard(Date.now() + 60_000);
     values.remember(values.ticket(), ['a', 'b'], ['1', undefined]);
     expect(values.getAll(['a'])).toEqual(['1']);
     expect(values.getAll(['a', 'b'])).toBeUndefined();
@@ -48,9 +50,22 @@ describe('held values', () => {
     expect(values.getAll(['a'])).toBeUndefined();
   });
 
+  it('are not given out while the listening connections have been silent too long', () => {
+    const values = new TrackedValues();
+    values.setLive(true);
+    values.heard(Date.now() + 60_000);
+    values.remember(values.ticket(), ['a'], ['1']);
+    values.heard(Date.now() - 1);
+    expect(values.getAll(['a'])).toBeUndefined();
+    // A heartbeat answered again: every report sent before it was applied, the values hold.
+    values.heard(Date.now() + 60_000);
+    expect(values.getAll(['a'])).toEqual(['1']);
+  });
+
   it('never keep a value read while a report or a reset came in', () => {
     const values = new TrackedValues();
     values.setLive(true);
+    values.heard(Date.now() + 60_000);
     const before = values.ticket();
     values.changed(['other']);
     values.remember(before, ['a'], ['old']);
@@ -126,6 +141,8 @@ describe('version tracking on one redis-server', () => {
     const read = () => reader.engine.getOrLoad({ key, policy, tags: ['projects'], load: async () => `v${version}` });
     await read();
     expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+    // The reader holds the versions, so only the server's report can tell it of the change.
+    expect(reader.tracked.getAll([versionKey(tenant), versionKey(tenant, 'projects')])).toHaveLength(2);
 
     version = 1;
     expect(await writer.engine.invalidateTags(tenant, ['projects'])).toBe(true);
@@ -159,6 +176,60 @@ describe('version tracking on one redis-server', () => {
     version = 2;
     await writer.engine.invalidateTenant(tenant);
     await eventually('the invalidation after reconnecting', async () => (await read()).value === 'v2', 1_000);
+  });
+
+  it('stops trusting held versions when its report connection goes silent without closing', async () => {
+    // A proxy in front of the server that can black-hole the subscribed connection only: the
+    // socket stays open, nothing more arrives (a half-open connection, a dropped route).
+    let silenced = false;
+    const proxy = createServer({ noDelay: true }, (client) => {
+      const upstream = connect({ port: redis.port, host: '127.0.0.1', noDelay: true });
+      let subscriber = false;
+      client.on('data', (chunk) => {
+        subscriber ||= chunk.toString().toUpperCase().includes('SUBSCRIBE');
+        if (!(silenced && subscriber)) upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => {
+        if (!(silenced && subscriber)) client.write(chunk);
+      });
+      for (const socket of [client, upstream]) socket.on('error', () => {});
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const store = createRedisStore({ url: `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ...timeouts });
+      await store.connect();
+      const reader = new CacheEngine({ store });
+      opened.push({ engine: reader, store });
+      const tracked = store.track!(VERSION_KEY_PREFIX);
+      const writer = await openProcess();
+      await eventually('tracking up', () => tracked.live);
+      const tenant = freshTenant();
+      const key = resourceKey(tenant, 'project', 'p1');
+      let version = 0;
+      const read = () => reader.getOrLoad({ key, policy, load: async () => `v${version}` });
+      await read();
+      // Let the report of the version's creation arrive first: it would drop the held version.
+      await sleep(100);
+      await read();
+      expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+      expect(tracked.getAll([versionKey(tenant)])).toHaveLength(1);
+
+      silenced = true;
+      version = 1;
+      await writer.engine.invalidateTenant(tenant);
+      console.log('after invalidation', tracked.live, tracked.getAll([versionKey(tenant)]), await read());
+      // The report never arrives: a hit is still served from the held version for a while...
+      expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+      // ...until the missed heartbeats end the trust on their own (bound: 1.5 s of silence).
+      const waited = await eventually('the silent connection to stop being trusted', async () => (await read()).value === 'v1', 5_000);
+      expect(waited).toBeGreaterThan(300);
+      expect(waited).toBeLessThan(3_000);
+    } finally {
+      silenced = false;
+      proxy.close();
+    }
   });
 
   it('forgets every held version on FLUSHALL', async () => {
@@ -219,6 +290,7 @@ describe('version tracking on the cluster', () => {
     const read = (tenant: string) => reader.engine.getOrLoad({ key: resourceKey(tenant, 'project', 'p1'), policy, load: async () => `v${version}` });
     for (const tenant of tenants) await read(tenant);
     for (const tenant of tenants) expect(await read(tenant)).toEqual({ value: 'v0', status: 'hit' });
+    expect(reader.tracked.getAll(tenants.map((tenant) => versionKey(tenant)))).toHaveLength(tenants.length);
     version = 1;
     for (const tenant of tenants) await writer.engine.invalidateTenant(tenant);
     for (const tenant of tenants) await eventually(`the invalidation of ${tenant}`, async () => (await read(tenant)).value === 'v1', 1_000);
