@@ -191,7 +191,12 @@ export class CacheEngine {
         () => this.#store.get(request.key),
         (raw) =>
           // A report or a lost report connection while the GET was out: trust the server instead.
-          tracked!.ticket() !== ticket ? this.#readWithVersions(request, names, now, bypass) : this.#resolve(request, raw, held, now),
+          tracked!.ticket() !== ticket
+            ? this.#readWithVersions(request, names, now, bypass)
+            : // An entry written under other versions than the held ones may be newer than
+              // what this process has heard of (its report still on the way): ask Redis
+              // rather than reload and overwrite it with an entry under the old versions.
+              this.#resolve(request, raw, held, now, () => this.#readWithVersions(request, names, now, bypass)),
         bypass,
       );
     }
@@ -331,10 +336,17 @@ export class CacheEngine {
   }
 
   /** Judges an entry read from the store; synchronous for fresh and stale hits without a codec. */
-  #resolve<T>(request: ReadRequest<T>, raw: string | undefined, versions: (string | undefined)[], now: number): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
+  #resolve<T>(
+    request: ReadRequest<T>,
+    raw: string | undefined,
+    versions: (string | undefined)[],
+    now: number,
+    onOtherVersions?: () => Promise<CacheResult<T | undefined>>,
+  ): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
     const entry = raw === undefined ? undefined : readEntry(raw);
     let valid = entry !== undefined && entry.versions.length === versions.length;
     for (let i = 0; valid && i < versions.length; i++) valid = versions[i] !== undefined && versions[i] === entry!.versions[i];
+    if (!valid && entry !== undefined && onOtherVersions) return onOtherVersions();
     const decoded = valid ? this.#decode<T>(request, entry!) : undefined;
     if (decoded instanceof Promise) return decoded.then((usable) => this.#judge(request, entry!, usable, versions, now));
     return this.#judge(request, entry, decoded, versions, now);

@@ -6,7 +6,7 @@
  * command counts and the killed connections must be this file's alone); cluster cases on the
  * harness's cluster.
  */
-import { createServer, connect, type AddressInfo } from 'node:net';
+import { createServer, connect, type AddressInfo, type Server } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resourceKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
@@ -91,6 +91,7 @@ describe('version tracking on one redis-server', () => {
   let redis: RedisProcess;
   let observer: Redis;
   const opened: { engine: CacheEngine; store: CacheStore }[] = [];
+  const proxies: Server[] = [];
 
   /** An engine on its own connections, as another process would have. */
   async function openProcess(options: { username?: string; password?: string } = {}) {
@@ -112,6 +113,7 @@ describe('version tracking on one redis-server', () => {
       await engine.close();
       await store.close();
     }
+    for (const proxy of proxies.splice(0)) proxy.close();
   });
   afterAll(async () => {
     observer?.disconnect();
@@ -178,58 +180,84 @@ describe('version tracking on one redis-server', () => {
     await eventually('the invalidation after reconnecting', async () => (await read()).value === 'v2', 1_000);
   });
 
-  it('stops trusting held versions when its report connection goes silent without closing', async () => {
-    // A proxy in front of the server that can black-hole the subscribed connection only: the
-    // socket stays open, nothing more arrives (a half-open connection, a dropped route).
-    let silenced = false;
+  /**
+   * A process whose connections go through a proxy that can black-hole its subscribed
+   * connection only: the socket stays open and nothing more arrives (a half-open connection, a
+   * dropped route, or simply a report still on its way).
+   */
+  async function silenceableProcess() {
+    const control = { silenced: false };
     const proxy = createServer({ noDelay: true }, (client) => {
       const upstream = connect({ port: redis.port, host: '127.0.0.1', noDelay: true });
       let subscriber = false;
       client.on('data', (chunk) => {
         subscriber ||= chunk.toString().toUpperCase().includes('SUBSCRIBE');
-        if (!(silenced && subscriber)) upstream.write(chunk);
+        if (!(control.silenced && subscriber)) upstream.write(chunk);
       });
       upstream.on('data', (chunk) => {
-        if (!(silenced && subscriber)) client.write(chunk);
+        if (!(control.silenced && subscriber)) client.write(chunk);
       });
       for (const socket of [client, upstream]) socket.on('error', () => {});
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    try {
-      const store = createRedisStore({ url: `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ...timeouts });
-      await store.connect();
-      const reader = new CacheEngine({ store });
-      opened.push({ engine: reader, store });
-      const tracked = store.track!(VERSION_KEY_PREFIX);
-      const writer = await openProcess();
-      await eventually('tracking up', () => tracked.live);
-      const tenant = freshTenant();
-      const key = resourceKey(tenant, 'project', 'p1');
-      let version = 0;
-      const read = () => reader.getOrLoad({ key, policy, load: async () => `v${version}` });
-      await read();
-      // Let the report of the version's creation arrive first: it would drop the held version.
-      await sleep(100);
-      await read();
-      expect(await read()).toEqual({ value: 'v0', status: 'hit' });
-      expect(tracked.getAll([versionKey(tenant)])).toHaveLength(1);
+    proxies.push(proxy);
+    const store = createRedisStore({ url: `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ...timeouts });
+    await store.connect();
+    const engine = new CacheEngine({ store });
+    opened.push({ engine, store });
+    const tracked = store.track!(VERSION_KEY_PREFIX);
+    await eventually('tracking up', () => tracked.live);
+    return { engine, tracked, control };
+  }
 
-      silenced = true;
-      version = 1;
-      await writer.engine.invalidateTenant(tenant);
-      console.log('after invalidation', tracked.live, tracked.getAll([versionKey(tenant)]), await read());
-      // The report never arrives: a hit is still served from the held version for a while...
-      expect(await read()).toEqual({ value: 'v0', status: 'hit' });
-      // ...until the missed heartbeats end the trust on their own (bound: 1.5 s of silence).
-      const waited = await eventually('the silent connection to stop being trusted', async () => (await read()).value === 'v1', 5_000);
-      expect(waited).toBeGreaterThan(300);
-      expect(waited).toBeLessThan(3_000);
-    } finally {
-      silenced = false;
-      proxy.close();
-    }
+  it('stops trusting held versions when its report connection goes silent without closing', async () => {
+    const { engine: reader, tracked, control } = await silenceableProcess();
+    const writer = await openProcess();
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    let version = 0;
+    const read = () => reader.getOrLoad({ key, policy, load: async () => `v${version}` });
+    await read();
+    // Let the report of the version's creation arrive first: it would drop the held version.
+    await sleep(100);
+    await read();
+    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+    expect(tracked.getAll([versionKey(tenant)])).toHaveLength(1);
+
+    control.silenced = true;
+    version = 1;
+    await writer.engine.invalidateTenant(tenant);
+    // The report never arrives: a hit is still served from the held version for a while...
+    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+    // ...until the missed heartbeats end the trust on their own (bound: 1.5 s of silence).
+    const waited = await eventually('the silent connection to stop being trusted', async () => (await read()).value === 'v1', 5_000);
+    expect(waited).toBeGreaterThan(300);
+    expect(waited).toBeLessThan(3_000);
+  });
+
+  it('asks Redis, rather than reloading, when an entry is newer than the versions it holds', async () => {
+    const { engine: reader, tracked, control } = await silenceableProcess();
+    const writer = await openProcess();
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    let readerLoads = 0;
+    const read = () => reader.getOrLoad({ key, policy, load: async () => (readerLoads++, 'from the reader') });
+    await read();
+    await sleep(100);
+    await read();
+    expect(tracked.getAll([versionKey(tenant)])).toHaveLength(1);
+    const loadsBefore = readerLoads;
+
+    // The report of this invalidation is still on its way to the reader when the writer stores
+    // a new entry under the new version.
+    control.silenced = true;
+    await writer.engine.invalidateTenant(tenant);
+    expect(await writer.engine.getOrLoad({ key, policy, load: async () => 'from the writer' })).toEqual({ value: 'from the writer', status: 'miss' });
+
+    expect(await read()).toEqual({ value: 'from the writer', status: 'hit' });
+    expect(readerLoads).toBe(loadsBefore);
   });
 
   it('forgets every held version on FLUSHALL', async () => {
