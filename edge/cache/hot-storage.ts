@@ -25,7 +25,7 @@ type Held = { meta: StoredMeta; body: ArrayBuffer | null } | { vary: string[] };
 export function withHotTier(inner: EdgeStorage, options: HotTierOptions = HOT_TIER_DEFAULTS): EdgeStorage {
   const memory = new LRUCache<string, Held>({ max: options.maxEntries, ttl: options.ttlMs, perf: { now: () => Date.now() } });
   // Held bytes are handed out as they are: nothing writes to a body, and `new Response(bytes)`
-  // neither detaches nor shares them (checked in workerd), so every reader gets the full body.
+  // does not detach them (checked in workerd), so every reader gets the full body.
   const fromHeld = (held: Held): Lookup => ('vary' in held ? { vary: held.vary } : { meta: held.meta, body: held.body });
 
   async function lookup(key: string): Promise<Lookup | undefined> {
