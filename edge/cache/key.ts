@@ -3,23 +3,17 @@
  * one entry and tracking parameters cannot split (or poison) the cache. GET and HEAD share a key:
  * a HEAD is answered from the stored GET.
  */
-import { LRUCache } from 'lru-cache';
+import { stringMemo } from './memo.ts';
 
 // Parameters that only feed analytics; they never change what the origin answers.
 const TRACKING_PARAMS = /^(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga)$/i;
 
 // Keys of recent URLs: normalising parses the URL and its query on every request otherwise.
-// Bounded by count and by characters, since a URL can be long.
-const recentKeys = new LRUCache<string, string>({ max: 1000, maxSize: 512 * 1024, sizeCalculation: (key, url) => key.length + url.length });
+const recentKeys = stringMemo<string>({ maxEntries: 1000, maxChars: 512 * 1024, charsOf: (key) => key.length });
 
 /** The cache key URL for `request`. */
 export function cacheKeyFor(request: Request): string {
-  let key = recentKeys.get(request.url);
-  if (key === undefined) {
-    key = normalisedUrl(request.url);
-    recentKeys.set(request.url, key);
-  }
-  return key;
+  return recentKeys(request.url, () => normalisedUrl(request.url));
 }
 
 function normalisedUrl(href: string): string {

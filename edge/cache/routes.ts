@@ -3,9 +3,9 @@
  * compiled once per policy text. Named `tenant` and `id` groups are checked with the same rules
  * as the origin, so a malformed tenant or id is refused before it can reach the cache key.
  */
-import { LRUCache } from 'lru-cache';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { isResourceId, isTenantId } from '../../common/ids.ts';
+import { stringMemo } from './memo.ts';
 import { parseRoutePolicy, type RouteRule } from './route-policy.ts';
 
 /** A matched rule and the path's named groups. */
@@ -22,12 +22,12 @@ type Outcome = { match: RouteMatch | undefined } | { error: HttpError };
 // cache hit when profiled; the outcome depends only on the policy text and the path, so recent
 // paths keep theirs (reset whenever the policy text changes).
 const MEMO_PATHS = 1000;
-let compiledFor: { text: string | undefined; routes: Compiled; memo: LRUCache<string, Outcome> } | undefined;
+let compiledFor: { text: string | undefined; routes: Compiled; memo: (location: string, compute: () => Outcome) => Outcome } | undefined;
 
 function compile(text: string | undefined) {
   if (compiledFor && compiledFor.text === text) return compiledFor;
   const routes = parseRoutePolicy(text).map((rule) => ({ rule, pattern: new URLPattern({ pathname: rule.pattern }) }));
-  const memo = new LRUCache<string, Outcome>({ max: MEMO_PATHS, maxSize: 256 * 1024, sizeCalculation: (_, location) => location.length + 1 });
+  const memo = stringMemo<Outcome>({ maxEntries: MEMO_PATHS, maxChars: 256 * 1024 });
   compiledFor = { text, routes, memo };
   return compiledFor;
 }
@@ -52,11 +52,7 @@ export function matchRoute(policyText: string | undefined, url: string): RouteMa
   // The path is everything before the query: the same string always has the same pathname.
   const end = url.search(/[?#]/);
   const location = end < 0 ? url : url.slice(0, end);
-  let outcome = memo.get(location);
-  if (!outcome) {
-    outcome = matchPath(routes, new URL(url).pathname);
-    memo.set(location, outcome);
-  }
+  const outcome = memo(location, () => matchPath(routes, new URL(url).pathname));
   if ('error' in outcome) throw outcome.error;
   return outcome.match;
 }

@@ -7,7 +7,7 @@
  * timeout per isolate per second, not one per request.
  */
 import type { Redis } from '@upstash/redis/cloudflare';
-import { LRUCache } from 'lru-cache';
+import { stringMemo } from '../cache/memo.ts';
 import type { VersionReader, VersionScope } from '../cache/versions.ts';
 import type { Env } from '../env.ts';
 import { upstashFor } from '../upstash.ts';
@@ -56,20 +56,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 // The keys of recent scopes: a pure function of tenant, path and tags, rebuilt on every read
 // otherwise. Bounded by count and by characters (paths can be long).
-const scopeKeys = new LRUCache<string, string[]>({
-  max: 1000,
-  maxSize: 512 * 1024,
-  sizeCalculation: (keys, id) => id.length + keys.reduce((n, key) => n + key.length, 0),
-});
+const scopeKeys = stringMemo<string[]>({ maxEntries: 1000, maxChars: 512 * 1024, charsOf: (keys) => keys.reduce((n, key) => n + key.length, 0) });
 
 function keysOf(scope: VersionScope): string[] {
-  const id = `${scope.tenant}\n${scope.path}\n${scope.tags.join('\n')}`;
-  let keys = scopeKeys.get(id);
-  if (!keys) {
-    keys = scopeVersionKeys(scope);
-    scopeKeys.set(id, keys);
-  }
-  return keys;
+  return scopeKeys(`${scope.tenant}\n${scope.path}\n${scope.tags.join('\n')}`, () => scopeVersionKeys(scope));
 }
 
 /** A reader over `redis`, memoised under `database` (its REST URL). */

@@ -57,13 +57,11 @@ export class SingleFlight {
 
   /** Joins the running load of `key`, or starts `run` as that load. */
   do<T>(key: string, run: () => Promise<T>): Promise<T> {
-    const running = this.#inflight.get(key);
-    if (running) return running as Promise<T>;
+    const running = this.current<T>(key);
+    if (running) return running;
     const started = run();
-    this.#inflight.set(key, started);
-    const settle = () => {
-      if (this.#inflight.get(key) === started) this.#inflight.delete(key);
-    };
+    this.enter(key, started);
+    const settle = () => this.leave(key, started);
     started.then(settle, settle);
     return started;
   }

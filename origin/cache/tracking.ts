@@ -138,23 +138,21 @@ function trackerGroup(values: TrackedValues, complete: () => boolean = () => tru
     if (live !== values.live) values.setLive(live);
     if (live) values.heard(Math.min(...all.map((t) => t.heardAt)) + SILENCE_MS);
   };
-  return { trackers, update };
+  const closeAll = () => {
+    for (const tracker of trackers.values()) tracker.close();
+    trackers.clear();
+    update();
+  };
+  return { trackers, update, closeAll };
 }
 
 /** Tracks keys under `prefix` on a standalone server. Returns the values and a closer. */
 export function trackStandalone(client: Redis, prefix: string, onError: TrackingErrorListener): { values: TrackedValues; close(): void } {
   const values = new TrackedValues();
-  const { trackers, update } = trackerGroup(values);
+  const { trackers, update, closeAll } = trackerGroup(values);
   const { host, port } = client.options;
   trackers.set('server', trackServer(client, { host: host ?? '127.0.0.1', port: port ?? 6379 }, prefix, values, update, onError));
-  return {
-    values,
-    close() {
-      for (const tracker of trackers.values()) tracker.close();
-      trackers.clear();
-      update();
-    },
-  };
+  return { values, close: closeAll };
 }
 
 function addressOf(text: string): { host: string; port: number } {
@@ -166,7 +164,7 @@ function addressOf(text: string): { host: string; port: number } {
 export function trackCluster(cluster: Cluster, prefix: string, onError: TrackingErrorListener): { values: TrackedValues; close(): void } {
   const values = new TrackedValues();
   let complete = false;
-  const { trackers, update } = trackerGroup(values, () => complete);
+  const { trackers, update, closeAll } = trackerGroup(values, () => complete);
   let closed = false;
   const reconcile = () => {
     if (closed) return;
@@ -208,9 +206,7 @@ export function trackCluster(cluster: Cluster, prefix: string, onError: Tracking
     close() {
       closed = true;
       for (const event of events) cluster.off(event, reconcile);
-      for (const tracker of trackers.values()) tracker.close();
-      trackers.clear();
-      update();
+      closeAll();
     },
   };
 }

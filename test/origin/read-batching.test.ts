@@ -8,19 +8,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CacheStore } from '../../origin/cache/interface.ts';
 import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { commandsDuring } from '../harness/command-stats.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
 import { clusterNodes } from './stores.ts';
 
 const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 2000 };
 const key = (tenant: string, name: string) => `resource:{${tenant}}:test:${name}`;
-
-/** Calls per command name since the server started, from INFO commandstats. */
-async function commandCalls(observer: Redis): Promise<Map<string, number>> {
-  const info = await observer.info('commandstats');
-  const calls = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
-  return calls;
-}
 
 describe('batched reads on one redis-server', () => {
   let redis: RedisProcess;
@@ -42,40 +35,39 @@ describe('batched reads on one redis-server', () => {
   it('sends one MGET for a tick of concurrent reads, each answered with its own value', async () => {
     const keys = Array.from({ length: 100 }, (_, i) => key(`t${i % 7}`, `k${i}`));
     await store.setMany(keys.filter((_, i) => i % 3 !== 0).map((k) => ({ key: k, value: `value of ${k}`, ttlMs: 60_000 })));
-    const before = await commandCalls(observer);
-
     // Single reads, batch reads and a repeated key, all started in the same tick.
-    const single = keys.map((k) => store.get(k));
-    const batch = store.getMany([keys[1]!, keys[0]!, keys[1]!]);
-    const values = await Promise.all(single);
-
-    const after = await commandCalls(observer);
+    const { result, calls } = await commandsDuring(observer, () => {
+      const single = keys.map((k) => store.get(k));
+      const batch = store.getMany([keys[1]!, keys[0]!, keys[1]!]);
+      return Promise.all([Promise.all(single), batch]);
+    });
+    const [values, batch] = result;
     expect(values).toEqual(keys.map((k, i) => (i % 3 !== 0 ? `value of ${k}` : undefined)));
-    expect(await batch).toEqual([`value of ${keys[1]}`, undefined, `value of ${keys[1]}`]);
+    expect(batch).toEqual([`value of ${keys[1]}`, undefined, `value of ${keys[1]}`]);
     // The first read found nothing in flight and went at once; the rest waited and went together.
-    expect((after.get('get') ?? 0) - (before.get('get') ?? 0)).toBe(1);
-    expect((after.get('mget') ?? 0) - (before.get('mget') ?? 0)).toBe(1);
+    expect(calls('get')).toBe(1);
+    expect(calls('mget')).toBe(1);
   });
 
   it('sends a read at once as a GET when nothing else is in flight', async () => {
     await store.set(key('alone', 'a'), 'a', 60_000);
-    const before = await commandCalls(observer);
-    for (let i = 0; i < 5; i++) expect(await store.get(key('alone', 'a'))).toBe('a');
-    const after = await commandCalls(observer);
-    expect((after.get('get') ?? 0) - (before.get('get') ?? 0)).toBe(5);
-    expect((after.get('mget') ?? 0) - (before.get('mget') ?? 0)).toBe(0);
+    const { calls } = await commandsDuring(observer, async () => {
+      for (let i = 0; i < 5; i++) expect(await store.get(key('alone', 'a'))).toBe('a');
+    });
+    expect(calls('get')).toBe(5);
+    expect(calls('mget')).toBe(0);
   });
 
   it('batches reads started by different callbacks of one loop turn, as concurrent requests are', async () => {
     const keys = [key('turn', 'a'), key('turn', 'b'), key('turn', 'c')];
     await store.setMany(keys.map((k) => ({ key: k, value: k, ttlMs: 60_000 })));
-    const before = await commandCalls(observer);
     // Each read starts in its own macrotask, like request handlers woken by separate sockets.
-    const values = await Promise.all(keys.map((k) => new Promise<string | undefined>((resolve, reject) => setImmediate(() => store.get(k).then(resolve, reject)))));
-    const after = await commandCalls(observer);
+    const { result: values, calls } = await commandsDuring(observer, () =>
+      Promise.all(keys.map((k) => new Promise<string | undefined>((resolve, reject) => setImmediate(() => store.get(k).then(resolve, reject))))),
+    );
     expect(values).toEqual(keys);
-    expect((after.get('get') ?? 0) - (before.get('get') ?? 0)).toBe(1);
-    expect((after.get('mget') ?? 0) - (before.get('mget') ?? 0)).toBe(1);
+    expect(calls('get')).toBe(1);
+    expect(calls('mget')).toBe(1);
   });
 
   it('fails every read of a batch when the server dies, and reads again once it is back', async () => {
@@ -97,21 +89,19 @@ describe('batched reads on one redis-server', () => {
     expect(value).toBe('back');
 
     // Nothing the failure left behind holds reads back: a lone read goes out at once again.
-    const before = await commandCalls(observer);
-    expect(await store.get(key('down', 'a'))).toBe('back');
-    const after = await commandCalls(observer);
-    expect((after.get('get') ?? 0) - (before.get('get') ?? 0)).toBe(1);
-    expect((after.get('mget') ?? 0) - (before.get('mget') ?? 0)).toBe(0);
+    const { result: back, calls } = await commandsDuring(observer, () => store.get(key('down', 'a')));
+    expect(back).toBe('back');
+    expect(calls('get')).toBe(1);
+    expect(calls('mget')).toBe(0);
   });
 
   it('reads several keys with nothing in flight as one MGET', async () => {
     const keys = [key('many', 'a'), key('many', 'b'), key('many', 'c')];
     await store.setMany(keys.map((k) => ({ key: k, value: k, ttlMs: 60_000 })));
-    const before = await commandCalls(observer);
-    expect(await store.getMany(keys)).toEqual(keys);
-    const after = await commandCalls(observer);
-    expect((after.get('mget') ?? 0) - (before.get('mget') ?? 0)).toBe(1);
-    expect((after.get('get') ?? 0) - (before.get('get') ?? 0)).toBe(0);
+    const { result: values, calls } = await commandsDuring(observer, () => store.getMany(keys));
+    expect(values).toEqual(keys);
+    expect(calls('mget')).toBe(1);
+    expect(calls('get')).toBe(0);
   });
 });
 

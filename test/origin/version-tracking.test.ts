@@ -15,6 +15,7 @@ import type { CacheStore } from '../../origin/cache/interface.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
 import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
 import { TrackedValues } from '../../origin/cache/tracked-values.ts';
+import { commandsDuring } from '../harness/command-stats.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
 import { clusterNodes, freshTenant } from './stores.ts';
 
@@ -29,11 +30,6 @@ async function eventually(what: string, check: () => boolean | Promise<boolean>,
     await sleep(5);
   }
   return Date.now() - started;
-}
-
-async function commandCalls(observer: Redis, command: string): Promise<number> {
-  const info = await observer.info('commandstats');
-  return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
 }
 
 describe('held values', () => {
@@ -94,13 +90,15 @@ describe('version tracking on one redis-server', () => {
   const proxies: Server[] = [];
 
   /** An engine on its own connections, as another process would have. */
-  async function openProcess(options: { username?: string; password?: string } = {}) {
-    const store = createRedisStore({ url: redis.url, ...timeouts, ...options });
+  async function openProcess(options: { username?: string; password?: string; waitForTracking?: boolean } = {}) {
+    const { waitForTracking = true, ...credentials } = options;
+    const store = createRedisStore({ url: redis.url, ...timeouts, ...credentials });
     await store.connect();
     const errors: { error: unknown; operation: string }[] = [];
     const engine = new CacheEngine({ store, onError: (error, context) => errors.push({ error, operation: context.operation }) });
     opened.push({ engine, store });
     const tracked = store.track!(VERSION_KEY_PREFIX);
+    if (waitForTracking) await eventually('tracking up', () => tracked.live);
     return { engine, store, errors, tracked };
   }
 
@@ -121,22 +119,21 @@ describe('version tracking on one redis-server', () => {
   });
 
   it('answers a hit with one GET once the versions are held', async () => {
-    const { engine, tracked } = await openProcess();
-    await eventually('tracking up', () => tracked.live);
+    const { engine } = await openProcess();
     const key = resourceKey(freshTenant(), 'project', 'p1');
     const read = () => engine.getOrLoad({ key, policy, tags: ['projects'], load: async () => 'v' });
     expect((await read()).status).toBe('miss');
     expect((await read()).status).toBe('hit'); // reads and keeps the versions
-    const [gets, mgets] = [await commandCalls(observer, 'get'), await commandCalls(observer, 'mget')];
-    for (let i = 0; i < 10; i++) expect(await read()).toEqual({ value: 'v', status: 'hit' });
-    expect((await commandCalls(observer, 'get')) - gets).toBe(10);
-    expect((await commandCalls(observer, 'mget')) - mgets).toBe(0);
+    const { calls } = await commandsDuring(observer, async () => {
+      for (let i = 0; i < 10; i++) expect(await read()).toEqual({ value: 'v', status: 'hit' });
+    });
+    expect(calls('get')).toBe(10);
+    expect(calls('mget')).toBe(0);
   });
 
   it('sees another process invalidate a tag or a tenant as soon as the server reports it', async () => {
     const reader = await openProcess();
     const writer = await openProcess();
-    await eventually('tracking up', () => reader.tracked.live && writer.tracked.live);
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let version = 0;
@@ -158,7 +155,6 @@ describe('version tracking on one redis-server', () => {
   it('reads versions from Redis while its report connection is down, and holds them again once it is back', async () => {
     const reader = await openProcess();
     const writer = await openProcess();
-    await eventually('tracking up', () => reader.tracked.live && writer.tracked.live);
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let version = 0;
@@ -262,7 +258,6 @@ describe('version tracking on one redis-server', () => {
 
   it('forgets every held version on FLUSHALL', async () => {
     const reader = await openProcess();
-    await eventually('tracking up', () => reader.tracked.live);
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     const read = () => reader.engine.getOrLoad({ key, policy, load: async () => 'v' });
@@ -276,7 +271,7 @@ describe('version tracking on one redis-server', () => {
 
   it('works without tracking, reading versions every time, when the server refuses it', async () => {
     await observer.acl('SETUSER', 'no-tracking', 'on', '>secret', '~*', '&*', '+@all', '-client');
-    const reader = await openProcess({ username: 'no-tracking', password: 'secret' });
+    const reader = await openProcess({ username: 'no-tracking', password: 'secret', waitForTracking: false });
     const writer = await openProcess();
     await eventually('the refusal to be reported', () => reader.errors.some((e) => e.operation === 'track'));
     expect(reader.tracked.live).toBe(false);
