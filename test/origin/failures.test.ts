@@ -69,13 +69,15 @@ describe('a cluster master killed with SIGKILL', () => {
   it('fails over to the replica; the engine recovers without a restart and the acknowledged session survives', async () => {
     cluster = await startRedisCluster();
     const nodes = clusterNodes(cluster.seeds);
-    const store = createRedisClusterStore({ nodes, commandTimeoutMs: 500, connectTimeoutMs: 500 });
+    // WAIT needs the replica's acknowledgement; on a loaded 2-core machine that took more than
+    // 400 ms once, so the session store gets 2 s (bounded by the command timeout).
+    const store = createRedisClusterStore({ nodes, commandTimeoutMs: 2500, connectTimeoutMs: 500 });
     await store.connect();
     const breaker = createBreaker({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 500, rollingCountTimeoutMs: 5_000 });
     const engine = new CacheEngine({ store, breaker });
     const { source, rows } = memorySessionSource();
     const codec = encryptCodec(parseKeyring(`k1:${generateKey()}`));
-    const sessions = new SessionStore({ store, breaker, source, codec, options: { ...DEFAULT_SESSION_OPTIONS, replicas: 1, replicaTimeoutMs: 400 } });
+    const sessions = new SessionStore({ store, breaker, source, codec, options: { ...DEFAULT_SESSION_OPTIONS, replicas: 1, replicaTimeoutMs: 2000 } });
 
     const tenant = freshTenant();
     const { token, replicated } = await sessions.create(tenant, '0a000000-0000-4000-8000-00000000000a', ['admin']);
