@@ -6,6 +6,7 @@
 export const CACHE_ERROR_CODES = {
   codecFailed: 'codec_failed',
   storeUnavailable: 'store_unavailable',
+  commandTimeout: 'command_timeout',
   lockTimeout: 'lock_timeout',
   invalidConfig: 'invalid_config',
   loaderFailed: 'loader_failed',

@@ -9,6 +9,7 @@ import type { ConnectionOptions } from 'node:tls';
 import DataLoader from 'dataloader';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import type { CacheStore } from './interface.ts';
+import { Deadlines } from './deadlines.ts';
 import { clusterHealth } from './metrics/cluster-health.ts';
 import { groupByNode, groupBySlot } from './slots.ts';
 import { TrackedValues } from './tracked-values.ts';
@@ -45,12 +46,9 @@ function connectionOptions(config: RedisConnectionConfig) {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     connectTimeout: config.connectTimeoutMs,
-    // The command timeout, enforced per connection rather than per command: a connection that
-    // has commands waiting and receives nothing for this long is dropped, its commands fail,
-    // and it reconnects. Same bound as ioredis' `commandTimeout` (which would arm a timer for
-    // every command, about 15 % of a cache hit's cost), and it also covers the handshake of a
-    // server that accepts connections and then hangs, which `connectTimeout` does not.
-    socketTimeout: config.commandTimeoutMs,
+    // No ioredis command or socket timeout: they cost a timer per command, and neither fails a
+    // command cut off by a dropped connection. `Deadlines` bounds every call and drops silent
+    // connections, the handshake's included.
     // After a failover a connection may still point at the demoted primary, which refuses
     // writes with READONLY: reconnect (DNS now names the new primary) and resend the command.
     reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
@@ -79,13 +77,13 @@ type Read = string | undefined;
  * fails only its own keys (their places hold the error): one dead master must not fail the
  * reads that other masters answer.
  */
-async function mgetSettled(client: Client, keys: readonly string[]): Promise<(Read | Error)[]> {
-  if (!(client instanceof Cluster)) return nullsToUndefined(await client.mget(...keys));
+async function mgetSettled(client: Client, deadlines: Deadlines, keys: readonly string[]): Promise<(Read | Error)[]> {
+  if (!(client instanceof Cluster)) return nullsToUndefined(await deadlines.bound(client.mget(...keys)));
   const out = new Array<Read | Error>(keys.length);
   const fill = (indexes: number[], values: (string | null)[]) => indexes.forEach((at, i) => (out[at] = values[i] ?? undefined));
   const slots = groupBySlot(keys);
   if (slots.length === 1) {
-    fill(slots[0]!.indexes, await client.mget(...keys));
+    fill(slots[0]!.indexes, await deadlines.bound(client.mget(...keys)));
     return out;
   }
   await Promise.all(
@@ -93,7 +91,7 @@ async function mgetSettled(client: Client, keys: readonly string[]): Promise<(Re
       try {
         const pipeline = client.pipeline();
         for (const group of groups) pipeline.mget(...group.indexes.map((i) => keys[i]!));
-        const results = (await pipeline.exec()) ?? [];
+        const results = (await deadlines.bound(pipeline.exec())) ?? [];
         groups.forEach((group, g) => {
           const [error, values] = results[g] ?? [new Error('no reply for a pipelined MGET')];
           if (error) for (const at of group.indexes) out[at] = error;
@@ -109,8 +107,8 @@ async function mgetSettled(client: Client, keys: readonly string[]): Promise<(Re
 }
 
 /** Values of `keys`, rejecting if any could not be read. */
-async function mgetGrouped(client: Client, keys: readonly string[]): Promise<Read[]> {
-  const values = await mgetSettled(client, keys);
+async function mgetGrouped(client: Client, deadlines: Deadlines, keys: readonly string[]): Promise<Read[]> {
+  const values = await mgetSettled(client, deadlines, keys);
   const failure = values.find((value) => value instanceof Error);
   if (failure) throw failure;
   return values as Read[];
@@ -125,67 +123,79 @@ async function mgetGrouped(client: Client, keys: readonly string[]): Promise<Rea
 // arrive in separate I/O callbacks.
 const MAX_BATCH_KEYS = 1000;
 
-/** Reads of keys, batched while others are in flight. */
-function batchedReads(client: Client): (keys: readonly string[]) => Promise<Read[]> {
-  let inFlight = 0; // commands sent and not answered yet
+/** Reads of one key or of several, batched while others are in flight. */
+function batchedReads(client: Client, deadlines: Deadlines) {
+  let inFlight = 0; // reads sent and not answered (or given up on) yet
   let waiting = 0; // reads queued for the next batch
-  // Counts a command once it exists (a synchronous throw leaves nothing to count down).
-  const send = <T>(command: () => Promise<T>): Promise<T> => {
-    const sent = command();
+  const answered = () => void inFlight--;
+  // A read counts once its command exists (a synchronous throw leaves nothing to count down).
+  const getOne = (key: string): Promise<Read> => {
+    const sent = client.get(key);
     inFlight++;
-    return sent.then(
-      (value) => {
-        inFlight--;
-        return value;
-      },
-      (error: unknown) => {
-        inFlight--;
-        throw error;
-      },
-    );
+    return deadlines.bound(sent, answered).then((value) => value ?? undefined);
   };
-  const direct = (keys: readonly string[]): Promise<Read[]> =>
-    keys.length === 1 ? send(() => client.get(keys[0]!)).then((value) => [value ?? undefined]) : send(() => mgetGrouped(client, keys));
+  // Several keys: each node's command carries its own deadline (a hung node fails its keys only).
+  const getSeveral = <T>(read: () => Promise<T>): Promise<T> => {
+    const sent = read();
+    inFlight++;
+    return sent.finally(answered);
+  };
+  const direct = (keys: readonly string[]): Promise<(Read | Error)[]> =>
+    keys.length === 1 ? getOne(keys[0]!).then((value) => [value]) : getSeveral(() => mgetSettled(client, deadlines, keys));
   const loader = new DataLoader<string, Read>(
     async (keys) => {
       waiting = 0;
       const unique = [...new Set(keys)];
-      const values: (Read | Error)[] = unique.length === 1 ? await direct(unique) : await send(() => mgetSettled(client, unique));
+      const values = await direct(unique);
       if (unique.length === keys.length) return values;
       const byKey = new Map(unique.map((key, i) => [key, values[i]]));
       return keys.map((key) => byKey.get(key));
     },
     { cache: false, maxBatchSize: MAX_BATCH_KEYS, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
   );
-  return (keys) => {
-    if (keys.length === 0) return Promise.resolve([]);
-    if (inFlight === 0 && waiting === 0) return direct(keys);
-    waiting += keys.length;
-    return Promise.all(keys.map((key) => loader.load(key)));
+  const idle = () => inFlight === 0 && waiting === 0;
+  return {
+    one(key: string): Promise<Read> {
+      if (idle()) return getOne(key);
+      waiting++;
+      return loader.load(key);
+    },
+    many(keys: readonly string[]): Promise<Read[]> {
+      if (keys.length === 0) return Promise.resolve([]);
+      if (idle()) return keys.length === 1 ? getOne(keys[0]!).then((value) => [value]) : getSeveral(() => mgetGrouped(client, deadlines, keys));
+      waiting += keys.length;
+      return Promise.all(keys.map((key) => loader.load(key)));
+    },
   };
 }
 
 function storeOver(name: string, client: Client, commandTimeoutMs: number, afterConnect: () => Promise<unknown> = async () => {}): CacheStore {
   client.defineCommand('deleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS });
   let connecting: Promise<void> | undefined;
-  const read = batchedReads(client);
+  const standalone = client instanceof Cluster ? undefined : [client];
+  const deadlines = new Deadlines(commandTimeoutMs, () => standalone ?? (client as Cluster).nodes('all'));
+  const bound = <T>(sent: Promise<T>) => deadlines.bound(sent);
+  const read = batchedReads(client, deadlines);
   const tracked = new Map<string, { values: TrackedValues; close(): void }>();
   let closed = false;
   const px = (ttlMs: number) => Math.max(1, Math.round(ttlMs));
   return {
     name,
     connect() {
-      connecting ??= client.connect().then(afterConnect).then(() => undefined);
+      connecting ??= client
+        .connect()
+        .then(() => bound(afterConnect()))
+        .then(() => undefined);
       return connecting;
     },
     get(key) {
-      return read([key]).then((values) => values[0]);
+      return read.one(key);
     },
     getMany(keys) {
-      return read(keys);
+      return read.many(keys);
     },
     async set(key, value, ttlMs) {
-      await client.set(key, value, 'PX', px(ttlMs));
+      await bound(client.set(key, value, 'PX', px(ttlMs)));
     },
     async setMany(writes) {
       if (writes.length === 0) return;
@@ -195,61 +205,63 @@ function storeOver(name: string, client: Client, commandTimeoutMs: number, after
         groups.map(async (slotGroups) => {
           const pipeline = client.pipeline();
           for (const group of slotGroups) for (const i of group.indexes) pipeline.set(writes[i]!.key, writes[i]!.value, 'PX', px(writes[i]!.ttlMs));
-          for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+          for (const [error] of (await bound(pipeline.exec())) ?? []) if (error) throw error;
         }),
       );
     },
     async replace(key, value, ttlMs) {
-      return (await client.set(key, value, 'PX', px(ttlMs), 'XX')) === 'OK';
+      return (await bound(client.set(key, value, 'PX', px(ttlMs), 'XX'))) === 'OK';
     },
     async setIfAbsent(key, value, ttlMs) {
-      const reply = ttlMs === undefined ? await client.set(key, value, 'NX') : await client.set(key, value, 'PX', px(ttlMs), 'NX');
+      const reply = await bound(ttlMs === undefined ? client.set(key, value, 'NX') : client.set(key, value, 'PX', px(ttlMs), 'NX'));
       return reply === 'OK';
     },
     async deleteIfEquals(key, value) {
-      return (await (client as unknown as WithDeleteIfEquals).deleteIfEquals(key, value)) === 1;
+      return (await bound((client as unknown as WithDeleteIfEquals).deleteIfEquals(key, value))) === 1;
     },
     async addToSet(key, member, ttlMs) {
       // Same slot (the tenant hash tag), so a MULTI works in cluster mode too.
-      const results = await client.multi().sadd(key, member).pexpire(key, px(ttlMs)).exec();
+      const results = await bound(client.multi().sadd(key, member).pexpire(key, px(ttlMs)).exec());
       for (const [error] of results ?? []) if (error) throw error;
     },
     async removeFromSet(key, member) {
-      await client.srem(key, member);
+      await bound(client.srem(key, member));
     },
     async setMembers(key) {
-      return client.smembers(key);
+      return bound(client.smembers(key));
     },
     async expire(key, ttlMs) {
-      return (await client.pexpire(key, px(ttlMs))) === 1;
+      return (await bound(client.pexpire(key, px(ttlMs)))) === 1;
     },
     async waitForReplicas(key, replicas, timeoutMs) {
       // WAIT applies to the connection that wrote: route it to the node that owns `key`.
       const connection = client instanceof Cluster ? nodeFor(client, key) : client;
       // WAIT blocks up to its timeout: keep it inside the command timeout so it answers first.
-      const bounded = Math.max(1, Math.min(timeoutMs, commandTimeoutMs - 50));
-      return (await connection.wait(replicas, bounded)) as number;
+      const waitMs = Math.max(1, Math.min(timeoutMs, commandTimeoutMs - 50));
+      return (await bound(connection.wait(replicas, waitMs))) as number;
     },
     async delete(...keys) {
       // One DEL per key: keys of different tenants live in different cluster slots.
-      if (keys.length > 0) await Promise.all(keys.map((key) => client.del(key)));
+      if (keys.length > 0) await Promise.all(keys.map((key) => bound(client.del(key))));
     },
     track(prefix, onError = () => {}) {
       let tracking = tracked.get(prefix);
       if (!tracking) {
         // After close: values that are never live, and no connection left behind.
         if (closed) return new TrackedValues();
-        tracking = client instanceof Cluster ? trackCluster(client, prefix, onError) : trackStandalone(client, prefix, onError);
+        const options = { prefix, onError, silenceMs: commandTimeoutMs };
+        tracking = client instanceof Cluster ? trackCluster(client, options) : trackStandalone(client, options);
         tracked.set(prefix, tracking);
       }
       return tracking.values;
     },
-    describe: () => clusterHealth(client),
+    describe: () => bound(clusterHealth(client)),
     async ping() {
-      await client.ping();
+      await bound(client.ping());
     },
     async close() {
       closed = true;
+      deadlines.close();
       for (const tracking of tracked.values()) tracking.close();
       tracked.clear();
       await client.quit().catch(() => client.disconnect());

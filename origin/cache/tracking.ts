@@ -26,6 +26,15 @@ const PERMANENT = /^(NOPERM|ERR unknown (sub)?command)/i;
 /** Receives tracking set-up failures (a server or ACL that refuses CLIENT TRACKING or SUBSCRIBE). */
 export type TrackingErrorListener = (error: unknown) => void;
 
+/** What to track and how. */
+export interface TrackingOptions {
+  /** Key prefix whose changes are reported. */
+  prefix: string;
+  onError: TrackingErrorListener;
+  /** A connection with an unanswered command that hears nothing for this long is dropped. */
+  silenceMs: number;
+}
+
 interface Tracker {
   readonly ready: boolean;
   /** When the server last answered a heartbeat (or the set-up). */
@@ -34,7 +43,8 @@ interface Tracker {
 }
 
 /** One listening connection, duplicated from `template`; calls `onState` when its state changes. */
-function trackServer(template: Redis, address: { host: string; port: number }, prefix: string, values: TrackedValues, onState: () => void, onError: TrackingErrorListener): Tracker {
+function trackServer(template: Redis, address: { host: string; port: number }, options: TrackingOptions, values: TrackedValues, onState: () => void): Tracker {
+  const { prefix, onError } = options;
   // A duplicate shares TLS and credentials; it reconnects forever and re-runs the set-up on
   // every connection. Commands cut off by a reconnect are not resent: a resent CLIENT TRACKING
   // would name a client id that no longer exists, a resent SUBSCRIBE would skip the tracking.
@@ -47,6 +57,9 @@ function trackServer(template: Redis, address: { host: string; port: number }, p
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     readOnly: false,
+    // Data connections have no socket timeout (see deadlines.ts); this one, pinged twice a
+    // second, can afford it.
+    socketTimeout: options.silenceMs,
     // Cluster node connections are built without retries (the cluster client replaces them).
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
   });
@@ -147,11 +160,11 @@ function trackerGroup(values: TrackedValues, complete: () => boolean = () => tru
 }
 
 /** Tracks keys under `prefix` on a standalone server. Returns the values and a closer. */
-export function trackStandalone(client: Redis, prefix: string, onError: TrackingErrorListener): { values: TrackedValues; close(): void } {
+export function trackStandalone(client: Redis, options: TrackingOptions): { values: TrackedValues; close(): void } {
   const values = new TrackedValues();
   const { trackers, update, closeAll } = trackerGroup(values);
   const { host, port } = client.options;
-  trackers.set('server', trackServer(client, { host: host ?? '127.0.0.1', port: port ?? 6379 }, prefix, values, update, onError));
+  trackers.set('server', trackServer(client, { host: host ?? '127.0.0.1', port: port ?? 6379 }, options, values, update));
   return { values, close: closeAll };
 }
 
@@ -161,7 +174,7 @@ function addressOf(text: string): { host: string; port: number } {
 }
 
 /** Tracks keys under `prefix` on every server that owns slots in `cluster`, following the slot map. */
-export function trackCluster(cluster: Cluster, prefix: string, onError: TrackingErrorListener): { values: TrackedValues; close(): void } {
+export function trackCluster(cluster: Cluster, options: TrackingOptions): { values: TrackedValues; close(): void } {
   const values = new TrackedValues();
   let complete = false;
   const { trackers, update, closeAll } = trackerGroup(values, () => complete);
@@ -188,7 +201,7 @@ export function trackCluster(cluster: Cluster, prefix: string, onError: Tracking
     if (template) {
       for (const address of owners) {
         if (trackers.has(address)) continue;
-        trackers.set(address, trackServer(template, addressOf(address), prefix, values, update, onError));
+        trackers.set(address, trackServer(template, addressOf(address), options, values, update));
         changed = true;
       }
     }

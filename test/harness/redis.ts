@@ -20,6 +20,10 @@ export interface RedisProcess {
   kill(): Promise<void>;
   /** Starts the server again on the same port and folder after `kill`. */
   restart(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections open and answers nothing (a hung host). */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** Stops it for good and removes its folder. */
   stop(): Promise<void>;
 }
@@ -78,6 +82,8 @@ export async function startRedis(extraArgs: string[] = [], port?: number): Promi
     url: `redis://127.0.0.1:${chosen}`,
     kill,
     restart: launch,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async stop() {
       await kill();
       await rm(dir, { recursive: true, force: true });

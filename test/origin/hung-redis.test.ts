@@ -1,0 +1,117 @@
+/**
+ * A Redis that hangs instead of dying (SIGSTOP): its connections stay open and nothing comes
+ * back. The command timeout must drop the connection, reads must come from the loader, and the
+ * engine must recover by itself once the server answers again. Each test owns its servers.
+ */
+import { Cluster } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resourceKey } from '../../common/keys.ts';
+import { createBreaker } from '../../origin/cache/breaker.ts';
+import { CacheEngine } from '../../origin/cache/engine.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
+import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { startRedis, startRedisCluster, type RedisCluster, type RedisProcess } from '../harness/redis.ts';
+import { clusterNodes, freshTenant } from './stores.ts';
+
+const policy = DEFAULT_POLICIES.resource;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const timeouts = { commandTimeoutMs: 300, connectTimeoutMs: 300 };
+
+async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+describe('a standalone Redis that hangs', () => {
+  let redis: RedisProcess | undefined;
+  afterAll(async () => {
+    redis?.resume();
+    await redis?.stop();
+  });
+
+  it('times out reads sent alone and reads sent together, serves them from the loader, and recovers', async () => {
+    redis = await startRedis();
+    const store = createRedisStore({ url: redis.url, ...timeouts });
+    await store.connect();
+    const breaker = createBreaker({ errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000 });
+    const errors: string[] = [];
+    const engine = new CacheEngine({ store, breaker, onError: (_, { operation }) => errors.push(operation) });
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    let loads = 0;
+    const read = (k = key) => engine.getOrLoad({ key: k, policy, load: async () => `v${++loads}` });
+    expect((await read()).status).toBe('miss');
+    expect((await read()).status).toBe('hit');
+
+    redis.pause();
+    // A lone read: the connection had nothing else waiting when it was sent.
+    const alone = await read();
+    expect(alone).toEqual({ status: 'bypass', value: expect.stringMatching(/^v\d+$/) });
+    // Reads of different keys at once (batched while others wait).
+    const together = await Promise.all(Array.from({ length: 5 }, (_, i) => read(resourceKey(tenant, 'project', `q${i}`))));
+    expect(together.every((r) => r.status === 'bypass' && r.value !== undefined)).toBe(true);
+    // A write-through still succeeds: the source has the value, the cache write is reported.
+    await expect(engine.writeThrough({ key, policy }, async () => 'written')).resolves.toBe('written');
+    expect(errors).toContain('set');
+    expect(engine.breakerState()).toBe('open');
+    // A process that starts meanwhile: the handshake gets no answer, and connecting fails.
+    const late = createRedisStore({ url: redis.url, ...timeouts });
+    await expect(late.connect()).rejects.toThrow();
+    await late.close();
+
+    redis.resume();
+    const recovered = await eventually('reads through Redis again', () => read(), (r) => r.status === 'hit' || r.status === 'miss');
+    expect(recovered.value).toMatch(/^v\d+$|^written$/);
+    expect(engine.breakerState()).toBe('closed');
+    await engine.close();
+    await store.close();
+  });
+});
+
+describe('a cluster master that hangs', () => {
+  let cluster: RedisCluster | undefined;
+  afterAll(async () => {
+    for (const node of cluster?.nodes ?? []) node.resume();
+    await cluster?.stop();
+  });
+
+  it('times out only the reads that master owns; the other masters keep answering', async () => {
+    cluster = await startRedisCluster();
+    const nodes = clusterNodes(cluster.seeds);
+    const store = createRedisClusterStore({ nodes, ...timeouts });
+    await store.connect();
+    const keys = Array.from({ length: 30 }, () => resourceKey(freshTenant(), 'project', 'p1'));
+    await store.setMany(keys.map((k) => ({ key: k, value: k, ttlMs: 60_000 })));
+
+    const inspector = new Cluster(nodes, { redisOptions: { protocol: 2 } });
+    const ownerOf = async (k: string) => inspector.slots[Number(await inspector.cluster('KEYSLOT', k))]![0]!;
+    const owners = await Promise.all(keys.map(ownerOf));
+    inspector.disconnect();
+    const hungAddress = owners[0]!;
+    const hung = cluster.nodes.find((node) => `127.0.0.1:${node.port}` === hungAddress)!;
+    const elsewhere = keys.filter((_, i) => owners[i] !== hungAddress);
+    const onHung = keys.filter((_, i) => owners[i] === hungAddress);
+    expect(elsewhere.length).toBeGreaterThan(0);
+
+    hung.pause();
+    try {
+      // A lone read of a key on the hung master, then reads of every key at once.
+      await expect(store.get(onHung[0]!)).rejects.toThrow();
+      const during = await Promise.allSettled(keys.map((k) => store.get(k)));
+      keys.forEach((k, i) => {
+        if (owners[i] === hungAddress) expect(during[i]!.status).toBe('rejected');
+        else expect(during[i]).toEqual({ status: 'fulfilled', value: k });
+      });
+    } finally {
+      hung.resume();
+    }
+    // The master answers again (or its replica took over meanwhile): its keys come back.
+    await eventually('the hung master to answer again', () => store.get(onHung[0]!).catch(() => undefined), (value) => value === onHung[0]);
+    await store.close();
+  });
+});
