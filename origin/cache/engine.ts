@@ -18,7 +18,7 @@ import { tenantOfKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.t
 import { createBreaker, type StoreBreaker } from './breaker.ts';
 import type { InvalidationBus } from './bus.ts';
 import { DEFAULT_LOCK, SingleFlight, tryLock, waitFor, type LockOptions } from './coordination.ts';
-import { readEntry, writeEntry, type Entry } from './entry.ts';
+import { freshPayload, readEntry, writeEntry, type Entry } from './entry.ts';
 import type { CacheStore, StoreWrite } from './interface.ts';
 import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
 import type { TrackedValues } from './tracked-values.ts';
@@ -111,10 +111,13 @@ export class CacheEngine {
   readonly #flights = new SingleFlight();
   readonly #reads = new SingleFlight();
   readonly #versions: TrackedValues | undefined;
+  // Store calls are timed only for a metrics sink: two clock reads per read otherwise wasted.
+  readonly #timed: boolean;
 
   constructor(options: CacheEngineOptions) {
     this.#store = options.store;
     this.#metrics = options.metrics ?? noMetrics;
+    this.#timed = options.metrics !== undefined && options.metrics !== noMetrics;
     this.#breaker = options.breaker ?? createBreaker();
     this.#lock = options.lock ?? DEFAULT_LOCK;
     this.#memory = options.memory && new MemoryTier(options.memory);
@@ -154,18 +157,19 @@ export class CacheEngine {
       return Promise.resolve({ value: held.value as T, status: 'hit' });
     }
     const type = request.policy.type;
-    const count = (result: CacheResult<T | undefined>) => {
-      this.#metrics.read(type, result.status);
-      return result;
-    };
     const joined = this.#reads.current<CacheResult<T | undefined>>(request.key);
-    if (joined) return joined.then(count);
+    if (joined)
+      return joined.then((result) => {
+        this.#metrics.read(type, result.status);
+        return result;
+      });
     // Leaving the flight and counting the read happen in one step: the hot path of a hit pays
     // for every promise it chains.
     const flight: Promise<CacheResult<T | undefined>> = this.#read(request).then(
       (result) => {
         this.#reads.leave(request.key, flight);
-        return count(result);
+        this.#metrics.read(type, result.status);
+        return result;
       },
       (error: unknown) => {
         this.#reads.leave(request.key, flight);
@@ -177,39 +181,25 @@ export class CacheEngine {
   }
 
   #read<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
-    const now = Date.now();
     const names = versionKeys(request);
-    const bypass = () =>
-      this.#flights.do(request.key, () => this.#loadFromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' }));
     const tracked = this.#versions;
-    const ticket = tracked?.ticket();
     const held = tracked?.getAll(names);
-    if (held) {
-      return this.#guard(
-        request.policy,
-        'get',
-        () => this.#store.get(request.key),
-        (raw) =>
-          // A report or a lost report connection while the GET was out: trust the server instead.
-          tracked!.ticket() !== ticket
-            ? this.#readWithVersions(request, names, now, bypass)
-            : // An entry written under other versions than the held ones may be newer than
-              // what this process has heard of (its report still on the way): ask Redis
-              // rather than reload and overwrite it with an entry under the old versions.
-              this.#resolve(request, raw, held, now, () => this.#readWithVersions(request, names, now, bypass)),
-        bypass,
-      );
-    }
-    return this.#readWithVersions(request, names, now, bypass);
+    if (!held) return this.#readWithVersions(request, names);
+    // The hit path: one GET, checked against the versions held in process.
+    const ticket = tracked!.ticket();
+    return this.#guard(
+      request.policy,
+      'get',
+      () => this.#store.get(request.key),
+      (raw) =>
+        // A report or a lost report connection while the GET was out: trust the server instead.
+        tracked!.ticket() !== ticket ? this.#readWithVersions(request, names) : this.#resolve(request, raw, held, Date.now(), names),
+      request,
+    );
   }
 
   /** Reads the entry and its versions in one MGET, keeping the versions where tracked. */
-  #readWithVersions<T>(
-    request: ReadRequest<T>,
-    names: readonly string[],
-    now: number,
-    bypass: () => Promise<CacheResult<T | undefined>>,
-  ): Promise<CacheResult<T | undefined>> {
+  #readWithVersions<T>(request: ReadRequest<T>, names: readonly string[]): Promise<CacheResult<T | undefined>> {
     const ticket = this.#versions?.ticket();
     return this.#guard(
       request.policy,
@@ -218,10 +208,15 @@ export class CacheEngine {
       (found) => {
         const versions = found.slice(1);
         if (ticket !== undefined) this.#versions!.remember(ticket, names, versions);
-        return this.#resolve(request, found[0], versions, now);
+        return this.#resolve(request, found[0], versions, Date.now());
       },
-      bypass,
+      request,
     );
+  }
+
+  /** A read while the store fails: straight from the source, one load per key. */
+  #bypass<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
+    return this.#flights.do(request.key, () => this.#loadFromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' }));
   }
 
   /** Several reads in one batched round trip per node; misses load one by one. */
@@ -335,21 +330,40 @@ export class CacheEngine {
     }
   }
 
-  /** Judges an entry read from the store; synchronous for fresh and stale hits without a codec. */
+  /**
+   * Judges an entry read from the store; synchronous for fresh and stale hits without a codec.
+   * With `recheck` (the versions given are the ones held in process), an entry written under
+   * other versions is judged again against the versions in Redis: it may be newer than what this
+   * process has heard of (the report still on the way), and reloading would overwrite it with an
+   * entry under the old versions.
+   */
   #resolve<T>(
     request: ReadRequest<T>,
     raw: string | undefined,
     versions: (string | undefined)[],
     now: number,
-    onOtherVersions?: () => Promise<CacheResult<T | undefined>>,
+    recheck?: readonly string[],
   ): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
+    // The common case first, read in place: fresh, under these versions, not due for a refresh
+    // (memory-tier policies take the full path, which also fills the tier).
+    const payload = raw === undefined || request.policy.memory ? undefined : freshPayload(raw, versions, now + request.policy.refreshAheadMs);
+    if (payload !== undefined) {
+      const decoded = this.#decode<T>(request, payload);
+      if (decoded instanceof Promise) return decoded.then((usable) => this.#freshHit(request, raw!, usable, versions, now));
+      return this.#freshHit(request, raw!, decoded, versions, now);
+    }
     const entry = raw === undefined ? undefined : readEntry(raw);
     let valid = entry !== undefined && entry.versions.length === versions.length;
     for (let i = 0; valid && i < versions.length; i++) valid = versions[i] !== undefined && versions[i] === entry!.versions[i];
-    if (!valid && entry !== undefined && onOtherVersions) return onOtherVersions();
-    const decoded = valid ? this.#decode<T>(request, entry!) : undefined;
+    if (!valid && entry !== undefined && recheck) return this.#readWithVersions(request, recheck);
+    const decoded = valid ? this.#decode<T>(request, entry!.payload) : undefined;
     if (decoded instanceof Promise) return decoded.then((usable) => this.#judge(request, entry!, usable, versions, now));
     return this.#judge(request, entry, decoded, versions, now);
+  }
+
+  /** A fresh entry's decoded value; an undecodable one is judged as unusable (reloaded). */
+  #freshHit<T>(request: ReadRequest<T>, raw: string, usable: { value: T } | undefined, versions: (string | undefined)[], now: number) {
+    return usable ? { value: usable.value, status: 'hit' as const } : this.#judge(request, readEntry(raw), undefined, versions, now);
   }
 
   #judge<T>(request: ReadRequest<T>, entry: Entry | undefined, usable: { value: T } | undefined, versions: (string | undefined)[], now: number): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
@@ -388,7 +402,7 @@ export class CacheEngine {
         const [raw, ...current] = await this.#store.getMany(keys).catch(() => [] as (string | undefined)[]);
         const entry = raw === undefined ? undefined : readEntry(raw);
         if (!entry || Date.now() >= entry.freshUntil || !current.every((v, i) => v !== undefined && v === entry.versions[i])) return undefined;
-        return this.#decode<T>(request, entry);
+        return this.#decode<T>(request, entry.payload);
       }, this.#lock.waitMs);
       if (settled) return settled.value;
     }
@@ -461,10 +475,10 @@ export class CacheEngine {
   }
 
   /** The entry's value; synchronous without a codec, the common case on the hot path. */
-  #decode<T>(target: CacheTarget, entry: Entry): { value: T } | undefined | Promise<{ value: T } | undefined> {
+  #decode<T>(target: CacheTarget, payload: string): { value: T } | undefined | Promise<{ value: T } | undefined> {
     const codec = target.policy.codec;
-    if (!codec) return this.#parse<T>(target, entry.payload);
-    return codec.decode(entry.payload, { key: target.key }).then(
+    if (!codec) return this.#parse<T>(target, payload);
+    return codec.decode(payload, { key: target.key }).then(
       (json) => this.#parse<T>(target, json),
       (error: unknown) => this.#unreadable(target, error),
     );
@@ -484,26 +498,27 @@ export class CacheEngine {
   }
 
   /**
-   * Runs a store call through the breaker and times it; `then` and `otherwise` continue in the
-   * same step (a read's hot path pays for every promise it chains).
+   * Runs a store call through the breaker and times it; `then` continues in the same step (a
+   * read's hot path pays for every promise it chains). On failure, a read of `bypass` goes to
+   * the source instead; anything else rejects.
    */
   #guard<T, R = T>(
     policy: CachePolicy | undefined,
     operation: CacheOperation,
     run: () => Promise<T>,
     then?: (result: T) => R | PromiseLike<R>,
-    otherwise?: (error: unknown) => R | PromiseLike<R>,
+    bypass?: ReadRequest<unknown>,
   ): Promise<R> {
-    const started = performance.now();
+    const started = this.#timed ? performance.now() : 0;
     return this.#breaker.run(run).then(
       (result) => {
-        if (policy) this.#metrics.operation(policy.type, operation, true, performance.now() - started);
+        if (policy && this.#timed) this.#metrics.operation(policy.type, operation, true, performance.now() - started);
         return then ? then(result) : (result as unknown as R);
       },
       (error: unknown) => {
-        if (policy) this.#metrics.operation(policy.type, operation, false, performance.now() - started);
+        if (policy && this.#timed) this.#metrics.operation(policy.type, operation, false, performance.now() - started);
         this.#onError(error, { operation });
-        if (otherwise) return otherwise(error);
+        if (bypass) return this.#bypass(bypass) as Promise<R>;
         throw error;
       },
     );

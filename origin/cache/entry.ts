@@ -7,6 +7,7 @@
 import type { EntryWindows } from './policy.ts';
 
 const FORMAT = 's1';
+const HEADER = `${FORMAT}\n`;
 
 /** A decoded entry; `payload` is still encoded by the policy's codec. */
 export interface Entry extends EntryWindows {
@@ -22,7 +23,7 @@ export function writeEntry(entry: Entry): string {
 /** Parses an entry; `undefined` for anything not written by `writeEntry` (treated as a miss). */
 export function readEntry(text: string): Entry | undefined {
   // Runs on every cache hit: plain index arithmetic, no intermediate arrays.
-  if (!text.startsWith(`${FORMAT}\n`)) return undefined;
+  if (!text.startsWith(HEADER)) return undefined;
   const a = FORMAT.length;
   const b = text.indexOf('\n', a + 1);
   const c = b < 0 ? -1 : text.indexOf('\n', b + 1);
@@ -35,4 +36,42 @@ export function readEntry(text: string): Entry | undefined {
   if (!Number.isFinite(freshUntil) || !Number.isFinite(staleUntil) || !Number.isFinite(errorUntil)) return undefined;
   const versions = d + 1 === e ? [] : text.slice(d + 1, e).split(',');
   return { freshUntil, staleUntil, errorUntil, versions, payload: text.slice(e + 1) };
+}
+
+const NEWLINE = 10;
+const COMMA = 44;
+
+/** Index of the newline ending the run of 1–15 decimal digits at `at`; -1 for anything else. */
+function digitsEnd(text: string, at: number): number {
+  let i = at;
+  for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i));
+  return i > at && i - at <= 15 && text.charCodeAt(i) === NEWLINE ? i : -1;
+}
+
+/**
+ * The hit path's reader: the (still encoded) payload of `text` when it is an entry written
+ * under exactly `versions` and fresh until after `until`; otherwise `undefined`, and
+ * `readEntry` decides. Reads in place: nothing is allocated but the payload.
+ */
+export function freshPayload(text: string, versions: readonly (string | undefined)[], until: number): string | undefined {
+  if (!text.startsWith(HEADER)) return undefined;
+  const start = HEADER.length;
+  const freshEnd = digitsEnd(text, start);
+  if (freshEnd < 0) return undefined;
+  let freshUntil = 0;
+  for (let i = start; i < freshEnd; i++) freshUntil = freshUntil * 10 + text.charCodeAt(i) - 48;
+  if (freshUntil <= until) return undefined;
+  const staleEnd = digitsEnd(text, freshEnd + 1);
+  const errorEnd = staleEnd < 0 ? -1 : digitsEnd(text, staleEnd + 1);
+  if (errorEnd < 0) return undefined;
+  let at = errorEnd + 1;
+  if (versions.length === 0) return text.charCodeAt(at) === NEWLINE ? text.slice(at + 1) : undefined;
+  for (let i = 0; i < versions.length; i++) {
+    const version = versions[i];
+    if (version === undefined || !text.startsWith(version, at)) return undefined;
+    at += version.length;
+    if (text.charCodeAt(at) !== (i === versions.length - 1 ? NEWLINE : COMMA)) return undefined;
+    at++;
+  }
+  return text.slice(at);
 }
