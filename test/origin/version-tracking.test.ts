@@ -256,6 +256,58 @@ describe('version tracking on one redis-server', () => {
     expect(readerLoads).toBe(loadsBefore);
   });
 
+  it('recovers when its report connection is cut in the middle of setting up', async () => {
+    // Connections through this proxy are cut, once each, on the first CLIENT TRACKING and then
+    // on the first SUBSCRIBE that pass: the set-up breaks after its first and its second step.
+    const cuts = ['TRACKING', 'SUBSCRIBE'];
+    let cut = 0;
+    const proxy = createServer({ noDelay: true }, (client) => {
+      const upstream = connect({ port: redis.port, host: '127.0.0.1', noDelay: true });
+      client.on('data', (chunk) => {
+        const pattern = cuts[0];
+        if (pattern && chunk.toString().toUpperCase().includes(pattern)) {
+          cuts.shift();
+          cut++;
+          // The command reaches the server, its reply never reaches the client.
+          upstream.write(chunk);
+          client.destroy();
+          return;
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => client.write(chunk));
+      for (const socket of [client, upstream]) socket.on('error', () => {});
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxies.push(proxy);
+    const store = createRedisStore({ url: `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ...timeouts });
+    await store.connect();
+    const errors: unknown[] = [];
+    const reader = new CacheEngine({ store, onError: (error) => errors.push(error) });
+    opened.push({ engine: reader, store });
+    const tracked = store.track!(VERSION_KEY_PREFIX);
+    await eventually('tracking up after two broken set-ups', () => tracked.live, 10_000);
+    expect(cut).toBe(2);
+
+    const writer = await openProcess();
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    let version = 0;
+    const read = () => reader.getOrLoad({ key, policy, load: async () => `v${version}` });
+    await read();
+    await sleep(100);
+    await read();
+    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+    expect(tracked.getAll([versionKey(tenant)])).toHaveLength(1);
+    version = 1;
+    await writer.engine.invalidateTenant(tenant);
+    await eventually('the invalidation reported on the connection set up last', async () => (await read()).value === 'v1', 1_000);
+    // A cut set-up is a transient failure: nothing to report.
+    expect(errors).toEqual([]);
+  });
+
   it('forgets every held version on FLUSHALL', async () => {
     const reader = await openProcess();
     const tenant = freshTenant();
