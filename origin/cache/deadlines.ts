@@ -56,11 +56,11 @@ export class Deadlines {
   }
 
   /**
-   * `sent`, or a `command_timeout` error once it has waited `timeoutMs`; `settled` runs once,
-   * when the returned promise settles.
+   * `sent` (its value passed through `map`, if given), or a `command_timeout` error once it has
+   * waited `timeoutMs`; `settled` runs once, when the returned promise settles.
    */
-  bound<T>(sent: Promise<T>, settled?: () => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  bound<T, R = T>(sent: Promise<T>, settled?: () => void, map?: (value: T) => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       const pending: Pending = { tick: this.#tick, reject, settled, done: false };
       this.#queue.push(pending);
       sent.then(
@@ -68,7 +68,7 @@ export class Deadlines {
           if (pending.done) return;
           pending.done = true;
           settled?.();
-          resolve(value);
+          resolve(map ? map(value) : (value as unknown as R));
         },
         (error: unknown) => {
           if (pending.done) return;

@@ -72,6 +72,8 @@ function nullsToUndefined(values: (string | null)[]): (string | undefined)[] {
 
 type Read = string | undefined;
 
+const orUndefined = (value: string | null): Read => value ?? undefined;
+
 /**
  * Values of `keys`, one MGET per slot, pipelined per node in cluster mode. A node that fails
  * fails only its own keys (their places hold the error): one dead master must not fail the
@@ -132,7 +134,7 @@ function batchedReads(client: Client, deadlines: Deadlines) {
   const getOne = (key: string): Promise<Read> => {
     const sent = client.get(key);
     inFlight++;
-    return deadlines.bound(sent, answered).then((value) => value ?? undefined);
+    return deadlines.bound(sent, answered, orUndefined);
   };
   // Several keys: each node's command carries its own deadline (a hung node fails its keys only).
   const getSeveral = <T>(read: () => Promise<T>): Promise<T> => {
