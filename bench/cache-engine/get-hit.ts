@@ -4,12 +4,15 @@
  * concurrent reads of a key (cache-manager's `wrap`) answers most of them without Redis.
  * Subjects are interleaved: every round runs each for a short slice, in a rotating order, and
  * the median over rounds is reported, so drift on a shared machine hits every subject alike.
+ * `<metric>_x_floor` is the median over rounds of a subject's figure divided by the floor's in
+ * the same round: on this machine the floor alone moved by up to half between rounds of one
+ * run, which moves the ratio of two medians by more than most code changes do.
  */
 import { median, type Row } from './rows.ts';
 import type { Subject } from './subjects.ts';
 
-const ROUNDS = 7;
-const SLICE_MS = 250;
+const ROUNDS = 15;
+const SLICE_MS = 150;
 const CONCURRENCY = 200;
 
 /** About 1 KB of JSON, shaped like an API resource. */
@@ -38,7 +41,7 @@ async function opsPerSecond(batch: () => Promise<unknown>, width: number): Promi
 
 const METRICS = ['get_hit_seq', 'get_hit_c200', 'get_hit_c200_hot_key'] as const;
 
-/** Measures every subject; rows `get_hit_seq`, `get_hit_c200`, `get_hit_c200_hot_key` in ops/s. */
+/** Measures every subject; rows `get_hit_seq`, `get_hit_c200`, `get_hit_c200_hot_key` in ops/s, and their `_x_floor` ratios. */
 export async function measureGetHit(subjects: readonly Subject[]): Promise<Row[]> {
   const miss = async () => {
     throw new Error('expected a hit');
@@ -58,7 +61,14 @@ export async function measureGetHit(subjects: readonly Subject[]): Promise<Row[]
       if (round >= 0) METRICS.forEach((metric, i) => samples.get(subject.name)!.get(metric)!.push(figures[i]!));
     }
   }
+  const floor = samples.get('floor');
   return subjects.flatMap((subject) =>
-    METRICS.map((metric) => ({ subject: subject.name, metric, value: Math.round(median(samples.get(subject.name)!.get(metric)!)), unit: 'ops/s' })),
+    METRICS.flatMap((metric) => {
+      const figures = samples.get(subject.name)!.get(metric)!;
+      const rows: Row[] = [{ subject: subject.name, metric, value: Math.round(median(figures)), unit: 'ops/s' }];
+      const base = floor?.get(metric);
+      if (base) rows.push({ subject: subject.name, metric: `${metric}_x_floor`, value: Math.round(median(figures.map((v, round) => v / base[round]!)) * 100) / 100, unit: 'ratio' });
+      return rows;
+    }),
   );
 }

@@ -11,14 +11,10 @@ import type { Row } from './rows.ts';
 import { measureStampede } from './stampede.ts';
 import { createSubjects } from './subjects.ts';
 
+/** The table, ratios beside the figures they belong to (× floor: paired, median per round). */
 function print(rows: readonly Row[]): void {
-  const floor = (metric: string) => rows.find((r) => r.subject === 'floor' && r.metric === metric)?.value;
-  console.table(
-    rows.map((row) => {
-      const base = floor(row.metric);
-      return { ...row, '× floor': base && row.unit === 'ops/s' ? (row.value / base).toFixed(2) : '' };
-    }),
-  );
+  const ratio = (row: Row) => rows.find((r) => r.subject === row.subject && r.metric === `${row.metric}_x_floor`)?.value;
+  console.table(rows.filter((row) => row.unit !== 'ratio').map((row) => ({ ...row, '× floor': ratio(row)?.toFixed(2) ?? '' })));
 }
 
 export async function cacheEngine(): Promise<void> {
