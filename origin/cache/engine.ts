@@ -192,8 +192,9 @@ export class CacheEngine {
       'get',
       () => this.#store.get(request.key),
       (raw) =>
-        // A report or a lost report connection while the GET was out: trust the server instead.
-        tracked!.ticket() !== ticket ? this.#readWithVersions(request, names) : this.#resolve(request, raw, held, Date.now(), names),
+        // A report on these versions, or a lost report connection, while the GET was out: trust
+        // the server instead.
+        tracked!.changedSince(ticket, names) ? this.#readWithVersions(request, names) : this.#resolve(request, raw, held, Date.now(), names),
       request,
     );
   }

@@ -7,8 +7,8 @@
  * Usable only while every connection that receives the reports is up and recently answered a
  * heartbeat: when one drops, every value is forgotten and reads go to the server until tracking
  * is back; while one is silent, values are not given out. A value read from the
- * server is kept only when no report arrived while it was being read — a report may come
- * before or after the reply that it concerns — so a stale value is never kept.
+ * server is kept only when no report on it (and no reset) arrived while it was being read — a
+ * report may come before or after the reply that it concerns — so a stale value is never kept.
  */
 
 /** Most values kept; tenants and tags are few, so reaching this only costs reads, never correctness. */
@@ -20,8 +20,12 @@ export class TrackedValues {
   // Until when the listening connections were last proven alive (a heartbeat answered): a
   // connection that goes silent without closing must stop being trusted on its own.
   #heardUntil = 0;
-  // Counts reports and resets; a read remembers what it saw only if this did not move.
+  // Counts reports and resets. A read notes it before asking the server (`ticket`), and keeps or
+  // trusts what it saw only if none of its keys was reported since, and nothing was reset.
   #changes = 0;
+  #resetAt = 0;
+  // When each key was last reported, by `#changes`; bounded like the values (a clear is a reset).
+  readonly #changedAt = new Map<string, number>();
 
   /** Whether the reports are flowing, so held values can be trusted. */
   get live(): boolean {
@@ -45,9 +49,21 @@ export class TrackedValues {
     return this.#changes;
   }
 
-  /** Keeps values read from the server, unless a report or a reset came in since `ticket`. */
+  /**
+   * Whether any of `keys` was reported changed, or everything was reset, since `ticket`. Reports
+   * about other keys do not count: under steady invalidation traffic for other tenants, reads
+   * of this one keep using the held values.
+   */
+  changedSince(ticket: number, keys: readonly string[]): boolean {
+    if (this.#changes === ticket) return false;
+    if (this.#resetAt > ticket) return true;
+    for (const key of keys) if ((this.#changedAt.get(key) ?? 0) > ticket) return true;
+    return false;
+  }
+
+  /** Keeps values read from the server, unless a report on one of them or a reset came in since `ticket`. */
   remember(ticket: number, keys: readonly string[], values: readonly (string | undefined)[]): void {
-    if (!this.#live || ticket !== this.#changes) return;
+    if (!this.#live || this.changedSince(ticket, keys)) return;
     if (this.#values.size + keys.length > MAX_VALUES) this.#values.clear();
     for (let i = 0; i < keys.length; i++) {
       const value = values[i];
@@ -57,9 +73,15 @@ export class TrackedValues {
 
   /** The server reported `keys` changed (or `undefined`: everything, as after FLUSHALL). */
   changed(keys: readonly string[] | undefined): void {
-    this.#changes++;
-    if (keys === undefined) this.#values.clear();
-    else for (const key of keys) this.#values.delete(key);
+    const now = ++this.#changes;
+    if (keys === undefined || this.#changedAt.size + keys.length > MAX_VALUES) {
+      this.#reset();
+      if (keys === undefined) return;
+    }
+    for (const key of keys) {
+      this.#values.delete(key);
+      this.#changedAt.set(key, now);
+    }
   }
 
   /**
@@ -73,7 +95,14 @@ export class TrackedValues {
   /** Tracking went up or down; either way, nothing held so far can be trusted. */
   setLive(live: boolean): void {
     this.#changes++;
-    this.#values.clear();
+    this.#reset();
     this.#live = live;
+  }
+
+  /** Forgets every value and every report: any read that started before cannot be kept. */
+  #reset(): void {
+    this.#values.clear();
+    this.#changedAt.clear();
+    this.#resetAt = this.#changes;
   }
 }

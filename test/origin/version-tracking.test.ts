@@ -58,14 +58,23 @@ describe('held values', () => {
     expect(values.getAll(['a'])).toEqual(['1']);
   });
 
-  it('never keep a value read while a report or a reset came in', () => {
+  it('never keep a value read while a report on it or a reset came in', () => {
     const values = new TrackedValues();
     values.setLive(true);
     values.heard(Date.now() + 60_000);
     const before = values.ticket();
-    values.changed(['other']);
+    values.changed(['a']);
     values.remember(before, ['a'], ['old']);
     expect(values.getAll(['a'])).toBeUndefined();
+    // A report on another key says nothing about this one: a read that overlapped it is kept.
+    const overlapping = values.ticket();
+    values.changed(['other']);
+    expect(values.changedSince(overlapping, ['a'])).toBe(false);
+    expect(values.changedSince(overlapping, ['a', 'other'])).toBe(true);
+    values.remember(overlapping, ['a', 'other'], ['new', 'x']);
+    expect(values.getAll(['a'])).toBeUndefined();
+    values.remember(overlapping, ['a'], ['new']);
+    expect(values.getAll(['a'])).toEqual(['new']);
 
     values.remember(values.ticket(), ['a'], ['1']);
     const during = values.ticket();
@@ -78,8 +87,13 @@ describe('held values', () => {
     values.changed(['a']);
     expect(values.getAll(['b'])).toEqual(['2']);
     expect(values.getAll(['a'])).toBeUndefined();
+    const beforeFlush = values.ticket();
     values.changed(undefined); // FLUSHALL
     expect(values.getAll(['b'])).toBeUndefined();
+    // A reset concerns every key, including ones never reported.
+    expect(values.changedSince(beforeFlush, ['never-reported'])).toBe(true);
+    values.remember(beforeFlush, ['c'], ['3']);
+    expect(values.getAll(['c'])).toBeUndefined();
   });
 });
 
