@@ -46,7 +46,9 @@ describe('OriginStack: the origin function', () => {
       process.env.PGLITE_DIR = 'memory://';
       for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'REDIS_URL', 'REDIS_CLUSTER_NODES', 'DATABASE_URL']) delete process.env[name];
       ({ handler } = await import(pathToFileURL(bundle).href));
-    });
+      // Bundling, then booting the bundle (PGlite and its migrations): 10-13 s on this machine,
+      // past vitest's default hook timeout.
+    }, 120_000);
     afterAll(() => {
       process.env = saved;
     });
