@@ -113,5 +113,6 @@ describe('a cluster master that hangs', () => {
     // The master answers again (or its replica took over meanwhile): its keys come back.
     await eventually('the hung master to answer again', () => store.get(onHung[0]!).catch(() => undefined), (value) => value === onHung[0]);
     await store.close();
-  });
+    // Starting a cluster alone takes 5-10 s; beside other suites' clusters, more.
+  }, 90_000);
 });
