@@ -21,6 +21,7 @@ import { DEFAULT_LOCK, SingleFlight, tryLock, waitFor, type LockOptions } from '
 import { freshPayload, readEntry, writeEntry, type Entry } from './entry.ts';
 import type { CacheStore, StoreWrite } from './interface.ts';
 import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
+import { PendingInvalidations } from './pending-invalidations.ts';
 import type { TrackedValues } from './tracked-values.ts';
 import type { CacheMetrics, CacheOperation, ReadOutcome } from './metrics/interface.ts';
 import { noMetrics } from './metrics/null.ts';
@@ -111,6 +112,7 @@ export class CacheEngine {
   readonly #flights = new SingleFlight();
   readonly #reads = new SingleFlight();
   readonly #versions: TrackedValues | undefined;
+  readonly #pending = new PendingInvalidations((keys) => this.#replayBumps(keys));
   // Store calls are timed only for a metrics sink: two clock reads per read otherwise wasted.
   readonly #timed: boolean;
 
@@ -151,6 +153,7 @@ export class CacheEngine {
    * callers that joined one read receive the same object.
    */
   getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
+    if (!this.#pending.empty && this.#pending.has(tenantOf(request.key))) return this.#bypassCounted(request);
     const held = request.policy.memory ? this.#memory?.get(request.key, Date.now()) : undefined;
     if (held) {
       this.#metrics.read(request.policy.type, 'hit');
@@ -215,6 +218,14 @@ export class CacheEngine {
     );
   }
 
+  /** A bypass that counts as a read (the caller did not go through a flight). */
+  #bypassCounted<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
+    return this.#bypass(request).then((result) => {
+      this.#metrics.read(request.policy.type, result.status);
+      return result;
+    });
+  }
+
   /** A read while the store fails: straight from the source, one load per key. */
   #bypass<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
     return this.#flights.do(request.key, () => this.#loadFromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' }));
@@ -222,6 +233,9 @@ export class CacheEngine {
 
   /** Several reads in one batched round trip per node; misses load one by one. */
   async getMany<T>(requests: readonly ReadRequest<T>[]): Promise<CacheResult<T | undefined>[]> {
+    if (!this.#pending.empty && requests.some((request) => this.#pending.has(tenantOf(request.key)))) {
+      return Promise.all(requests.map((request) => this.getOrLoad(request)));
+    }
     const layout = requests.map((request) => [request.key, ...versionKeys(request)]);
     let found: (string | undefined)[];
     try {
@@ -302,6 +316,7 @@ export class CacheEngine {
 
   /** Releases timers and connections the engine owns (not the store). */
   async close(): Promise<void> {
+    this.#pending.close();
     this.#breaker.shutdown();
     await this.#bus?.close();
   }
@@ -310,15 +325,34 @@ export class CacheEngine {
     this.#memory?.dropTenant(tenant);
     const ofTenant = (key: string) => tenantOfKey(key) === tenant;
     this.#reads.forgetWhere(ofTenant);
-    const done = await this.#attempt('invalidate', () =>
-      this.#store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))),
-    );
+    const done = await this.#setVersions(keys);
+    // Until it lands, this tenant is read from the source (the old entries are still valid in
+    // Redis) and the bump is retried in the background.
+    if (done) this.#pending.landed(keys);
+    else this.#pending.add(tenant, keys);
     // The server reports the change to every process, this one too, but a read here must not
     // wait for that report: forget the held versions now.
     this.#versions?.changed(keys);
     this.#reads.forgetWhere(ofTenant);
     await this.#publish({ tenant });
     return done;
+  }
+
+  #setVersions(keys: readonly string[]): Promise<boolean> {
+    return this.#attempt('invalidate', () => this.#store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))));
+  }
+
+  /** Retries bumps that failed; on success the tenants' reads go back to the cache. */
+  async #replayBumps(keys: string[]): Promise<boolean> {
+    if (!(await this.#setVersions(keys))) return false;
+    this.#versions?.changed(keys);
+    const tenants = new Set(keys.map((key) => tenantOfKey(key)).filter((tenant) => tenant !== undefined));
+    for (const tenant of tenants) {
+      this.#memory?.dropTenant(tenant);
+      this.#reads.forgetWhere((key) => tenantOfKey(key) === tenant);
+      await this.#publish({ tenant });
+    }
+    return true;
   }
 
   async #attempt(operation: string, run: () => Promise<unknown>): Promise<boolean> {

@@ -1,7 +1,9 @@
 /**
  * A Redis that hangs instead of dying (SIGSTOP): its connections stay open and nothing comes
  * back. The command timeout must drop the connection, reads must come from the loader, and the
- * engine must recover by itself once the server answers again. Each test owns its servers.
+ * engine must recover by itself once the server answers again. And an invalidation that could
+ * not reach Redis at all must not let the entries it voids come back with it. Each test owns
+ * its servers.
  */
 import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +70,54 @@ describe('a standalone Redis that hangs', () => {
     const recovered = await eventually('reads through Redis again', () => read(), (r) => r.status === 'hit' || r.status === 'miss');
     expect(recovered.value).toMatch(/^v\d+$|^written$/);
     expect(engine.breakerState()).toBe('closed');
+    await engine.close();
+    await store.close();
+  });
+});
+
+describe('an invalidation made while Redis is down', () => {
+  let redis: RedisProcess | undefined;
+  afterAll(async () => redis?.stop());
+
+  it('is replayed once Redis is back, and the old entries are never served meanwhile', async () => {
+    // An append-only file, so the entries outlive the outage (as they would on a replica
+    // promoted by a failover, or behind a network partition).
+    redis = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
+    const store = createRedisStore({ url: redis.url, ...timeouts });
+    await store.connect();
+    const breaker = createBreaker({ errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000 });
+    const engine = new CacheEngine({ store, breaker });
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    const untouched = resourceKey(freshTenant(), 'project', 'p1');
+    let source = 'v0';
+    const read = (k = key) => engine.getOrLoad({ key: k, policy, tags: ['projects'], load: async () => source });
+    await read();
+    await read(untouched);
+    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+
+    await redis.kill();
+    // The write reached the source; its invalidation cannot reach Redis.
+    source = 'v1';
+    expect(await engine.invalidateTags(tenant, ['projects'])).toBe(false);
+    await redis.restart();
+
+    // From here on, every read must see v1: from the source until the invalidation lands, then
+    // through the cache. Without the replay, the breaker closing would bring back the v0 entry.
+    const seen: string[] = [];
+    const settled = await eventually(
+      'reads of the tenant to go through Redis again',
+      async () => {
+        const result = await read();
+        seen.push(`${result.status}:${String(result.value)}`);
+        return result;
+      },
+      (result) => result.status === 'hit',
+    );
+    expect(settled.value).toBe('v1');
+    expect(seen.every((entry) => entry.endsWith(':v1'))).toBe(true);
+    // Other tenants were never held back.
+    expect(await read(untouched)).toMatchObject({ status: 'hit' });
     await engine.close();
     await store.close();
   });
