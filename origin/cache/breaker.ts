@@ -1,8 +1,9 @@
 /**
  * A circuit breaker around the store (cockatiel). When Redis keeps failing the breaker opens and
  * calls fail at once without touching the network; once `resetTimeoutMs` has passed, the next
- * call is a trial (others wait for its outcome), and success closes it again. Recovery needs no
- * restart and no timer: the state moves when calls arrive.
+ * call is a trial, and its success closes the breaker again. Calls made while the trial runs
+ * fail at once too (cockatiel would have them wait for it: up to a command timeout per trial
+ * while Redis hangs). Recovery needs no restart and no timer: the state moves when calls arrive.
  *
  * The breaker sits on every cache read. opossum, used before, cost about 0.6–1 µs of CPU per
  * call in isolation (events, a latency array, two promises) and 4–8 % of a sequential cache
@@ -10,7 +11,7 @@
  * quarter of that, with the same rule: open when more than a percentage of the calls in a
  * rolling window failed, once the window holds enough calls.
  */
-import { circuitBreaker, CircuitState, handleAll, SamplingBreaker } from 'cockatiel';
+import { BrokenCircuitError, circuitBreaker, CircuitState, handleAll, SamplingBreaker } from 'cockatiel';
 
 /** Breaker tuning. */
 export interface BreakerOptions {
@@ -53,9 +54,16 @@ export function createBreaker(options: BreakerOptions = DEFAULT_BREAKER): StoreB
       minimumRps: (options.volumeThreshold * 1000) / options.rollingCountTimeoutMs,
     }),
   });
+  // When the breaker last opened: past `resetTimeoutMs` the next call is a trial, which
+  // `/health` reports as half-open even before a call arrives.
+  let openedAt = 0;
+  policy.onBreak(() => (openedAt = Date.now()));
   return {
-    // The operation ignores the policy's context argument.
-    run: <T>(operation: () => Promise<T>) => policy.execute(() => operation()),
+    run: <T>(operation: () => Promise<T>) =>
+      policy.state === CircuitState.HalfOpen
+        ? Promise.reject(new BrokenCircuitError('the breaker is half-open: a trial call is running'))
+        : // The operation ignores the policy's context argument.
+          policy.execute(() => operation()),
     state: () => {
       switch (policy.state) {
         case CircuitState.Closed:
@@ -63,7 +71,7 @@ export function createBreaker(options: BreakerOptions = DEFAULT_BREAKER): StoreB
         case CircuitState.HalfOpen:
           return 'half-open';
         default:
-          return 'open';
+          return Date.now() - openedAt >= options.resetTimeoutMs ? 'half-open' : 'open';
       }
     },
     // Nothing to release: the policy keeps no timers.

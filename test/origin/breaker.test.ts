@@ -1,0 +1,58 @@
+/**
+ * The store breaker's rule and its states, on its own: open past the failure percentage once the
+ * window holds enough calls; after the reset timeout one trial call, and every other call fails
+ * at once meanwhile instead of waiting for the trial.
+ */
+import { describe, expect, it } from 'vitest';
+import { createBreaker } from '../../origin/cache/breaker.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const fail = () => Promise.reject(new Error('redis down'));
+const succeed = () => Promise.resolve('ok');
+
+function breaker() {
+  return createBreaker({ errorThresholdPercentage: 50, volumeThreshold: 4, resetTimeoutMs: 100, rollingCountTimeoutMs: 10_000 });
+}
+
+describe('store breaker', () => {
+  it('stays closed below the volume threshold, and opens past the failure percentage', async () => {
+    const b = breaker();
+    await expect(b.run(fail)).rejects.toThrow('redis down');
+    await expect(b.run(fail)).rejects.toThrow('redis down');
+    await expect(b.run(fail)).rejects.toThrow('redis down');
+    expect(b.state()).toBe('closed'); // three calls: under the volume threshold
+    await b.run(succeed);
+    await b.run(succeed);
+    expect(b.state()).toBe('closed'); // five calls, three failed: only checked on a failure
+    await expect(b.run(fail)).rejects.toThrow('redis down');
+    expect(b.state()).toBe('open'); // four of six failed
+    let touched = false;
+    await expect(b.run(async () => ((touched = true), 'ok'))).rejects.toThrow();
+    expect(touched).toBe(false);
+  });
+
+  it('lets one trial call through after the reset timeout and fails the others at once', async () => {
+    const b = breaker();
+    for (let i = 0; i < 4; i++) await expect(b.run(fail)).rejects.toThrow();
+    expect(b.state()).toBe('open');
+    await sleep(120);
+    expect(b.state()).toBe('half-open'); // reported before any call arrives
+
+    let finishTrial!: (value: string) => void;
+    const trial = b.run(() => new Promise<string>((resolve) => (finishTrial = resolve)));
+    // The trial ends only below, so a call held until it ends would never settle here.
+    await expect(b.run(succeed)).rejects.toThrow('half-open');
+    finishTrial('ok');
+    await expect(trial).resolves.toBe('ok');
+    expect(b.state()).toBe('closed');
+    await expect(b.run(succeed)).resolves.toBe('ok');
+  });
+
+  it('opens again when the trial fails', async () => {
+    const b = breaker();
+    for (let i = 0; i < 4; i++) await expect(b.run(fail)).rejects.toThrow();
+    await sleep(120);
+    await expect(b.run(fail)).rejects.toThrow('redis down');
+    expect(b.state()).toBe('open');
+  });
+});
