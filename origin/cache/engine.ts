@@ -286,6 +286,8 @@ export class CacheEngine {
       await this.#publish({ keys: items.map((item) => item.target.key) });
     } catch (error) {
       this.#onError(error, { operation: 'set', key: items[0]!.target.key });
+      // The source has the new value and Redis may still hold the old entry.
+      this.#voidTenantsOf(items.map((item) => item.target.key));
     } finally {
       forget();
     }
@@ -299,6 +301,7 @@ export class CacheEngine {
     this.#memory?.dropKeys(keys);
     for (const key of keys) this.#reads.forget(key);
     const done = await this.#attempt('delete', () => this.#store.delete(...keys));
+    if (!done) this.#voidTenantsOf(keys);
     for (const key of keys) this.#reads.forget(key);
     await this.#publish({ keys });
     return done;
@@ -324,11 +327,16 @@ export class CacheEngine {
   async #bump(tenant: string, keys: string[]): Promise<boolean> {
     this.#memory?.dropTenant(tenant);
     const ofTenant = (key: string) => tenantOfKey(key) === tenant;
+    // Reads and loads that started before this point may carry what the change replaced: later
+    // reads must not join them. (Loads store under the versions read before them, so what
+    // they store is void once the bump lands.)
     this.#reads.forgetWhere(ofTenant);
+    this.#flights.forgetWhere(ofTenant);
+    const mark = this.#pending.mark();
     const done = await this.#setVersions(keys);
     // Until it lands, this tenant is read from the source (the old entries are still valid in
     // Redis) and the bump is retried in the background.
-    if (done) this.#pending.landed(keys);
+    if (done) this.#pending.landed(keys, mark);
     else this.#pending.add(tenant, keys);
     // The server reports the change to every process, this one too, but a read here must not
     // wait for that report: forget the held versions now.
@@ -336,6 +344,20 @@ export class CacheEngine {
     this.#reads.forgetWhere(ofTenant);
     await this.#publish({ tenant });
     return done;
+  }
+
+  /**
+   * A write or delete of `keys` failed: entries Redis may still hold are void. Bumping each
+   * tenant's version voids them (and the rest of the tenant's entries: a coarse but certain
+   * answer to a rare failure); it is pending, so the tenant reads from the source until then.
+   */
+  #voidTenantsOf(keys: readonly string[]): void {
+    for (const tenant of new Set(keys.map((key) => tenantOfKey(key)))) {
+      if (tenant === undefined) continue;
+      this.#pending.add(tenant, [versionKey(tenant)]);
+      this.#reads.forgetWhere((key) => tenantOfKey(key) === tenant);
+      this.#flights.forgetWhere((key) => tenantOfKey(key) === tenant);
+    }
   }
 
   #setVersions(keys: readonly string[]): Promise<boolean> {
@@ -350,6 +372,7 @@ export class CacheEngine {
     for (const tenant of tenants) {
       this.#memory?.dropTenant(tenant);
       this.#reads.forgetWhere((key) => tenantOfKey(key) === tenant);
+      this.#flights.forgetWhere((key) => tenantOfKey(key) === tenant);
       await this.#publish({ tenant });
     }
     return true;
@@ -449,12 +472,18 @@ export class CacheEngine {
   }
 
   async #loadAndStore<T>(request: ReadRequest<T>, versions: (string | undefined)[]): Promise<T | undefined> {
-    const value = await this.#loadFromSource(request);
-    if (value === undefined) return value;
+    // The versions as they were *before* loading (created now if missing, e.g. a tenant's first
+    // read): an invalidation during the load leaves this entry born invalid instead of
+    // resurrecting old data.
+    let known: string[] | undefined;
     try {
-      // The versions read *before* loading: an invalidation during the load leaves this entry
-      // born invalid instead of resurrecting old data.
-      const known = versions.every((v) => v !== undefined) ? (versions as string[]) : (await this.#currentVersions([request]))[0]!;
+      known = versions.every((v) => v !== undefined) ? (versions as string[]) : (await this.#currentVersions([request]))[0]!;
+    } catch (error) {
+      this.#onError(error, { operation: 'set', key: request.key });
+    }
+    const value = await this.#loadFromSource(request);
+    if (value === undefined || known === undefined) return value;
+    try {
       const write = await this.#entryWrite(request, value, known, Date.now());
       await this.#guard(request.policy, 'set', () => this.#store.set(write.key, write.value, write.ttlMs));
     } catch (error) {

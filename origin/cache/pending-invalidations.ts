@@ -5,9 +5,10 @@
  * from the source, and the invalidation is retried in the background, backing off to a few
  * seconds, until it lands.
  *
- * Held in process: a process that dies with invalidations pending loses them, and entries
- * they concern live until their TTL (the tenant's purge outbox, in Postgres, is what makes
- * edge purges durable).
+ * Held in process: a process that dies with invalidations pending loses them, and one that is
+ * frozen (a Lambda between invocations) retries only when it runs again; until then other
+ * processes may serve the entries concerned, at most until their TTL. (The tenant's purge
+ * outbox, in Postgres, is what makes edge purges durable.)
  */
 
 const FIRST_RETRY_MS = 100;
@@ -17,10 +18,11 @@ const MAX_RETRY_MS = 5_000;
 export type Replay = (keys: string[]) => Promise<boolean>;
 
 export class PendingInvalidations {
-  // Version key → its tenant.
-  readonly #keys = new Map<string, string>();
+  // Version key → its tenant, and the generation of the last failed bump recorded for it.
+  readonly #keys = new Map<string, { tenant: string; generation: number }>();
   readonly #tenants = new Map<string, number>();
   readonly #replay: Replay;
+  #generation = 0;
   #timer: NodeJS.Timeout | undefined;
   #delayMs = FIRST_RETRY_MS;
   #closed = false;
@@ -39,25 +41,39 @@ export class PendingInvalidations {
     return this.#keys.size === 0;
   }
 
+  /**
+   * Call before sending a bump; pass the mark to `landed` once it succeeded. A failure recorded
+   * after the mark is not cleared by that success: its source write may have come after the
+   * bump reached Redis.
+   */
+  mark(): number {
+    return this.#generation;
+  }
+
   /** Records version keys of `tenant` whose bump failed, and schedules a retry. */
   add(tenant: string, keys: readonly string[]): void {
+    const generation = ++this.#generation;
     for (const key of keys) {
-      if (this.#keys.has(key)) continue;
-      this.#keys.set(key, tenant);
+      const pending = this.#keys.get(key);
+      if (pending) {
+        pending.generation = generation;
+        continue;
+      }
+      this.#keys.set(key, { tenant, generation });
       this.#tenants.set(tenant, (this.#tenants.get(tenant) ?? 0) + 1);
     }
     this.#schedule();
   }
 
-  /** These keys were bumped since (a later invalidation landed): nothing left to retry for them. */
-  landed(keys: readonly string[]): void {
+  /** A bump of `keys` sent after `mark` landed: the failures recorded before it are settled. */
+  landed(keys: readonly string[], mark: number): void {
     for (const key of keys) {
-      const tenant = this.#keys.get(key);
-      if (tenant === undefined) continue;
+      const pending = this.#keys.get(key);
+      if (pending === undefined || pending.generation > mark) continue;
       this.#keys.delete(key);
-      const left = this.#tenants.get(tenant)! - 1;
-      if (left === 0) this.#tenants.delete(tenant);
-      else this.#tenants.set(tenant, left);
+      const left = this.#tenants.get(pending.tenant)! - 1;
+      if (left === 0) this.#tenants.delete(pending.tenant);
+      else this.#tenants.set(pending.tenant, left);
     }
     if (this.#keys.size === 0) this.#delayMs = FIRST_RETRY_MS;
   }
@@ -77,9 +93,10 @@ export class PendingInvalidations {
 
   async #retry(): Promise<void> {
     const keys = [...this.#keys.keys()];
+    const mark = this.mark();
     const done = await this.#replay(keys);
     this.#timer = undefined;
-    if (done) this.landed(keys);
+    if (done) this.landed(keys, mark);
     else this.#delayMs = Math.min(this.#delayMs * 2, MAX_RETRY_MS);
     this.#schedule();
   }

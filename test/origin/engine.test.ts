@@ -166,6 +166,21 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     await local.close();
   });
 
+  it('never joins a load that started before an invalidation', async () => {
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // A miss whose load read the source before the change, and is still running.
+    const early = engine.getOrLoad({ key, policy: base, load: async () => (await gate, 'before the change') });
+    await sleep(20);
+    expect(await engine.invalidateTenant(tenant)).toBe(true);
+    const late = engine.getOrLoad({ key, policy: base, load: async () => 'after the change' });
+    release();
+    expect((await late).value).toBe('after the change');
+    expect((await early).value).toBe('before the change');
+  });
+
   it('runs the loader once for 1000 concurrent misses of one key', async () => {
     const key = resourceKey(freshTenant(), 'project', 'hot');
     const { state, load } = source('hot');
