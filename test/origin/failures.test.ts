@@ -13,23 +13,13 @@ import { CacheEngine } from '../../origin/cache/engine.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
 import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
 import { DEFAULT_SESSION_OPTIONS, SessionStore } from '../../origin/cache/sessions/store.ts';
+import { eventually } from '../harness/eventually.ts';
 import { startRedis, startRedisCluster, type RedisCluster, type RedisProcess } from '../harness/redis.ts';
 import { memorySessionSource } from './session-source.ts';
 import { clusterNodes, freshTenant } from './stores.ts';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const policy = DEFAULT_POLICIES.resource;
-
-async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 describe('Redis killed under the engine', () => {
   let redis: RedisProcess;

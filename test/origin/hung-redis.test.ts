@@ -12,22 +12,12 @@ import { createBreaker } from '../../origin/cache/breaker.ts';
 import { CacheEngine } from '../../origin/cache/engine.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
 import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { eventually } from '../harness/eventually.ts';
 import { startRedis, startRedisCluster, type RedisCluster, type RedisProcess } from '../harness/redis.ts';
 import { clusterNodes, freshTenant } from './stores.ts';
 
 const policy = DEFAULT_POLICIES.resource;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const timeouts = { commandTimeoutMs: 300, connectTimeoutMs: 300 };
-
-async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 describe('a standalone Redis that hangs', () => {
   let redis: RedisProcess | undefined;

@@ -222,6 +222,16 @@ describe('version tracking on one redis-server', () => {
     return { engine, tracked, control };
   }
 
+  /** Reads `tenant`'s entry (value `v0`) until its version is held in process. */
+  async function holdVersions(read: () => Promise<unknown>, tracked: TrackedValues, tenant: string) {
+    await read();
+    // Let the report of the version's creation arrive first: it would drop the held version.
+    await sleep(100);
+    await read();
+    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
+    expect(tracked.getAll([versionKey(tenant)])).toHaveLength(1);
+  }
+
   it('stops trusting held versions when its report connection goes silent without closing', async () => {
     const { engine: reader, tracked, control } = await silenceableProcess();
     const writer = await openProcess();
@@ -229,12 +239,7 @@ describe('version tracking on one redis-server', () => {
     const key = resourceKey(tenant, 'project', 'p1');
     let version = 0;
     const read = () => reader.getOrLoad({ key, policy, load: async () => `v${version}` });
-    await read();
-    // Let the report of the version's creation arrive first: it would drop the held version.
-    await sleep(100);
-    await read();
-    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
-    expect(tracked.getAll([versionKey(tenant)])).toHaveLength(1);
+    await holdVersions(read, tracked, tenant);
 
     control.silenced = true;
     version = 1;
@@ -310,11 +315,7 @@ describe('version tracking on one redis-server', () => {
     const key = resourceKey(tenant, 'project', 'p1');
     let version = 0;
     const read = () => reader.getOrLoad({ key, policy, load: async () => `v${version}` });
-    await read();
-    await sleep(100);
-    await read();
-    expect(await read()).toEqual({ value: 'v0', status: 'hit' });
-    expect(tracked.getAll([versionKey(tenant)])).toHaveLength(1);
+    await holdVersions(read, tracked, tenant);
     version = 1;
     await writer.engine.invalidateTenant(tenant);
     await eventually('the invalidation reported on the connection set up last', async () => (await read()).value === 'v1', 1_000);
