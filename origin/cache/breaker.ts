@@ -62,8 +62,8 @@ export function createBreaker(options: BreakerOptions = DEFAULT_BREAKER): StoreB
     run: <T>(operation: () => Promise<T>) =>
       policy.state === CircuitState.HalfOpen
         ? Promise.reject(new BrokenCircuitError('the breaker is half-open: a trial call is running'))
-        : // The operation ignores the policy's context argument.
-          policy.execute(() => operation()),
+        : // The operation ignores the context argument the policy passes.
+          policy.execute(operation),
     state: () => {
       switch (policy.state) {
         case CircuitState.Closed:
