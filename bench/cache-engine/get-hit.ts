@@ -8,7 +8,7 @@
  * the same round: on this machine the floor alone moved by up to half between rounds of one
  * run, which moves the ratio of two medians by more than most code changes do.
  */
-import { median, type Row } from './rows.ts';
+import { median, pairedRatio, type Row } from './rows.ts';
 import type { Subject } from './subjects.ts';
 
 const ROUNDS = 15;
@@ -67,7 +67,7 @@ export async function measureGetHit(subjects: readonly Subject[]): Promise<Row[]
       const figures = samples.get(subject.name)!.get(metric)!;
       const rows: Row[] = [{ subject: subject.name, metric, value: Math.round(median(figures)), unit: 'ops/s' }];
       const base = floor?.get(metric);
-      if (base) rows.push({ subject: subject.name, metric: `${metric}_x_floor`, value: Math.round(median(figures.map((v, round) => v / base[round]!)) * 100) / 100, unit: 'ratio' });
+      if (base) rows.push({ subject: subject.name, metric: `${metric}_x_floor`, value: pairedRatio(figures, base), unit: 'ratio' });
       return rows;
     }),
   );

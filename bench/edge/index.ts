@@ -17,7 +17,7 @@ import { bundleWorker as bundle } from '../../test/harness/bundle-worker.ts';
 import { startFakeOrigin } from '../../test/harness/fake-origin.ts';
 import { startRedis } from '../../test/harness/redis.ts';
 import { startUpstashServer } from '../../test/harness/upstash-server.ts';
-import { median, type Row } from '../cache-engine/rows.ts';
+import { median, pairedRatio, type Row } from '../cache-engine/rows.ts';
 
 const ROUNDS = 9;
 const SLICE_MS = 1500;
@@ -107,8 +107,7 @@ export async function edge(): Promise<void> {
   // the median of those, which drift between rounds cannot move the way it moves raw medians.
   const floorByRound = samples.get('floor')!.hit_rps!;
   for (const [subject, metrics] of samples) {
-    const ratios = metrics.hit_rps!.map((rps, round) => rps / floorByRound[round]!);
-    rows.push({ subject, metric: 'hit_rps_x_floor', value: Math.round(median(ratios) * 100) / 100, unit: 'ratio' });
+    rows.push({ subject, metric: 'hit_rps_x_floor', value: pairedRatio(metrics.hit_rps!, floorByRound), unit: 'ratio' });
   }
   const floorHit = rows.find((r) => r.subject === 'floor' && r.metric === 'hit_rps')!.value;
   console.table(rows.map((r) => ({ ...r, '× floor': r.unit === 'req/s' ? (r.value / floorHit).toFixed(2) : '' })));

@@ -325,15 +325,14 @@ export class CacheEngine {
   }
 
   async #bump(tenant: string, keys: string[]): Promise<boolean> {
-    this.#memory?.dropTenant(tenant);
-    const ofTenant = (key: string) => tenantOfKey(key) === tenant;
     // Reads and loads that started before this point may carry what the change replaced: later
     // reads must not join them. (Loads store under the versions read before them, so what
     // they store is void once the bump lands.)
-    this.#reads.forgetWhere(ofTenant);
-    this.#flights.forgetWhere(ofTenant);
+    this.#forgetTenant(tenant);
     const mark = this.#pending.mark();
-    const done = await this.#setVersions(keys);
+    const done = await this.#attempt('invalidate', () =>
+      this.#store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))),
+    );
     // Until it lands, this tenant is read from the source (the old entries are still valid in
     // Redis) and the bump is retried in the background.
     if (done) this.#pending.landed(keys, mark);
@@ -341,9 +340,21 @@ export class CacheEngine {
     // The server reports the change to every process, this one too, but a read here must not
     // wait for that report: forget the held versions now.
     this.#versions?.changed(keys);
-    this.#reads.forgetWhere(ofTenant);
+    this.#reads.forgetWhere((key) => tenantOfKey(key) === tenant);
     await this.#publish({ tenant });
     return done;
+  }
+
+  /** Retries bumps that failed, tenant by tenant; true when every one landed. */
+  async #replayBumps(keys: string[]): Promise<boolean> {
+    const byTenant = new Map<string, string[]>();
+    for (const key of keys) {
+      const tenant = tenantOf(key);
+      byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), key]);
+    }
+    let all = true;
+    for (const [tenant, ofTenant] of byTenant) if (!(await this.#bump(tenant, ofTenant))) all = false;
+    return all;
   }
 
   /**
@@ -355,27 +366,16 @@ export class CacheEngine {
     for (const tenant of new Set(keys.map((key) => tenantOfKey(key)))) {
       if (tenant === undefined) continue;
       this.#pending.add(tenant, [versionKey(tenant)]);
-      this.#reads.forgetWhere((key) => tenantOfKey(key) === tenant);
-      this.#flights.forgetWhere((key) => tenantOfKey(key) === tenant);
+      this.#forgetTenant(tenant);
     }
   }
 
-  #setVersions(keys: readonly string[]): Promise<boolean> {
-    return this.#attempt('invalidate', () => this.#store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))));
-  }
-
-  /** Retries bumps that failed; on success the tenants' reads go back to the cache. */
-  async #replayBumps(keys: string[]): Promise<boolean> {
-    if (!(await this.#setVersions(keys))) return false;
-    this.#versions?.changed(keys);
-    const tenants = new Set(keys.map((key) => tenantOfKey(key)).filter((tenant) => tenant !== undefined));
-    for (const tenant of tenants) {
-      this.#memory?.dropTenant(tenant);
-      this.#reads.forgetWhere((key) => tenantOfKey(key) === tenant);
-      this.#flights.forgetWhere((key) => tenantOfKey(key) === tenant);
-      await this.#publish({ tenant });
-    }
-    return true;
+  /** Drops what this process holds or has running for `tenant`: memory-tier values, reads, loads. */
+  #forgetTenant(tenant: string): void {
+    const ofTenant = (key: string) => tenantOfKey(key) === tenant;
+    this.#memory?.dropTenant(tenant);
+    this.#reads.forgetWhere(ofTenant);
+    this.#flights.forgetWhere(ofTenant);
   }
 
   async #attempt(operation: string, run: () => Promise<unknown>): Promise<boolean> {

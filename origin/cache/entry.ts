@@ -22,7 +22,7 @@ export function writeEntry(entry: Entry): string {
 
 /** Parses an entry; `undefined` for anything not written by `writeEntry` (treated as a miss). */
 export function readEntry(text: string): Entry | undefined {
-  // Runs on every cache hit: plain index arithmetic, no intermediate arrays.
+  // Runs on every read that is not a fresh hit (see `freshPayload`): plain index arithmetic.
   if (!text.startsWith(HEADER)) return undefined;
   const a = FORMAT.length;
   const b = text.indexOf('\n', a + 1);

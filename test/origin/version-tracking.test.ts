@@ -6,7 +6,7 @@
  * command counts and the killed connections must be this file's alone); cluster cases on the
  * harness's cluster.
  */
-import { createServer, connect, type AddressInfo, type Server } from 'node:net';
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resourceKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
@@ -191,14 +191,32 @@ describe('version tracking on one redis-server', () => {
   });
 
   /**
+   * A connected store whose connections go through a loopback proxy to the server; `relay`
+   * wires each client socket to its upstream (what passes, what is dropped).
+   */
+  async function storeThroughProxy(relay: (client: Socket, upstream: Socket) => void): Promise<CacheStore> {
+    const proxy = createServer({ noDelay: true }, (client) => {
+      const upstream = connect({ port: redis.port, host: '127.0.0.1', noDelay: true });
+      for (const socket of [client, upstream]) socket.on('error', () => {});
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      relay(client, upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxies.push(proxy);
+    const store = createRedisStore({ url: `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ...timeouts });
+    await store.connect();
+    return store;
+  }
+
+  /**
    * A process whose connections go through a proxy that can black-hole its subscribed
    * connection only: the socket stays open and nothing more arrives (a half-open connection, a
    * dropped route, or simply a report still on its way).
    */
   async function silenceableProcess() {
     const control = { silenced: false };
-    const proxy = createServer({ noDelay: true }, (client) => {
-      const upstream = connect({ port: redis.port, host: '127.0.0.1', noDelay: true });
+    const store = await storeThroughProxy((client, upstream) => {
       let subscriber = false;
       client.on('data', (chunk) => {
         subscriber ||= chunk.toString().toUpperCase().includes('SUBSCRIBE');
@@ -207,14 +225,7 @@ describe('version tracking on one redis-server', () => {
       upstream.on('data', (chunk) => {
         if (!(control.silenced && subscriber)) client.write(chunk);
       });
-      for (const socket of [client, upstream]) socket.on('error', () => {});
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    proxies.push(proxy);
-    const store = createRedisStore({ url: `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ...timeouts });
-    await store.connect();
     const engine = new CacheEngine({ store });
     opened.push({ engine, store });
     const tracked = store.track!(VERSION_KEY_PREFIX);
@@ -280,8 +291,7 @@ describe('version tracking on one redis-server', () => {
     // on the first SUBSCRIBE that pass: the set-up breaks after its first and its second step.
     const cuts = ['TRACKING', 'SUBSCRIBE'];
     let cut = 0;
-    const proxy = createServer({ noDelay: true }, (client) => {
-      const upstream = connect({ port: redis.port, host: '127.0.0.1', noDelay: true });
+    const store = await storeThroughProxy((client, upstream) => {
       client.on('data', (chunk) => {
         const pattern = cuts[0];
         if (pattern && chunk.toString().toUpperCase().includes(pattern)) {
@@ -295,14 +305,7 @@ describe('version tracking on one redis-server', () => {
         upstream.write(chunk);
       });
       upstream.on('data', (chunk) => client.write(chunk));
-      for (const socket of [client, upstream]) socket.on('error', () => {});
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    proxies.push(proxy);
-    const store = createRedisStore({ url: `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ...timeouts });
-    await store.connect();
     const errors: unknown[] = [];
     const reader = new CacheEngine({ store, onError: (error) => errors.push(error) });
     opened.push({ engine: reader, store });
