@@ -9,7 +9,9 @@
  * call in isolation (events, a latency array, two promises) and 4–8 % of a sequential cache
  * hit's throughput against a loopback Redis; cockatiel's sampling breaker costs about a
  * quarter of that, with the same rule: open when more than a percentage of the calls in a
- * rolling window failed, once the window holds enough calls.
+ * rolling window failed, once the window holds enough calls. While it is closed, a success
+ * is recorded straight into the sampling breaker, as the policy would record it, which keeps
+ * the policy's two async wrappers (about 3 % of a sequential hit) off the hot path.
  */
 import { BrokenCircuitError, circuitBreaker, CircuitState, handleAll, SamplingBreaker } from 'cockatiel';
 
@@ -45,25 +47,51 @@ export interface StoreBreaker {
 
 /** Creates a breaker with `options`. */
 export function createBreaker(options: BreakerOptions = DEFAULT_BREAKER): StoreBreaker {
+  const sampling = new SamplingBreaker({
+    threshold: options.errorThresholdPercentage / 100,
+    duration: options.rollingCountTimeoutMs,
+    // Expressed as a rate over the window: `volumeThreshold` calls in it.
+    minimumRps: (options.volumeThreshold * 1000) / options.rollingCountTimeoutMs,
+  });
   const policy = circuitBreaker(handleAll, {
     halfOpenAfter: options.resetTimeoutMs,
-    breaker: new SamplingBreaker({
-      threshold: options.errorThresholdPercentage / 100,
-      duration: options.rollingCountTimeoutMs,
-      // Expressed as a rate over the window: `volumeThreshold` calls in it.
-      minimumRps: (options.volumeThreshold * 1000) / options.rollingCountTimeoutMs,
-    }),
+    breaker: sampling,
   });
   // When the breaker last opened: past `resetTimeoutMs` the next call is a trial, which
   // `/health` reports as half-open even before a call arrives.
   let openedAt = 0;
   policy.onBreak(() => (openedAt = Date.now()));
+  // While closed, a call's outcome is recorded here as the policy itself records it (its
+  // `execute` tells the sampling breaker of a success in the state the call started in); a
+  // failure goes through the policy, which decides whether to open. This keeps the policy's two
+  // async wrappers off a cache hit, which pays for every promise it chains.
+  // The state is checked in the same step as `execute` reads it: closed, so the policy records
+  // the failure (opening if the window says so) and rejects with the error itself.
+  const recordFailure = (error: unknown): Promise<never> =>
+    policy.state === CircuitState.Closed ? policy.execute(() => Promise.reject(error)) : Promise.reject(error);
+  const succeeded = <T>(value: T): T => {
+    sampling.success(CircuitState.Closed);
+    return value;
+  };
   return {
-    run: <T>(operation: () => Promise<T>) =>
-      policy.state === CircuitState.HalfOpen
-        ? Promise.reject(new BrokenCircuitError('the breaker is half-open: a trial call is running'))
-        : // The operation ignores the context argument the policy passes.
-          policy.execute(operation),
+    run: <T>(operation: () => Promise<T>): Promise<T> => {
+      switch (policy.state) {
+        case CircuitState.Closed: {
+          let sent: Promise<T>;
+          try {
+            sent = operation();
+          } catch (error) {
+            return recordFailure(error);
+          }
+          return sent.then(succeeded, recordFailure);
+        }
+        case CircuitState.HalfOpen:
+          return Promise.reject(new BrokenCircuitError('the breaker is half-open: a trial call is running'));
+        default:
+          // Open: the policy fails the call at once, or makes it the trial once it is due.
+          return policy.execute(operation);
+      }
+    },
     state: () => {
       switch (policy.state) {
         case CircuitState.Closed:

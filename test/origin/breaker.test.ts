@@ -31,6 +31,24 @@ describe('store breaker', () => {
     expect(touched).toBe(false);
   });
 
+  it('counts the successes of a closed breaker against its failures', async () => {
+    const b = breaker();
+    for (let i = 0; i < 4; i++) await b.run(succeed);
+    for (let i = 0; i < 4; i++) await expect(b.run(fail)).rejects.toThrow('redis down');
+    expect(b.state()).toBe('closed'); // four of eight failed: not above half
+    await expect(b.run(fail)).rejects.toThrow('redis down');
+    expect(b.state()).toBe('open'); // five of nine
+  });
+
+  it('counts a call that throws before returning a promise as a failure', async () => {
+    const b = breaker();
+    const throws = (): Promise<string> => {
+      throw new Error('no connection');
+    };
+    for (let i = 0; i < 4; i++) await expect(b.run(throws)).rejects.toThrow('no connection');
+    expect(b.state()).toBe('open');
+  });
+
   it('lets one trial call through after the reset timeout and fails the others at once', async () => {
     const b = breaker();
     for (let i = 0; i < 4; i++) await expect(b.run(fail)).rejects.toThrow();
