@@ -19,11 +19,9 @@
 import type { Redis } from 'ioredis';
 import { CACHE_ERROR_CODES, CacheError } from './errors.ts';
 
-interface Pending {
-  readonly tick: number;
-  readonly reject: (error: Error) => void;
-  readonly settled: (() => void) | undefined;
-  done: boolean;
+/** Something waiting for Redis, e.g. an ioredis `Command`: whether it has settled yet. */
+export interface Waiting {
+  readonly isSettled: boolean;
 }
 
 /** The tick length for `timeoutMs`: a quarter of it, within 5–250 ms. */
@@ -39,8 +37,11 @@ export class Deadlines {
   readonly #ticks: number;
   readonly #timer: NodeJS.Timeout;
   #tick = 0;
-  // Calls in start order; settled ones are skipped when the head reaches them.
-  #queue: Pending[] = [];
+  // Calls in start order, with the tick each started in; settled ones are skipped when the head
+  // reaches them.
+  #queue: Waiting[] = [];
+  #rejects: ((error: Error) => void)[] = [];
+  #started: number[] = [];
   #head = 0;
   // The oldest unanswered command of each connection, and the tick it was first seen at.
   readonly #oldest = new WeakMap<Redis, { item: unknown; tick: number }>();
@@ -61,23 +62,39 @@ export class Deadlines {
    */
   bound<T, R = T>(sent: Promise<T>, settled?: () => void, map?: (value: T) => R): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const pending: Pending = { tick: this.#tick, reject, settled, done: false };
-      this.#queue.push(pending);
+      const pending = { isSettled: false };
+      this.watch(pending, (error) => {
+        pending.isSettled = true;
+        settled?.();
+        reject(error);
+      });
       sent.then(
         (value) => {
-          if (pending.done) return;
-          pending.done = true;
+          if (pending.isSettled) return;
+          pending.isSettled = true;
           settled?.();
           resolve(map ? map(value) : (value as unknown as R));
         },
         (error: unknown) => {
-          if (pending.done) return;
-          pending.done = true;
+          if (pending.isSettled) return;
+          pending.isSettled = true;
           settled?.();
           reject(error);
         },
       );
     });
+  }
+
+  /**
+   * Fails `waiting` through `reject` with a `command_timeout` error once it has waited
+   * `timeoutMs`, unless it has settled by then. An ioredis `Command` qualifies, with its own
+   * `reject` taken before it is sent (the cluster client replaces it with one that follows
+   * redirections): a read then needs no promise of its own around the command's.
+   */
+  watch(waiting: Waiting, reject: (error: Error) => void): void {
+    this.#queue.push(waiting);
+    this.#rejects.push(reject);
+    this.#started.push(this.#tick);
   }
 
   /** Stops the interval; calls still pending settle with their commands. */
@@ -89,28 +106,30 @@ export class Deadlines {
     const now = ++this.#tick;
     const expired = now - this.#ticks;
     const queue = this.#queue;
+    const started = this.#started;
     let head = this.#head;
     for (; head < queue.length; head++) {
-      const pending = queue[head]!;
-      if (pending.done) continue;
-      if (pending.tick > expired) break;
-      pending.done = true;
-      pending.settled?.();
-      pending.reject(new CacheError(CACHE_ERROR_CODES.commandTimeout, `Redis did not answer within ${this.#timeoutMs} ms`));
+      if (queue[head]!.isSettled) continue;
+      if (started[head]! > expired) break;
+      this.#rejects[head]!(new CacheError(CACHE_ERROR_CODES.commandTimeout, `Redis did not answer within ${this.#timeoutMs} ms`));
     }
     if (head === queue.length) {
       this.#queue = [];
+      this.#rejects = [];
+      this.#started = [];
       this.#head = 0;
     } else if (head > 1024 && head * 2 > queue.length) {
       this.#queue = queue.slice(head);
+      this.#rejects = this.#rejects.slice(head);
+      this.#started = started.slice(head);
       this.#head = 0;
     } else {
       this.#head = head;
     }
-    for (const connection of this.#connections()) this.#watch(connection, now, expired);
+    for (const connection of this.#connections()) this.#checkConnection(connection, now, expired);
   }
 
-  #watch(connection: Redis, now: number, expired: number): void {
+  #checkConnection(connection: Redis, now: number, expired: number): void {
     const item = connection.commandQueue.peekFront();
     const seen = this.#oldest.get(connection);
     if (item === undefined) {

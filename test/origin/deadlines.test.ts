@@ -3,7 +3,7 @@
  * (never before), `settled` runs exactly once whichever way it ends, and a connection whose
  * oldest command has not moved for the timeout is dropped.
  */
-import type { Redis } from 'ioredis';
+import { Command, type Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Deadlines } from '../../origin/cache/deadlines.ts';
 
@@ -79,6 +79,21 @@ describe('Deadlines', () => {
     expect(second).toBeUndefined();
     await vi.advanceTimersByTimeAsync(100);
     expect(second).toMatchObject({ code: 'command_timeout' });
+    deadlines.close();
+  });
+
+  it('fails a watched ioredis command through its own reject, and leaves an answered one alone', async () => {
+    const deadlines = new Deadlines(100, () => []);
+    const hung = new Command('get', ['a'], { replyEncoding: 'utf8' });
+    const answered = new Command('get', ['b'], { replyEncoding: 'utf8' });
+    const reject = vi.fn(answered.reject);
+    deadlines.watch(hung, hung.reject);
+    deadlines.watch(answered, reject);
+    answered.resolve('value');
+    await vi.advanceTimersByTimeAsync(200);
+    await expect(hung.promise).rejects.toMatchObject({ code: 'command_timeout' });
+    await expect(answered.promise).resolves.toBe('value');
+    expect(reject).not.toHaveBeenCalled();
     deadlines.close();
   });
 
