@@ -20,6 +20,7 @@ import type { InvalidationBus } from './bus.ts';
 import { DEFAULT_LOCK, SingleFlight, tryLock, waitFor, type LockOptions } from './coordination.ts';
 import { freshPayload, readEntry, writeEntry, type Entry } from './entry.ts';
 import type { CacheStore, StoreWrite } from './interface.ts';
+import { DecodedValues, DEFAULT_DECODED, type DecodedValuesOptions } from './decoded-values.ts';
 import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
 import { PendingInvalidations } from './pending-invalidations.ts';
 import type { TrackedValues } from './tracked-values.ts';
@@ -60,6 +61,12 @@ export interface CacheEngineOptions {
   lock?: LockOptions;
   /** Per-process memory tier for policies with `memory: true`; off when absent. */
   memory?: MemoryTierOptions;
+  /**
+   * Decoded copies of recent reads, reused while Redis returns the same bytes
+   * (`decoded-values.ts`); `false` decodes every read. Policies with `reuseDecoded: false` or
+   * a memory tier never use them.
+   */
+  decoded?: DecodedValuesOptions | false;
   /** Tells other processes to drop memory-tier values; needed only with `memory`. */
   bus?: InvalidationBus;
   onError?: ErrorListener;
@@ -100,6 +107,13 @@ function versionKeys(target: CacheTarget): string[] {
   return keys;
 }
 
+/** Whether an entry's versions are exactly the current ones (a missing current version never matches). */
+function sameVersions(written: readonly string[], current: readonly (string | undefined)[]): boolean {
+  if (written.length !== current.length) return false;
+  for (let i = 0; i < written.length; i++) if (current[i] === undefined || current[i] !== written[i]) return false;
+  return true;
+}
+
 /** Strategies over a store. Build one per process and share it. */
 export class CacheEngine {
   readonly #store: CacheStore;
@@ -107,6 +121,7 @@ export class CacheEngine {
   readonly #breaker: StoreBreaker;
   readonly #lock: LockOptions;
   readonly #memory: MemoryTier | undefined;
+  readonly #decoded: DecodedValues | undefined;
   readonly #bus: InvalidationBus | undefined;
   readonly #onError: ErrorListener;
   readonly #flights = new SingleFlight();
@@ -123,6 +138,7 @@ export class CacheEngine {
     this.#breaker = options.breaker ?? createBreaker();
     this.#lock = options.lock ?? DEFAULT_LOCK;
     this.#memory = options.memory && new MemoryTier(options.memory);
+    this.#decoded = options.decoded === false ? undefined : new DecodedValues(options.decoded ?? DEFAULT_DECODED);
     this.#bus = options.bus;
     this.#onError = options.onError ?? (() => {});
     this.#versions = options.store.track?.(VERSION_KEY_PREFIX, (error) => this.#onError(error, { operation: 'track' }));
@@ -150,7 +166,7 @@ export class CacheEngine {
    * The cached value, or the loaded one (stored for next time). Concurrent reads of one key in
    * this process share one round trip, and one load on a miss; a local write to the key stops
    * later reads from joining a round trip that started before it. Treat values as immutable:
-   * callers that joined one read receive the same object.
+   * callers that joined one read, and later reads of the same stored bytes, receive the same object.
    */
   getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
     if (!this.#pending.empty && this.#pending.has(tenantOf(request.key))) return this.#bypassCounted(request);
@@ -402,20 +418,33 @@ export class CacheEngine {
     now: number,
     recheck?: readonly string[],
   ): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
-    // The common case first, read in place: fresh, under these versions, not due for a refresh
-    // (memory-tier policies take the full path, which also fills the tier).
-    const payload = raw === undefined || request.policy.memory ? undefined : freshPayload(raw, versions, now + request.policy.refreshAheadMs);
-    if (payload !== undefined) {
-      const decoded = this.#decode<T>(request, payload);
-      if (decoded instanceof Promise) return decoded.then((usable) => this.#freshHit(request, raw!, usable, versions, now));
-      return this.#freshHit(request, raw!, decoded, versions, now);
+    const policy = request.policy;
+    const reuse = raw !== undefined && this.#decoded !== undefined && policy.reuseDecoded !== false && !policy.memory;
+    if (reuse) {
+      // The same bytes as the last read of this key: its header and value again.
+      const known = this.#decoded!.get(request.key, raw);
+      if (known !== undefined && sameVersions(known.entry.versions, versions)) return this.#judge(request, known.entry, known.usable as { value: T }, versions, now);
+    } else if (raw !== undefined && !policy.memory) {
+      // Otherwise the common case first, read in place: fresh, under these versions, not due for
+      // a refresh (memory-tier policies take the full path, which also fills the tier).
+      const payload = freshPayload(raw, versions, now + policy.refreshAheadMs);
+      if (payload !== undefined) {
+        const decoded = this.#decode<T>(request, payload);
+        if (decoded instanceof Promise) return decoded.then((usable) => this.#freshHit(request, raw, usable, versions, now));
+        return this.#freshHit(request, raw, decoded, versions, now);
+      }
     }
     const entry = raw === undefined ? undefined : readEntry(raw);
-    let valid = entry !== undefined && entry.versions.length === versions.length;
-    for (let i = 0; valid && i < versions.length; i++) valid = versions[i] !== undefined && versions[i] === entry!.versions[i];
+    const valid = entry !== undefined && sameVersions(entry.versions, versions);
     if (!valid && entry !== undefined && recheck) return this.#readWithVersions(request, recheck);
     const decoded = valid ? this.#decode<T>(request, entry!.payload) : undefined;
-    if (decoded instanceof Promise) return decoded.then((usable) => this.#judge(request, entry!, usable, versions, now));
+    if (decoded instanceof Promise) {
+      return decoded.then((usable) => {
+        if (reuse && usable) this.#decoded!.set(request.key, raw!, entry!, usable);
+        return this.#judge(request, entry!, usable, versions, now);
+      });
+    }
+    if (reuse && decoded) this.#decoded!.set(request.key, raw!, entry!, decoded);
     return this.#judge(request, entry, decoded, versions, now);
   }
 

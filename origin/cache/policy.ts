@@ -21,6 +21,12 @@ export interface CachePolicy {
   readonly memory: boolean;
   /** Transforms payloads before they leave the process (compression, encryption). */
   readonly codec?: PayloadCodec;
+  /**
+   * Reuse the value decoded at the last read of a key while Redis returns the same bytes for it
+   * (default true). False keeps no decoded copy between reads: for sensitive types, whose
+   * plaintext should live no longer than the request that needs it.
+   */
+  readonly reuseDecoded?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -65,13 +71,16 @@ export function windowsFor(policy: CachePolicy, now: number, random = Math.rando
 
 /**
  * The policies a deployment runs with: large payloads compressed everywhere; sessions and user
- * profiles also encrypted (AES-256-GCM) before they leave the process (ARCHITECTURE.md §5).
+ * profiles also encrypted (AES-256-GCM) before they leave the process (ARCHITECTURE.md §5), and
+ * never kept decoded between reads.
  */
 export function deploymentPolicies(codecs: { compress: PayloadCodec; protect: PayloadCodec }): Record<DataType, CachePolicy> {
   const sensitive = new Set<DataType>(['session', 'user']);
   const entries = Object.values(DEFAULT_POLICIES).map((policy) => [
     policy.type,
-    definePolicy({ ...policy, codec: sensitive.has(policy.type) ? codecs.protect : codecs.compress }),
+    sensitive.has(policy.type)
+      ? definePolicy({ ...policy, codec: codecs.protect, reuseDecoded: false })
+      : definePolicy({ ...policy, codec: codecs.compress }),
   ]);
   return Object.fromEntries(entries) as Record<DataType, CachePolicy>;
 }

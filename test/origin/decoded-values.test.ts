@@ -1,0 +1,109 @@
+/**
+ * Decoded copies of recent reads (`decoded-values.ts`) on every store: a read whose stored
+ * bytes are the ones decoded last time hands out that value again without decoding; any other
+ * bytes, a changed version, a policy that opts out or an entry over the bound decode afresh.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resourceKey } from '../../common/keys.ts';
+import { compressCodec } from '../../origin/cache/codec/compress.ts';
+import type { PayloadCodec } from '../../origin/cache/codec/interface.ts';
+import { CacheEngine } from '../../origin/cache/engine.ts';
+import type { CacheStore } from '../../origin/cache/interface.ts';
+import { definePolicy, DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
+import { STORES, freshTenant } from './stores.ts';
+
+const policy = definePolicy({ ...DEFAULT_POLICIES.resource, refreshAheadMs: 0, jitter: 0 });
+const unexpected = async (): Promise<never> => {
+  throw new Error('expected a hit');
+};
+
+/** The compression codec, counting its decodes. */
+function countingCodec() {
+  const inner = compressCodec({ thresholdBytes: 64 });
+  const counted = { decodes: 0 };
+  const codec: PayloadCodec = {
+    name: inner.name,
+    encode: (plain, context) => inner.encode(plain, context),
+    decode: (stored, context) => {
+      counted.decodes++;
+      return inner.decode(stored, context);
+    },
+  };
+  return { codec, counted };
+}
+
+describe.each(STORES)('decoded values on %s', (_, create) => {
+  let store: CacheStore;
+  let engine: CacheEngine;
+  // Another process over the same store: its writes change the bytes this engine reads.
+  let other: CacheEngine;
+
+  beforeAll(async () => {
+    store = create();
+    await store.connect();
+    engine = new CacheEngine({ store });
+    other = new CacheEngine({ store });
+  });
+  afterAll(async () => {
+    await engine.close();
+    await other.close();
+    await store.close();
+  });
+
+  it('hands out the last decoded value while the stored bytes are the same, and the new one once they change', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    await engine.set({ key, policy }, { name: 'one' });
+    const first = await engine.getOrLoad({ key, policy, load: unexpected });
+    const second = await engine.getOrLoad({ key, policy, load: unexpected });
+    expect(first).toEqual({ value: { name: 'one' }, status: 'hit' });
+    expect(second.value).toBe(first.value);
+
+    await other.set({ key, policy }, { name: 'two' });
+    const changed = await engine.getOrLoad({ key, policy, load: unexpected });
+    expect(changed).toEqual({ value: { name: 'two' }, status: 'hit' });
+    expect((await engine.getOrLoad({ key, policy, load: unexpected })).value).toBe(changed.value);
+  });
+
+  it('decodes afresh after an invalidation, though the entry still holds the same bytes', async () => {
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    let loads = 0;
+    const load = async () => ({ name: 'loaded', loads: ++loads });
+    const target = { key, policy, tags: ['projects'], load };
+    await engine.getOrLoad(target); // a miss: the loader's own object
+    const before = await engine.getOrLoad(target);
+    expect((await engine.getOrLoad(target)).value).toBe(before.value);
+    await other.invalidateTags(tenant, ['projects']);
+    const after = await engine.getOrLoad(target);
+    expect(after).toEqual({ value: { name: 'loaded', loads: 2 }, status: 'miss' });
+  });
+
+  it('runs the codec once while the stored bytes are the same', async () => {
+    const { codec, counted } = countingCodec();
+    const compressed = definePolicy({ ...policy, codec });
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const value = { description: 'x'.repeat(500) };
+    await engine.set({ key, policy: compressed }, value);
+    for (let i = 0; i < 3; i++) expect(await engine.getOrLoad({ key, policy: compressed, load: unexpected })).toEqual({ value, status: 'hit' });
+    expect(counted.decodes).toBe(1);
+  });
+
+  it('keeps nothing for a policy that opts out, an engine without the copies, or an entry over the bound', async () => {
+    const key = resourceKey(freshTenant(), 'project', 'p1');
+    await engine.set({ key, policy }, { description: 'x'.repeat(500) });
+    const optOut = definePolicy({ ...policy, reuseDecoded: false });
+    const a = await engine.getOrLoad({ key, policy: optOut, load: unexpected });
+    const b = await engine.getOrLoad({ key, policy: optOut, load: unexpected });
+    expect(b).toEqual(a);
+    expect(b.value).not.toBe(a.value);
+
+    for (const decoded of [false, { maxChars: 200 }] as const) {
+      const bare = new CacheEngine({ store, decoded });
+      const c = await bare.getOrLoad({ key, policy, load: unexpected });
+      const d = await bare.getOrLoad({ key, policy, load: unexpected });
+      expect(d).toEqual(c);
+      expect(d.value).not.toBe(c.value);
+      await bare.close();
+    }
+  });
+});
