@@ -13,45 +13,24 @@
  * - degradation: store calls go through a circuit breaker; a failing store means loads from the
  *   source, never an error the caller did not cause.
  */
-import { randomBytes } from 'node:crypto';
-import { tenantOfKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
+import { VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
 import { createBreaker, type StoreBreaker } from './breaker.ts';
 import type { InvalidationBus } from './bus.ts';
-import { DEFAULT_LOCK, SingleFlight, tryLock, waitFor, type LockOptions } from './coordination.ts';
-import { freshPayload, readEntry, writeEntry, type Entry } from './entry.ts';
-import type { CacheStore, StoreWrite } from './interface.ts';
+import { DEFAULT_LOCK, SingleFlight, type LockOptions } from './coordination.ts';
 import { DecodedValues, DEFAULT_DECODED, type DecodedValuesOptions } from './decoded-values.ts';
+import { decodePayload } from './decoding.ts';
+import { freshPayload, readEntry, type Entry } from './entry.ts';
+import type { CacheStore } from './interface.ts';
+import { Invalidations } from './invalidation.ts';
+import { Loads } from './loading.ts';
 import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
-import { PendingInvalidations } from './pending-invalidations.ts';
-import type { TrackedValues } from './tracked-values.ts';
-import type { CacheMetrics, CacheOperation, ReadOutcome } from './metrics/interface.ts';
+import type { CacheMetrics, CacheOperation } from './metrics/interface.ts';
 import { noMetrics } from './metrics/null.ts';
-import { windowsFor, type CachePolicy } from './policy.ts';
+import type { CachePolicy } from './policy.ts';
+import { sameVersions, tenantOf, versionKeys, type CacheResult, type CacheTarget, type ErrorListener, type ReadRequest } from './targets.ts';
+import type { TrackedValues } from './tracked-values.ts';
 
-/** How a value was obtained. */
-export type CacheOutcome = ReadOutcome;
-
-/** A value and how it was obtained. */
-export interface CacheResult<T> {
-  value: T;
-  status: CacheOutcome;
-}
-
-/** What identifies a cached value: its key (with the tenant hash tag), policy and tags. */
-export interface CacheTarget {
-  key: string;
-  policy: CachePolicy;
-  /** Invalidation tags, e.g. `projects` or `project:<id>`; scoped to the key's tenant. */
-  tags?: readonly string[];
-}
-
-/** A read: the target and how to load it from the source. `undefined` is "not found", never cached. */
-export interface ReadRequest<T> extends CacheTarget {
-  load: () => Promise<T | undefined>;
-}
-
-/** Receives failures the engine absorbed (store errors, background refresh errors). */
-export type ErrorListener = (error: unknown, context: { operation: string; key?: string }) => void;
+export type { CacheOutcome, CacheResult, CacheTarget, ErrorListener, ReadRequest } from './targets.ts';
 
 /** Engine configuration. */
 export interface CacheEngineOptions {
@@ -72,54 +51,11 @@ export interface CacheEngineOptions {
   onError?: ErrorListener;
 }
 
-// Version keys outlive any entry (the longest window is about a day); a missing version makes
-// its entries invalid, so eviction of a version key is safe.
-const VERSION_TTL_MS = 30 * 24 * 60 * 60_000;
-
-function newVersion(): string {
-  return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
-}
-
-function tenantOf(key: string): string {
-  const tenant = tenantOfKey(key);
-  if (!tenant) throw new TypeError(`cache key has no tenant hash tag: ${key}`);
-  return tenant;
-}
-
-// Version key names, memoised: building one validates the tenant and tag, which would otherwise
-// run on every read. Bounded by clearing, since tenants and tags are few but not fixed.
-const versionKeyMemo = new Map<string, string>();
-function memoVersionKey(tenant: string, tag?: string): string {
-  const id = tag === undefined ? tenant : `${tenant}\u0000${tag}`;
-  let name = versionKeyMemo.get(id);
-  if (name === undefined) {
-    name = versionKey(tenant, tag);
-    if (versionKeyMemo.size >= 10_000) versionKeyMemo.clear();
-    versionKeyMemo.set(id, name);
-  }
-  return name;
-}
-
-function versionKeys(target: CacheTarget): string[] {
-  const tenant = tenantOf(target.key);
-  const keys = [memoVersionKey(tenant)];
-  if (target.tags) for (const tag of target.tags) keys.push(memoVersionKey(tenant, tag));
-  return keys;
-}
-
-/** Whether an entry's versions are exactly the current ones (a missing current version never matches). */
-function sameVersions(written: readonly string[], current: readonly (string | undefined)[]): boolean {
-  if (written.length !== current.length) return false;
-  for (let i = 0; i < written.length; i++) if (current[i] === undefined || current[i] !== written[i]) return false;
-  return true;
-}
-
 /** Strategies over a store. Build one per process and share it. */
 export class CacheEngine {
   readonly #store: CacheStore;
   readonly #metrics: CacheMetrics;
   readonly #breaker: StoreBreaker;
-  readonly #lock: LockOptions;
   readonly #memory: MemoryTier | undefined;
   readonly #decoded: DecodedValues | undefined;
   readonly #bus: InvalidationBus | undefined;
@@ -127,7 +63,8 @@ export class CacheEngine {
   readonly #flights = new SingleFlight();
   readonly #reads = new SingleFlight();
   readonly #versions: TrackedValues | undefined;
-  readonly #pending = new PendingInvalidations((keys) => this.#replayBumps(keys));
+  readonly #loads: Loads;
+  readonly #invalidations: Invalidations;
   // Store calls are timed only for a metrics sink: two clock reads per read otherwise wasted.
   readonly #timed: boolean;
 
@@ -136,12 +73,29 @@ export class CacheEngine {
     this.#metrics = options.metrics ?? noMetrics;
     this.#timed = options.metrics !== undefined && options.metrics !== noMetrics;
     this.#breaker = options.breaker ?? createBreaker();
-    this.#lock = options.lock ?? DEFAULT_LOCK;
     this.#memory = options.memory && new MemoryTier(options.memory);
     this.#decoded = options.decoded === false ? undefined : new DecodedValues(options.decoded ?? DEFAULT_DECODED);
     this.#bus = options.bus;
     this.#onError = options.onError ?? (() => {});
     this.#versions = options.store.track?.(VERSION_KEY_PREFIX, (error) => this.#onError(error, { operation: 'track' }));
+    this.#loads = new Loads({
+      store: this.#store,
+      guard: (policy, operation, run) => this.#guard(policy, operation, run),
+      lock: options.lock ?? DEFAULT_LOCK,
+      flights: this.#flights,
+      metrics: this.#metrics,
+      onError: this.#onError,
+    });
+    this.#invalidations = new Invalidations({
+      store: this.#store,
+      breaker: this.#breaker,
+      versions: this.#versions,
+      memory: this.#memory,
+      reads: this.#reads,
+      flights: this.#flights,
+      publish: (message) => this.#publish(message),
+      onError: this.#onError,
+    });
   }
 
   /** Subscribes the memory tier to the bus. Call once after construction when both are used. */
@@ -169,7 +123,7 @@ export class CacheEngine {
    * callers that joined one read, and later reads of the same stored bytes, receive the same object.
    */
   getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
-    if (!this.#pending.empty && this.#pending.has(tenantOf(request.key))) return this.#bypassCounted(request);
+    if (this.#invalidations.pendingFor(request.key)) return this.#bypassCounted(request);
     const held = request.policy.memory ? this.#memory?.get(request.key, Date.now()) : undefined;
     if (held) {
       this.#metrics.read(request.policy.type, 'hit');
@@ -244,12 +198,12 @@ export class CacheEngine {
 
   /** A read while the store fails: straight from the source, one load per key. */
   #bypass<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
-    return this.#flights.do(request.key, () => this.#loadFromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' }));
+    return this.#flights.do(request.key, () => this.#loads.fromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' }));
   }
 
   /** Several reads in one batched round trip per node; misses load one by one. */
   async getMany<T>(requests: readonly ReadRequest<T>[]): Promise<CacheResult<T | undefined>[]> {
-    if (!this.#pending.empty && requests.some((request) => this.#pending.has(tenantOf(request.key)))) {
+    if (requests.some((request) => this.#invalidations.pendingFor(request.key))) {
       return Promise.all(requests.map((request) => this.getOrLoad(request)));
     }
     const layout = requests.map((request) => [request.key, ...versionKeys(request)]);
@@ -292,8 +246,8 @@ export class CacheEngine {
     forget();
     try {
       const writes = await this.#guard(items[0]!.target.policy, 'set', async () => {
-        const versions = await this.#currentVersions(items.map((item) => item.target));
-        return Promise.all(items.map(async (item, i) => this.#entryWrite(item.target, item.value, versions[i]!, now)));
+        const versions = await this.#loads.currentVersions(items.map((item) => item.target));
+        return Promise.all(items.map(async (item, i) => this.#loads.entryWrite(item.target, item.value, versions[i]!, now)));
       });
       await this.#guard(items[0]!.target.policy, 'set', () => this.#store.setMany(writes));
       items.forEach((item, i) => {
@@ -303,7 +257,7 @@ export class CacheEngine {
     } catch (error) {
       this.#onError(error, { operation: 'set', key: items[0]!.target.key });
       // The source has the new value and Redis may still hold the old entry.
-      this.#voidTenantsOf(items.map((item) => item.target.key));
+      this.#invalidations.voidTenantsOf(items.map((item) => item.target.key));
     } finally {
       forget();
     }
@@ -316,8 +270,8 @@ export class CacheEngine {
   async delete(...keys: string[]): Promise<boolean> {
     this.#memory?.dropKeys(keys);
     for (const key of keys) this.#reads.forget(key);
-    const done = await this.#attempt('delete', () => this.#store.delete(...keys));
-    if (!done) this.#voidTenantsOf(keys);
+    const done = await this.#invalidations.attempt('delete', () => this.#store.delete(...keys));
+    if (!done) this.#invalidations.voidTenantsOf(keys);
     for (const key of keys) this.#reads.forget(key);
     await this.#publish({ keys });
     return done;
@@ -325,83 +279,19 @@ export class CacheEngine {
 
   /** Invalidates every entry of `tenant` carrying any of `tags`: one write per tag. */
   async invalidateTags(tenant: string, tags: readonly string[]): Promise<boolean> {
-    return this.#bump(tenant, tags.map((tag) => versionKey(tenant, tag)));
+    return this.#invalidations.bump(tenant, tags.map((tag) => versionKey(tenant, tag)));
   }
 
   /** Invalidates every entry of `tenant`: one write. */
   async invalidateTenant(tenant: string): Promise<boolean> {
-    return this.#bump(tenant, [versionKey(tenant)]);
+    return this.#invalidations.bump(tenant, [versionKey(tenant)]);
   }
 
   /** Releases timers and connections the engine owns (not the store). */
   async close(): Promise<void> {
-    this.#pending.close();
+    this.#invalidations.close();
     this.#breaker.shutdown();
     await this.#bus?.close();
-  }
-
-  async #bump(tenant: string, keys: string[]): Promise<boolean> {
-    // Reads and loads that started before this point may carry what the change replaced: later
-    // reads must not join them. (Loads store under the versions read before them, so what
-    // they store is void once the bump lands.)
-    this.#forgetTenant(tenant);
-    const mark = this.#pending.mark();
-    const done = await this.#attempt('invalidate', () =>
-      this.#store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))),
-    );
-    // Until it lands, this tenant is read from the source (the old entries are still valid in
-    // Redis) and the bump is retried in the background.
-    if (done) this.#pending.landed(keys, mark);
-    else this.#pending.add(tenant, keys);
-    // The server reports the change to every process, this one too, but a read here must not
-    // wait for that report: forget the held versions now.
-    this.#versions?.changed(keys);
-    this.#reads.forgetWhere((key) => tenantOfKey(key) === tenant);
-    await this.#publish({ tenant });
-    return done;
-  }
-
-  /** Retries bumps that failed, tenant by tenant; true when every one landed. */
-  async #replayBumps(keys: string[]): Promise<boolean> {
-    const byTenant = new Map<string, string[]>();
-    for (const key of keys) {
-      const tenant = tenantOf(key);
-      byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), key]);
-    }
-    let all = true;
-    for (const [tenant, ofTenant] of byTenant) if (!(await this.#bump(tenant, ofTenant))) all = false;
-    return all;
-  }
-
-  /**
-   * A write or delete of `keys` failed: entries Redis may still hold are void. Bumping each
-   * tenant's version voids them (and the rest of the tenant's entries: a coarse but certain
-   * answer to a rare failure); it is pending, so the tenant reads from the source until then.
-   */
-  #voidTenantsOf(keys: readonly string[]): void {
-    for (const tenant of new Set(keys.map((key) => tenantOfKey(key)))) {
-      if (tenant === undefined) continue;
-      this.#pending.add(tenant, [versionKey(tenant)]);
-      this.#forgetTenant(tenant);
-    }
-  }
-
-  /** Drops what this process holds or has running for `tenant`: memory-tier values, reads, loads. */
-  #forgetTenant(tenant: string): void {
-    const ofTenant = (key: string) => tenantOfKey(key) === tenant;
-    this.#memory?.dropTenant(tenant);
-    this.#reads.forgetWhere(ofTenant);
-    this.#flights.forgetWhere(ofTenant);
-  }
-
-  async #attempt(operation: string, run: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await this.#breaker.run(run);
-      return true;
-    } catch (error) {
-      this.#onError(error, { operation });
-      return false;
-    }
   }
 
   /**
@@ -429,7 +319,7 @@ export class CacheEngine {
       // a refresh (memory-tier policies take the full path, which also fills the tier).
       const payload = freshPayload(raw, versions, now + policy.refreshAheadMs);
       if (payload !== undefined) {
-        const decoded = this.#decode<T>(request, payload);
+        const decoded = decodePayload<T>(request, payload, this.#onError);
         if (decoded instanceof Promise) return decoded.then((usable) => this.#freshHit(request, raw, usable, versions, now));
         return this.#freshHit(request, raw, decoded, versions, now);
       }
@@ -437,7 +327,7 @@ export class CacheEngine {
     const entry = raw === undefined ? undefined : readEntry(raw);
     const valid = entry !== undefined && sameVersions(entry.versions, versions);
     if (!valid && entry !== undefined && recheck) return this.#readWithVersions(request, recheck);
-    const decoded = valid ? this.#decode<T>(request, entry!.payload) : undefined;
+    const decoded = valid ? decodePayload<T>(request, entry!.payload, this.#onError) : undefined;
     if (decoded instanceof Promise) {
       return decoded.then((usable) => {
         if (reuse && usable) this.#decoded!.set(request.key, raw!, entry!, usable);
@@ -455,15 +345,15 @@ export class CacheEngine {
 
   #judge<T>(request: ReadRequest<T>, entry: Entry | undefined, usable: { value: T } | undefined, versions: (string | undefined)[], now: number): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
     if (usable && now < entry!.freshUntil) {
-      if (request.policy.refreshAheadMs > 0 && now >= entry!.freshUntil - request.policy.refreshAheadMs) this.#refresh(request, versions);
+      if (request.policy.refreshAheadMs > 0 && now >= entry!.freshUntil - request.policy.refreshAheadMs) this.#loads.refresh(request, versions);
       if (request.policy.memory) this.#memory?.set(request.key, tenantOf(request.key), usable.value, entry!.freshUntil, now);
       return { value: usable.value, status: 'hit' };
     }
     if (usable && now < entry!.staleUntil) {
-      this.#refresh(request, versions);
+      this.#loads.refresh(request, versions);
       return { value: usable.value, status: 'stale' };
     }
-    return this.#flights.do(request.key, () => this.#loadCoordinated(request, versions)).then(
+    return this.#loads.load(request, versions).then(
       (value): CacheResult<T | undefined> => ({ value, status: 'miss' }),
       (error: unknown) => {
         if (usable && now < entry!.errorUntil) {
@@ -473,121 +363,6 @@ export class CacheEngine {
         throw error;
       },
     );
-  }
-
-  /** Loads once across processes: the lock holder loads and stores; others wait for its entry. */
-  async #loadCoordinated<T>(request: ReadRequest<T>, versions: (string | undefined)[]): Promise<T | undefined> {
-    let lock;
-    try {
-      lock = await this.#guard(request.policy, 'lock', () => tryLock(this.#store, request.key, this.#lock));
-    } catch {
-      return this.#loadFromSource(request);
-    }
-    if (!lock) {
-      const keys = [request.key, ...versionKeys(request)];
-      const settled = await waitFor(async () => {
-        const [raw, ...current] = await this.#store.getMany(keys).catch(() => [] as (string | undefined)[]);
-        const entry = raw === undefined ? undefined : readEntry(raw);
-        if (!entry || Date.now() >= entry.freshUntil || !current.every((v, i) => v !== undefined && v === entry.versions[i])) return undefined;
-        return this.#decode<T>(request, entry.payload);
-      }, this.#lock.waitMs);
-      if (settled) return settled.value;
-    }
-    try {
-      return await this.#loadAndStore(request, versions);
-    } finally {
-      await lock?.release().catch((error: unknown) => this.#onError(error, { operation: 'unlock', key: request.key }));
-    }
-  }
-
-  async #loadAndStore<T>(request: ReadRequest<T>, versions: (string | undefined)[]): Promise<T | undefined> {
-    // The versions as they were *before* loading (created now if missing, e.g. a tenant's first
-    // read): an invalidation during the load leaves this entry born invalid instead of
-    // resurrecting old data.
-    let known: string[] | undefined;
-    try {
-      known = versions.every((v) => v !== undefined) ? (versions as string[]) : (await this.#currentVersions([request]))[0]!;
-    } catch (error) {
-      this.#onError(error, { operation: 'set', key: request.key });
-    }
-    const value = await this.#loadFromSource(request);
-    if (value === undefined || known === undefined) return value;
-    try {
-      const write = await this.#entryWrite(request, value, known, Date.now());
-      await this.#guard(request.policy, 'set', () => this.#store.set(write.key, write.value, write.ttlMs));
-    } catch (error) {
-      this.#onError(error, { operation: 'set', key: request.key });
-    }
-    return value;
-  }
-
-  async #loadFromSource<T>(request: ReadRequest<T>): Promise<T | undefined> {
-    const started = performance.now();
-    try {
-      const value = await request.load();
-      this.#metrics.load(request.policy.type, true, performance.now() - started);
-      return value;
-    } catch (error) {
-      this.#metrics.load(request.policy.type, false, performance.now() - started);
-      throw error;
-    }
-  }
-
-  #refresh<T>(request: ReadRequest<T>, versions: (string | undefined)[]): void {
-    if (this.#flights.has(request.key)) return;
-    this.#flights
-      .do(request.key, () => this.#loadCoordinated(request, versions))
-      .catch((error: unknown) => this.#onError(error, { operation: 'refresh', key: request.key }));
-  }
-
-  /** Current versions of each target's tenant and tags, creating missing ones. */
-  async #currentVersions(targets: readonly CacheTarget[]): Promise<string[][]> {
-    const layout = targets.map(versionKeys);
-    const flat = [...new Set(layout.flat())];
-    const found = await this.#store.getMany(flat);
-    const byKey = new Map<string, string>();
-    await Promise.all(
-      flat.map(async (key, i) => {
-        let value = found[i];
-        if (value === undefined) {
-          const fresh = newVersion();
-          value = (await this.#store.setIfAbsent(key, fresh, VERSION_TTL_MS)) ? fresh : await this.#store.get(key);
-        }
-        if (value === undefined) throw new Error(`version key ${key} vanished while being created`);
-        byKey.set(key, value);
-      }),
-    );
-    return layout.map((keys) => keys.map((key) => byKey.get(key)!));
-  }
-
-  async #entryWrite(target: CacheTarget, value: unknown, versions: string[], now: number): Promise<StoreWrite & { freshUntil: number }> {
-    const windows = windowsFor(target.policy, now);
-    const json = JSON.stringify(value);
-    const payload = target.policy.codec ? await target.policy.codec.encode(json, { key: target.key }) : json;
-    return { key: target.key, value: writeEntry({ ...windows, versions, payload }), ttlMs: windows.errorUntil - now, freshUntil: windows.freshUntil };
-  }
-
-  /** The entry's value; synchronous without a codec, the common case on the hot path. */
-  #decode<T>(target: CacheTarget, payload: string): { value: T } | undefined | Promise<{ value: T } | undefined> {
-    const codec = target.policy.codec;
-    if (!codec) return this.#parse<T>(target, payload);
-    return codec.decode(payload, { key: target.key }).then(
-      (json) => this.#parse<T>(target, json),
-      (error: unknown) => this.#unreadable(target, error),
-    );
-  }
-
-  #parse<T>(target: CacheTarget, json: string): { value: T } | undefined {
-    try {
-      return { value: JSON.parse(json) as T };
-    } catch (error) {
-      return this.#unreadable(target, error);
-    }
-  }
-
-  #unreadable(target: CacheTarget, error: unknown): undefined {
-    this.#onError(error, { operation: 'decode', key: target.key });
-    return undefined; // an unreadable entry is a miss, and the reload overwrites it
   }
 
   /**

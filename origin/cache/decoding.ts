@@ -1,0 +1,28 @@
+/**
+ * An entry's payload back to its value: the policy's codec undone (when it has one), then JSON.
+ * An unreadable payload is reported and read as a miss, so the reload overwrites it.
+ */
+import type { CacheTarget, ErrorListener } from './targets.ts';
+
+/** The decoded value, or `undefined` when unreadable; synchronous without a codec (the hot path). */
+export function decodePayload<T>(target: CacheTarget, payload: string, onError: ErrorListener): { value: T } | undefined | Promise<{ value: T } | undefined> {
+  const codec = target.policy.codec;
+  if (!codec) return parse<T>(target, payload, onError);
+  return codec.decode(payload, { key: target.key }).then(
+    (json) => parse<T>(target, json, onError),
+    (error: unknown) => unreadable(target, error, onError),
+  );
+}
+
+function parse<T>(target: CacheTarget, json: string, onError: ErrorListener): { value: T } | undefined {
+  try {
+    return { value: JSON.parse(json) as T };
+  } catch (error) {
+    return unreadable(target, error, onError);
+  }
+}
+
+function unreadable(target: CacheTarget, error: unknown, onError: ErrorListener): undefined {
+  onError(error, { operation: 'decode', key: target.key });
+  return undefined;
+}
