@@ -90,8 +90,9 @@ describe('Deadlines', () => {
     deadlines.watch(hung, hung.reject);
     deadlines.watch(answered, reject);
     answered.resolve('value');
+    const failed = expect(hung.promise).rejects.toMatchObject({ code: 'command_timeout' });
     await vi.advanceTimersByTimeAsync(200);
-    await expect(hung.promise).rejects.toMatchObject({ code: 'command_timeout' });
+    await failed;
     await expect(answered.promise).resolves.toBe('value');
     expect(reject).not.toHaveBeenCalled();
     deadlines.close();
