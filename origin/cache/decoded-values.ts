@@ -21,19 +21,25 @@ export interface Decoded {
 
 /** Bounds of the decoded copies. */
 export interface DecodedValuesOptions {
-  /** Most stored text held, in characters, summed over entries (their decoded values come on top). */
+  /**
+   * Most text held, in characters, summed over entries: each counts its stored text or its
+   * JSON, whichever is longer (a compressed entry's value is many times its stored size).
+   * A parsed value takes a few bytes of heap per JSON character: 2–9 measured here.
+   */
   maxChars: number;
+  /** Most entries held. */
+  maxEntries: number;
 }
 
-/** Enough for the hot entries of a busy process: 8 Mi characters of stored text. */
-export const DEFAULT_DECODED: DecodedValuesOptions = { maxChars: 8 * 1024 * 1024 };
+/** Hot entries of a busy process, at a few tens of MB at most: 4 Mi characters, 10 000 entries. */
+export const DEFAULT_DECODED: DecodedValuesOptions = { maxChars: 4 * 1024 * 1024, maxEntries: 10_000 };
 
 /** Last decoded copy per key, least recently used first out. */
 export class DecodedValues {
   readonly #lru: LRUCache<string, Decoded>;
 
   constructor(options: DecodedValuesOptions) {
-    this.#lru = new LRUCache<string, Decoded>({ maxSize: options.maxChars, sizeCalculation: (held) => Math.max(1, held.raw.length) });
+    this.#lru = new LRUCache<string, Decoded>({ max: options.maxEntries, maxSize: options.maxChars });
   }
 
   /** The copy decoded from exactly `raw` under `key`, if it is still held. */
@@ -42,8 +48,11 @@ export class DecodedValues {
     return held !== undefined && held.raw === raw ? held : undefined;
   }
 
-  /** Holds the copy decoded from `raw`; an entry larger than the whole bound is not held. */
-  set(key: string, raw: string, entry: Entry, usable: { value: unknown }): void {
-    this.#lru.set(key, { raw, entry, usable });
+  /**
+   * Holds the copy decoded from `raw`, whose JSON was `chars` long; one larger than the whole
+   * bound is not held (and drops the key's previous copy).
+   */
+  set(key: string, raw: string, entry: Entry, usable: { value: unknown }, chars: number): void {
+    this.#lru.set(key, { raw, entry, usable }, { size: Math.max(1, raw.length, chars) });
   }
 }

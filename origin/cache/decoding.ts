@@ -4,8 +4,14 @@
  */
 import type { CacheTarget, ErrorListener } from './targets.ts';
 
+/** A decoded value, and the length of the JSON text it was parsed from (a gauge of its size). */
+export interface Decoded<T> {
+  value: T;
+  chars: number;
+}
+
 /** The decoded value, or `undefined` when unreadable; synchronous without a codec (the hot path). */
-export function decodePayload<T>(target: CacheTarget, payload: string, onError: ErrorListener): { value: T } | undefined | Promise<{ value: T } | undefined> {
+export function decodePayload<T>(target: CacheTarget, payload: string, onError: ErrorListener): Decoded<T> | undefined | Promise<Decoded<T> | undefined> {
   const codec = target.policy.codec;
   if (!codec) return parse<T>(target, payload, onError);
   return codec.decode(payload, { key: target.key }).then(
@@ -14,9 +20,9 @@ export function decodePayload<T>(target: CacheTarget, payload: string, onError: 
   );
 }
 
-function parse<T>(target: CacheTarget, json: string, onError: ErrorListener): { value: T } | undefined {
+function parse<T>(target: CacheTarget, json: string, onError: ErrorListener): Decoded<T> | undefined {
   try {
-    return { value: JSON.parse(json) as T };
+    return { value: JSON.parse(json) as T, chars: json.length };
   } catch (error) {
     return unreadable(target, error, onError);
   }

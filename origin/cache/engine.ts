@@ -330,11 +330,11 @@ export class CacheEngine {
     const decoded = valid ? decodePayload<T>(request, entry!.payload, this.#onError) : undefined;
     if (decoded instanceof Promise) {
       return decoded.then((usable) => {
-        if (reuse && usable) this.#decoded!.set(request.key, raw!, entry!, usable);
+        if (reuse && usable) this.#decoded!.set(request.key, raw!, entry!, usable, usable.chars);
         return this.#judge(request, entry!, usable, versions, now);
       });
     }
-    if (reuse && decoded) this.#decoded!.set(request.key, raw!, entry!, decoded);
+    if (reuse && decoded) this.#decoded!.set(request.key, raw!, entry!, decoded, decoded.chars);
     return this.#judge(request, entry, decoded, versions, now);
   }
 

@@ -97,7 +97,7 @@ describe.each(STORES)('decoded values on %s', (_, create) => {
     expect(b).toEqual(a);
     expect(b.value).not.toBe(a.value);
 
-    for (const decoded of [false, { maxChars: 200 }] as const) {
+    for (const decoded of [false, { maxChars: 200, maxEntries: 100 }] as const) {
       const bare = new CacheEngine({ store, decoded });
       const c = await bare.getOrLoad({ key, policy, load: unexpected });
       const d = await bare.getOrLoad({ key, policy, load: unexpected });
@@ -105,5 +105,25 @@ describe.each(STORES)('decoded values on %s', (_, create) => {
       expect(d.value).not.toBe(c.value);
       await bare.close();
     }
+  });
+
+  it('counts a compressed entry by its JSON, not its stored text, and holds at most maxEntries', async () => {
+    const { codec } = countingCodec();
+    const compressed = definePolicy({ ...policy, codec });
+    const tenant = freshTenant();
+    const [big, small, other] = ['big', 'small', 'other'].map((id) => resourceKey(tenant, 'project', id)) as [string, string, string];
+    await engine.set({ key: big, policy: compressed }, { description: 'x'.repeat(5000) });
+    await engine.set({ key: small, policy: compressed }, { name: 'small' });
+    await engine.set({ key: other, policy: compressed }, { name: 'other' });
+    const bounded = new CacheEngine({ store, decoded: { maxChars: 1000, maxEntries: 1 } });
+    const read = (key: string) => bounded.getOrLoad({ key, policy: compressed, load: unexpected }).then((result) => result.value);
+    // About 60 characters stored, 5000 of JSON: over the bound.
+    expect(await read(big)).not.toBe(await read(big));
+    // One entry at most: a read of another key evicts the first.
+    const first = await read(small);
+    expect(await read(small)).toBe(first);
+    await read(other);
+    expect(await read(small)).not.toBe(first);
+    await bounded.close();
   });
 });
