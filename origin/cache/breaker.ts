@@ -66,7 +66,12 @@ export function createBreaker(options: BreakerOptions = DEFAULT_BREAKER): StoreB
   // failure goes through the policy, which decides whether to open. This keeps the policy's two
   // async wrappers off a cache hit, which pays for every promise it chains.
   // The state is checked in the same step as `execute` reads it: closed, so the policy records
-  // the failure (opening if the window says so) and rejects with the error itself.
+  // the failure (opening if the window says so) and rejects with the error itself. A failure
+  // that settles after the breaker left the closed state is not recorded, where cockatiel would
+  // count it (and re-open a half-open breaker, or restart an open one's wait). No store call
+  // lives that long with the defaults: each is bounded by its command deadline (500 ms), well
+  // inside the reset timeout (2 s), so the breaker can then only be open, and one failure more
+  // changes nothing that matters.
   const recordFailure = (error: unknown): Promise<never> =>
     policy.state === CircuitState.Closed ? policy.execute(() => Promise.reject(error)) : Promise.reject(error);
   const succeeded = <T>(value: T): T => {
