@@ -2,6 +2,7 @@
  * The contenders, each driven through its own public API against the same Redis:
  *   floor          raw ioredis GET + JSON.parse (what any Redis-backed cache must beat)
  *   strata         this engine (no memory tier: every read goes to Redis)
+ *   strata-deployed  the same under the deployment's policies (payloads through the codec)
  *   bentocache     Redis L2 only (no L1), so it too reads Redis every time
  *   cache-manager  v7 over Keyv + @keyv/redis (node-redis)
  *   cachified      @epic-web/cachified over a small ioredis adapter
@@ -15,7 +16,8 @@ import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
 import { resourceKey } from '../../common/keys.ts';
 import { CacheEngine } from '../../origin/cache/engine.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
+import { compressCodec } from '../../origin/cache/codec/compress.ts';
+import { DEFAULT_POLICIES, deploymentPolicies, type CachePolicy } from '../../origin/cache/policy.ts';
 import { createRedisStore } from '../../origin/cache/redis.ts';
 
 const TTL_MS = 60 * 60_000;
@@ -28,6 +30,27 @@ export interface Subject {
   /** Reads `id`, loading with `load` on a miss. */
   getOrLoad(id: string, load: () => Promise<unknown>): Promise<unknown>;
   close(): Promise<void>;
+}
+
+/** This engine over its own store, reading `tenant`'s keys under `policy`. */
+async function strataSubject(name: string, url: string, tenant: string, policy: CachePolicy): Promise<Subject> {
+  const store = createRedisStore({ url, commandTimeoutMs: 5000, connectTimeoutMs: 2000 });
+  await store.connect();
+  const engine = new CacheEngine({ store });
+  // Every subject builds its key with a template per read. `resourceKey` makes the same string
+  // but also validates the tenant and segments, which the API does once per request, not the
+  // cache: counted here it cost strata about 5 % of a sequential hit that no peer paid.
+  const key = (id: string) => `resource:{${tenant}}:item:${id}`;
+  if (key('hit-0') !== resourceKey(tenant, 'item', 'hit-0')) throw new Error('bench keys drifted from resourceKey');
+  return {
+    name,
+    seed: (id, value) => engine.set({ key: key(id), policy }, value),
+    getOrLoad: async (id, load) => (await engine.getOrLoad({ key: key(id), policy, load })).value,
+    close: async () => {
+      await engine.close();
+      await store.close();
+    },
+  };
 }
 
 /** Builds every subject over the Redis at `url`. */
@@ -49,24 +72,12 @@ export async function createSubjects(url: string): Promise<Subject[]> {
     close: async () => raw.disconnect(),
   };
 
-  const store = createRedisStore({ url, commandTimeoutMs: 5000, connectTimeoutMs: 2000 });
-  await store.connect();
-  const engine = new CacheEngine({ store });
-  const policy = DEFAULT_POLICIES.resource;
-  // Every subject builds its key with a template per read. `resourceKey` makes the same string
-  // but also validates the tenant and segments, which the API does once per request, not the
-  // cache: counted here it cost strata about 5 % of a sequential hit that no peer paid.
-  const strataKey = (id: string) => `resource:{bench}:item:${id}`;
-  if (strataKey('hit-0') !== resourceKey('bench', 'item', 'hit-0')) throw new Error('bench keys drifted from resourceKey');
-  const strata: Subject = {
-    name: 'strata',
-    seed: (id, value) => engine.set({ key: strataKey(id), policy }, value),
-    getOrLoad: async (id, load) => (await engine.getOrLoad({ key: strataKey(id), policy, load })).value,
-    close: async () => {
-      await engine.close();
-      await store.close();
-    },
-  };
+  // strata as the origin runs it too: the deployment's policies, whose codec compresses payloads
+  // of 1 KB and more (this one is just under: stored as is, but through the codec).
+  const strata = await strataSubject('strata', url, 'bench', DEFAULT_POLICIES.resource);
+  const compress = compressCodec({ thresholdBytes: 1024 });
+  const deployed = deploymentPolicies({ compress, protect: compress }).resource;
+  const strataDeployed = await strataSubject('strata-deployed', url, 'deployed', deployed);
 
   const bentoConnection = new Redis(url, { protocol: 2 });
   const bento = new BentoCache({ default: 'redis', stores: { redis: bentostore().useL2Layer(redisDriver({ connection: bentoConnection })) } });
@@ -108,5 +119,5 @@ export async function createSubjects(url: string): Promise<Subject[]> {
     close: async () => adapterConnection.disconnect(),
   };
 
-  return [floor, strata, bentocache, cacheManager, cachifiedSubject];
+  return [floor, strata, strataDeployed, bentocache, cacheManager, cachifiedSubject];
 }
