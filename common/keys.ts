@@ -86,8 +86,17 @@ function hashSegment(value: string): string {
   return value;
 }
 
+// Hashes of the endpoints and queries seen, memoised: a route builds its key on every request,
+// and a WebCrypto digest is a trip through the thread pool. Bounded by clearing.
+const hashMemo = new Map<string, string>();
+
 /** First 64 bits of SHA-256, hex: short, collision-safe enough for key suffixes. */
 async function shortHash(value: string): Promise<string> {
+  const known = hashMemo.get(value);
+  if (known !== undefined) return known;
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));
-  return Array.from(new Uint8Array(digest).subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+  const hash = Array.from(new Uint8Array(digest).subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+  if (hashMemo.size >= 10_000) hashMemo.clear();
+  hashMemo.set(value, hash);
+  return hash;
 }
