@@ -18,6 +18,7 @@ import { log } from './log.ts';
 import { ProjectRepository } from './projects/repository.ts';
 import { PublicProjects } from './projects/service.ts';
 import { ProjectCommands } from './projects/commands.ts';
+import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
 import { OutboxDeliverer } from './outbox/index.ts';
 import { TenantConfig } from './tenant-config/service.ts';
 import { PostgresSessionSource } from './sessions/source.ts';
@@ -100,7 +101,10 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     breaker,
     metrics: metrics.sink,
     onError: (error, context) => log.warn('cache degraded', { ...context, error: String(error) }),
+    // Invalidations that cannot reach Redis are kept in PostgreSQL, for every process to retry.
+    journal: postgresInvalidationJournal(db),
   });
+  await engine.start();
   const projects = new PublicProjects(new ProjectRepository(db), engine, policies);
   const outbox = new OutboxDeliverer({ db, url: config.purge?.url, secret: config.purge?.secret });
   const projectCommands = new ProjectCommands(db, engine, policies, outbox);

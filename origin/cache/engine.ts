@@ -20,7 +20,7 @@ import { DEFAULT_LOCK, SingleFlight, type LockOptions } from './coordination.ts'
 import { DecodedValues, DEFAULT_DECODED, type DecodedValuesOptions } from './decoded-values.ts';
 import { decodePayload } from './decoding.ts';
 import { freshPayload, readEntry, type Entry } from './entry.ts';
-import type { CacheStore } from './interface.ts';
+import type { CacheStore, InvalidationJournal } from './interface.ts';
 import { Invalidations } from './invalidation.ts';
 import { Loads } from './loading.ts';
 import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
@@ -48,6 +48,10 @@ export interface CacheEngineOptions {
   decoded?: DecodedValuesOptions | false;
   /** Tells other processes to drop memory-tier values; needed only with `memory`. */
   bus?: InvalidationBus;
+  /** Shares invalidations that could not reach the store with every process (`invalidation.ts`). */
+  journal?: InvalidationJournal;
+  /** How often the journal is read; 2 s by default. */
+  journalPollMs?: number;
   onError?: ErrorListener;
 }
 
@@ -95,11 +99,18 @@ export class CacheEngine {
       flights: this.#flights,
       publish: (message) => this.#publish(message),
       onError: this.#onError,
+      journal: options.journal,
+      journalPollMs: options.journalPollMs,
     });
   }
 
-  /** Subscribes the memory tier to the bus. Call once after construction when both are used. */
+  /**
+   * Call once after construction, before serving: reads the invalidation journal (so tenants
+   * with a bump still to land are read from the source from the first request on) and
+   * subscribes the memory tier to the bus.
+   */
   async start(): Promise<void> {
+    await this.#invalidations.poll();
     const memory = this.#memory;
     if (!memory || !this.#bus) return;
     await this.#bus.subscribe(
@@ -257,7 +268,7 @@ export class CacheEngine {
     } catch (error) {
       this.#onError(error, { operation: 'set', key: items[0]!.target.key });
       // The source has the new value and Redis may still hold the old entry.
-      this.#invalidations.voidTenantsOf(items.map((item) => item.target.key));
+      await this.#invalidations.voidTenantsOf(items.map((item) => item.target.key));
     } finally {
       forget();
     }
@@ -271,7 +282,7 @@ export class CacheEngine {
     this.#memory?.dropKeys(keys);
     for (const key of keys) this.#reads.forget(key);
     const done = await this.#invalidations.attempt('delete', () => this.#store.delete(...keys));
-    if (!done) this.#invalidations.voidTenantsOf(keys);
+    if (!done) await this.#invalidations.voidTenantsOf(keys);
     for (const key of keys) this.#reads.forget(key);
     await this.#publish({ keys });
     return done;

@@ -86,4 +86,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX purge_outbox_pending ON purge_outbox (seq) WHERE delivered_at IS NULL;
     `,
   },
+  {
+    id: '0004_cache_invalidations',
+    sql: `
+      -- Cache invalidations (version bumps) that could not reach Redis, for any process to retry.
+      CREATE TABLE cache_invalidations (
+        version_key text PRIMARY KEY,
+        tenant_id   text NOT NULL,
+        token       text NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
