@@ -3,7 +3,7 @@
  * `DATABASE_URL` too when it is set, each test file in a schema of its own that is dropped after.
  */
 import pg from 'pg';
-import type { DatabaseConfig } from '../../origin/db/index.ts';
+import { openDatabase, type Database, type DatabaseConfig } from '../../origin/db/index.ts';
 
 /** A database for one test file. */
 export interface TestDatabase {
@@ -36,6 +36,19 @@ export async function createTestDatabase(kind: 'pglite' | 'postgres'): Promise<T
       await client.connect();
       await client.query(`DROP SCHEMA ${schema} CASCADE`);
       await client.end();
+    },
+  };
+}
+
+/** An isolated database of `kind`, opened and migrated; `close` also drops what it created. */
+export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<{ db: Database; close(): Promise<void> }> {
+  const test = await createTestDatabase(kind);
+  const db = await openDatabase(test.config);
+  return {
+    db,
+    async close() {
+      await db.close();
+      await test.cleanup();
     },
   };
 }

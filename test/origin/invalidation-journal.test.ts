@@ -14,23 +14,17 @@ import { openDatabase, type Database } from '../../origin/db/index.ts';
 import { postgresInvalidationJournal } from '../../origin/db/invalidation-journal.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './databases.ts';
+import { DATABASE_KINDS, openTestDatabase } from './databases.ts';
 import { freshTenant } from './stores.ts';
 
 const policy = DEFAULT_POLICIES.resource;
 const timeouts = { commandTimeoutMs: 300, connectTimeoutMs: 300 };
 
 describe.each(DATABASE_KINDS)('invalidation journal on %s', (kind) => {
-  let testDb: TestDatabase;
   let db: Database;
-  beforeAll(async () => {
-    testDb = await createTestDatabase(kind);
-    db = await openDatabase(testDb.config);
-  });
-  afterAll(async () => {
-    await db.close();
-    await testDb.cleanup();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await openTestDatabase(kind)));
+  afterAll(() => close());
 
   it('records, lists oldest first, and settles only the token that landed', async () => {
     const journal = postgresInvalidationJournal(db);

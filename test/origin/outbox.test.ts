@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPurge, type PurgeMessage } from '../../common/purge.ts';
-import { openDatabase, type Database } from '../../origin/db/index.ts';
+import type { Database } from '../../origin/db/index.ts';
 import { backoffMs, countPending, enqueuePurge, OutboxDeliverer } from '../../origin/outbox/index.ts';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from './databases.ts';
+import { DATABASE_KINDS, openTestDatabase } from './databases.ts';
 
 const SECRET = 'outbox-test-secret';
 
@@ -41,18 +41,12 @@ const rows = (db: Database) =>
   );
 
 describe.each(DATABASE_KINDS)('purge outbox on %s', (kind) => {
-  let testDb: TestDatabase;
   let db: Database;
+  let close: () => Promise<void>;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
-  beforeAll(async () => {
-    testDb = await createTestDatabase(kind);
-    db = await openDatabase(testDb.config);
-  });
-  afterAll(async () => {
-    await db.close();
-    await testDb.cleanup();
-  });
+  beforeAll(async () => ({ db, close } = await openTestDatabase(kind)));
+  afterAll(() => close());
   beforeEach(async () => {
     await db.query('DELETE FROM purge_outbox');
     receiver = await startReceiver();
