@@ -134,6 +134,7 @@ export class CacheEngine {
    * callers that joined one read, and later reads of the same stored bytes, receive the same object.
    */
   getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
+    if (this.#invalidations.overdue()) return this.#invalidations.poll().then(() => this.getOrLoad(request));
     if (this.#invalidations.pendingFor(request.key)) return this.#bypassCounted(request);
     const held = request.policy.memory ? this.#memory?.get(request.key, Date.now()) : undefined;
     if (held) {
@@ -214,6 +215,7 @@ export class CacheEngine {
 
   /** Several reads in one batched round trip per node; misses load one by one. */
   async getMany<T>(requests: readonly ReadRequest<T>[]): Promise<CacheResult<T | undefined>[]> {
+    if (this.#invalidations.overdue()) await this.#invalidations.poll();
     if (requests.some((request) => this.#invalidations.pendingFor(request.key))) {
       return Promise.all(requests.map((request) => this.getOrLoad(request)));
     }
@@ -300,7 +302,7 @@ export class CacheEngine {
 
   /** Releases timers and connections the engine owns (not the store). */
   async close(): Promise<void> {
-    this.#invalidations.close();
+    await this.#invalidations.close();
     this.#breaker.shutdown();
     await this.#bus?.close();
   }

@@ -3,12 +3,14 @@
  * of entries. A bump that cannot reach the store is kept and retried in the background
  * (`pending-invalidations.ts`); meanwhile its tenant is read from the source, since Redis still
  * holds entries the bump was meant to void. A write or delete whose cache write failed voids its
- * tenants the same way.
+ * tenants the same way. With a journal (`journal-sync.ts`), every process learns of such bumps
+ * and does the same, so none is lost with the process that made it.
  */
 import { tenantOfKey, versionKey } from '../../common/keys.ts';
 import type { StoreBreaker } from './breaker.ts';
 import type { SingleFlight } from './coordination.ts';
-import type { CacheStore, InvalidationJournal, JournalEntry } from './interface.ts';
+import type { CacheStore, InvalidationJournal } from './interface.ts';
+import { JournalSync } from './journal-sync.ts';
 import type { MemoryTier } from './memory-tier.ts';
 import { PendingInvalidations } from './pending-invalidations.ts';
 import { newVersion, tenantOf, VERSION_TTL_MS, type ErrorListener } from './targets.ts';
@@ -35,46 +37,38 @@ export interface InvalidationContext {
 
 /** Default journal polling: the longest another process may read a voided entry once Redis is back. */
 export const DEFAULT_JOURNAL_POLL_MS = 2_000;
-const JOURNAL_PAGE = 1000;
 
 /** Version bumps, their retries, and what a failed write voids. */
 export class Invalidations {
   readonly #context: InvalidationContext;
   readonly #pending = new PendingInvalidations((keys) => this.#replay(keys));
-  // The journal's entries this process knows of, by version key: settled once a bump of theirs lands.
-  readonly #journaled = new Map<string, JournalEntry>();
-  readonly #timer: NodeJS.Timeout | undefined;
-  #polling: Promise<void> | undefined;
+  readonly #journal: JournalSync | undefined;
 
   constructor(context: InvalidationContext) {
     this.#context = context;
-    if (context.journal) {
-      this.#timer = setInterval(() => void this.poll(), context.journalPollMs ?? DEFAULT_JOURNAL_POLL_MS);
-      this.#timer.unref();
-      void this.poll();
-    }
+    this.#journal =
+      context.journal &&
+      new JournalSync(context.journal, context.journalPollMs ?? DEFAULT_JOURNAL_POLL_MS, {
+        adopt: (entries) => {
+          for (const entry of entries) {
+            this.#pending.add(entry.tenant, [entry.key]);
+            this.#forgetTenant(entry.tenant);
+          }
+        },
+        mark: () => this.#pending.mark(),
+        settled: (keys, mark) => this.#pending.landed(keys, mark),
+        onError: context.onError,
+      });
   }
 
-  /**
-   * Takes on the bumps other processes recorded and could not land: their tenants are read from
-   * the source here too, and the bumps retried, until one lands anywhere.
-   */
+  /** Reads the journal now (at start-up, and before reads once a poll is overdue). */
   poll(): Promise<void> {
-    const journal = this.#context.journal;
-    if (!journal) return Promise.resolve();
-    this.#polling ??= journal
-      .list(JOURNAL_PAGE)
-      .then((entries) => {
-        for (const entry of entries) {
-          if (this.#journaled.get(entry.key)?.token === entry.token) continue;
-          this.#journaled.set(entry.key, entry);
-          this.#pending.add(entry.tenant, [entry.key]);
-          this.#forgetTenant(entry.tenant);
-        }
-      })
-      .catch((error: unknown) => this.#context.onError(error, { operation: 'journal' }))
-      .finally(() => (this.#polling = undefined));
-    return this.#polling;
+    return this.#journal?.poll() ?? Promise.resolve();
+  }
+
+  /** Whether reads must wait for `poll` first: the journal was not read for a while (a freeze). */
+  overdue(): boolean {
+    return this.#journal !== undefined && this.#journal.overdue(Date.now());
   }
 
   /** Whether the tenant of `key` has an invalidation still to land (read it from the source). */
@@ -85,8 +79,8 @@ export class Invalidations {
   /**
    * Makes every entry of `tenant` under `keys` (its version keys) invalid; false when it is left
    * pending. A failure is recorded in the journal unless this is a retry (`journal: false`):
-   * the record it retries already stands, and rewriting it on every retry of an outage would
-   * only load the database.
+   * the record it retries already stands (unless it could not be written), and rewriting it on
+   * every retry of an outage would only load the database.
    */
   async bump(tenant: string, keys: string[], journal = true): Promise<boolean> {
     const { store, versions, reads, publish } = this.#context;
@@ -95,20 +89,21 @@ export class Invalidations {
     // they store is void once the bump lands.)
     this.#forgetTenant(tenant);
     const mark = this.#pending.mark();
-    // Journal entries known before the bump: a bump that lands covers every failure before it.
-    const journaled = keys.flatMap((key) => this.#journaled.get(key) ?? []);
+    // What the journal holds for these keys now: a bump that lands covers every write before it.
+    const journaled = this.#journal?.before(keys);
     const done = await this.attempt('invalidate', () =>
       store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))),
     );
     // Until it lands, this tenant is read from the source (the old entries are still valid in
     // Redis) and the bump is retried in the background, here and, through the journal, by
-    // every other process.
+    // every other process. Recorded before it is pended, so that no retry can land before the
+    // record is known here and leave it unsettled.
     if (done) {
       this.#pending.landed(keys, mark);
-      await this.#settle(journaled);
+      if (journaled) await this.#journal!.landed(journaled);
     } else {
+      await this.#journal?.record(tenant, keys, !journal);
       this.#pending.add(tenant, keys);
-      if (journal) await this.#record(tenant, keys);
     }
     // The server reports the change to every process, this one too, but a read here must not
     // wait for that report: forget the held versions now.
@@ -127,9 +122,9 @@ export class Invalidations {
     for (const tenant of new Set(keys.map((key) => tenantOfKey(key)))) {
       if (tenant === undefined) continue;
       const versionKeys = [versionKey(tenant)];
-      this.#pending.add(tenant, versionKeys);
       this.#forgetTenant(tenant);
-      await this.#record(tenant, versionKeys);
+      await this.#journal?.record(tenant, versionKeys, false);
+      this.#pending.add(tenant, versionKeys);
     }
   }
 
@@ -145,32 +140,9 @@ export class Invalidations {
   }
 
   /** Stops the retries and the journal polling. */
-  close(): void {
+  async close(): Promise<void> {
     this.#pending.close();
-    clearInterval(this.#timer);
-  }
-
-  async #record(tenant: string, keys: readonly string[]): Promise<void> {
-    const journal = this.#context.journal;
-    if (!journal) return;
-    try {
-      for (const entry of await journal.record(tenant, keys)) this.#journaled.set(entry.key, entry);
-    } catch (error) {
-      // Still pending here; only the other processes will not hear of it.
-      this.#context.onError(error, { operation: 'journal' });
-    }
-  }
-
-  async #settle(entries: readonly JournalEntry[]): Promise<void> {
-    const journal = this.#context.journal;
-    if (!journal || entries.length === 0) return;
-    try {
-      await journal.settle(entries);
-      for (const entry of entries) if (this.#journaled.get(entry.key) === entry) this.#journaled.delete(entry.key);
-    } catch (error) {
-      // Left in the journal: some process bumps once more, which only invalidates again.
-      this.#context.onError(error, { operation: 'journal' });
-    }
+    await this.#journal?.close();
   }
 
   /** Retries bumps that failed, tenant by tenant; true when every one landed. */

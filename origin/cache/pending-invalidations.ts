@@ -5,10 +5,8 @@
  * from the source, and the invalidation is retried in the background, backing off to a few
  * seconds, until it lands.
  *
- * Held in process: a process that dies with invalidations pending loses them, and one that is
- * frozen (a Lambda between invocations) retries only when it runs again; until then other
- * processes may serve the entries concerned, at most until their TTL. (The tenant's purge
- * outbox, in Postgres, is what makes edge purges durable.)
+ * Held in process. What makes them outlive the process, and reach the other processes, is the
+ * invalidation journal (`journal-sync.ts`), when the engine has one.
  */
 
 const FIRST_RETRY_MS = 100;

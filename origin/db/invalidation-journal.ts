@@ -19,6 +19,8 @@ const entry = (row: Row): JournalEntry => ({ tenant: row.tenant_id, key: row.ver
 export function postgresInvalidationJournal(db: Queryable): InvalidationJournal {
   return {
     async record(tenant, keys) {
+      // One row per key: ON CONFLICT cannot update a row twice in one statement.
+      keys = [...new Set(keys)];
       if (keys.length === 0) return [];
       // One new token per record: a retry that read the older one cannot settle this one.
       const rows = await db.query<Row>(

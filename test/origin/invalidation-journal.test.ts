@@ -40,6 +40,8 @@ describe.each(DATABASE_KINDS)('invalidation journal on %s', (kind) => {
     expect((await journal.list(100)).filter((e) => e.tenant === tenant)).toEqual([again]);
     await journal.settle([again!]);
     expect((await journal.list(100)).filter((e) => e.tenant === tenant)).toEqual([]);
+    // The same key twice in one record (a tag named twice) is one row.
+    expect(await journal.record(tenant, [versionKey(tenant), versionKey(tenant)])).toHaveLength(1);
   });
 });
 
