@@ -138,7 +138,14 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
         cache.ping().then(() => 'ok' as const, () => 'down' as const),
         cache.describe?.().catch(() => undefined),
       ]);
-      const cacheHealth = { store: cache.name, status: store, breaker: engine.breakerState(), ...(topology ? { topology } : {}) };
+      const cacheHealth = {
+        store: cache.name,
+        status: store,
+        breaker: engine.breakerState(),
+        // Tenants bypassing the cache until an invalidation of theirs lands (`invalidation.ts`).
+        pendingInvalidations: engine.pendingInvalidations(),
+        ...(topology ? { topology } : {}),
+      };
       return { ok: database === 'ok', database: { kind: db.kind, status: database }, cache: cacheHealth };
     },
     async close() {

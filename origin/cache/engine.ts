@@ -122,6 +122,11 @@ export class CacheEngine {
     );
   }
 
+  /** Tenants read from the source until an invalidation of theirs reaches Redis, for `/health`. */
+  pendingInvalidations(): number {
+    return this.#invalidations.pendingTenants();
+  }
+
   /** The breaker's state, for `/health`. */
   breakerState() {
     return this.#breaker.state();

@@ -71,6 +71,11 @@ export class Invalidations {
     return this.#journal !== undefined && this.#journal.overdue(Date.now());
   }
 
+  /** How many tenants are read from the source until an invalidation of theirs lands. */
+  pendingTenants(): number {
+    return this.#pending.tenants;
+  }
+
   /** Whether the tenant of `key` has an invalidation still to land (read it from the source). */
   pendingFor(key: string): boolean {
     return !this.#pending.empty && this.#pending.has(tenantOf(key));

@@ -34,6 +34,11 @@ export class PendingInvalidations {
     return this.#tenants.size > 0 && this.#tenants.has(tenant);
   }
 
+  /** How many tenants have an invalidation waiting to land. */
+  get tenants(): number {
+    return this.#tenants.size;
+  }
+
   /** Nothing is pending: the engine's hot path checks this before anything else. */
   get empty(): boolean {
     return this.#keys.size === 0;

@@ -92,6 +92,7 @@ describe('an invalidation made while Redis is down', () => {
     // The write reached the source; its invalidation cannot reach Redis.
     source = 'v1';
     expect(await engine.invalidateTags(tenant, ['projects'])).toBe(false);
+    expect(engine.pendingInvalidations()).toBe(1);
     await redis.restart();
 
     // From here on, every read must see v1: from the source until the invalidation lands, then
@@ -108,6 +109,7 @@ describe('an invalidation made while Redis is down', () => {
     );
     expect(settled.value).toBe('v1');
     expect(seen.every((entry) => entry.endsWith(':v1'))).toBe(true);
+    expect(engine.pendingInvalidations()).toBe(0);
     // Other tenants were never held back.
     expect(await read(untouched)).toMatchObject({ status: 'hit' });
     await engine.close();

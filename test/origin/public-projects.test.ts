@@ -111,7 +111,7 @@ describe.each(combos)('public project routes on %s with %s', (dbKind, cacheKind)
     expect(health).toMatchObject({
       ok: true,
       database: { kind: dbKind, status: 'ok' },
-      cache: { store: cacheKind, status: 'ok', breaker: 'closed' },
+      cache: { store: cacheKind, status: 'ok', breaker: 'closed', pendingInvalidations: 0 },
     });
     if (cacheKind === 'redis-cluster') expect(health.cache.topology).toMatchObject({ mode: 'cluster', state: 'ok', masters: 3 });
     if (cacheKind === 'redis') expect(health.cache.topology).toMatchObject({ mode: 'standalone' });
