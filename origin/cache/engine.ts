@@ -18,17 +18,15 @@ import { createBreaker, type StoreBreaker } from './breaker.ts';
 import type { InvalidationBus } from './bus.ts';
 import { DEFAULT_LOCK, SingleFlight, type LockOptions } from './coordination.ts';
 import { DecodedValues, DEFAULT_DECODED, type DecodedValuesOptions } from './decoded-values.ts';
-import { decodePayload } from './decoding.ts';
-import { freshPayload, readEntry, type Entry } from './entry.ts';
+import { StoreGuard } from './guard.ts';
 import type { CacheStore, InvalidationJournal } from './interface.ts';
 import { Invalidations } from './invalidation.ts';
 import { Loads } from './loading.ts';
 import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
-import type { CacheMetrics, CacheOperation } from './metrics/interface.ts';
+import type { CacheMetrics } from './metrics/interface.ts';
 import { noMetrics } from './metrics/null.ts';
-import type { CachePolicy } from './policy.ts';
-import { sameVersions, tenantOf, versionKeys, type CacheResult, type CacheTarget, type ErrorListener, type ReadRequest } from './targets.ts';
-import type { TrackedValues } from './tracked-values.ts';
+import { Reads } from './reads.ts';
+import { tenantOf, type CacheResult, type CacheTarget, type ErrorListener, type ReadRequest } from './targets.ts';
 
 export type { CacheOutcome, CacheResult, CacheTarget, ErrorListener, ReadRequest } from './targets.ts';
 
@@ -58,49 +56,61 @@ export interface CacheEngineOptions {
 /** Strategies over a store. Build one per process and share it. */
 export class CacheEngine {
   readonly #store: CacheStore;
-  readonly #metrics: CacheMetrics;
   readonly #breaker: StoreBreaker;
+  readonly #guard: StoreGuard;
   readonly #memory: MemoryTier | undefined;
-  readonly #decoded: DecodedValues | undefined;
   readonly #bus: InvalidationBus | undefined;
   readonly #onError: ErrorListener;
-  readonly #flights = new SingleFlight();
-  readonly #reads = new SingleFlight();
-  readonly #versions: TrackedValues | undefined;
+  // Reads in flight, to join; a local write stops later reads from joining earlier ones.
+  readonly #joined = new SingleFlight();
   readonly #loads: Loads;
   readonly #invalidations: Invalidations;
-  // Store calls are timed only for a metrics sink: two clock reads per read otherwise wasted.
-  readonly #timed: boolean;
+  readonly #readPath: Reads;
 
   constructor(options: CacheEngineOptions) {
+    const metrics = options.metrics ?? noMetrics;
+    const flights = new SingleFlight(); // loads running, one per key
     this.#store = options.store;
-    this.#metrics = options.metrics ?? noMetrics;
-    this.#timed = options.metrics !== undefined && options.metrics !== noMetrics;
     this.#breaker = options.breaker ?? createBreaker();
     this.#memory = options.memory && new MemoryTier(options.memory);
-    this.#decoded = options.decoded === false ? undefined : new DecodedValues(options.decoded ?? DEFAULT_DECODED);
     this.#bus = options.bus;
     this.#onError = options.onError ?? (() => {});
-    this.#versions = options.store.track?.(VERSION_KEY_PREFIX, (error) => this.#onError(error, { operation: 'track' }));
+    const versions = options.store.track?.(VERSION_KEY_PREFIX, (error) => this.#onError(error, { operation: 'track' }));
+    // Store calls are timed only for a metrics sink.
+    const timed = options.metrics !== undefined && options.metrics !== noMetrics;
+    this.#guard = new StoreGuard(this.#breaker, metrics, timed, this.#onError, (request) => this.#readPath.bypass(request));
     this.#loads = new Loads({
       store: this.#store,
-      guard: (policy, operation, run) => this.#guard(policy, operation, run),
+      guard: (policy, operation, run) => this.#guard.run(policy, operation, run),
       lock: options.lock ?? DEFAULT_LOCK,
-      flights: this.#flights,
-      metrics: this.#metrics,
+      flights,
+      metrics,
       onError: this.#onError,
     });
     this.#invalidations = new Invalidations({
       store: this.#store,
       breaker: this.#breaker,
-      versions: this.#versions,
+      versions,
       memory: this.#memory,
-      reads: this.#reads,
-      flights: this.#flights,
+      reads: this.#joined,
+      flights,
       publish: (message) => this.#publish(message),
       onError: this.#onError,
       journal: options.journal,
       journalPollMs: options.journalPollMs,
+    });
+    this.#readPath = new Reads({
+      store: this.#store,
+      guard: this.#guard,
+      versions,
+      memory: this.#memory,
+      decoded: options.decoded === false ? undefined : new DecodedValues(options.decoded ?? DEFAULT_DECODED),
+      joined: this.#joined,
+      flights,
+      loads: this.#loads,
+      invalidations: this.#invalidations,
+      metrics,
+      onError: this.#onError,
     });
   }
 
@@ -139,109 +149,12 @@ export class CacheEngine {
    * callers that joined one read, and later reads of the same stored bytes, receive the same object.
    */
   getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
-    if (this.#invalidations.overdue()) return this.#invalidations.poll().then(() => this.getOrLoad(request));
-    if (this.#invalidations.pendingFor(request.key)) return this.#bypassCounted(request);
-    const held = request.policy.memory ? this.#memory?.get(request.key, Date.now()) : undefined;
-    if (held) {
-      this.#metrics.read(request.policy.type, 'hit');
-      return Promise.resolve({ value: held.value as T, status: 'hit' });
-    }
-    const type = request.policy.type;
-    const joined = this.#reads.current<CacheResult<T | undefined>>(request.key);
-    if (joined)
-      return joined.then((result) => {
-        this.#metrics.read(type, result.status);
-        return result;
-      });
-    // Leaving the flight and counting the read happen in one step: the hot path of a hit pays
-    // for every promise it chains.
-    const flight: Promise<CacheResult<T | undefined>> = this.#read(request).then(
-      (result) => {
-        this.#reads.leave(request.key, flight);
-        this.#metrics.read(type, result.status);
-        return result;
-      },
-      (error: unknown) => {
-        this.#reads.leave(request.key, flight);
-        throw error;
-      },
-    );
-    this.#reads.enter(request.key, flight);
-    return flight;
-  }
-
-  #read<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
-    const names = versionKeys(request);
-    const tracked = this.#versions;
-    const held = tracked?.getAll(names);
-    if (!held) return this.#readWithVersions(request, names);
-    // The hit path: one GET, checked against the versions held in process.
-    const ticket = tracked!.ticket();
-    return this.#guard(
-      request.policy,
-      'get',
-      () => this.#store.get(request.key),
-      (raw) =>
-        // A report on these versions, or a lost report connection, while the GET was out: trust
-        // the server instead.
-        tracked!.changedSince(ticket, names) ? this.#readWithVersions(request, names) : this.#resolve(request, raw, held, Date.now(), names),
-      request,
-    );
-  }
-
-  /** Reads the entry and its versions in one MGET, keeping the versions where tracked. */
-  #readWithVersions<T>(request: ReadRequest<T>, names: readonly string[]): Promise<CacheResult<T | undefined>> {
-    const ticket = this.#versions?.ticket();
-    return this.#guard(
-      request.policy,
-      'get',
-      () => this.#store.getMany([request.key, ...names]),
-      (found) => {
-        const versions = found.slice(1);
-        if (ticket !== undefined) this.#versions!.remember(ticket, names, versions);
-        return this.#resolve(request, found[0], versions, Date.now());
-      },
-      request,
-    );
-  }
-
-  /** A bypass that counts as a read (the caller did not go through a flight). */
-  #bypassCounted<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
-    return this.#bypass(request).then((result) => {
-      this.#metrics.read(request.policy.type, result.status);
-      return result;
-    });
-  }
-
-  /** A read while the store fails: straight from the source, one load per key. */
-  #bypass<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
-    return this.#flights.do(request.key, () => this.#loads.fromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' }));
+    return this.#readPath.getOrLoad(request);
   }
 
   /** Several reads in one batched round trip per node; misses load one by one. */
-  async getMany<T>(requests: readonly ReadRequest<T>[]): Promise<CacheResult<T | undefined>[]> {
-    if (this.#invalidations.overdue()) await this.#invalidations.poll();
-    if (requests.some((request) => this.#invalidations.pendingFor(request.key))) {
-      return Promise.all(requests.map((request) => this.getOrLoad(request)));
-    }
-    const layout = requests.map((request) => [request.key, ...versionKeys(request)]);
-    let found: (string | undefined)[];
-    try {
-      found = await this.#guard(requests[0]?.policy, 'get', () => this.#store.getMany(layout.flat()));
-    } catch {
-      return Promise.all(requests.map((request) => this.getOrLoad(request)));
-    }
-    const now = Date.now();
-    let at = 0;
-    return Promise.all(
-      requests.map(async (request, i) => {
-        const slice = found.slice(at, at + layout[i]!.length);
-        at += layout[i]!.length;
-        const result = await this.#resolve(request, slice[0], slice.slice(1), now);
-        this.#metrics.read(request.policy.type, result.status);
-        return result;
-      }),
-    );
+  getMany<T>(requests: readonly ReadRequest<T>[]): Promise<CacheResult<T | undefined>[]> {
+    return this.#readPath.getMany(requests);
   }
 
   /** Writes the source with `write`, then the cache with its result (write-through). */
@@ -260,14 +173,14 @@ export class CacheEngine {
   async setMany(items: readonly { target: CacheTarget; value: unknown }[]): Promise<void> {
     if (items.length === 0) return;
     const now = Date.now();
-    const forget = () => items.forEach((item) => this.#reads.forget(item.target.key));
+    const forget = () => items.forEach((item) => this.#joined.forget(item.target.key));
     forget();
     try {
-      const writes = await this.#guard(items[0]!.target.policy, 'set', async () => {
+      const writes = await this.#guard.run(items[0]!.target.policy, 'set', async () => {
         const versions = await this.#loads.currentVersions(items.map((item) => item.target));
         return Promise.all(items.map(async (item, i) => this.#loads.entryWrite(item.target, item.value, versions[i]!, now)));
       });
-      await this.#guard(items[0]!.target.policy, 'set', () => this.#store.setMany(writes));
+      await this.#guard.run(items[0]!.target.policy, 'set', () => this.#store.setMany(writes));
       items.forEach((item, i) => {
         if (item.target.policy.memory) this.#memory?.set(item.target.key, tenantOf(item.target.key), item.value, writes[i]!.freshUntil, now);
       });
@@ -287,10 +200,10 @@ export class CacheEngine {
    */
   async delete(...keys: string[]): Promise<boolean> {
     this.#memory?.dropKeys(keys);
-    for (const key of keys) this.#reads.forget(key);
+    for (const key of keys) this.#joined.forget(key);
     const done = await this.#invalidations.attempt('delete', () => this.#store.delete(...keys));
     if (!done) await this.#invalidations.voidTenantsOf(keys);
-    for (const key of keys) this.#reads.forget(key);
+    for (const key of keys) this.#joined.forget(key);
     await this.#publish({ keys });
     return done;
   }
@@ -312,106 +225,7 @@ export class CacheEngine {
     await this.#bus?.close();
   }
 
-  /**
-   * Judges an entry read from the store; synchronous for fresh and stale hits without a codec.
-   * With `recheck` (the versions given are the ones held in process), an entry written under
-   * other versions is judged again against the versions in Redis: it may be newer than what this
-   * process has heard of (the report still on the way), and reloading would overwrite it with an
-   * entry under the old versions.
-   */
-  #resolve<T>(
-    request: ReadRequest<T>,
-    raw: string | undefined,
-    versions: (string | undefined)[],
-    now: number,
-    recheck?: readonly string[],
-  ): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
-    const policy = request.policy;
-    const reuse = raw !== undefined && this.#decoded !== undefined && policy.reuseDecoded !== false && !policy.memory;
-    if (reuse) {
-      // The same bytes as the last read of this key: its header and value again.
-      const known = this.#decoded!.get(request.key, raw);
-      if (known !== undefined && sameVersions(known.entry.versions, versions)) return this.#judge(request, known.entry, known.usable as { value: T }, versions, now);
-    } else if (raw !== undefined && !policy.memory) {
-      // Otherwise the common case first, read in place: fresh, under these versions, not due for
-      // a refresh (memory-tier policies take the full path, which also fills the tier).
-      const payload = freshPayload(raw, versions, now + policy.refreshAheadMs);
-      if (payload !== undefined) {
-        const decoded = decodePayload<T>(request, payload, this.#onError);
-        if (decoded instanceof Promise) return decoded.then((usable) => this.#freshHit(request, raw, usable, versions, now));
-        return this.#freshHit(request, raw, decoded, versions, now);
-      }
-    }
-    const entry = raw === undefined ? undefined : readEntry(raw);
-    const valid = entry !== undefined && sameVersions(entry.versions, versions);
-    if (!valid && entry !== undefined && recheck) return this.#readWithVersions(request, recheck);
-    const decoded = valid ? decodePayload<T>(request, entry!.payload, this.#onError) : undefined;
-    if (decoded instanceof Promise) {
-      return decoded.then((usable) => {
-        if (reuse && usable) this.#decoded!.set(request.key, raw!, entry!, usable, usable.chars);
-        return this.#judge(request, entry!, usable, versions, now);
-      });
-    }
-    if (reuse && decoded) this.#decoded!.set(request.key, raw!, entry!, decoded, decoded.chars);
-    return this.#judge(request, entry, decoded, versions, now);
-  }
-
-  /** A fresh entry's decoded value; an undecodable one is judged as unusable (reloaded). */
-  #freshHit<T>(request: ReadRequest<T>, raw: string, usable: { value: T } | undefined, versions: (string | undefined)[], now: number) {
-    return usable ? { value: usable.value, status: 'hit' as const } : this.#judge(request, readEntry(raw), undefined, versions, now);
-  }
-
-  #judge<T>(request: ReadRequest<T>, entry: Entry | undefined, usable: { value: T } | undefined, versions: (string | undefined)[], now: number): CacheResult<T | undefined> | Promise<CacheResult<T | undefined>> {
-    if (usable && now < entry!.freshUntil) {
-      if (request.policy.refreshAheadMs > 0 && now >= entry!.freshUntil - request.policy.refreshAheadMs) this.#loads.refresh(request, versions);
-      if (request.policy.memory) this.#memory?.set(request.key, tenantOf(request.key), usable.value, entry!.freshUntil, now);
-      return { value: usable.value, status: 'hit' };
-    }
-    if (usable && now < entry!.staleUntil) {
-      this.#loads.refresh(request, versions);
-      return { value: usable.value, status: 'stale' };
-    }
-    return this.#loads.load(request, versions).then(
-      (value): CacheResult<T | undefined> => ({ value, status: 'miss' }),
-      (error: unknown) => {
-        if (usable && now < entry!.errorUntil) {
-          this.#onError(error, { operation: 'load', key: request.key });
-          return { value: usable.value, status: 'stale_error' as const };
-        }
-        throw error;
-      },
-    );
-  }
-
-  /**
-   * Runs a store call through the breaker and times it; `then` continues in the same step (a
-   * read's hot path pays for every promise it chains). On failure, a read of `bypass` goes to
-   * the source instead; anything else rejects.
-   */
-  #guard<T, R = T>(
-    policy: CachePolicy | undefined,
-    operation: CacheOperation,
-    run: () => Promise<T>,
-    then?: (result: T) => R | PromiseLike<R>,
-    bypass?: ReadRequest<unknown>,
-  ): Promise<R> {
-    const started = this.#timed ? performance.now() : 0;
-    return this.#breaker.run(run).then(
-      (result) => {
-        if (policy && this.#timed) this.#metrics.operation(policy.type, operation, true, performance.now() - started);
-        return then ? then(result) : (result as unknown as R);
-      },
-      (error: unknown) => {
-        if (policy && this.#timed) this.#metrics.operation(policy.type, operation, false, performance.now() - started);
-        this.#onError(error, { operation });
-        if (bypass) return this.#bypass(bypass) as Promise<R>;
-        throw error;
-      },
-    );
-  }
-
   async #publish(message: { keys?: string[]; tenant?: string }): Promise<void> {
     await this.#bus?.publish(message).catch((error: unknown) => this.#onError(error, { operation: 'publish' }));
   }
-
 }
