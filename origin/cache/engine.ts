@@ -81,7 +81,7 @@ export class CacheEngine {
     this.#guard = new StoreGuard(this.#breaker, metrics, timed, this.#onError, (request) => this.#readPath.bypass(request));
     this.#loads = new Loads({
       store: this.#store,
-      guard: (policy, operation, run) => this.#guard.run(policy, operation, run),
+      guard: this.#guard,
       lock: options.lock ?? DEFAULT_LOCK,
       flights,
       metrics,
@@ -89,10 +89,10 @@ export class CacheEngine {
     });
     this.#invalidations = new Invalidations({
       store: this.#store,
-      breaker: this.#breaker,
+      guard: this.#guard,
       versions,
       memory: this.#memory,
-      reads: this.#joined,
+      joined: this.#joined,
       flights,
       publish: (message) => this.#publish(message),
       onError: this.#onError,
@@ -201,7 +201,7 @@ export class CacheEngine {
   async delete(...keys: string[]): Promise<boolean> {
     this.#memory?.dropKeys(keys);
     for (const key of keys) this.#joined.forget(key);
-    const done = await this.#invalidations.attempt('delete', () => this.#store.delete(...keys));
+    const done = await this.#guard.attempt('delete', () => this.#store.delete(...keys));
     if (!done) await this.#invalidations.voidTenantsOf(keys);
     for (const key of keys) this.#joined.forget(key);
     await this.#publish({ keys });

@@ -53,4 +53,12 @@ export class StoreGuard {
       },
     );
   }
+
+  /** Runs a store call whose failure the caller absorbs: true when it went through (failures are reported). */
+  attempt(operation: CacheOperation, run: () => Promise<unknown>): Promise<boolean> {
+    return this.run(undefined, operation, run).then(
+      () => true,
+      () => false,
+    );
+  }
 }

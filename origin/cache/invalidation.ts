@@ -7,8 +7,8 @@
  * and does the same, so none is lost with the process that made it.
  */
 import { tenantOfKey, versionKey } from '../../common/keys.ts';
-import type { StoreBreaker } from './breaker.ts';
 import type { SingleFlight } from './coordination.ts';
+import type { StoreGuard } from './guard.ts';
 import type { CacheStore, InvalidationJournal } from './interface.ts';
 import { JournalSync } from './journal-sync.ts';
 import type { MemoryTier } from './memory-tier.ts';
@@ -19,12 +19,12 @@ import type { TrackedValues } from './tracked-values.ts';
 /** What invalidations need from the engine. */
 export interface InvalidationContext {
   store: CacheStore;
-  breaker: StoreBreaker;
+  guard: StoreGuard;
   /** Versions held in process, when the store tracks them. */
   versions: TrackedValues | undefined;
   memory: MemoryTier | undefined;
-  /** Reads in flight, and loads running, in this process. */
-  reads: SingleFlight;
+  /** Reads in flight (to join), and loads running, in this process. */
+  joined: SingleFlight;
   flights: SingleFlight;
   /** Tells other processes' memory tiers. */
   publish: (message: { tenant: string }) => Promise<void>;
@@ -83,12 +83,12 @@ export class Invalidations {
 
   /**
    * Makes every entry of `tenant` under `keys` (its version keys) invalid; false when it is left
-   * pending. A failure is recorded in the journal unless this is a retry (`journal: false`):
-   * the record it retries already stands (unless it could not be written), and rewriting it on
-   * every retry of an outage would only load the database.
+   * pending. A failure is recorded in the journal unless this is a `retry`: the record it
+   * retries already stands (unless it could not be written), and rewriting it on every retry of
+   * an outage would only load the database.
    */
-  async bump(tenant: string, keys: string[], journal = true): Promise<boolean> {
-    const { store, versions, reads, publish } = this.#context;
+  async bump(tenant: string, keys: string[], retry = false): Promise<boolean> {
+    const { store, guard, versions, joined, publish } = this.#context;
     // Reads and loads that started before this point may carry what the change replaced: later
     // reads must not join them. (Loads store under the versions read before them, so what
     // they store is void once the bump lands.)
@@ -96,7 +96,7 @@ export class Invalidations {
     const mark = this.#pending.mark();
     // What the journal holds for these keys now: a bump that lands covers every write before it.
     const journaled = this.#journal?.before(keys);
-    const done = await this.attempt('invalidate', () =>
+    const done = await guard.attempt('invalidate', () =>
       store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))),
     );
     // Until it lands, this tenant is read from the source (the old entries are still valid in
@@ -107,13 +107,13 @@ export class Invalidations {
       this.#pending.landed(keys, mark);
       if (journaled) await this.#journal!.landed(journaled);
     } else {
-      await this.#journal?.record(tenant, keys, !journal);
+      await this.#journal?.record(tenant, keys, retry);
       this.#pending.add(tenant, keys);
     }
     // The server reports the change to every process, this one too, but a read here must not
     // wait for that report: forget the held versions now.
     versions?.changed(keys);
-    reads.forgetWhere((key) => tenantOfKey(key) === tenant);
+    joined.forgetWhere((key) => tenantOfKey(key) === tenant);
     await publish({ tenant });
     return done;
   }
@@ -133,17 +133,6 @@ export class Invalidations {
     }
   }
 
-  /** Runs a store call through the breaker; false (reported) when it failed. */
-  async attempt(operation: string, run: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await this.#context.breaker.run(run);
-      return true;
-    } catch (error) {
-      this.#context.onError(error, { operation });
-      return false;
-    }
-  }
-
   /** Stops the retries and the journal polling. */
   async close(): Promise<void> {
     this.#pending.close();
@@ -158,16 +147,16 @@ export class Invalidations {
       byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), key]);
     }
     let all = true;
-    for (const [tenant, ofTenant] of byTenant) if (!(await this.bump(tenant, ofTenant, false))) all = false;
+    for (const [tenant, ofTenant] of byTenant) if (!(await this.bump(tenant, ofTenant, true))) all = false;
     return all;
   }
 
   /** Drops what this process holds or has running for `tenant`: memory-tier values, reads, loads. */
   #forgetTenant(tenant: string): void {
-    const { memory, reads, flights } = this.#context;
+    const { memory, joined, flights } = this.#context;
     const ofTenant = (key: string) => tenantOfKey(key) === tenant;
     memory?.dropTenant(tenant);
-    reads.forgetWhere(ofTenant);
+    joined.forgetWhere(ofTenant);
     flights.forgetWhere(ofTenant);
   }
 }

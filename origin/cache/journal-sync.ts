@@ -37,8 +37,8 @@ export class JournalSync {
   readonly #hooks: JournalHooks;
   // Records known here by version key, with the poll sequence they were learned in.
   readonly #known = new Map<string, { entry: JournalEntry; seq: number }>();
-  // Keys whose record could not be written, by version key → tenant.
-  readonly #unrecorded = new Map<string, string>();
+  // Version keys whose record could not be written.
+  readonly #unrecorded = new Set<string>();
   readonly #timer: NodeJS.Timeout;
   #seq = 0;
   #polledAt = Number.NEGATIVE_INFINITY;
@@ -90,7 +90,7 @@ export class JournalSync {
       for (const entry of entries) this.#known.set(entry.key, { entry, seq });
       for (const key of wanted) this.#unrecorded.delete(key);
     } catch (error) {
-      for (const key of wanted) this.#unrecorded.set(key, tenant);
+      for (const key of wanted) this.#unrecorded.add(key);
       this.#hooks.onError(error, { operation: 'journal' });
     }
   }

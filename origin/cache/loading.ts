@@ -8,17 +8,15 @@ import { tryLock, waitFor, type LockOptions, type SingleFlight } from './coordin
 import { decodePayload } from './decoding.ts';
 import { readEntry, writeEntry } from './entry.ts';
 import type { CacheStore, StoreWrite } from './interface.ts';
-import type { CacheMetrics, CacheOperation } from './metrics/interface.ts';
-import { windowsFor, type CachePolicy } from './policy.ts';
+import type { StoreGuard } from './guard.ts';
+import type { CacheMetrics } from './metrics/interface.ts';
+import { windowsFor } from './policy.ts';
 import { newVersion, sameVersions, VERSION_TTL_MS, versionKeys, type CacheTarget, type ErrorListener, type ReadRequest } from './targets.ts';
-
-/** Runs a store call through the engine's breaker (and its metrics). */
-export type Guard = <T>(policy: CachePolicy | undefined, operation: CacheOperation, run: () => Promise<T>) => Promise<T>;
 
 /** What loads need from the engine. */
 export interface LoadContext {
   store: CacheStore;
-  guard: Guard;
+  guard: StoreGuard;
   lock: LockOptions;
   /** Loads running in this process, one per key. */
   flights: SingleFlight;
@@ -96,7 +94,7 @@ export class Loads {
     const { store, guard, lock: options, onError } = this.#context;
     let lock;
     try {
-      lock = await guard(request.policy, 'lock', () => tryLock(store, request.key, options));
+      lock = await guard.run(request.policy, 'lock', () => tryLock(store, request.key, options));
     } catch {
       return this.fromSource(request);
     }
@@ -132,7 +130,7 @@ export class Loads {
     if (value === undefined || known === undefined) return value;
     try {
       const write = await this.entryWrite(request, value, known, Date.now());
-      await guard(request.policy, 'set', () => store.set(write.key, write.value, write.ttlMs));
+      await guard.run(request.policy, 'set', () => store.set(write.key, write.value, write.ttlMs));
     } catch (error) {
       onError(error, { operation: 'set', key: request.key });
     }

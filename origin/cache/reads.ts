@@ -63,12 +63,7 @@ export class Reads {
     this.#onError = context.onError;
   }
 
-  /**
-   * The cached value, or the loaded one (stored for next time). Concurrent reads of one key in
-   * this process share one round trip, and one load on a miss; a local write to the key stops
-   * later reads from joining a round trip that started before it. Treat values as immutable:
-   * callers that joined one read, and later reads of the same stored bytes, receive the same object.
-   */
+  /** `CacheEngine.getOrLoad`. */
   getOrLoad<T>(request: ReadRequest<T>): Promise<CacheResult<T | undefined>> {
     if (this.#invalidations.overdue()) return this.#invalidations.poll().then(() => this.getOrLoad(request));
     if (this.#invalidations.pendingFor(request.key)) return this.#bypassCounted(request);
@@ -149,7 +144,7 @@ export class Reads {
     return this.#flights.do(request.key, () => this.#loads.fromSource(request)).then((value): CacheResult<T | undefined> => ({ value, status: 'bypass' }));
   }
 
-  /** Several reads in one batched round trip per node; misses load one by one. */
+  /** `CacheEngine.getMany`. */
   async getMany<T>(requests: readonly ReadRequest<T>[]): Promise<CacheResult<T | undefined>[]> {
     if (this.#invalidations.overdue()) await this.#invalidations.poll();
     if (requests.some((request) => this.#invalidations.pendingFor(request.key))) {
