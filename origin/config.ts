@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   METRICS_SERVICE_NAME: z.string().default('strata-origin'),
   PURGE_URL: z.string().trim().url().optional(),
   PURGE_SECRET: optionalString,
+  OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  OUTBOX_MAX_RETRY_DELAY_MS: positiveInt(600_000),
 });
 
 /** Which cache store the origin uses. */
@@ -60,6 +62,8 @@ export interface OriginConfig {
   metrics: { kind: 'prometheus' } | { kind: 'emf'; serviceName: string };
   /** The edge's purge endpoint and HMAC key; without both, purges wait in the outbox. */
   purge: { url: string | undefined; secret: string | undefined };
+  /** The Node server's delivery schedule (0: none; Lambda uses an EventBridge rule) and the longest retry backoff. */
+  outbox: { intervalMs: number; maxRetryDelayMs: number };
 }
 
 /** Parses `host:port,host:port`. */
@@ -109,8 +113,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     : { kind: 'pglite', dataDir: e.PGLITE_DIR };
   const metrics = onLambda ? { kind: 'emf' as const, serviceName: e.METRICS_SERVICE_NAME } : { kind: 'prometheus' as const };
   const purge = { url: e.PURGE_URL, secret: e.PURGE_SECRET };
+  const outbox = { intervalMs: e.OUTBOX_INTERVAL_MS, maxRetryDelayMs: e.OUTBOX_MAX_RETRY_DELAY_MS };
   const sessionsCache: CacheConfig | undefined = e.REDIS_SESSIONS_CLUSTER_NODES
     ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_SESSIONS_CLUSTER_NODES), ...timeouts }
     : undefined;
-  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge };
+  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge, outbox };
 }

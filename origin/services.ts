@@ -106,7 +106,12 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   });
   await engine.start();
   const projects = new PublicProjects(new ProjectRepository(db), engine, policies);
-  const outbox = new OutboxDeliverer({ db, url: config.purge?.url, secret: config.purge?.secret });
+  const outbox = new OutboxDeliverer({
+    db,
+    url: config.purge?.url,
+    secret: config.purge?.secret,
+    ...(config.outbox ? { maxDelayMs: config.outbox.maxRetryDelayMs } : {}),
+  });
   const projectCommands = new ProjectCommands(db, engine, policies, outbox);
   const tenantConfig = new TenantConfig(db, engine, policies);
   const sessions = new SessionStore({

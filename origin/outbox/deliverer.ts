@@ -6,7 +6,7 @@
 import { signedPurgeHeaders } from '../../common/purge.ts';
 import type { Queryable } from '../db/index.ts';
 import { log } from '../log.ts';
-import { claimDue, markDelivered, markFailed, type OutboxRecord } from './store.ts';
+import { claimDue, markDelivered, markFailed, releaseBackoff, type OutboxRecord } from './store.ts';
 
 /** Where purges go and how hard to try. */
 export interface OutboxDelivererOptions {
@@ -65,6 +65,24 @@ export class OutboxDeliverer {
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([this.#running.then(() => {}, () => {}), timeout]);
     clearTimeout(timer);
+  }
+
+  /**
+   * Runs a delivery every `intervalMs` until the returned function is called: the schedule of a
+   * long-running server (on Lambda an EventBridge rule calls `deliverPending` instead). The timer
+   * does not keep the process alive; an interval of 0 schedules nothing.
+   */
+  schedule(intervalMs: number): () => void {
+    if (intervalMs <= 0) return () => {};
+    const timer = setInterval(() => this.kick(), intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Delivers every undelivered record now, ignoring backoff (the edge is known to be back). */
+  async retryNow(): Promise<DeliveryReport> {
+    await releaseBackoff(this.#options.db);
+    return this.deliverPending();
   }
 
   /** Delivers every due record; a run asked for while one is going happens right after it. */

@@ -3,4 +3,4 @@
  * each commit and on a schedule (`origin/outbox-lambda.ts`), until acknowledged.
  */
 export { backoffMs, OutboxDeliverer, type DeliveryReport, type OutboxDelivererOptions } from './deliverer.ts';
-export { claimDue, countPending, enqueuePurge, markDelivered, markFailed, type OutboxRecord } from './store.ts';
+export { claimDue, countPending, enqueuePurge, markDelivered, markFailed, releaseBackoff, type OutboxRecord } from './store.ts';

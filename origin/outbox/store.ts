@@ -68,6 +68,16 @@ export async function markFailed(db: Queryable, id: string, error: string, retry
   );
 }
 
+/**
+ * Makes every undelivered record due now, whatever its backoff said: used when the edge is known
+ * to be back (the local stack restarted it). A record a deliverer holds may then be sent twice,
+ * which the edge answers `duplicate` (purges are idempotent). Returns how many were released.
+ */
+export async function releaseBackoff(db: Queryable): Promise<number> {
+  const rows = await db.query<{ id: string }>('UPDATE purge_outbox SET next_attempt_at = now() WHERE delivered_at IS NULL AND next_attempt_at > now() RETURNING id');
+  return rows.length;
+}
+
 /** How many records still wait for delivery. */
 export async function countPending(db: Queryable): Promise<number> {
   const rows = await db.query<{ n: number | string }>('SELECT count(*) AS n FROM purge_outbox WHERE delivered_at IS NULL');

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyPurge, type PurgeMessage } from '../../common/purge.ts';
 import type { Database } from '../../origin/db/index.ts';
 import { backoffMs, countPending, enqueuePurge, OutboxDeliverer } from '../../origin/outbox/index.ts';
@@ -117,6 +117,43 @@ describe.each(DATABASE_KINDS)('purge outbox on %s', (kind) => {
     receiver = await startReceiver(port);
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(await deliverer.deliverPending()).toEqual({ delivered: 2, failed: 0 });
+    expect(receiver.received.map((m) => m.id)).toEqual(ids);
+  });
+
+  it('redelivers on its schedule what failed after the commit', async () => {
+    await enqueue(1);
+    receiver.state.status = 503;
+    const deliverer = new OutboxDeliverer({ db, url: receiver.url, secret: SECRET, baseDelayMs: 1 });
+    await deliverer.deliverPending();
+    expect(await countPending(db)).toBe(1);
+    receiver.state.status = 200;
+    await db.query('UPDATE purge_outbox SET next_attempt_at = now()');
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const stop = deliverer.schedule(60_000);
+      vi.advanceTimersByTime(59_999);
+      await deliverer.idle(5000);
+      expect(await countPending(db)).toBe(1);
+      vi.advanceTimersByTime(1);
+      await deliverer.idle(5000);
+      expect(await countPending(db)).toBe(0);
+      stop();
+      expect(vi.getTimerCount()).toBe(0);
+      expect(deliverer.schedule(0)).toBeTypeOf('function');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('retryNow sends what waits on a long backoff at once (the edge is back)', async () => {
+    const ids = await enqueue(2);
+    receiver.state.status = 503;
+    const deliverer = new OutboxDeliverer({ db, url: receiver.url, secret: SECRET, baseDelayMs: 3_600_000 });
+    await deliverer.deliverPending();
+    receiver.state.status = 200;
+    expect(await deliverer.deliverPending()).toEqual({ delivered: 0, failed: 0 });
+    expect(await deliverer.retryNow()).toEqual({ delivered: 2, failed: 0 });
     expect(receiver.received.map((m) => m.id)).toEqual(ids);
   });
 
