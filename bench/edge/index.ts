@@ -16,7 +16,7 @@ import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { bundleWorker as bundle } from '../../test/harness/bundle-worker.ts';
 import { startFakeOrigin } from '../../test/harness/fake-origin.ts';
 import { startRedis } from '../../test/harness/redis.ts';
-import { startUpstashServer } from '../../test/harness/upstash-server.ts';
+import { startUpstashServer } from '../../local/upstash/server.ts';
 import { median, pairedRatio, type Row } from '../cache-engine/rows.ts';
 
 const ROUNDS = 9;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { startFakeOrigin } from './fake-origin.ts';
 import { startRedis, startRedisCluster } from './redis.ts';
-import { startUpstashServer } from './upstash-server.ts';
+import { startUpstashServer } from '../../local/upstash/server.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stops: (() => Promise<void>)[] = [];

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, freePorts } from './ports.ts';
+import { freePort, freePorts } from '../../local/ports.ts';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 /**
- * Free loopback ports for the harness's own servers.
+ * Free loopback ports for the local stack and the test harness.
  */
 import { createServer } from 'node:net';
 

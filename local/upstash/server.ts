@@ -1,14 +1,15 @@
 /**
  * A local endpoint that speaks the Upstash Redis REST protocol over a real `redis-server`, so
- * `@upstash/redis` and `@upstash/ratelimit` run unmodified in tests and `npm run dev`. It follows
- * `../shared/UPSTASH-LOCAL.md`: `/`, `/pipeline` and `/multi-exec`, Bearer or `?_token=` auth,
- * base64 replies on request, RESP2 replies only, scripts with Upstash-only shebang flags.
+ * `@upstash/redis` and `@upstash/ratelimit` run unmodified in `npm run dev` and the tests. It
+ * follows the protocol as docs/local-stack.md describes it: `/`, `/pipeline` and `/multi-exec`,
+ * Bearer or `?_token=` auth, base64 replies on request, RESP2 replies only, scripts with
+ * Upstash-only shebang flags.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { encodeReply, ScriptTranslator, type RedisCommand } from './upstash-commands.ts';
+import { encodeReply, ScriptTranslator, type RedisCommand } from './commands.ts';
 
 /** Where the endpoint listens and what it serves. */
 export interface UpstashServerOptions {

@@ -1,6 +1,6 @@
 /**
  * Turns Upstash REST commands into what a stock `redis-server` accepts, and its replies into
- * Upstash's JSON (facts in `../shared/UPSTASH-LOCAL.md`). Used by `upstash-server.ts`.
+ * Upstash's JSON (the protocol facts are in docs/local-stack.md). Used by `server.ts`.
  */
 import { createHash } from 'node:crypto';
 
