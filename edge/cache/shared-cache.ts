@@ -12,7 +12,7 @@ import { MissCollapser, buffer, type Fetched } from './collapse.ts';
 import { cacheKeyFor, variantKeyFor, varyNames } from './key.ts';
 import { logDecision, type Decision } from './log.ts';
 import { allowsCredentials, deserializePolicy, evaluationRequest, policyFor, policyRequest, serializePolicy, sharedStorable, type CachePolicy, type HeaderRecord } from './policy.ts';
-import { cleanHeaders, clientResponse, tagsOf } from './respond.ts';
+import { cleanHeaders, clientResponse, requestHeaders, tagsOf } from './respond.ts';
 import type { RouteRule } from './route-policy.ts';
 import { forwardStatus, hitStatus } from './status.ts';
 import { discard, split, type EdgeStorage, type StoredEntry, type StoredMeta } from './storage.ts';
@@ -82,6 +82,7 @@ export function sharedCache(deps: SharedCacheDeps) {
       let pathname: string | undefined;
       const scopeOf = (tags: readonly string[]): VersionScope => ({ tenant: params.tenant ?? '', tags, path: (pathname ??= new URL(request.url).pathname) });
       const finish = (response: Response, decision: Decision, key: string, policy?: CachePolicy) => {
+        requestHeaders(response, c.get('requestId'));
         logDecision(c, { key, decision, status: response.status, started, policy, response });
         return response;
       };

@@ -25,6 +25,9 @@ export function scenarioFor(tenant: string, id: string | undefined, request: Inc
     'cache-status': 'fake-origin; fwd=miss',
     'x-strata-cache-tags': `tenant:${tenant},projects${id ? `,project:${id}` : ''}`,
   };
+  // Like the origin's request-id middleware: the id the edge sent comes back on the response.
+  const requestId = request.headers['x-request-id'];
+  if (typeof requestId === 'string') headers['x-request-id'] = requestId;
   const s: Scenario = { status: 200, headers, delayMs: 0, body: {} };
   const prefix = tenant.split('-')[0];
   switch (prefix) {
