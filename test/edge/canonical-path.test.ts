@@ -2,12 +2,15 @@
  * Percent-encoded variants of a path (RFC 3986 §6.2.2): the edge routes, keys and forwards the
  * normalised form, so `/v1/acme/%70ublic/projects` is the cached `/v1/acme/public/projects`.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
 
 const status = (r: { response: Response }) => r.response.headers.get('cache-status') ?? '';
 
 describe('percent-encoded paths', () => {
+  beforeEach(() => void vi.spyOn(console, 'log').mockImplementation(() => {})); // decision logs
+  afterEach(() => vi.restoreAllMocks());
+
   it('answers an encoded variant of a cached route from the canonical entry', async () => {
     const tenant = freshTenant();
     await edgeFetch(`/v1/${tenant}/public/projects`);

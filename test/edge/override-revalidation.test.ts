@@ -3,7 +3,7 @@
  * a 304 keeps the route's lifetime, not the origin's (RFC 9111 §4.3.4 updates the stored
  * headers; the route decides how long the edge keeps them).
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClock } from './clock.ts';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
 
@@ -11,6 +11,7 @@ const status = (r: { response: Response }) => r.response.headers.get('cache-stat
 const ttlOf = (r: { response: Response }) => Number(/strata-edge; hit; ttl=(-?\d+)/.exec(status(r))?.[1]);
 
 describe('override routes across revalidation', () => {
+  beforeEach(() => void vi.spyOn(console, 'log').mockImplementation(() => {})); // decision logs
   afterEach(() => vi.restoreAllMocks());
 
   it('keeps ttlSeconds after a 304 that carries the origin’s longer s-maxage', async () => {

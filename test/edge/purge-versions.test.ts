@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../../edge/env.ts';
 import { UNSET_VERSION, upstashVersions, VERSION_MEMO_TTL_MS } from '../../edge/purge/index.ts';
 import { tagVersionKey, tenantVersionKey } from '../../edge/purge/keys.ts';
@@ -17,6 +17,7 @@ async function purge(message: Record<string, unknown>): Promise<void> {
 
 // What happens while Upstash fails: upstash-outage.test.ts.
 describe('Upstash purge versions (VersionReader)', () => {
+  beforeEach(() => void vi.spyOn(console, 'error').mockImplementation(() => {})); // purge logs
   afterEach(() => vi.restoreAllMocks());
 
   it('reads unset versions as a stable value, global, tenant, path boundaries, then sorted tags', async () => {
@@ -34,7 +35,6 @@ describe('Upstash purge versions (VersionReader)', () => {
   it('is built once per isolate, and is absent without Upstash', () => {
     expect(reader()).toBe(reader());
     expect(upstashVersions(bindings({ UPSTASH_REDIS_REST_URL: undefined }))).toBeUndefined();
-    vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(upstashVersions(bindings({ UPSTASH_REDIS_REST_URL: 'not a url' }))).toBeUndefined();
   });
 

@@ -2,7 +2,7 @@
  * Request ids are per request: a stored response never carries the id of the request that
  * stored or revalidated it; every answer carries its own request's `X-Request-Id`.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClock } from './clock.ts';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
 
@@ -11,6 +11,7 @@ const idOf = (r: { response: Response }) => r.response.headers.get('x-request-id
 const status = (r: { response: Response }) => r.response.headers.get('cache-status') ?? '';
 
 describe('X-Request-Id on cached routes', () => {
+  beforeEach(() => void vi.spyOn(console, 'log').mockImplementation(() => {})); // decision logs
   afterEach(() => vi.restoreAllMocks());
 
   it('answers hits and 304s with their own request id', async () => {
