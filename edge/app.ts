@@ -9,6 +9,7 @@ import { matchRoute } from './cache/routes.ts';
 import { sharedCache, type SharedCacheDeps } from './cache/shared-cache.ts';
 import { appendCacheStatus, bypassStatus } from './cache/status.ts';
 import type { EdgeEnv } from './env.ts';
+import { canonicalPath } from './http/canonical-path.ts';
 import { health } from './http/health.ts';
 import { onError } from './http/errors.ts';
 import { fetchOrigin } from './origin/forward.ts';
@@ -19,6 +20,7 @@ import { rateLimit } from './ratelimit/index.ts';
 /** Builds the edge app over its storage and (optionally) purge versions. */
 export function createEdgeApp(deps: SharedCacheDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
+  app.use('*', canonicalPath(app));
   app.use('*', requestId());
   app.onError(onError);
   app.get('/_strata/health', health);

@@ -60,10 +60,18 @@ export function sharedStorable(headers: HeaderRecord): boolean {
   return !headers['set-cookie'] && !/(^|[,\s])(private|no-store)([,\s=]|$)/i.test(cc) && headers.vary?.trim() !== '*';
 }
 
+/**
+ * The headers the edge decides with: `headers`, with the route's lifetime in place of the origin's
+ * `Cache-Control` when the route overrides it and `stored` (the response as it will be kept) may
+ * be shared at all.
+ */
+export function decisionHeaders(headers: HeaderRecord, rule: RouteRule, stored: HeaderRecord = headers): HeaderRecord {
+  return rule.mode === 'override' && sharedStorable(stored) ? { ...headers, 'cache-control': overrideCacheControl(rule) } : headers;
+}
+
 /** The policy of `response` to `request` stored under `key`, under `rule`. */
 export function policyFor(request: Request, key: string, status: number, headers: HeaderRecord, rule: RouteRule): CachePolicy {
-  const decided = rule.mode === 'override' && sharedStorable(headers) ? { ...headers, 'cache-control': overrideCacheControl(rule) } : headers;
-  return new EdgeCachePolicy(policyRequest(request, key), { status, headers: decided }, { shared: true });
+  return new EdgeCachePolicy(policyRequest(request, key), { status, headers: decisionHeaders(headers, rule) }, { shared: true });
 }
 
 /**

@@ -13,14 +13,26 @@ const HOP_BY_HOP = new Set(HOP_BY_HOP_NAMES);
 // Headers a 304 carries (RFC 9110 §15.4.5), plus the two caches add.
 const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'age', 'cache-status'];
 
-/** Origin headers as the edge keeps and forwards them: no hop-by-hop, no internal tag header. */
+// Headers that describe one exchange, not the resource: never stored, so never served to
+// another request; each response gets its own request's values (`requestHeaders`).
+const PER_REQUEST = new Set(['x-request-id']);
+
+/**
+ * Origin headers as the edge keeps and forwards them: no hop-by-hop, no internal tag header,
+ * nothing that belongs to the request that fetched them.
+ */
 export function cleanHeaders(headers: Headers): HeaderRecord {
   const named = new Set((headers.get('connection') ?? '').split(',').map((n) => n.trim().toLowerCase()));
   const out: HeaderRecord = {};
   headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name) && !named.has(name) && name !== CACHE_TAGS_HEADER && name !== 'cache-tag') out[name] = value;
+    if (!HOP_BY_HOP.has(name) && !named.has(name) && !PER_REQUEST.has(name) && name !== CACHE_TAGS_HEADER && name !== 'cache-tag') out[name] = value;
   });
   return out;
+}
+
+/** Sets this request's own per-request headers on a response of the cache: its `X-Request-Id`. */
+export function requestHeaders(response: Response, requestId: string): void {
+  response.headers.set('x-request-id', requestId);
 }
 
 /** Tags the origin put on a response. */

@@ -11,8 +11,8 @@ import { fetchOrigin } from '../origin/forward.ts';
 import { MissCollapser, buffer, type Fetched } from './collapse.ts';
 import { cacheKeyFor, variantKeyFor, varyNames } from './key.ts';
 import { logDecision, type Decision } from './log.ts';
-import { allowsCredentials, deserializePolicy, evaluationRequest, policyFor, policyRequest, serializePolicy, sharedStorable, type CachePolicy, type HeaderRecord } from './policy.ts';
-import { cleanHeaders, clientResponse, tagsOf } from './respond.ts';
+import { allowsCredentials, decisionHeaders, deserializePolicy, evaluationRequest, policyFor, policyRequest, serializePolicy, sharedStorable, type CachePolicy, type HeaderRecord } from './policy.ts';
+import { cleanHeaders, clientResponse, requestHeaders, tagsOf } from './respond.ts';
 import type { RouteRule } from './route-policy.ts';
 import { forwardStatus, hitStatus } from './status.ts';
 import { discard, split, type EdgeStorage, type StoredEntry, type StoredMeta } from './storage.ts';
@@ -82,6 +82,7 @@ export function sharedCache(deps: SharedCacheDeps) {
       let pathname: string | undefined;
       const scopeOf = (tags: readonly string[]): VersionScope => ({ tenant: params.tenant ?? '', tags, path: (pathname ??= new URL(request.url).pathname) });
       const finish = (response: Response, decision: Decision, key: string, policy?: CachePolicy) => {
+        requestHeaders(response, c.get('requestId'));
         logDecision(c, { key, decision, status: response.status, started, policy, response });
         return response;
       };
@@ -186,11 +187,14 @@ export function sharedCache(deps: SharedCacheDeps) {
       return { kind: 'answered', response: fromStorage(request, stored.meta, body, policy, member), decision: 'stale-if-error' };
     }
     if (origin.status === 304) {
-      const revalidated = policy.revalidatedPolicy(policyRequest(request, key), { status: 304, headers: Object.fromEntries(origin.headers) as HeaderRecord });
+      // RFC 9111 §4.3.4: the 304's header fields replace the stored ones. An override route's
+      // lifetime still decides how long the edge keeps the result, whatever the 304 says.
+      const notModified = cleanHeaders(origin.headers);
+      const headers: HeaderRecord = { ...stored.meta.headers, ...notModified };
+      delete headers['content-length'];
+      const revalidated = policy.revalidatedPolicy(policyRequest(request, key), { status: 304, headers: decisionHeaders(notModified, rule, headers) });
       if (!revalidated.modified) {
-        // RFC 9111 §4.3.4: the 304's header fields replace the stored ones.
-        const updated: StoredMeta = { ...stored.meta, policy: serializePolicy(revalidated.policy), headers: { ...stored.meta.headers, ...cleanHeaders(origin.headers) } };
-        delete updated.headers['content-length'];
+        const updated: StoredMeta = { ...stored.meta, policy: serializePolicy(revalidated.policy), headers };
         c.executionCtx.waitUntil(storage.put(key, body, updated, retentionSeconds(revalidated.policy, updated.headers), stored.meta.tags).catch(() => {}));
         const member = forwardStatus('stale', true, { fwdStatus: 304 });
         const response = fromStorage(request, updated, body, revalidated.policy, member);

@@ -1,10 +1,12 @@
 /**
  * The `VersionReader` (edge/cache/versions.ts) over Upstash Redis: one MGET per read for the
  * keys not already memoised in this isolate. The memo is the documented staleness bound: a
- * purge made through another isolate is seen here at most VERSION_MEMO_TTL_MS late. When
- * Upstash fails the reader answers `undefined` (fail open: the cache serves what it has,
- * ARCHITECTURE.md §4) and does not ask again for one memo lifetime, so an outage costs one
- * timeout per isolate per second, not one per request.
+ * purge made through another isolate is seen here at most VERSION_MEMO_TTL_MS late, plus the
+ * one refresh in flight (at most VERSION_READ_TIMEOUT_MS) during which other reads use the
+ * versions last known. When Upstash fails the reader answers `undefined` (fail open: the cache
+ * serves what it has, ARCHITECTURE.md §4) and does not ask again for one memo lifetime; then one
+ * read probes while the others keep failing open, so an outage costs one attempt per isolate
+ * per memo lifetime, not one per request.
  */
 import type { Redis } from '@upstash/redis/cloudflare';
 import { stringMemo } from '../cache/memo.ts';
@@ -24,9 +26,19 @@ export const UNSET_VERSION = '0';
 
 const MEMO_MAX_ENTRIES = 10_000;
 
+/**
+ * How long past its memo lifetime a version may stand in while another read refreshes it: as
+ * long as that read can take. An older one (a scope idle for a while) is read again instead.
+ */
+const LAST_KNOWN_GRACE_MS = VERSION_READ_TIMEOUT_MS;
+
 interface Memo {
   values: Map<string, { value: string; expires: number }>;
   downUntil: number;
+  /** Reads of Upstash in flight in this isolate. */
+  refreshing: number;
+  /** The last read failed: until one succeeds, only one read at a time asks Upstash. */
+  failing: boolean;
 }
 
 // One memo per Upstash database (per REST URL), shared by every reader of it in the isolate.
@@ -35,7 +47,7 @@ const readers = new WeakMap<Redis, VersionReader>();
 
 function memoFor(database: string): Memo {
   let memo = memos.get(database);
-  if (!memo) memos.set(database, (memo = { values: new Map(), downUntil: 0 }));
+  if (!memo) memos.set(database, (memo = { values: new Map(), downUntil: 0, refreshing: 0, failing: false }));
   return memo;
 }
 
@@ -62,6 +74,23 @@ function keysOf(scope: VersionScope): string[] {
   return scopeKeys(`${scope.tenant}\n${scope.path}\n${scope.tags.join('\n')}`, () => scopeVersionKeys(scope));
 }
 
+/**
+ * What to answer without asking Upstash while another read of this isolate is asking it: the
+ * last known versions when every one is recent enough, `undefined` (fail open) while Upstash is
+ * failing, or `'ask'` when this read must ask itself. Nobody waits for the read in flight:
+ * workerd does not let a request await I/O that another request started.
+ */
+function whileRefreshing(memo: Memo, keys: readonly string[], now: number): string[] | undefined | 'ask' {
+  if (memo.failing) return undefined;
+  const known: string[] = [];
+  for (const key of keys) {
+    const hit = memo.values.get(key);
+    if (!hit || hit.expires + LAST_KNOWN_GRACE_MS <= now) return 'ask';
+    known.push(hit.value);
+  }
+  return known;
+}
+
 /** A reader over `redis`, memoised under `database` (its REST URL). */
 export function upstashVersionReader(redis: Redis, database: string): VersionReader {
   const memo = memoFor(database);
@@ -78,26 +107,34 @@ export function upstashVersionReader(redis: Redis, database: string): VersionRea
         held.push(hit.value);
       }
       if (held.length === keys.length) return held;
+      if (memo.refreshing > 0) {
+        const answer = whileRefreshing(memo, keys, now);
+        if (answer !== 'ask') return answer;
+      }
       const known = new Map<string, string>();
       for (const key of keys) {
         const hit = memo.values.get(key);
         if (hit && hit.expires > now) known.set(key, hit.value);
       }
       const missing = keys.filter((key) => !known.has(key));
-      if (missing.length > 0) {
-        try {
-          const values = await withTimeout(redis.mget<unknown[]>(missing), VERSION_READ_TIMEOUT_MS);
-          const at = Date.now();
-          missing.forEach((key, i) => {
-            const value = values[i] === null || values[i] === undefined ? UNSET_VERSION : String(values[i]);
-            known.set(key, value);
-            remember(memo, key, value, at);
-          });
-        } catch (error) {
-          memo.downUntil = Date.now() + VERSION_MEMO_TTL_MS;
-          console.error(JSON.stringify({ level: 'warn', msg: 'purge versions unavailable; serving stored responses as they are', keys: missing.length, error: String(error) }));
-          return undefined;
-        }
+      memo.refreshing++;
+      try {
+        const values = await withTimeout(redis.mget<unknown[]>(missing), VERSION_READ_TIMEOUT_MS);
+        const at = Date.now();
+        missing.forEach((key, i) => {
+          const value = values[i] === null || values[i] === undefined ? UNSET_VERSION : String(values[i]);
+          known.set(key, value);
+          remember(memo, key, value, at);
+        });
+        memo.failing = false;
+        memo.downUntil = 0;
+      } catch (error) {
+        memo.downUntil = Date.now() + VERSION_MEMO_TTL_MS;
+        memo.failing = true;
+        console.error(JSON.stringify({ level: 'warn', msg: 'purge versions unavailable; serving stored responses as they are', keys: missing.length, error: String(error) }));
+        return undefined;
+      } finally {
+        memo.refreshing--;
       }
       return keys.map((key) => known.get(key)!);
     },

@@ -25,6 +25,9 @@ export function scenarioFor(tenant: string, id: string | undefined, request: Inc
     'cache-status': 'fake-origin; fwd=miss',
     'x-strata-cache-tags': `tenant:${tenant},projects${id ? `,project:${id}` : ''}`,
   };
+  // Like the origin's request-id middleware: the id the edge sent comes back on the response.
+  const requestId = request.headers['x-request-id'];
+  if (typeof requestId === 'string') headers['x-request-id'] = requestId;
   const s: Scenario = { status: 200, headers, delayMs: 0, body: {} };
   const prefix = tenant.split('-')[0];
   switch (prefix) {
@@ -41,9 +44,10 @@ export function scenarioFor(tenant: string, id: string | undefined, request: Inc
     case 'swr': headers['cache-control'] = 'public, s-maxage=1, stale-while-revalidate=30'; break;
     // Fresh for a second, then usable for a minute if the origin fails; it fails after the first answer.
     case 'sie': headers['cache-control'] = 'public, s-maxage=1, stale-if-error=60'; if (hits > 1) s.status = 503; break;
-    // Validators and a one-second lifetime; answers 304 to a matching If-None-Match.
-    case 'etag': {
-      headers['cache-control'] = 'public, s-maxage=1';
+    // Validators and a one-second (`etaglong`: one-hour) lifetime; 304 to a matching If-None-Match.
+    case 'etag':
+    case 'etaglong': {
+      headers['cache-control'] = prefix === 'etag' ? 'public, s-maxage=1' : 'public, s-maxage=3600';
       headers.etag = `"${tenant}-v1"`;
       headers['x-revalidated'] = String(hits);
       if (request.headers['if-none-match'] === headers.etag) s.status = 304;
