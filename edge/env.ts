@@ -17,9 +17,9 @@ export interface Env {
   CF_API_TOKEN?: string;
   /** Base URL of Cloudflare's API; tests point it at a capture server. Default https://api.cloudflare.com/client/v4. */
   CF_API_BASE?: string;
-  /** Requests per minute per client IP; unset or 0 disables the IP limit. */
+  /** Requests per minute per client IP; unset means 600, 0 disables the IP limit. */
   RATE_LIMIT_IP_PER_MINUTE?: string;
-  /** Tenant hourly limit when the tenant's config has none; unset or 0 disables the tenant limit. */
+  /** Tenant hourly quota (members' requests) when the tenant's config has none; unset or 0: none. */
   RATE_LIMIT_TENANT_DEFAULT_PER_HOUR?: string;
   /** JSON list of cached routes (`edge/cache/route-policy.ts`); unset means the public API routes. */
   ROUTE_POLICY?: string;

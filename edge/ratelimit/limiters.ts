@@ -1,24 +1,24 @@
 /**
- * Sliding-window limit checks in Upstash Redis through `@upstash/ratelimit`, failing open: a
- * check that errors or outlives its timeout allows the request, logs, and makes the isolate
- * skip checks for a short while instead of paying the timeout on every request.
+ * Sliding-window limits in Upstash Redis through `@upstash/ratelimit`, failing open: a call that
+ * errors or times out allows the request, logs, and pauses calls to Upstash in this isolate for
+ * `FAIL_OPEN_MS`, so an outage does not cost every request the timeout. Identifiers known to be
+ * over their limit stay refused meanwhile: they are in the library's ephemeral cache (a Map this
+ * module owns and reads during a pause) until their window ends.
  */
 import { Ratelimit } from '@upstash/ratelimit';
 import type { Redis } from '@upstash/redis/cloudflare';
+import { UPSTASH_TIMEOUT_MS } from './client.ts';
+import { pauseAfterFailure, recordSuccess, mayCallUpstash, FAIL_OPEN_MS, type Outage } from './outage.ts';
 
-/** What a limit counts requests per: a client IP (per minute) or a tenant (per hour). */
+export { FAIL_OPEN_MS, UPSTASH_TIMEOUT_MS };
+
+/** What a limit counts requests per: a client address (per minute) or a tenant (per hour). */
 export type LimitScope = 'ip' | 'tenant';
 
 /** The window of each scope, as `@upstash/ratelimit` spells durations. */
 export const WINDOWS = { ip: '1 m', tenant: '1 h' } as const;
 
-/** The most a check adds to a request while Upstash hangs; the library then allows the request. */
-export const UPSTASH_TIMEOUT_MS = 1000;
-
-/** After a failed check the isolate skips limits this long: bounded extra latency while Upstash is down. */
-export const FAIL_OPEN_MS = 10_000;
-
-/** The outcome of one check that Upstash answered. */
+/** A limit's outcome for one identifier: from Upstash, or from what this isolate knows is blocked. */
 export interface Verdict {
   scope: LimitScope;
   success: boolean;
@@ -28,9 +28,13 @@ export interface Verdict {
   reset: number;
 }
 
-interface ClientState {
+// Blocked identifiers this isolate remembers; past this, expired ones go, then the oldest.
+const MAX_BLOCKED = 10_000;
+
+interface ClientState extends Outage {
   limiters: Map<string, Ratelimit>;
-  downUntil: number;
+  /** `{prefix}:{identifier}` → end of its block, epoch ms: the library's ephemeral cache. */
+  blocked: Map<string, number>;
 }
 
 const states = new WeakMap<Redis, ClientState>();
@@ -38,24 +42,28 @@ const states = new WeakMap<Redis, ClientState>();
 function stateOf(redis: Redis): ClientState {
   let state = states.get(redis);
   if (!state) {
-    state = { limiters: new Map(), downUntil: 0 };
+    state = { limiters: new Map(), blocked: new Map(), pausedUntil: 0, probeUntil: 0 };
     states.set(redis, state);
   }
   return state;
 }
 
+// One prefix per scope whatever the limit, so a tenant whose limit changes keeps its count; the
+// library keys Redis and its ephemeral cache as `{prefix}:{identifier}`.
+const prefixOf = (scope: LimitScope) => `strata:ratelimit:${scope}`;
+
 function limiterFor(redis: Redis, state: ClientState, scope: LimitScope, limit: number): Ratelimit {
   const key = `${scope}:${limit}`;
   let limiter = state.limiters.get(key);
   if (!limiter) {
-    // One prefix per scope whatever the limit, so a tenant whose limit changes keeps its count.
-    // The default ephemeral cache refuses an identifier already over its limit without a round
-    // trip until its window ends. No analytics and no deny list: both would call Upstash more.
+    // Commands are bounded by the client's own deadline (`client.ts`), so no racing timer here.
+    // No analytics and no deny list: both would call Upstash more.
     limiter = new Ratelimit({
       redis,
       limiter: Ratelimit.slidingWindow(limit, WINDOWS[scope]),
-      prefix: `strata:ratelimit:${scope}`,
-      timeout: UPSTASH_TIMEOUT_MS,
+      prefix: prefixOf(scope),
+      ephemeralCache: state.blocked,
+      timeout: 0,
       analytics: false,
       enableProtection: false,
     });
@@ -64,9 +72,25 @@ function limiterFor(redis: Redis, state: ClientState, scope: LimitScope, limit: 
   return limiter;
 }
 
-/** True while a recent failure has switched limits off for `redis` in this isolate. */
-export function limitsSuspended(redis: Redis): boolean {
-  return Date.now() < stateOf(redis).downUntil;
+/** The block this isolate knows of for `identifier`, as a refusal; `undefined` when none holds. */
+function knownBlock(state: ClientState, scope: LimitScope, limit: number, identifier: string): Verdict | undefined {
+  const key = `${prefixOf(scope)}:${identifier}`;
+  const until = state.blocked.get(key);
+  if (until === undefined) return undefined;
+  if (until > Date.now()) return { scope, success: false, limit, remaining: 0, reset: until };
+  state.blocked.delete(key);
+  return undefined;
+}
+
+/** Keeps the remembered blocks within MAX_BLOCKED, so made-up identifiers cannot grow them without end. */
+function prune(state: ClientState): void {
+  if (state.blocked.size <= MAX_BLOCKED) return;
+  const now = Date.now();
+  for (const [key, end] of state.blocked) if (end <= now) state.blocked.delete(key);
+  for (const key of state.blocked.keys()) {
+    if (state.blocked.size <= MAX_BLOCKED) break;
+    state.blocked.delete(key);
+  }
 }
 
 /** Logs one JSON line for a failure the edge rides out. */
@@ -74,19 +98,49 @@ export function logWarning(msg: string, fields: Record<string, unknown>): void {
   console.error(JSON.stringify({ level: 'warn', msg, ...fields }));
 }
 
+/** Calls Upstash through `call` unless paused; `undefined` (and a pause) when it fails. */
+async function fromUpstash<T>(state: ClientState, scope: LimitScope, requestId: string, call: () => Promise<T>): Promise<T | undefined> {
+  if (!mayCallUpstash(state)) return undefined;
+  try {
+    const result = await call();
+    recordSuccess(state);
+    return result;
+  } catch (error) {
+    const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+    pauseAfterFailure(state);
+    const reason = timedOut ? `Upstash did not answer within ${UPSTASH_TIMEOUT_MS} ms` : String(error);
+    logWarning('rate limit unavailable; failing open', { scope, requestId, error: reason, pausedMs: FAIL_OPEN_MS });
+    return undefined;
+  }
+}
+
 /**
- * Counts one request of `identifier` against `limit` per window of `scope`. `undefined` when
- * Upstash failed or was too slow: the caller allows the request.
+ * Counts one request of `identifier` against `limit` per window of `scope`. A known block
+ * refuses without Upstash; `undefined` when Upstash failed or is paused: the caller allows.
  */
 export async function check(redis: Redis, scope: LimitScope, limit: number, identifier: string, requestId: string): Promise<Verdict | undefined> {
   const state = stateOf(redis);
-  try {
-    const result = await limiterFor(redis, state, scope, limit).limit(identifier);
-    if (result.reason === 'timeout') throw new Error(`Upstash did not answer within ${UPSTASH_TIMEOUT_MS} ms`);
-    return { scope, success: result.success, limit: result.limit, remaining: result.remaining, reset: result.reset };
-  } catch (error) {
-    state.downUntil = Date.now() + FAIL_OPEN_MS;
-    logWarning('rate limit unavailable; failing open', { scope, requestId, error: String(error), suspendedMs: FAIL_OPEN_MS });
-    return undefined;
+  const known = knownBlock(state, scope, limit, identifier);
+  if (known) return known;
+  const result = await fromUpstash(state, scope, requestId, () => limiterFor(redis, state, scope, limit).limit(identifier));
+  // A refusal was remembered by the library (its ephemeral cache is `state.blocked`).
+  if (result && !result.success) prune(state);
+  return result && { scope, success: result.success, limit: result.limit, remaining: result.remaining, reset: result.reset };
+}
+
+/**
+ * What is left of `identifier`'s `limit` without counting this request; a refusal when nothing
+ * is (remembered as a block until the window ends). `undefined` when Upstash failed or is paused.
+ */
+export async function peek(redis: Redis, scope: LimitScope, limit: number, identifier: string, requestId: string): Promise<Verdict | undefined> {
+  const state = stateOf(redis);
+  const known = knownBlock(state, scope, limit, identifier);
+  if (known) return known;
+  const result = await fromUpstash(state, scope, requestId, () => limiterFor(redis, state, scope, limit).getRemaining(identifier));
+  if (!result) return undefined;
+  if (result.remaining <= 0) {
+    state.blocked.set(`${prefixOf(scope)}:${identifier}`, result.reset);
+    prune(state);
   }
+  return { scope, success: result.remaining > 0, limit: result.limit, remaining: result.remaining, reset: result.reset };
 }

@@ -1,10 +1,13 @@
 /**
  * Bearer authentication (RFC 6750): resolves `Authorization: Bearer <token>` to a live session of
  * the path's tenant through the session store and puts it in the context. A missing, forged,
- * expired or other-tenant token is 401 with a `WWW-Authenticate` challenge (RFC 6750 §3).
+ * expired or other-tenant token is 401 with a `WWW-Authenticate` challenge (RFC 6750 §3). An
+ * authenticated response names the tenant in `SESSION_TENANT_HEADER`: the edge charges the
+ * tenant's quota only for those.
  */
 import type { MiddlewareHandler } from 'hono';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
+import { SESSION_TENANT_HEADER } from '../../common/session-tenant.ts';
 import type { Session, SessionStore } from '../cache/sessions/store.ts';
 import { PRIVATE_NO_STORE } from '../http/api-router.ts';
 
@@ -30,6 +33,8 @@ export function requireSession(sessions: SessionStore): MiddlewareHandler<AuthEn
     }
     c.set('session', found.session);
     c.set('token', token);
+    // Tells the edge this request is the tenant's own traffic, whatever the route answers next.
+    c.header(SESSION_TENANT_HEADER, found.session.tenant);
     await next();
     c.header('cache-control', PRIVATE_NO_STORE);
   };

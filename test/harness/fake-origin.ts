@@ -4,11 +4,14 @@
  * selects the behaviour (`fake-origin-scenarios.ts`), so each test can use a fresh tenant and
  * never see another test's stored entries; writes there answer 201 with a Location. Every body
  * carries `hits`, how many times the origin served that path, so a test can tell a cached answer
- * from a fresh one. `/echo/*` answers with the method and headers it received.
+ * from a fresh one. `/echo/*` answers with the method and headers it received. Member routes
+ * (sign-in, `/me`) are in `fake-origin-members.ts`; a switchable way to Upstash in `fake-upstash.ts`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { memberRoute } from './fake-origin-members.ts';
 import { scenarioFor } from './fake-origin-scenarios.ts';
+import { fakeUpstash } from './fake-upstash.ts';
 
 /** A running fake origin. */
 export interface FakeOrigin {
@@ -71,14 +74,17 @@ async function cloudflareApi(request: IncomingMessage, response: ServerResponse,
   response.end(JSON.stringify({ success: status === 200, errors, messages: [], result: status === 200 ? { id: zone } : null }));
 }
 
-/** Starts the fake origin on a free loopback port. */
-export async function startFakeOrigin(): Promise<FakeOrigin> {
+/** Starts the fake origin on a free loopback port; `upstashUrl` is where `/_fake/upstash/…` leads. */
+export async function startFakeOrigin(upstashUrl?: string): Promise<FakeOrigin> {
   const hits = new Map<string, number>();
+  const upstash = fakeUpstash(upstashUrl);
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://origin.test');
     const count = (hits.get(url.pathname + url.search) ?? 0) + 1;
     hits.set(url.pathname + url.search, count);
     if (url.pathname.startsWith('/cf/')) return cloudflareApi(request, response, url);
+    if (await upstash(request, response, url)) return;
+    if (await memberRoute(request, response, url, () => readBody(request))) return;
 
     if (url.pathname.startsWith('/echo/')) {
       const body = await readBody(request);

@@ -20,7 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stops.push(standalone.stop);
     const upstash = await startUpstashServer({ redisUrl: standalone.url, token: randomBytes(24).toString('base64url') });
     stops.push(upstash.stop);
-    const origin = await startFakeOrigin();
+    const origin = await startFakeOrigin(upstash.url);
     stops.push(origin.stop);
     const cluster = await startRedisCluster();
     stops.push(cluster.stop);
