@@ -14,7 +14,14 @@ export interface Decoded<T> {
 export function decodePayload<T>(target: CacheTarget, payload: string, onError: ErrorListener): Decoded<T> | undefined | Promise<Decoded<T> | undefined> {
   const codec = target.policy.codec;
   if (!codec) return parse<T>(target, payload, onError);
-  return codec.decode(payload, { key: target.key }).then(
+  let decoding: Promise<string>;
+  try {
+    decoding = codec.decode(payload, { key: target.key });
+  } catch (error) {
+    // A codec that throws instead of rejecting: the entry is as unreadable, still a miss.
+    return unreadable(target, error, onError);
+  }
+  return decoding.then(
     (json) => parse<T>(target, json, onError),
     (error: unknown) => unreadable(target, error, onError),
   );

@@ -23,10 +23,11 @@ import type { CacheStore, InvalidationJournal } from './interface.ts';
 import { Invalidations } from './invalidation.ts';
 import { Loads } from './loading.ts';
 import { MemoryTier, type MemoryTierOptions } from './memory-tier.ts';
+import { absorbFailures } from './metrics/absorbed.ts';
 import type { CacheMetrics } from './metrics/interface.ts';
 import { noMetrics } from './metrics/null.ts';
 import { Reads } from './reads.ts';
-import { tenantOf, type CacheResult, type CacheTarget, type ErrorListener, type ReadRequest } from './targets.ts';
+import { tenantOf, versionKeys, type CacheResult, type CacheTarget, type ErrorListener, type ReadRequest } from './targets.ts';
 
 export type { CacheOutcome, CacheResult, CacheTarget, ErrorListener, ReadRequest } from './targets.ts';
 
@@ -68,7 +69,6 @@ export class CacheEngine {
   readonly #readPath: Reads;
 
   constructor(options: CacheEngineOptions) {
-    const metrics = options.metrics ?? noMetrics;
     const flights = new SingleFlight(); // loads running, one per key
     this.#store = options.store;
     this.#breaker = options.breaker ?? createBreaker();
@@ -76,8 +76,10 @@ export class CacheEngine {
     this.#bus = options.bus;
     this.#onError = options.onError ?? (() => {});
     const versions = options.store.track?.(VERSION_KEY_PREFIX, (error) => this.#onError(error, { operation: 'track' }));
-    // Store calls are timed only for a metrics sink.
-    const timed = options.metrics !== undefined && options.metrics !== noMetrics;
+    // Store calls are timed only for a metrics sink, whose failures are reported, never thrown.
+    const sink = options.metrics;
+    const timed = sink !== undefined && sink !== noMetrics;
+    const metrics = timed ? absorbFailures(sink, this.#onError) : noMetrics;
     this.#guard = new StoreGuard(this.#breaker, metrics, timed, this.#onError, (request) => this.#readPath.bypass(request));
     this.#loads = new Loads({
       store: this.#store,
@@ -169,26 +171,35 @@ export class CacheEngine {
     await this.setMany([{ target, value }]);
   }
 
-  /** Stores several values, one round trip per node. */
+  /**
+   * Stores several values, one round trip per node. A value that cannot be encoded is reported
+   * and its key deleted instead (its old entry must not outlive the write); only the store's own
+   * failures reach the breaker.
+   */
   async setMany(items: readonly { target: CacheTarget; value: unknown }[]): Promise<void> {
     if (items.length === 0) return;
     const now = Date.now();
-    const forget = () => items.forEach((item) => this.#joined.forget(item.target.key));
+    const policy = items[0]!.target.policy;
+    const keys = items.map((item) => item.target.key);
+    const layout = items.map((item) => versionKeys(item.target)); // throws for a key without a tenant
+    const forget = () => keys.forEach((key) => this.#joined.forget(key));
     forget();
     try {
-      const writes = await this.#guard.run(items[0]!.target.policy, 'set', async () => {
-        const versions = await this.#loads.currentVersions(items.map((item) => item.target));
-        return Promise.all(items.map(async (item, i) => this.#loads.entryWrite(item.target, item.value, versions[i]!, now)));
-      });
-      await this.#guard.run(items[0]!.target.policy, 'set', () => this.#store.setMany(writes));
+      const versions = await this.#guard.run(policy, 'set', () => this.#loads.currentVersions(layout));
+      const writes = await Promise.all(items.map((item, i) => this.#loads.entryWrite(item.target, item.value, versions[i]!, now)));
+      const stored = writes.filter((write) => write !== undefined);
+      if (stored.length > 0) await this.#guard.run(policy, 'set', () => this.#store.setMany(stored));
       items.forEach((item, i) => {
-        if (item.target.policy.memory) this.#memory?.set(item.target.key, tenantOf(item.target.key), item.value, writes[i]!.freshUntil, now);
+        const write = writes[i];
+        if (write && item.target.policy.memory) this.#memory?.set(item.target.key, tenantOf(item.target.key), item.value, write.freshUntil, now);
       });
-      await this.#publish({ keys: items.map((item) => item.target.key) });
-    } catch (error) {
-      this.#onError(error, { operation: 'set', key: items[0]!.target.key });
-      // The source has the new value and Redis may still hold the old entry.
-      await this.#invalidations.voidTenantsOf(items.map((item) => item.target.key));
+      const unencodable = keys.filter((_, i) => writes[i] === undefined);
+      if (unencodable.length > 0) await this.delete(...unencodable);
+      await this.#publish({ keys });
+    } catch {
+      // The store failed (the guard reported it): the source has the new value and Redis may
+      // still hold the old entry.
+      await this.#invalidations.voidTenantsOf(keys);
     } finally {
       forget();
     }

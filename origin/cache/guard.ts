@@ -54,9 +54,12 @@ export class StoreGuard {
     );
   }
 
-  /** Runs a store call whose failure the caller absorbs: true when it went through (failures are reported). */
-  attempt(operation: CacheOperation, run: () => Promise<unknown>): Promise<boolean> {
-    return this.run(undefined, operation, run).then(
+  /**
+   * Runs a store call whose failure the caller absorbs: true when it went through (failures are
+   * reported); timed for `policy`'s type when given.
+   */
+  attempt(operation: CacheOperation, run: () => Promise<unknown>, policy?: CachePolicy): Promise<boolean> {
+    return this.run(policy, operation, run).then(
       () => true,
       () => false,
     );

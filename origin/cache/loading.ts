@@ -60,10 +60,13 @@ export class Loads {
     }
   }
 
-  /** Current versions of each target's tenant and tags, creating missing ones. */
-  async currentVersions(targets: readonly CacheTarget[]): Promise<string[][]> {
+  /**
+   * Current values of each list of version keys (a target's `versionKeys`), creating missing
+   * ones. The names are built by the caller, outside the breaker: a key without a tenant is the
+   * caller's mistake, not the store's failure.
+   */
+  async currentVersions(layout: readonly (readonly string[])[]): Promise<string[][]> {
     const { store } = this.#context;
-    const layout = targets.map(versionKeys);
     const flat = [...new Set(layout.flat())];
     const found = await store.getMany(flat);
     const byKey = new Map<string, string>();
@@ -81,12 +84,21 @@ export class Loads {
     return layout.map((keys) => keys.map((key) => byKey.get(key)!));
   }
 
-  /** The entry to store for `value` under `versions`, encoded by the policy's codec. */
-  async entryWrite(target: CacheTarget, value: unknown, versions: string[], now: number): Promise<EntryWrite> {
-    const windows = windowsFor(target.policy, now);
-    const json = JSON.stringify(value);
-    const payload = target.policy.codec ? await target.policy.codec.encode(json, { key: target.key }) : json;
-    return { key: target.key, value: writeEntry({ ...windows, versions, payload }), ttlMs: windows.errorUntil - now, freshUntil: windows.freshUntil };
+  /**
+   * The entry to store for `value` under `versions`, encoded by the policy's codec; `undefined`
+   * (reported as `encode`) when JSON or the codec cannot serialise it. That is the value's
+   * failure, not the store's: callers keep it outside the breaker.
+   */
+  async entryWrite(target: CacheTarget, value: unknown, versions: string[], now: number): Promise<EntryWrite | undefined> {
+    try {
+      const windows = windowsFor(target.policy, now);
+      const json = JSON.stringify(value);
+      const payload = target.policy.codec ? await target.policy.codec.encode(json, { key: target.key }) : json;
+      return { key: target.key, value: writeEntry({ ...windows, versions, payload }), ttlMs: windows.errorUntil - now, freshUntil: windows.freshUntil };
+    } catch (error) {
+      this.#context.onError(error, { operation: 'encode', key: target.key });
+      return undefined;
+    }
   }
 
   /** Loads once across processes: the lock holder loads and stores; others wait for its entry. */
@@ -122,18 +134,15 @@ export class Loads {
     // resurrecting old data.
     let known: string[] | undefined;
     try {
-      known = versions.every((v) => v !== undefined) ? (versions as string[]) : (await this.currentVersions([request]))[0]!;
+      known = versions.every((v) => v !== undefined) ? (versions as string[]) : (await this.currentVersions([versionKeys(request)]))[0]!;
     } catch (error) {
       onError(error, { operation: 'set', key: request.key });
     }
     const value = await this.fromSource(request);
     if (value === undefined || known === undefined) return value;
-    try {
-      const write = await this.entryWrite(request, value, known, Date.now());
-      await guard.run(request.policy, 'set', () => store.set(write.key, write.value, write.ttlMs));
-    } catch (error) {
-      onError(error, { operation: 'set', key: request.key });
-    }
+    // A value that cannot be encoded is served and not stored: the next read loads it again.
+    const write = await this.entryWrite(request, value, known, Date.now());
+    if (write) await guard.attempt('set', () => store.set(write.key, write.value, write.ttlMs), request.policy);
     return value;
   }
 }
