@@ -2,7 +2,8 @@
  * What the origin receives from the edge, read back from the scripted origin, which guards its
  * routes as the deployed API Gateway does (403 without the edge's credential, 403 to a client's
  * `Cache-Control: max-age=0`): the edge's own `x-strata-*` headers on every request it makes,
- * nothing of the client's under that prefix, and no client cache directives.
+ * nothing of the client's under that prefix, no client cache directives, and no path outside the
+ * API.
  */
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Env } from '../../edge/env.ts';
@@ -105,5 +106,21 @@ describe('requests the edge makes on its own behalf', () => {
     const headers = (await seen(`/v1/${other}/config/limits`)).headers!;
     for (const name of ['x-api-key', 'authorization', 'cookie', 'x-strata-client-ip', 'x-strata-cache-version']) expect(headers).not.toHaveProperty(name);
     expect(headers['x-strata-edge-token']).toBe(inject('fakeEdgeToken'));
+  });
+});
+
+describe('paths outside the API', () => {
+  it.each(['/health', '/metrics', '/openapi.json', '/', '/echo/x', '/_strata/unknown', '/v1'])('%s is a 404 at the edge, never forwarded', async (path) => {
+    const probe = `${path}?probe=${crypto.randomUUID()}`;
+    const { response, json } = await edgeFetch(probe);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('cache-status')).toBe('strata-edge; fwd=bypass');
+    expect(json().error).toMatchObject({ code: 'not_found', requestId: expect.stringMatching(/.+/) });
+    expect((await seen(probe)).hits).toBe(0);
+  });
+
+  it('is refused whatever the method, and the purge endpoint only takes POST', async () => {
+    for (const method of ['POST', 'DELETE']) expect((await edgeFetch('/openapi.json', { method })).response.status).toBe(404);
+    expect((await edgeFetch('/_strata/purge')).response.status).toBe(404);
   });
 });
