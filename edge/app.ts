@@ -1,7 +1,7 @@
 /**
  * The edge Worker's Hono app (the composition root): routes the route policy lists go through
- * the shared cache; every other method and path is forwarded to the origin, and successful
- * unsafe requests invalidate what they change.
+ * the shared cache; every other method and path of the API (`/v1/…`) is forwarded to the origin,
+ * and successful unsafe requests invalidate what they change. Nothing else reaches the origin.
  */
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
@@ -11,6 +11,7 @@ import { appendCacheStatus, bypassStatus } from './cache/status.ts';
 import type { EdgeEnv } from './env.ts';
 import { canonicalPath } from './http/canonical-path.ts';
 import { health } from './http/health.ts';
+import { apiOnly } from './http/api-only.ts';
 import { onError } from './http/errors.ts';
 import { fetchOrigin } from './origin/forward.ts';
 import { invalidateAfterWrite } from './origin/invalidate.ts';
@@ -25,6 +26,7 @@ export function createEdgeApp(deps: SharedCacheDeps): Hono<EdgeEnv> {
   app.onError(onError);
   app.get('/_strata/health', health);
   app.post('/_strata/purge', purgeHandler(deps.storage));
+  app.use('*', apiOnly);
 
   app.use('/v1/:tenant/*', rateLimit());
 

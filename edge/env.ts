@@ -7,6 +7,11 @@ export interface Env {
   ORIGIN_URL: string;
   /** Milliseconds to wait for the origin before answering 504 (or stale). Default 10000. */
   ORIGIN_TIMEOUT_MS?: string;
+  /**
+   * The edge's credential toward the origin, sent as `x-strata-edge-token` on every origin
+   * request; deployed, API Gateway refuses requests without it. Optional locally.
+   */
+  EDGE_ORIGIN_TOKEN?: string;
   /** Shared secret of the signed purge webhook (`common/purge.ts`); purges are refused without it. */
   PURGE_SECRET?: string;
   /** Upstash Redis REST endpoint and token: purge versions, purge de-duplication, rate limits. */

@@ -138,7 +138,7 @@ export function sharedCache(deps: SharedCacheDeps) {
       const collapseKey = [base, credentials, ...['accept', 'accept-encoding', 'accept-language'].map((h) => request.headers.get(h) ?? '')].join('\n');
       const versioned = await versionHeader(before);
       const { fetched, joined } = await collapser.run(collapseKey, async () =>
-        buffer(await fetchOrigin(forwardable(request, versioned), c.env, c.get('requestId'))),
+        buffer(await fetchOrigin(forwardable(request), c.env, c.get('requestId'), versioned)),
       );
       const saved = joined ? false : await store(c, rule, base, fetched, before, scopeOf);
       const body = fetched.body && fetched.body.slice(0);
@@ -172,7 +172,7 @@ export function sharedCache(deps: SharedCacheDeps) {
     let origin: Response | undefined;
     try {
       const current = await deps.versions?.(c.env)?.read(scopeOf(stored.meta.tags));
-      origin = await fetchOrigin(forwardable(request, { ...headers, ...(await versionHeader(current)) }), c.env, c.get('requestId'));
+      origin = await fetchOrigin(forwardable(request, headers), c.env, c.get('requestId'), await versionHeader(current));
     } catch (error) {
       if (client && policy.age() <= policy.maxAge() + staleIfErrorSeconds(policy)) {
         const response = fromStorage(request, stored.meta, body, policy, hitStatus(policy.maxAge() - policy.age(), 'stale-if-error'));

@@ -6,12 +6,15 @@
 import type { Context } from 'hono';
 import type { EdgeEnv } from '../env.ts';
 import { upstashHealth } from './upstash-health.ts';
+import { edgeRequestHeaders, originUrl } from '../origin/forward.ts';
 
 /** The health handler. */
 export async function health(c: Context<EdgeEnv>): Promise<Response> {
   const started = Date.now();
   const upstash = upstashHealth(c.env); // asked while the origin is
-  const origin = await fetch(`${c.env.ORIGIN_URL.replace(/\/+$/, '')}/health`, { signal: AbortSignal.timeout(3000) }).then(
+  // With the edge's credential: deployed, API Gateway refuses the origin's /health to anyone else.
+  const headers = edgeRequestHeaders(c.env, c.get('requestId'));
+  const origin = await fetch(originUrl(c.env, '/health'), { headers, signal: AbortSignal.timeout(3000) }).then(
     (response) => (response.ok ? 'ok' : `status ${response.status}`),
     () => 'unreachable',
   );

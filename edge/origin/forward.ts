@@ -1,13 +1,28 @@
 /**
- * Forwarding to the origin. Headers that an intermediary could use to change what the origin
- * answers without changing the cache key (unkeyed inputs, the root of cache poisoning) are
- * removed, and so are hop-by-hop headers (RFC 9110 §7.6.1).
+ * Forwarding to the origin, and every header rule of it in one place. Removed from what the
+ * client sent: hop-by-hop headers (RFC 9110 §7.6.1); headers an intermediary could use to change
+ * what the origin answers without changing the cache key (unkeyed inputs, the root of cache
+ * poisoning); the client's cache directives, which API Gateway's stage cache would take as an
+ * order to flush or bypass an entry; and every `x-strata-*` header, because those are the edge's
+ * to set (its credential, the stage cache's version key, the client address). Added: those.
  */
 import type { Env } from '../env.ts';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 
 /** Hop-by-hop header names (RFC 9110 §7.6.1); never stored or forwarded. */
 export const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+
+/** The request headers only the edge sets; a client's copies never reach the origin. */
+export const EDGE_HEADERS = {
+  /** The edge's credential (`EDGE_ORIGIN_TOKEN`); API Gateway refuses requests without it. */
+  token: 'x-strata-edge-token',
+  /** Digest of the purge versions the edge read; part of the stage cache's key. */
+  cacheVersion: 'x-strata-cache-version',
+  /** The client's address, from `CF-Connecting-IP`; the origin's view of who is calling. */
+  clientIp: 'x-strata-client-ip',
+} as const;
+
+const EDGE_PREFIX = 'x-strata-';
 
 const UNKEYED = [
   'x-forwarded-host',
@@ -26,28 +41,64 @@ const UNKEYED = [
   'forwarded',
 ];
 
+// A browser reload sends `Cache-Control: max-age=0` (and `Pragma: no-cache` from older clients):
+// to API Gateway that asks to invalidate the stage cache entry. The edge is the shared cache the
+// client talks to and honours these itself (RFC 9111 §5.2.1); the layers behind it are not the
+// client's to flush.
+const CLIENT_CACHE_DIRECTIVES = ['cache-control', 'pragma'];
+
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** Copies `headers` without hop-by-hop headers, those named in `Connection`, and unkeyed inputs. */
+/** The origin URL for `path` (with its query), under `ORIGIN_URL`. */
+export function originUrl(env: Env, path: string): string {
+  return `${env.ORIGIN_URL.replace(/\/+$/, '')}${path}`;
+}
+
+/**
+ * Headers of a request the edge makes on its own behalf (the health check, the tenant-limit
+ * lookup): its credential and the request id, nothing of the client's.
+ */
+export function edgeRequestHeaders(env: Env, requestId: string): Headers {
+  const headers = new Headers({ 'x-request-id': requestId });
+  if (env.EDGE_ORIGIN_TOKEN) headers.set(EDGE_HEADERS.token, env.EDGE_ORIGIN_TOKEN);
+  return headers;
+}
+
+/** Copies the client's `headers` without what the origin must not see from a client (see above). */
 export function forwardableHeaders(headers: Headers): Headers {
-  const out = new Headers(headers);
   const named = (headers.get('connection') ?? '').split(',').map((name) => name.trim().toLowerCase());
-  for (const name of [...HOP_BY_HOP, ...UNKEYED, ...named]) if (name) out.delete(name);
+  const dropped = new Set([...HOP_BY_HOP, ...UNKEYED, ...CLIENT_CACHE_DIRECTIVES, ...named]);
+  const out = new Headers();
+  for (const [name, value] of headers) if (!dropped.has(name) && !name.startsWith(EDGE_PREFIX)) out.append(name, value);
   return out;
 }
 
-/** Sends `request` to the origin; 502 when it cannot be reached, 504 when it is too slow. */
-export async function fetchOrigin(request: Request, env: Env, requestId: string): Promise<Response> {
-  const url = new URL(request.url);
-  const target = `${env.ORIGIN_URL.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+/**
+ * The headers of the origin request for a client's `request`: what may pass of the client's, then
+ * the edge's own — the credential, the request id, the client address, and `edgeHeaders` (the
+ * cache version of a cached route).
+ */
+export function originRequestHeaders(request: Request, env: Env, requestId: string, edgeHeaders: Record<string, string> = {}): Headers {
   const headers = forwardableHeaders(request.headers);
-  headers.set('x-request-id', requestId);
+  for (const [name, value] of edgeRequestHeaders(env, requestId)) headers.set(name, value);
+  const clientIp = request.headers.get('cf-connecting-ip')?.trim();
+  if (clientIp) headers.set(EDGE_HEADERS.clientIp, clientIp);
+  for (const [name, value] of Object.entries(edgeHeaders)) headers.set(name, value);
+  return headers;
+}
+
+/**
+ * Sends `request` to the origin with {@link originRequestHeaders}; 502 when it cannot be reached,
+ * 504 when it is too slow.
+ */
+export async function fetchOrigin(request: Request, env: Env, requestId: string, edgeHeaders: Record<string, string> = {}): Promise<Response> {
+  const url = new URL(request.url);
   const timeoutMs = Number(env.ORIGIN_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   try {
-    return await fetch(target, {
+    return await fetch(originUrl(env, `${url.pathname}${url.search}`), {
       method: request.method,
-      headers,
+      headers: originRequestHeaders(request, env, requestId, edgeHeaders),
       body: hasBody ? request.body : null,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),

@@ -4,6 +4,7 @@
  * (`RATE_LIMIT_TENANT_DEFAULT_PER_HOUR`) when the tenant has none or the origin cannot say.
  */
 import type { Env } from '../env.ts';
+import { edgeRequestHeaders, originUrl } from '../origin/forward.ts';
 import { logWarning } from './limiters.ts';
 
 /** How long a looked-up limit is used: a changed tenant limit reaches every isolate within this. */
@@ -32,17 +33,17 @@ export function positiveInteger(value: unknown): number | undefined {
   return typeof number === 'number' && Number.isInteger(number) && number > 0 ? number : undefined;
 }
 
-async function lookup(env: Env, tenant: string, headers: Headers, requestId: string): Promise<Entry> {
+async function lookup(env: Env, tenant: string, requestId: string): Promise<Entry> {
   const retry = (error: string): Entry => {
     logWarning('tenant limits unavailable; using the default', { tenant, requestId, error, retryInMs: TENANT_LIMIT_RETRY_MS });
     return { perHour: undefined, until: Date.now() + TENANT_LIMIT_RETRY_MS };
   };
-  const request = new Headers({ accept: 'application/json', 'x-request-id': requestId });
-  // API Gateway meters (and requires) the tenant's key on every method, this one included.
-  const apiKey = headers.get('x-api-key');
-  if (apiKey) request.set('x-api-key', apiKey);
+  // The edge asks on its own behalf, with its own credential: never with the caller's key, which
+  // a keyless first request would not have (API Gateway requires no key on this one route).
+  const request = edgeRequestHeaders(env, requestId);
+  request.set('accept', 'application/json');
   try {
-    const url = `${env.ORIGIN_URL.replace(/\/+$/, '')}/v1/${tenant}/config/limits`;
+    const url = originUrl(env, `/v1/${tenant}/config/limits`);
     const response = await fetch(url, { headers: request, signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS) });
     if (response.status === 404) {
       await response.body?.cancel();
@@ -63,13 +64,14 @@ async function lookup(env: Env, tenant: string, headers: Headers, requestId: str
 /**
  * The hourly limit for `tenant`: its own, else the default; `undefined` when neither is set.
  * Only settled values are memoised (no shared promise): workerd does not let one request await
- * I/O another request started.
+ * I/O another request started. `_clientHeaders` (the caller's request headers) are not used:
+ * the lookup never carries the caller's credentials.
  */
-export async function tenantHourlyLimit(env: Env, tenant: string, headers: Headers, requestId: string): Promise<number | undefined> {
+export async function tenantHourlyLimit(env: Env, tenant: string, _clientHeaders: Headers, requestId: string): Promise<number | undefined> {
   const key = `${env.ORIGIN_URL}\n${tenant}`;
   let entry = memo.get(key);
   if (!entry || entry.until <= Date.now()) {
-    entry = await lookup(env, tenant, headers, requestId);
+    entry = await lookup(env, tenant, requestId);
     memo.delete(key);
     memo.set(key, entry);
     if (memo.size > MAX_TENANTS) memo.delete(memo.keys().next().value!);

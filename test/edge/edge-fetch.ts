@@ -1,6 +1,7 @@
 /**
- * Calls the Worker's fetch handler inside workerd, pointed at the harness's fake origin, and
- * waits for its background work (cache writes) before the test looks at the result.
+ * Calls the Worker's fetch handler inside workerd, pointed at the harness's fake origin with the
+ * edge credential it requires, and waits for its background work (cache writes) before the test
+ * looks at the result.
  */
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
@@ -20,7 +21,7 @@ export async function edgeFetch(path: string, init?: RequestInit, bindings: Part
   const ctx = createExecutionContext();
   const response = await worker.fetch(
     new Request(`https://edge.test${path}`, init),
-    { ...env, ORIGIN_URL: inject('fakeOriginUrl'), ...bindings },
+    { ...env, ORIGIN_URL: inject('fakeOriginUrl'), EDGE_ORIGIN_TOKEN: inject('fakeEdgeToken'), ...bindings },
     ctx,
   );
   const body = await response.text();

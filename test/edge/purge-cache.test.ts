@@ -48,15 +48,15 @@ describe('purges and the shared cache', () => {
 
   it('tells the origin the purge versions it read, for API Gateway’s cache key', async () => {
     const tenant = freshTenant();
-    const first = await edgeFetch(`/echo/v1/${tenant}`, undefined, purgeBindings());
+    const first = await edgeFetch(`/v1/${tenant}/echo/version`, undefined, purgeBindings());
     expect(first.json().headers['x-strata-cache-version']).toBeUndefined(); // not a cached route
-    const policy = JSON.stringify([{ pattern: '/echo/*', mode: 'honor' }]);
-    const routed = await edgeFetch(`/echo/v1/${tenant}`, undefined, purgeBindings({ ROUTE_POLICY: policy }));
+    const policy = JSON.stringify([{ pattern: '/v1/:tenant/echo/*', mode: 'honor' }]);
+    const routed = await edgeFetch(`/v1/${tenant}/echo/version`, undefined, purgeBindings({ ROUTE_POLICY: policy }));
     const before = routed.json().headers['x-strata-cache-version'];
     expect(before).toMatch(/^[0-9a-f]{16}$/);
     const id = freshId();
     expect((await deliver(id, { id, everything: true })).response.status).toBe(200);
-    const again = await edgeFetch(`/echo/v1/${tenant}`, undefined, purgeBindings({ ROUTE_POLICY: policy }));
+    const again = await edgeFetch(`/v1/${tenant}/echo/version`, undefined, purgeBindings({ ROUTE_POLICY: policy }));
     expect(again.json().headers['x-strata-cache-version']).not.toBe(before);
   });
 });

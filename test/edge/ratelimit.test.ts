@@ -64,7 +64,7 @@ describe('per-address rate limit', () => {
       const anonymous = await get(`/v1/${freshTenant()}/public/projects`, undefined, bindings);
       expect(anonymous.response.status).toBe(200);
       expect(anonymous.response.headers.has('ratelimit-limit')).toBe(false);
-      expect((await get('/echo/ratelimit', ip, bindings)).response.status).toBe(200);
+      expect((await get('/echo/ratelimit', ip, bindings)).response.status).toBe(404);
       const malformed = await get('/v1/Bad_Tenant/public/projects', ip, bindings);
       expect(malformed.response.status).toBe(400);
       expect(malformed.json().error.code).toBe('invalid_tenant');

@@ -26,14 +26,14 @@ describe('edge routing and errors', () => {
   });
 
   it('forwards other methods and paths untouched by caching', async () => {
-    const { response, json } = await edgeFetch('/echo/items?x=1', { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+    const { response, json } = await edgeFetch('/v1/acme/echo/items?x=1', { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-status')).toBe('strata-edge; fwd=bypass');
-    expect(json()).toMatchObject({ method: 'POST', path: '/echo/items', query: '?x=1', body: '{"a":1}' });
+    expect(json()).toMatchObject({ method: 'POST', path: '/v1/acme/echo/items', query: '?x=1', body: '{"a":1}' });
   });
 
   it('strips unkeyed headers before the origin and passes a request id', async () => {
-    const { json } = await edgeFetch('/echo/headers', {
+    const { json } = await edgeFetch('/v1/acme/echo/headers', {
       headers: {
         'x-forwarded-host': 'evil.test',
         'x-original-url': '/admin',

@@ -4,8 +4,15 @@
  * selects the behaviour (`fake-origin-scenarios.ts`), so each test can use a fresh tenant and
  * never see another test's stored entries; writes there answer 201 with a Location. Every body
  * carries `hits`, how many times the origin served that path, so a test can tell a cached answer
- * from a fresh one. `/echo/*` answers with the method and headers it received. Member routes
- * (sign-in, `/me`) are in `fake-origin-members.ts`; a switchable way to Upstash in `fake-upstash.ts`.
+ * from a fresh one. `/v1/{tenant}/echo/*` answers with the method and headers it received, and
+ * `/_fake/hits?path=` tells how many requests a path (with its query) got and the last one's headers.
+ * Member routes (sign-in, `/me`) are in `fake-origin-members.ts`; a switchable way to Upstash in
+ * `fake-upstash.ts`.
+ *
+ * Started with an `edgeToken`, it guards its routes as the deployed API Gateway does: 403 without
+ * `x-strata-edge-token: <edgeToken>`, and 403 to a client's invalidation request
+ * (`Cache-Control: max-age=0`), which a stage that requires authorization for it would refuse.
+ * `/health` answers 200 to the edge.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,28 +81,63 @@ async function cloudflareApi(request: IncomingMessage, response: ServerResponse,
   response.end(JSON.stringify({ success: status === 200, errors, messages: [], result: status === 200 ? { id: zone } : null }));
 }
 
-/** Starts the fake origin on a free loopback port; `upstashUrl` is where `/_fake/upstash/…` leads. */
-export async function startFakeOrigin(upstashUrl?: string): Promise<FakeOrigin> {
+const ECHO_PATH = /^\/v1\/[^/]+\/echo\//;
+
+/** What the fake origin is started with. */
+export interface FakeOriginOptions {
+  /** The edge credential its routes require, as API Gateway does; unset: no check. */
+  edgeToken?: string;
+  /** Where `/_fake/upstash/…` leads (the harness's Upstash endpoint). */
+  upstashUrl?: string;
+}
+
+/** The gateway's checks, for a request to one of the origin's own routes; true when it answered. */
+function refusedAtGateway(request: IncomingMessage, response: ServerResponse, edgeToken: string | undefined): boolean {
+  if (edgeToken === undefined) return false;
+  const forbidden = (message: string) => {
+    response.writeHead(403, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end(JSON.stringify({ error: { code: 'forbidden', message: `fake gateway: ${message}`, requestId: 'fake' } }));
+    return true;
+  };
+  if (request.headers['x-strata-edge-token'] !== edgeToken) return forbidden('no edge token');
+  if (/(?:^|,)\s*max-age\s*=\s*0\b/i.test(String(request.headers['cache-control'] ?? ''))) return forbidden('unauthorized cache invalidation');
+  return false;
+}
+
+/** Starts the fake origin on a free loopback port. */
+export async function startFakeOrigin(options: FakeOriginOptions = {}): Promise<FakeOrigin> {
   const hits = new Map<string, number>();
-  const upstash = fakeUpstash(upstashUrl);
+  const seen = new Map<string, IncomingMessage['headers']>();
+  const upstash = fakeUpstash(options.upstashUrl);
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://origin.test');
     const count = (hits.get(url.pathname + url.search) ?? 0) + 1;
     hits.set(url.pathname + url.search, count);
     if (url.pathname.startsWith('/cf/')) return cloudflareApi(request, response, url);
     if (await upstash(request, response, url)) return;
+    if (!url.pathname.startsWith('/_fake/')) {
+      seen.set(url.pathname + url.search, request.headers);
+      if (refusedAtGateway(request, response, options.edgeToken)) return;
+    }
     if (await memberRoute(request, response, url, () => readBody(request))) return;
 
-    if (url.pathname.startsWith('/echo/')) {
+    if (url.pathname === '/health') {
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify({ ok: true }));
+      return;
+    }
+    if (ECHO_PATH.test(url.pathname)) {
       const body = await readBody(request);
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(JSON.stringify({ method: request.method, path: url.pathname, query: url.search, headers: request.headers, body }));
       return;
     }
-    // How many times the origin was asked for `?path=` (a path with its query), for caching tests.
+    // How many times the origin was asked for `?path=` (a path with its query), for caching
+    // tests, and the headers of the last such request, for forwarding tests.
     if (url.pathname === '/_fake/hits') {
+      const path = url.searchParams.get('path') ?? '';
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(JSON.stringify({ hits: hits.get(url.searchParams.get('path') ?? '') ?? 0 }));
+      response.end(JSON.stringify({ hits: hits.get(path) ?? 0, headers: seen.get(path) ?? null }));
       return;
     }
     // An Upstash that hangs, for the edge's rate-limit timeout: answers only after 3 s.

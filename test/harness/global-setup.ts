@@ -20,13 +20,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stops.push(standalone.stop);
     const upstash = await startUpstashServer({ redisUrl: standalone.url, token: randomBytes(24).toString('base64url') });
     stops.push(upstash.stop);
-    const origin = await startFakeOrigin(upstash.url);
+    const edgeToken = randomBytes(24).toString('base64url');
+    const origin = await startFakeOrigin({ edgeToken, upstashUrl: upstash.url });
     stops.push(origin.stop);
     const cluster = await startRedisCluster();
     stops.push(cluster.stop);
     project.provide('redisUrl', standalone.url);
     project.provide('redisClusterNodes', cluster.seeds);
     project.provide('fakeOriginUrl', origin.url);
+    project.provide('fakeEdgeToken', edgeToken);
     project.provide('upstashUrl', upstash.url);
     project.provide('upstashToken', upstash.token);
   } catch (error) {

@@ -9,6 +9,8 @@ declare module 'vitest' {
     redisClusterNodes: string;
     /** Base URL of the scripted origin the edge tests fetch from. */
     fakeOriginUrl: string;
+    /** The edge credential (`EDGE_ORIGIN_TOKEN`) the scripted origin requires, as API Gateway does. */
+    fakeEdgeToken: string;
     /** Base URL of the local Upstash REST endpoint over the standalone server (`UPSTASH_REDIS_REST_URL`). */
     upstashUrl: string;
     /** Its REST token (`UPSTASH_REDIS_REST_TOKEN`). */
