@@ -30,8 +30,8 @@ describe('percent-encoded paths', () => {
   });
 
   it('forwards other paths normalised: unreserved characters decoded, other escapes upper-cased', async () => {
-    const { json } = await edgeFetch('/echo/%7Euser/%61%2fb%c3%a9%2D?q=%70');
-    expect(json().path).toBe('/echo/~user/a%2Fb%C3%A9-');
+    const { json } = await edgeFetch('/v1/canonical/echo/%7Euser/%61%2fb%c3%a9%2D?q=%70');
+    expect(json().path).toBe('/v1/canonical/echo/~user/a%2Fb%C3%A9-');
     expect(json().query).toBe('?q=%70');
   });
 

@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Env } from '../../edge/env.ts';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
+import { memberToken } from './ratelimit-support.ts';
 
 type Seen = { hits: number; headers: Record<string, string> | null };
 
@@ -93,9 +94,10 @@ describe('requests the edge makes on its own behalf', () => {
   });
 
   it("look up a tenant's limit with the edge's credential, never the caller's, even for a keyless caller", async () => {
+    // A member without an API key: the limit comes back (3, the fake origin's `limited` tenants).
     const tenant = freshTenant('limited');
     const bindings = { ...upstash(), RATE_LIMIT_TENANT_DEFAULT_PER_HOUR: '100' };
-    const keyless = await edgeFetch(`/v1/${tenant}/public/projects`, undefined, bindings);
+    const keyless = await edgeFetch(`/v1/${tenant}/me`, { headers: { authorization: `Bearer ${memberToken(tenant)}` } }, bindings);
     expect(keyless.response.headers.get('ratelimit-limit')).toBe('3');
     const lookup = await seen(`/v1/${tenant}/config/limits`);
     expect(lookup.hits).toBe(1);
