@@ -8,6 +8,7 @@
 import { sessionIndexKey, sessionKey } from '../../../common/keys.ts';
 import type { StoreBreaker } from '../breaker.ts';
 import type { PayloadCodec } from '../codec/interface.ts';
+import { CacheError } from '../errors.ts';
 import type { CacheStore } from '../interface.ts';
 import { issueToken, readToken } from './token.ts';
 
@@ -51,6 +52,16 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   replicaTimeoutMs: 200,
 };
 
+/** Distinct undecodable-entry reasons reported per process (key ids are few; this only bounds memory). */
+const MAX_REPORTED_REASONS = 100;
+
+function isSession(value: unknown): value is Session {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Record<string, unknown>;
+  return typeof s.tenant === 'string' && typeof s.userId === 'string' && Array.isArray(s.roles)
+    && typeof s.createdAt === 'number' && typeof s.lastAccess === 'number' && typeof s.expiresAt === 'number';
+}
+
 /** How a session read was answered. */
 export type SessionOutcome = 'hit' | 'miss' | 'bypass';
 
@@ -62,6 +73,9 @@ export class SessionStore {
   readonly #codec: PayloadCodec;
   readonly #options: SessionOptions;
   readonly #onError: (error: unknown, operation: string) => void;
+  readonly #onUndecodable: (error: Error) => void;
+  // Reasons already reported: a restart with a new key makes every entry undecodable at once.
+  readonly #undecodable = new Set<string>();
 
   constructor(config: {
     store: CacheStore;
@@ -70,6 +84,8 @@ export class SessionStore {
     codec: PayloadCodec;
     options?: SessionOptions;
     onError?: (error: unknown, operation: string) => void;
+    /** Hears of an entry that could not be decoded, once per distinct reason. */
+    onUndecodable?: (error: Error) => void;
   }) {
     this.#store = config.store;
     this.#breaker = config.breaker;
@@ -77,6 +93,7 @@ export class SessionStore {
     this.#codec = config.codec;
     this.#options = config.options ?? DEFAULT_SESSION_OPTIONS;
     this.#onError = config.onError ?? (() => {});
+    this.#onUndecodable = config.onUndecodable ?? (() => {});
   }
 
   /** Starts a session; `replicated` is how many replicas acknowledged it in Redis. */
@@ -103,11 +120,12 @@ export class SessionStore {
     const key = sessionKey(tenant, parsed.userId, parsed.sid);
     const now = Date.now();
     let status: SessionOutcome = 'hit';
-    let session = await this.#cached('get', null, async () => {
-      const stored = await this.#store.get(key);
-      return stored === undefined ? undefined : (JSON.parse(await this.#codec.decode(stored, { key })) as Session);
-    });
-    if (session === null) status = 'bypass';
+    // Only the store call runs in the breaker: an entry this process cannot decode says nothing
+    // about Redis's health, and counted as a failure it opened the breaker for every reader.
+    const stored = await this.#cached('get', null, () => this.#store.get(key));
+    let session = stored === null || stored === undefined ? undefined : await this.#decode(key, stored);
+    if (stored === null) status = 'bypass';
+    // An undecodable entry is a miss: reloaded below and overwritten under this process's key.
     if (!session) {
       session = await this.#source.load(tenant, parsed.sid);
       status = status === 'bypass' ? 'bypass' : 'miss';
@@ -147,6 +165,23 @@ export class SessionStore {
     // refresh must not bring the ended session back.
     await this.#cached('touch', undefined, () => this.#write(key, touched, now, true));
     return touched;
+  }
+
+  /** The session in `stored`, or `undefined` when it cannot be decoded (reported once per reason). */
+  async #decode(key: string, stored: string): Promise<Session | undefined> {
+    try {
+      const session = JSON.parse(await this.#codec.decode(stored, { key })) as unknown;
+      if (isSession(session)) return session;
+      throw new Error('the decoded entry is not a session');
+    } catch (error) {
+      // JSON.parse quotes the text it choked on: keep decrypted bytes out of the logs.
+      const reason = error instanceof CacheError ? error.message : 'the decoded entry is not a session';
+      if (!this.#undecodable.has(reason) && this.#undecodable.size < MAX_REPORTED_REASONS) {
+        this.#undecodable.add(reason);
+        this.#onUndecodable(error instanceof CacheError ? error : new Error(reason));
+      }
+      return undefined;
+    }
   }
 
   async #write(key: string, session: Session, now: number, onlyIfPresent = false): Promise<void> {
