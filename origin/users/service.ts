@@ -69,6 +69,12 @@ export class UserDirectory {
     return result as CacheResult<User>;
   }
 
+  /** The user's current roles through the profile cache; none for a user that does not exist. */
+  async rolesOf(tenant: string, id: string): Promise<readonly string[]> {
+    const { value } = await this.#cache.getOrLoad<User>({ key: userKey(tenant, id), policy: this.#policy, load: () => this.#repository.findById(tenant, id) });
+    return value?.roles ?? [];
+  }
+
   /** A page of the tenant's users, oldest first. */
   async list(tenant: string, limit: number, cursor?: string): Promise<UserPage> {
     const page = await this.#repository.list(tenant, limit, cursor === undefined ? undefined : decodeCursor(cursor));
