@@ -124,4 +124,9 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
     `,
   },
+  {
+    // Expired sessions are pruned in batches by expiry (origin/sessions/prune.ts).
+    id: '0006_sessions_by_expiry',
+    sql: `CREATE INDEX sessions_by_expiry ON sessions (expires_at);`,
+  },
 ];

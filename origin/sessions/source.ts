@@ -8,7 +8,6 @@ import type { Queryable } from '../db/index.ts';
 interface SessionRow {
   tenant_id: string;
   user_id: string;
-  roles: string[];
   created_at: Date | string;
   last_access: Date | string;
   expires_at: Date | string;
@@ -38,16 +37,17 @@ export class PostgresSessionSource implements SessionSource {
       return;
     }
     await this.#db.query(
-      `INSERT INTO sessions (id, tenant_id, user_id, roles, created_at, last_access, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-      [sid, session.tenant, session.userId, session.roles, iso(session.createdAt), iso(session.lastAccess), iso(session.expiresAt)],
+      // The roles column (migration 0002) is left at its default: sessions hold no roles.
+      `INSERT INTO sessions (id, tenant_id, user_id, created_at, last_access, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+      [sid, session.tenant, session.userId, iso(session.createdAt), iso(session.lastAccess), iso(session.expiresAt)],
     );
   }
 
   /** The session `sid` of `tenant`, or `undefined` (another tenant's session is not found). */
   async load(tenant: string, sid: string): Promise<Session | undefined> {
     const rows = await this.#db.query<SessionRow>(
-      'SELECT tenant_id, user_id, roles, created_at, last_access, expires_at FROM sessions WHERE id = $1 AND tenant_id = $2',
+      'SELECT tenant_id, user_id, created_at, last_access, expires_at FROM sessions WHERE id = $1 AND tenant_id = $2',
       [sid, tenant],
     );
     const row = rows[0];
@@ -55,7 +55,6 @@ export class PostgresSessionSource implements SessionSource {
     return {
       tenant: row.tenant_id,
       userId: row.user_id,
-      roles: [...row.roles],
       createdAt: ms(row.created_at),
       lastAccess: ms(row.last_access),
       expiresAt: ms(row.expires_at),

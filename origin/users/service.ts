@@ -9,7 +9,7 @@ import { userKey } from '../../common/keys.ts';
 import type { CacheEngine, CacheResult } from '../cache/engine.ts';
 import type { CachePolicy } from '../cache/policy.ts';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password.ts';
-import type { User, UserCursor, UserPage, UserRepository } from './repository.ts';
+import type { ProfileChange, User, UserCursor, UserPage, UserRepository } from './repository.ts';
 
 /** Encodes a page position as opaque base64url. */
 export function encodeCursor(cursor: UserCursor): string {
@@ -81,9 +81,12 @@ export class UserDirectory {
     return { data: page.users, nextCursor: page.more && page.last ? encodeCursor(page.last) : null };
   }
 
-  /** Changes a profile in Postgres, then drops the cached copy. */
-  async update(tenant: string, id: string, change: { name?: string | undefined }): Promise<User> {
-    const user = await this.#repository.update(tenant, id, change);
+  /**
+   * Changes a profile in Postgres (a role change audited as `actorId`'s), then drops the cached
+   * copy: authorization reads roles through it, so a demotion counts from the next request.
+   */
+  async update(tenant: string, id: string, change: ProfileChange, actorId: string): Promise<User> {
+    const user = await this.#repository.update(tenant, id, change, actorId);
     if (!user) throw new HttpError(404, ERROR_CODES.notFound, `user ${id} not found in tenant ${tenant}`);
     await this.#cache.delete(userKey(tenant, id));
     return user;

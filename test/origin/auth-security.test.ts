@@ -62,7 +62,7 @@ describe.each(combos)('authentication and bad input on %s with %s', (dbKind, cac
     ['malformed JSON', '{"name": '],
     ['a wrong type', { name: 42 }],
     ['an empty change', {}],
-    ['an unknown field (roles)', { name: 'Bob', roles: ['admin'] }],
+    ['an unknown field (email)', { name: 'Bob', email: 'mallory@acme.test' }],
     ['a blank name', { name: '   ' }],
   ])('refuses a PATCH with %s as 400 invalid_request', async (_, body) => {
     await expectRefused(() => send(origin, 'PATCH', `/v1/acme/users/${bob.id}`, { token, body }), 400, 'invalid_request');

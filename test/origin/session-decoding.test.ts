@@ -59,7 +59,7 @@ describe('undecodable session entries', () => {
     const before = processWith(`a:${generateKey()}`, source);
     const after = processWith(`b:${generateKey()}`, source);
     const tokens: string[] = [];
-    for (let i = 0; i < 12; i++) tokens.push((await before.sessions.create(tenant, user, [])).token);
+    for (let i = 0; i < 12; i++) tokens.push((await before.sessions.create(tenant, user)).token);
 
     const { result, calls: commands } = await commandsDuring(observer, async () => {
       const outcomes: string[] = [];
@@ -83,7 +83,7 @@ describe('undecodable session entries', () => {
     const { source } = memorySessionSource();
     const keyring = `k1:${generateKey()}`;
     const reader = processWith(keyring, source);
-    const { token } = await reader.sessions.create(tenant, user, []);
+    const { token } = await reader.sessions.create(tenant, user);
     const key = sessionKey(tenant, user, readToken(token)!.sid);
     const notASession = await codecWith(keyring).encode('"just a string"', { key });
     for (const stored of ['v1.k1.garbage', 'p:{"tenant":', notASession]) {

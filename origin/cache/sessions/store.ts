@@ -16,7 +16,6 @@ import { issueToken, readToken } from './token.ts';
 export interface Session {
   tenant: string;
   userId: string;
-  roles: string[];
   createdAt: number;
   lastAccess: number;
   /** The absolute cap: no access extends a session past this. */
@@ -58,8 +57,7 @@ const MAX_REPORTED_REASONS = 100;
 function isSession(value: unknown): value is Session {
   if (typeof value !== 'object' || value === null) return false;
   const s = value as Record<string, unknown>;
-  return typeof s.tenant === 'string' && typeof s.userId === 'string' && Array.isArray(s.roles)
-    && typeof s.createdAt === 'number' && typeof s.lastAccess === 'number' && typeof s.expiresAt === 'number';
+  return typeof s.tenant === 'string' && typeof s.userId === 'string' && typeof s.createdAt === 'number' && typeof s.lastAccess === 'number' && typeof s.expiresAt === 'number';
 }
 
 /** How a session read was answered. */
@@ -96,11 +94,14 @@ export class SessionStore {
     this.#onUndecodable = config.onUndecodable ?? (() => {});
   }
 
-  /** Starts a session; `replicated` is how many replicas acknowledged it in Redis. */
-  async create(tenant: string, userId: string, roles: string[]): Promise<{ token: string; session: Session; replicated: number }> {
+  /**
+   * Starts a session; `replicated` is how many replicas acknowledged it in Redis. It holds no
+   * roles: authorization reads the user's current ones, so a demotion needs no logout.
+   */
+  async create(tenant: string, userId: string): Promise<{ token: string; session: Session; replicated: number }> {
     const { token, sid } = issueToken(userId);
     const now = Date.now();
-    const session: Session = { tenant, userId, roles, createdAt: now, lastAccess: now, expiresAt: now + this.#options.absoluteTtlMs };
+    const session: Session = { tenant, userId, createdAt: now, lastAccess: now, expiresAt: now + this.#options.absoluteTtlMs };
     await this.#source.save(sid, session);
     const key = sessionKey(tenant, userId, sid);
     const replicated = await this.#cached('create', 0, async () => {
