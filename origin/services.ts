@@ -120,6 +120,8 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     // Not a Redis failure (another process's key, say): the session was reloaded and rewritten.
     onUndecodable: (error) => log.warn('undecodable cached session reloaded from PostgreSQL (reported once per reason)', { error: String(error) }),
   });
+  // Logouts whose Redis delete did not land are refused from the first request on.
+  await sessions.start();
   const users = new UserDirectory(new UserRepository(db), engine, policies.user);
 
   return {
@@ -152,6 +154,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     },
     async close() {
       await outbox.idle(5000);
+      await sessions.close();
       await engine.close();
       if (sessionsBreaker !== breaker) sessionsBreaker.shutdown();
       await Promise.allSettled([cache.close(), ...(sessionsStore !== cache ? [sessionsStore.close()] : []), db.close()]);

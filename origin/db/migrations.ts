@@ -129,4 +129,19 @@ export const MIGRATIONS: readonly Migration[] = [
     id: '0006_sessions_by_expiry',
     sql: `CREATE INDEX sessions_by_expiry ON sessions (expires_at);`,
   },
+  {
+    // Logouts whose Redis delete has not landed yet (origin/cache/sessions/revocations.ts):
+    // written with the session's deletion, read by every process, settled once Redis lost it.
+    id: '0007_session_revocations',
+    sql: `
+      CREATE TABLE session_revocations (
+        sid         text PRIMARY KEY,
+        tenant_id   text NOT NULL,
+        user_id     uuid NOT NULL,
+        expires_at  timestamptz NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX session_revocations_by_time ON session_revocations (recorded_at);
+    `,
+  },
 ];

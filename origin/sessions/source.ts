@@ -2,7 +2,7 @@
  * PostgreSQL as the source of truth for sessions (the `SessionSource` of the cache's session
  * store). Rows are keyed by the session id, the SHA-256 of the token; the token is never stored.
  */
-import type { Session, SessionSource } from '../cache/sessions/store.ts';
+import type { Revocation, Session, SessionSource } from '../cache/sessions/store.ts';
 import type { Queryable } from '../db/index.ts';
 
 interface SessionRow {
@@ -14,6 +14,7 @@ interface SessionRow {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const revocation = (row: { sid: string; tenant_id: string; user_id: string }): Revocation => ({ tenant: row.tenant_id, userId: row.user_id, sid: row.sid });
 const ms = (value: Date | string) => new Date(value).getTime();
 
 /** Sessions in the `sessions` table. */
@@ -61,10 +62,37 @@ export class PostgresSessionSource implements SessionSource {
     };
   }
 
-  /** Deletes the given sessions of `tenant`. */
-  async delete(tenant: string, sids: readonly string[]): Promise<void> {
+  /**
+   * Deletes the given sessions of `tenant` and records their revocation (`session_revocations`,
+   * migration 0007) in the same statement, so no failure in between can lose it.
+   */
+  async delete(tenant: string, sids: readonly string[]): Promise<Revocation[]> {
+    if (sids.length === 0) return [];
+    const rows = await this.#db.query<{ sid: string; tenant_id: string; user_id: string }>(
+      `WITH gone AS (
+         DELETE FROM sessions WHERE tenant_id = $1 AND id = ANY($2::text[]) RETURNING id, tenant_id, user_id, expires_at
+       )
+       INSERT INTO session_revocations (sid, tenant_id, user_id, expires_at)
+       SELECT id, tenant_id, user_id, expires_at FROM gone ON CONFLICT (sid) DO NOTHING
+       RETURNING sid, tenant_id, user_id`,
+      [tenant, [...sids]],
+    );
+    return rows.map(revocation);
+  }
+
+  /** Open revocations of sessions that have not expired (an expired copy has left Redis by TTL). */
+  async revocations(limit: number): Promise<Revocation[]> {
+    const rows = await this.#db.query<{ sid: string; tenant_id: string; user_id: string }>(
+      'SELECT sid, tenant_id, user_id FROM session_revocations WHERE expires_at > now() ORDER BY recorded_at, sid LIMIT $1',
+      [limit],
+    );
+    return rows.map(revocation);
+  }
+
+  /** Forgets revocations whose cached copies are gone. */
+  async settle(sids: readonly string[]): Promise<void> {
     if (sids.length === 0) return;
-    await this.#db.query('DELETE FROM sessions WHERE tenant_id = $1 AND id = ANY($2::text[])', [tenant, [...sids]]);
+    await this.#db.query('DELETE FROM session_revocations WHERE sid = ANY($1::text[])', [[...sids]]);
   }
 
   /** Ids of a user's unexpired sessions. */

@@ -10,6 +10,7 @@ import type { StoreBreaker } from '../breaker.ts';
 import type { PayloadCodec } from '../codec/interface.ts';
 import { CacheError } from '../errors.ts';
 import type { CacheStore } from '../interface.ts';
+import { Revocations } from './revocations.ts';
 import { issueToken, readToken } from './token.ts';
 
 /** What a session holds. Times are epoch milliseconds. */
@@ -22,13 +23,28 @@ export interface Session {
   expiresAt: number;
 }
 
+/** A session that was ended; its cached copy may still exist until a delete lands. */
+export interface Revocation {
+  tenant: string;
+  userId: string;
+  sid: string;
+}
+
 /** The source of truth for sessions (PostgreSQL in the API). Keyed by session id, never by token. */
 export interface SessionSource {
   save(sid: string, session: Session): Promise<void>;
   load(tenant: string, sid: string): Promise<Session | undefined>;
-  delete(tenant: string, sids: readonly string[]): Promise<void>;
+  /**
+   * Deletes the sessions and, in the same step, records a revocation for each that existed,
+   * which stays until `settle`: a crash or a failed Redis delete after it cannot undo a logout.
+   */
+  delete(tenant: string, sids: readonly string[]): Promise<Revocation[]>;
   /** Session ids of a user, for "end every session" when the index set is gone. */
   listByUser(tenant: string, userId: string): Promise<string[]>;
+  /** Open revocations of unexpired sessions, oldest first (at most `limit`). */
+  revocations(limit: number): Promise<Revocation[]>;
+  /** Forgets revocations whose cached copies are gone. */
+  settle(sids: readonly string[]): Promise<void>;
 }
 
 /** Timing and durability of sessions. */
@@ -40,6 +56,8 @@ export interface SessionOptions {
   /** Replicas that should acknowledge a new session (0 for a server without replicas), and how long to wait. */
   replicas: number;
   replicaTimeoutMs: number;
+  /** How often each process reads the open revocations (`revocations.ts`). @default 2000 */
+  revocationPollMs?: number;
 }
 
 /** The brief's 24 h sliding sessions, capped at 7 days, refreshed at most every 5 minutes. */
@@ -74,6 +92,7 @@ export class SessionStore {
   readonly #onUndecodable: (error: Error) => void;
   // Reasons already reported: a restart with a new key makes every entry undecodable at once.
   readonly #undecodable = new Set<string>();
+  readonly #revocations: Revocations;
 
   constructor(config: {
     store: CacheStore;
@@ -92,6 +111,30 @@ export class SessionStore {
     this.#options = config.options ?? DEFAULT_SESSION_OPTIONS;
     this.#onError = config.onError ?? (() => {});
     this.#onUndecodable = config.onUndecodable ?? (() => {});
+    this.#revocations = new Revocations(
+      {
+        list: (limit) => this.#source.revocations(limit),
+        settle: (sids) => this.#source.settle(sids),
+        purge: (revoked) => this.#purge(revoked),
+        onError: (error, operation) => this.#onError(error, operation),
+      },
+      this.#options.revocationPollMs ?? 2000,
+    );
+  }
+
+  /** Reads the open revocations, then keeps reading them in the background until `close`. */
+  start(): Promise<void> {
+    return this.#revocations.start();
+  }
+
+  /** Reads the open revocations now and retries their deletes from Redis. */
+  syncRevocations(): Promise<void> {
+    return this.#revocations.poll();
+  }
+
+  /** Stops reading revocations. */
+  close(): Promise<void> {
+    return this.#revocations.close();
   }
 
   /**
@@ -120,6 +163,10 @@ export class SessionStore {
     if (!parsed) return undefined;
     const key = sessionKey(tenant, parsed.userId, parsed.sid);
     const now = Date.now();
+    // Revoked while Redis could not delete its copy: that copy must not answer. Held in memory,
+    // so a hit costs no query; a process that slept through polls catches up first.
+    if (this.#revocations.overdue(now)) await this.#revocations.poll();
+    if (this.#revocations.has(parsed.sid)) return undefined;
     let status: SessionOutcome = 'hit';
     // Only the store call runs in the breaker: an entry this process cannot decode says nothing
     // about Redis's health, and counted as a failure it opened the breaker for every reader.
@@ -138,12 +185,12 @@ export class SessionStore {
     return { session, status };
   }
 
-  /** Ends the session behind `token` (logout). */
+  /** Ends the session behind `token` (logout); it stays ended whatever Redis does. */
   async delete(tenant: string, token: string): Promise<void> {
     const parsed = readToken(token);
     if (!parsed) return;
-    await this.#source.delete(tenant, [parsed.sid]);
-    await this.#cached('delete', undefined, async () => {
+    const revoked = await this.#source.delete(tenant, [parsed.sid]);
+    await this.#settle(revoked, async () => {
       await this.#store.delete(sessionKey(tenant, parsed.userId, parsed.sid));
       await this.#store.removeFromSet(sessionIndexKey(tenant, parsed.userId), parsed.sid);
     });
@@ -154,9 +201,30 @@ export class SessionStore {
     const indexKey = sessionIndexKey(tenant, userId);
     const fromCache = (await this.#cached('list', [] as string[], () => this.#store.setMembers(indexKey))) ?? [];
     const sids = [...new Set([...fromCache, ...(await this.#source.listByUser(tenant, userId))])];
-    await this.#source.delete(tenant, sids);
-    await this.#cached('delete', undefined, () => this.#store.delete(indexKey, ...sids.map((sid) => sessionKey(tenant, userId, sid))));
+    const revoked = await this.#source.delete(tenant, sids);
+    await this.#settle(revoked, () => this.#store.delete(indexKey, ...sids.map((sid) => sessionKey(tenant, userId, sid))));
     return sids.length;
+  }
+
+  /**
+   * Deletes the cached copies of `revoked` with `remove`; then settles their records, or, when
+   * Redis failed, holds them here until a poll's retry lands (other processes read the records).
+   */
+  async #settle(revoked: Revocation[], remove: () => Promise<void>): Promise<void> {
+    const removed = await this.#cached('delete', false, async () => (await remove(), true));
+    if (!removed) {
+      this.#revocations.add(revoked);
+      return;
+    }
+    if (revoked.length === 0) return;
+    // Left in the source on failure: a poll deletes again and settles.
+    await this.#source.settle(revoked.map((r) => r.sid)).catch((error: unknown) => this.#onError(error, 'revocations'));
+  }
+
+  /** Deletes the cached copies of revoked sessions; false when Redis failed. */
+  #purge(revoked: readonly Revocation[]): Promise<boolean> {
+    const keys = revoked.map((r) => sessionKey(r.tenant, r.userId, r.sid));
+    return this.#cached('delete', false, async () => (await this.#store.delete(...keys), true));
   }
 
   async #touch(sid: string, key: string, session: Session, now: number): Promise<Session> {
