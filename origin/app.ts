@@ -3,13 +3,14 @@
  * made: the Node server and the Lambda handler both wrap this one app.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import type { BlankEnv } from 'hono/types';
 import { requestId } from 'hono/request-id';
 import { onError, onNotFound } from './http/errors.ts';
 import { projectApiRoutes } from './projects/api.ts';
 import { publicProjectRoutes } from './projects/routes.ts';
 import { requireSession } from './sessions/auth.ts';
+import { requireAdmin } from './sessions/authorize.ts';
 import { tenantConfigRoutes } from './tenant-config/api.ts';
 import { sessionRoutes } from './sessions/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -35,7 +36,7 @@ export function createApp(services: Services): Hono {
   app.route('/', userRoutes(services));
   const authenticate = requireSession(services.sessions);
   app.route('/', projectApiRoutes(services.projectCommands, authenticate));
-  app.route('/', tenantConfigRoutes(services.tenantConfig, authenticate));
+  app.route('/', tenantConfigRoutes(services.tenantConfig, authenticate, requireAdmin(services.users) as MiddlewareHandler));
   // Generated from the schemas of every OpenAPIHono router mounted above.
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Strata origin API', version: '1' } });

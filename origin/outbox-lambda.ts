@@ -2,21 +2,28 @@
  * Scheduled Lambda entry of the purge-outbox deliverer (`-c outboxEntry=origin/outbox-lambda.ts`
  * wires it to the EventBridge rule of infra/constructs/outbox-schedule, every minute). It sends
  * what the after-commit kick could not: purges made while the edge was down, or by an instance
- * that stopped before its kick finished. The database connection is reused across invocations.
+ * that stopped before its kick finished; and prunes expired sessions. The database connection is
+ * reused across invocations.
  */
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { log } from './log.ts';
+import { pruneExpiredSessions } from './sessions/prune.ts';
 import { countPending, OutboxDeliverer, type DeliveryReport } from './outbox/index.ts';
 
 const config = loadConfig();
 const db = await openDatabase(config.database);
 const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: config.purge.secret });
 
-/** Delivers every due purge; reports what it did and how many still wait. */
-export async function handler(): Promise<DeliveryReport & { pending: number }> {
+/** Delivers every due purge and prunes expired sessions; reports what it did and how many purges still wait. */
+export async function handler(): Promise<DeliveryReport & { pending: number; prunedSessions: number }> {
   const report = await deliverer.deliverPending();
   const pending = await countPending(db);
-  log.info('purge outbox run', { ...report, pending });
-  return { ...report, pending };
+  // The one schedule the origin has on AWS: housekeeping rides on it, a bounded batch per run.
+  const prunedSessions = await pruneExpiredSessions(db).catch((error: unknown) => {
+    log.warn('session pruning failed', { error: String(error) });
+    return 0;
+  });
+  log.info('purge outbox run', { ...report, pending, prunedSessions });
+  return { ...report, pending, prunedSessions };
 }

@@ -122,7 +122,11 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     // A cluster's masters have replicas to acknowledge a login; a standalone server has none.
     options: { ...DEFAULT_SESSION_OPTIONS, replicas: (config.sessionsCache ?? config.cache).kind === 'redis-cluster' ? 1 : 0 },
     onError: (error, operation) => log.warn('session cache degraded', { operation, error: String(error) }),
+    // Not a Redis failure (another process's key, say): the session was reloaded and rewritten.
+    onUndecodable: (error) => log.warn('undecodable cached session reloaded from PostgreSQL (reported once per reason)', { error: String(error) }),
   });
+  // Logouts whose Redis delete did not land are refused from the first request on.
+  await sessions.start();
   const users = new UserDirectory(new UserRepository(db), engine, policies.user);
 
   return {
@@ -155,6 +159,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     },
     async close() {
       await outbox.idle(5000);
+      await sessions.close();
       await engine.close();
       if (sessionsBreaker !== breaker) sessionsBreaker.shutdown();
       await Promise.allSettled([cache.close(), ...(sessionsStore !== cache ? [sessionsStore.close()] : []), db.close()]);

@@ -98,4 +98,50 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Who changed tenant-wide settings and privileges, written in the transaction of the change.
+    // Append-only: the triggers refuse UPDATE, DELETE and TRUNCATE to every role that is not
+    // the table's owner dropping them in a migration.
+    id: '0005_audit_log',
+    sql: `
+      CREATE TABLE audit_log (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tenant_id   text NOT NULL,
+        actor_id    uuid NOT NULL,
+        changed_at  timestamptz NOT NULL DEFAULT now(),
+        type        text NOT NULL,
+        subject     text,
+        before      jsonb,
+        after       jsonb NOT NULL
+      );
+      CREATE INDEX audit_log_by_tenant ON audit_log (tenant_id, changed_at);
+      CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit_log is append-only'; END
+      $$;
+      CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();
+      CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
+    `,
+  },
+  {
+    // Expired sessions are pruned in batches by expiry (origin/sessions/prune.ts).
+    id: '0006_sessions_by_expiry',
+    sql: `CREATE INDEX sessions_by_expiry ON sessions (expires_at);`,
+  },
+  {
+    // Logouts whose Redis delete has not landed yet (origin/cache/sessions/revocations.ts):
+    // written with the session's deletion, read by every process, settled once Redis lost it.
+    id: '0007_session_revocations',
+    sql: `
+      CREATE TABLE session_revocations (
+        sid         text PRIMARY KEY,
+        tenant_id   text NOT NULL,
+        user_id     uuid NOT NULL,
+        expires_at  timestamptz NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX session_revocations_by_time ON session_revocations (recorded_at);
+    `,
+  },
 ];

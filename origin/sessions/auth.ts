@@ -19,7 +19,6 @@ export interface AuthEnv {
 // RFC 6750 §2.1: b64token; ours are 64 base64url characters, longer input is refused unread.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,512}=*) *$/i;
 
-
 /** Middleware: requires a live session of `:tenant`; every response it covers is `private, no-store`. */
 export function requireSession(sessions: SessionStore): MiddlewareHandler<AuthEnv> {
   return async function requireSession(c, next) {
@@ -38,11 +37,4 @@ export function requireSession(sessions: SessionStore): MiddlewareHandler<AuthEn
     await next();
     c.header('cache-control', PRIVATE_NO_STORE);
   };
-}
-
-/** Throws 403 `forbidden` unless the session's user is `userId` or has the `admin` role. */
-export function assertSelfOrAdmin(session: Session, userId: string): void {
-  if (session.userId !== userId && !session.roles.includes('admin')) {
-    throw new HttpError(403, ERROR_CODES.forbidden, 'only the user or an admin may change this user');
-  }
 }

@@ -72,13 +72,15 @@ export function sessionRoutes(services: { sessions: SessionStore; users: UserDir
     if (!(await users.tenantExists(tenant))) throw new HttpError(404, ERROR_CODES.tenantNotFound, `tenant ${tenant} does not exist`);
     const user = await users.authenticate(tenant, email, password);
     if (!user) throw new HttpError(401, ERROR_CODES.invalidCredentials, 'email or password is wrong');
-    const { token, session } = await sessions.create(tenant, user.id, user.roles);
+    const { token, session } = await sessions.create(tenant, user.id);
     return c.json({ token, expiresAt: iso(session.expiresAt) }, 201, { 'cache-control': PRIVATE_NO_STORE });
   });
 
-  router.openapi(current, (c) => {
+  router.openapi(current, async (c) => {
     const session = c.get('session');
-    const { tenant, userId, roles } = session;
+    const { tenant, userId } = session;
+    // The roles that authorize requests now, not those the user had at sign-in.
+    const roles = [...(await users.rolesOf(tenant, userId))];
     return c.json({ tenant, userId, roles, createdAt: iso(session.createdAt), lastAccess: iso(session.lastAccess), expiresAt: iso(session.expiresAt) }, 200);
   });
 

@@ -7,6 +7,7 @@ import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { configKey, type DataType } from '../../common/keys.ts';
 import type { CacheEngine, CacheResult } from '../cache/engine.ts';
 import type { CachePolicy } from '../cache/policy.ts';
+import { recordChange } from '../audit/log.ts';
 import type { Database } from '../db/index.ts';
 
 /** The configuration types a tenant has. */
@@ -49,13 +50,24 @@ export class TenantConfig {
     return result as CacheResult<ConfigDocument>;
   }
 
-  /** Replaces the tenant's document of `type` and the cached copy; returns it. */
-  async put(tenant: string, type: ConfigType, document: ConfigDocument): Promise<ConfigDocument> {
+  /**
+   * Replaces the tenant's document of `type` and the cached copy; returns it. `actorId` (an
+   * admin: the route checks) is recorded in the audit log with the old and new document, in
+   * the same transaction.
+   */
+  async put(tenant: string, type: ConfigType, document: ConfigDocument, actorId: string): Promise<ConfigDocument> {
     const target = { key: configKey(tenant, type), policy: this.#policy };
     return this.#cache.writeThrough(target, () =>
       this.#db.transaction(async (tx) => {
         const known = await tx.query('SELECT 1 FROM tenants WHERE id = $1', [tenant]);
         if (known.length === 0) throw tenantNotFound(tenant);
+        // Locked so that two concurrent changes each record the document the other replaced.
+        const previous = await tx.query<{ document: ConfigDocument | string }>(
+          'SELECT document FROM tenant_config WHERE tenant_id = $1 AND type = $2 FOR UPDATE',
+          [tenant, type],
+        );
+        const before = previous[0]?.document;
+        await recordChange(tx, { tenant, actorId, type, before: typeof before === 'string' ? JSON.parse(before) : before, after: document });
         await tx.query(
           `INSERT INTO tenant_config (tenant_id, type, document, updated_at) VALUES ($1, $2, $3::jsonb, now())
            ON CONFLICT (tenant_id, type) DO UPDATE SET document = EXCLUDED.document, updated_at = now()`,

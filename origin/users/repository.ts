@@ -2,7 +2,8 @@
  * SQL for users. Statements are parameterised; tenant and ids arrive validated. The password
  * hash never leaves this module except through `findCredentials`.
  */
-import type { Queryable } from '../db/index.ts';
+import { recordChange } from '../audit/log.ts';
+import type { Database } from '../db/index.ts';
 
 /** A user as the API returns it. */
 export interface User {
@@ -18,6 +19,12 @@ export interface User {
 export interface UserPage {
   data: User[];
   nextCursor: string | null;
+}
+
+/** What PATCH users/{id} may change; absent fields stay. */
+export interface ProfileChange {
+  name?: string | undefined;
+  roles?: string[] | undefined;
 }
 
 /** A page position: the last row's creation time (full precision, as Postgres prints it) and id. */
@@ -51,9 +58,9 @@ function toUser(row: UserRow): User {
 
 /** Reads and writes users in PostgreSQL. */
 export class UserRepository {
-  readonly #db: Queryable;
+  readonly #db: Database;
 
-  constructor(db: Queryable) {
+  constructor(db: Database) {
     this.#db = db;
   }
 
@@ -98,13 +105,22 @@ export class UserRepository {
     return { users: page.map(toUser), more: rows.length > limit, ...(tail ? { last: { createdAt: tail.created_text, id: tail.id } } : {}) };
   }
 
-  /** Applies a profile change; returns the updated user or `undefined` when there is none. */
-  async update(tenant: string, id: string, change: { name?: string | undefined }): Promise<User | undefined> {
-    const rows = await this.#db.query<UserRow>(
-      `UPDATE users SET name = COALESCE($3, name), updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [tenant, id, change.name ?? null],
-    );
-    return rows[0] && toUser(rows[0]);
+  /**
+   * Applies a profile change; returns the updated user or `undefined` when there is none. A role
+   * change is recorded in the audit log as `actorId`'s, in the same transaction.
+   */
+  async update(tenant: string, id: string, change: ProfileChange, actorId: string): Promise<User | undefined> {
+    return this.#db.transaction(async (tx) => {
+      const previous = await tx.query<{ roles: string[] }>('SELECT roles FROM users WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenant, id]);
+      if (!previous[0]) return undefined;
+      const rows = await tx.query<UserRow>(
+        `UPDATE users SET name = COALESCE($3, name), roles = COALESCE($4::text[], roles), updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+        [tenant, id, change.name ?? null, change.roles ?? null],
+      );
+      if (change.roles) await recordChange(tx, { tenant, actorId, type: 'roles', subject: id, before: [...previous[0].roles], after: change.roles });
+      return rows[0] && toUser(rows[0]);
+    });
   }
 
   /** Replaces a user's password hash; false when there is no such user. */

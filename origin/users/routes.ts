@@ -9,7 +9,8 @@ import { validId, validTenant } from '../../common/params.ts';
 import type { SessionStore } from '../cache/sessions/store.ts';
 import { apiRouter, limitBody } from '../http/api-router.ts';
 import { originCacheStatus } from '../http/cache-headers.ts';
-import { assertSelfOrAdmin, requireSession, type AuthEnv } from '../sessions/auth.ts';
+import { requireSession, type AuthEnv } from '../sessions/auth.ts';
+import { assertSelfOrAdmin, isAdmin } from '../sessions/authorize.ts';
 import { ErrorSchema, TenantParams, UserParams } from '../sessions/schemas.ts';
 import type { UserDirectory } from './service.ts';
 
@@ -20,8 +21,17 @@ const UserPage = z.object({ data: z.array(User), nextCursor: z.string().nullable
 const ListQuery = z
   .object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().min(1).max(512).optional() })
   .strict();
+// Role names are lowercase words; only `admin` means anything to the API today.
+const Role = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/);
 const UserChange = z
-  .object({ name: z.string().trim().min(1).max(200) })
+  .object({
+    name: z.string().trim().min(1).max(200),
+    roles: z
+      .array(Role)
+      .max(16)
+      .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat')
+      .openapi({ description: 'Admins only; replaces every role of the user' }),
+  })
   .partial()
   .strict()
   .refine((change) => Object.keys(change).length > 0, 'at least one field is required')
@@ -57,7 +67,7 @@ const change = createRoute({
   path: '/v1/{tenant}/users/{id}',
   middleware: [limitBody] as const,
   request: { params: UserParams, body: { required: true, content: { 'application/json': { schema: UserChange } } } },
-  responses: { 200: json(User, 'The changed user'), 403: json(ErrorSchema, 'Not this user and not an admin'), ...errors },
+  responses: { 200: json(User, 'The changed user'), 403: json(ErrorSchema, 'Not this user and not an admin; roles: not an admin'), ...errors },
 });
 const password = createRoute({
   ...base,
@@ -94,14 +104,20 @@ export function userRoutes(services: { sessions: SessionStore; users: UserDirect
 
   router.openapi(change, async (c) => {
     const { tenant, id } = c.req.valid('param');
-    assertSelfOrAdmin(c.get('session'), id);
-    return c.json(await users.update(tenant, id, c.req.valid('json')), 200);
+    const session = c.get('session');
+    const changes = c.req.valid('json');
+    // Roles are privileges: nobody grants them to themselves.
+    if (changes.roles !== undefined && !(await isAdmin(users, session))) {
+      throw new HttpError(403, ERROR_CODES.forbidden, 'only an admin may change roles');
+    }
+    await assertSelfOrAdmin(users, session, id);
+    return c.json(await users.update(tenant, id, changes, session.userId), 200);
   });
 
   router.openapi(password, async (c) => {
     const { tenant, id } = c.req.valid('param');
     const session = c.get('session');
-    assertSelfOrAdmin(session, id);
+    await assertSelfOrAdmin(users, session, id);
     const { currentPassword, newPassword } = c.req.valid('json');
     if (!(await users.checkPassword(tenant, session.userId, currentPassword))) {
       throw new HttpError(403, ERROR_CODES.invalidCredentials, 'the current password is wrong');

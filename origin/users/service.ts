@@ -9,14 +9,27 @@ import { userKey } from '../../common/keys.ts';
 import type { CacheEngine, CacheResult } from '../cache/engine.ts';
 import type { CachePolicy } from '../cache/policy.ts';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password.ts';
-import type { User, UserCursor, UserPage, UserRepository } from './repository.ts';
+import type { ProfileChange, User, UserCursor, UserPage, UserRepository } from './repository.ts';
 
 /** Encodes a page position as opaque base64url. */
 export function encodeCursor(cursor: UserCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
 }
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2})?|Z)?$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(?:[+-](\d{2})(?::(\d{2}))?|Z)?$/;
+
+/**
+ * True when `text` is a timestamp PostgreSQL can cast: the shape alone let `2025-02-30` or
+ * `24:61` through, and the cast then failed as a 500. Offsets stop at ±15:59 (PostgreSQL's limit).
+ */
+function isPossibleTimestamp(text: string): boolean {
+  const match = TIMESTAMP.exec(text);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second, , offsetHours = 0, offsetMinutes = 0] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+  if (!year || !month || !day || month > 12 || hour! > 23 || minute! > 59 || second! > 59 || offsetHours > 15 || offsetMinutes > 59) return false;
+  // Date.UTC rolls 30 February over into March: the day must survive the round trip.
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
 
 /** Decodes a cursor from `encodeCursor`; 400 `invalid_request` for anything else. */
 export function decodeCursor(value: string): UserCursor {
@@ -28,7 +41,7 @@ export function decodeCursor(value: string): UserCursor {
   }
   if (Array.isArray(parsed) && parsed.length === 2) {
     const [createdAt, id] = parsed as unknown[];
-    if (typeof createdAt === 'string' && TIMESTAMP.test(createdAt) && typeof id === 'string' && isResourceId(id)) return { createdAt, id };
+    if (typeof createdAt === 'string' && isPossibleTimestamp(createdAt) && typeof id === 'string' && isResourceId(id)) return { createdAt, id };
   }
   throw new HttpError(400, ERROR_CODES.invalidRequest, 'cursor is not one this API issued');
 }
@@ -56,15 +69,24 @@ export class UserDirectory {
     return result as CacheResult<User>;
   }
 
+  /** The user's current roles through the profile cache; none for a user that does not exist. */
+  async rolesOf(tenant: string, id: string): Promise<readonly string[]> {
+    const { value } = await this.#cache.getOrLoad<User>({ key: userKey(tenant, id), policy: this.#policy, load: () => this.#repository.findById(tenant, id) });
+    return value?.roles ?? [];
+  }
+
   /** A page of the tenant's users, oldest first. */
   async list(tenant: string, limit: number, cursor?: string): Promise<UserPage> {
     const page = await this.#repository.list(tenant, limit, cursor === undefined ? undefined : decodeCursor(cursor));
     return { data: page.users, nextCursor: page.more && page.last ? encodeCursor(page.last) : null };
   }
 
-  /** Changes a profile in Postgres, then drops the cached copy. */
-  async update(tenant: string, id: string, change: { name?: string | undefined }): Promise<User> {
-    const user = await this.#repository.update(tenant, id, change);
+  /**
+   * Changes a profile in Postgres (a role change audited as `actorId`'s), then drops the cached
+   * copy: authorization reads roles through it, so a demotion counts from the next request.
+   */
+  async update(tenant: string, id: string, change: ProfileChange, actorId: string): Promise<User> {
+    const user = await this.#repository.update(tenant, id, change, actorId);
     if (!user) throw new HttpError(404, ERROR_CODES.notFound, `user ${id} not found in tenant ${tenant}`);
     await this.#cache.delete(userKey(tenant, id));
     return user;

@@ -62,7 +62,7 @@ describe.each(combos)('authentication and bad input on %s with %s', (dbKind, cac
     ['malformed JSON', '{"name": '],
     ['a wrong type', { name: 42 }],
     ['an empty change', {}],
-    ['an unknown field (roles)', { name: 'Bob', roles: ['admin'] }],
+    ['an unknown field (email)', { name: 'Bob', email: 'mallory@acme.test' }],
     ['a blank name', { name: '   ' }],
   ])('refuses a PATCH with %s as 400 invalid_request', async (_, body) => {
     await expectRefused(() => send(origin, 'PATCH', `/v1/acme/users/${bob.id}`, { token, body }), 400, 'invalid_request');
@@ -88,7 +88,10 @@ describe.each(combos)('authentication and bad input on %s with %s', (dbKind, cac
     await expectRefused(() => send(origin, 'POST', `/v1/${tenant}/sessions`, { body: { email: bob.email, password: DEMO_PASSWORD } }), 400, 'invalid_tenant', [tenant]);
   });
 
-  it.each(['limit=0', 'limit=101', 'limit=ten', 'cursor=bm90LWEtY3Vyc29y', 'cursor=%25%25', 'order=desc'])('refuses the list query %s', async (query) => {
+  // Cursors that pass the format check but hold a date PostgreSQL cannot cast (it answered 500).
+  const impossible = ['2025-13-01 00:00:00+00', '2025-02-30 00:00:00+00', '2025-01-01 24:61:00+00', '0000-01-01 00:00:00+00', '2025-01-01 00:00:00+16']
+    .map((at) => `cursor=${Buffer.from(JSON.stringify([at, bob.id])).toString('base64url')}`);
+  it.each(['limit=0', 'limit=101', 'limit=ten', 'cursor=bm90LWEtY3Vyc29y', 'cursor=%25%25', 'order=desc', ...impossible])('refuses the list query %s', async (query) => {
     await expectRefused(() => send(origin, 'GET', `/v1/acme/users?${query}`, { token }), 400, 'invalid_request');
   });
 

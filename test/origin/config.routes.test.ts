@@ -15,7 +15,8 @@ describe.each(combos)('config routes on %s with %s', (dbKind, cacheKind) => {
 
   beforeAll(async () => {
     origin = await startTestOrigin(dbKind, cacheConfig(cacheKind));
-    t = await freshTenant(origin);
+    // Configuration writes are for admins (config-admin.test.ts covers who may not).
+    t = await freshTenant(origin, ['admin']);
     await origin.services.cache.delete(configKey('acme', 'limits'), configKey('acme', 'app_settings'));
   });
   afterAll(async () => {

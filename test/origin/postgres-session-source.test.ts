@@ -14,7 +14,7 @@ describe.each(DATABASE_KINDS)('the PostgreSQL session source on %s', (kind) => {
   let db: Database;
   let source: PostgresSessionSource;
   const now = Date.UTC(2026, 5, 1);
-  const session: Session = { tenant: 'acme', userId: alice.id, roles: ['admin'], createdAt: now, lastAccess: now, expiresAt: Date.now() + 3_600_000 };
+  const session: Session = { tenant: 'acme', userId: alice.id, createdAt: now, lastAccess: now, expiresAt: Date.now() + 3_600_000 };
 
   beforeAll(async () => {
     test = await createTestDatabase(kind);

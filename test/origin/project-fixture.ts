@@ -7,16 +7,17 @@ import { hashPassword } from '../../origin/users/password.ts';
 import { send, signIn } from './api-client.ts';
 import type { TestOrigin } from './origin-app.ts';
 
-/** A fresh tenant with one member, signed in. */
-export async function freshTenant(origin: TestOrigin) {
+/** A fresh tenant with one member of `roles`, signed in. */
+export async function freshTenant(origin: TestOrigin, roles: string[] = []) {
   const tenant = `t-${crypto.randomUUID().slice(0, 12)}`;
   const email = `member@${tenant}.test`;
   await origin.services.db.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenant, tenant]);
-  await origin.services.db.query('INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)', [
+  await origin.services.db.query('INSERT INTO users (id, tenant_id, email, name, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)', [
     crypto.randomUUID(),
     tenant,
     email,
     'Member',
+    roles,
     await hashPassword(DEMO_PASSWORD),
   ]);
   const token = await signIn(origin, tenant, email);

@@ -2,11 +2,12 @@
  * An in-process source of truth for session tests (the API's PostgreSQL source arrives with the
  * API). It counts calls so tests can tell a Redis answer from a source answer.
  */
-import type { Session, SessionSource } from '../../origin/cache/sessions/store.ts';
+import type { Revocation, Session, SessionSource } from '../../origin/cache/sessions/store.ts';
 
 /** A Map-backed `SessionSource` with call counters. */
 export function memorySessionSource() {
   const rows = new Map<string, Session>();
+  const revoked = new Map<string, Revocation>();
   const calls = { save: 0, load: 0, delete: 0 };
   const source: SessionSource = {
     async save(sid, session) {
@@ -20,7 +21,21 @@ export function memorySessionSource() {
     },
     async delete(tenant, sids) {
       calls.delete++;
-      for (const sid of sids) if (rows.get(sid)?.tenant === tenant) rows.delete(sid);
+      const ended: Revocation[] = [];
+      for (const sid of sids) {
+        const row = rows.get(sid);
+        if (row?.tenant !== tenant) continue;
+        rows.delete(sid);
+        ended.push({ tenant, userId: row.userId, sid });
+        revoked.set(sid, ended.at(-1)!);
+      }
+      return ended;
+    },
+    async revocations(limit) {
+      return [...revoked.values()].slice(0, limit);
+    },
+    async settle(sids) {
+      for (const sid of sids) revoked.delete(sid);
     },
     async listByUser(tenant, userId) {
       return [...rows].filter(([, s]) => s.tenant === tenant && s.userId === userId).map(([sid]) => sid);

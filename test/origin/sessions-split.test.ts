@@ -24,7 +24,7 @@ describe('a dedicated sessions cluster', () => {
 
   it('holds sessions, acknowledged by a replica, while the cache store does not', async () => {
     const user = DEMO_TENANTS[0]!.users[0]!;
-    const { token, replicated } = await services.sessions.create('acme', user.id, []);
+    const { token, replicated } = await services.sessions.create('acme', user.id);
     expect(replicated).toBe(1);
     const key = sessionKey('acme', user.id, readToken(token)!.sid);
     const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 1000 };

@@ -36,22 +36,22 @@ describe.each(STORES)('session store on %s', (name, create) => {
   it('creates a session that later reads find in the cache, stored encrypted under a hash of the token', async () => {
     const tenant = freshTenant();
     const { sessions, calls } = build();
-    const { token, replicated } = await sessions.create(tenant, alice, ['admin']);
+    const { token, replicated } = await sessions.create(tenant, alice);
     expect(replicated).toBe(name === 'redis-cluster' ? 1 : 0);
     const read = await sessions.get(tenant, token);
-    expect(read).toMatchObject({ status: 'hit', session: { tenant, userId: alice, roles: ['admin'] } });
+    expect(read).toMatchObject({ status: 'hit', session: { tenant, userId: alice } });
     expect(calls.load).toBe(0);
 
     const raw = await store.get(sessionKey(tenant, alice, readToken(token)!.sid));
     expect(raw).toBeDefined();
     expect(raw).not.toContain(token);
-    expect(raw).not.toContain('admin');
+    expect(raw).not.toContain(alice);
   });
 
   it('refuses other tenants, forged and malformed tokens', async () => {
     const tenant = freshTenant();
     const { sessions } = build();
-    const { token } = await sessions.create(tenant, alice, []);
+    const { token } = await sessions.create(tenant, alice);
     expect(await sessions.get(freshTenant(), token)).toBeUndefined();
     const forged = `${token.slice(0, 40)}${token[40] === 'A' ? 'B' : 'A'}${token.slice(41)}`;
     expect(await sessions.get(tenant, forged)).toBeUndefined();
@@ -62,7 +62,7 @@ describe.each(STORES)('session store on %s', (name, create) => {
   it('falls back to the source when the cached copy is gone, and refills it', async () => {
     const tenant = freshTenant();
     const { sessions, calls } = build();
-    const { token } = await sessions.create(tenant, alice, []);
+    const { token } = await sessions.create(tenant, alice);
     await store.delete(sessionKey(tenant, alice, readToken(token)!.sid));
     expect((await sessions.get(tenant, token))?.status).toBe('miss');
     expect((await sessions.get(tenant, token))?.status).toBe('hit');
@@ -72,7 +72,7 @@ describe.each(STORES)('session store on %s', (name, create) => {
   it('slides the idle TTL on access, but rewrites it at most once per touch interval', async () => {
     const tenant = freshTenant();
     const { sessions, calls } = build({ idleTtlMs: 400, touchIntervalMs: 150 });
-    const { token } = await sessions.create(tenant, alice, []);
+    const { token } = await sessions.create(tenant, alice);
     expect(calls.save).toBe(1);
     await sessions.get(tenant, token);
     await sessions.get(tenant, token);
@@ -96,7 +96,7 @@ describe.each(STORES)('session store on %s', (name, create) => {
     } };
     const replicas = name === 'redis-cluster' ? 1 : 0;
     const sessions = new SessionStore({ store, breaker, source: slowSource, codec, options: { ...DEFAULT_SESSION_OPTIONS, replicas, touchIntervalMs: 0 } });
-    const { token } = await sessions.create(tenant, alice, []);
+    const { token } = await sessions.create(tenant, alice);
     slowSaves = true;
     const refreshing = sessions.get(tenant, token); // reads the session, then refreshes it slowly
     await sleep(50);
@@ -108,7 +108,7 @@ describe.each(STORES)('session store on %s', (name, create) => {
   it('caps a session at its absolute lifetime however often it is used', async () => {
     const tenant = freshTenant();
     const { sessions } = build({ idleTtlMs: 10_000, absoluteTtlMs: 300, touchIntervalMs: 50 });
-    const { token } = await sessions.create(tenant, alice, []);
+    const { token } = await sessions.create(tenant, alice);
     await sleep(150);
     expect(await sessions.get(tenant, token)).toBeDefined();
     await sleep(200);
@@ -118,10 +118,10 @@ describe.each(STORES)('session store on %s', (name, create) => {
   it('ends one session, or every session of a user and only theirs', async () => {
     const tenant = freshTenant();
     const { sessions } = build();
-    const a1 = await sessions.create(tenant, alice, []);
-    const a2 = await sessions.create(tenant, alice, []);
-    const a3 = await sessions.create(tenant, alice, []);
-    const b1 = await sessions.create(tenant, bob, []);
+    const a1 = await sessions.create(tenant, alice);
+    const a2 = await sessions.create(tenant, alice);
+    const a3 = await sessions.create(tenant, alice);
+    const b1 = await sessions.create(tenant, bob);
     await sessions.delete(tenant, a1.token);
     expect(await sessions.get(tenant, a1.token)).toBeUndefined();
     expect(await sessions.get(tenant, a2.token)).toBeDefined();

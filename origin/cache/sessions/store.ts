@@ -8,27 +8,43 @@
 import { sessionIndexKey, sessionKey } from '../../../common/keys.ts';
 import type { StoreBreaker } from '../breaker.ts';
 import type { PayloadCodec } from '../codec/interface.ts';
+import { CacheError } from '../errors.ts';
 import type { CacheStore } from '../interface.ts';
+import { Revocations } from './revocations.ts';
 import { issueToken, readToken } from './token.ts';
 
 /** What a session holds. Times are epoch milliseconds. */
 export interface Session {
   tenant: string;
   userId: string;
-  roles: string[];
   createdAt: number;
   lastAccess: number;
   /** The absolute cap: no access extends a session past this. */
   expiresAt: number;
 }
 
+/** A session that was ended; its cached copy may still exist until a delete lands. */
+export interface Revocation {
+  tenant: string;
+  userId: string;
+  sid: string;
+}
+
 /** The source of truth for sessions (PostgreSQL in the API). Keyed by session id, never by token. */
 export interface SessionSource {
   save(sid: string, session: Session): Promise<void>;
   load(tenant: string, sid: string): Promise<Session | undefined>;
-  delete(tenant: string, sids: readonly string[]): Promise<void>;
+  /**
+   * Deletes the sessions and, in the same step, records a revocation for each that existed,
+   * which stays until `settle`: a crash or a failed Redis delete after it cannot undo a logout.
+   */
+  delete(tenant: string, sids: readonly string[]): Promise<Revocation[]>;
   /** Session ids of a user, for "end every session" when the index set is gone. */
   listByUser(tenant: string, userId: string): Promise<string[]>;
+  /** Open revocations of unexpired sessions, oldest first (at most `limit`). */
+  revocations(limit: number): Promise<Revocation[]>;
+  /** Forgets revocations whose cached copies are gone. */
+  settle(sids: readonly string[]): Promise<void>;
 }
 
 /** Timing and durability of sessions. */
@@ -40,6 +56,8 @@ export interface SessionOptions {
   /** Replicas that should acknowledge a new session (0 for a server without replicas), and how long to wait. */
   replicas: number;
   replicaTimeoutMs: number;
+  /** How often each process reads the open revocations (`revocations.ts`). @default 2000 */
+  revocationPollMs?: number;
 }
 
 /** The brief's 24 h sliding sessions, capped at 7 days, refreshed at most every 5 minutes. */
@@ -50,6 +68,15 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   replicas: 1,
   replicaTimeoutMs: 200,
 };
+
+/** Distinct undecodable-entry reasons reported per process (key ids are few; this only bounds memory). */
+const MAX_REPORTED_REASONS = 100;
+
+function isSession(value: unknown): value is Session {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Record<string, unknown>;
+  return typeof s.tenant === 'string' && typeof s.userId === 'string' && typeof s.createdAt === 'number' && typeof s.lastAccess === 'number' && typeof s.expiresAt === 'number';
+}
 
 /** How a session read was answered. */
 export type SessionOutcome = 'hit' | 'miss' | 'bypass';
@@ -62,6 +89,10 @@ export class SessionStore {
   readonly #codec: PayloadCodec;
   readonly #options: SessionOptions;
   readonly #onError: (error: unknown, operation: string) => void;
+  readonly #onUndecodable: (error: Error) => void;
+  // Reasons already reported: a restart with a new key makes every entry undecodable at once.
+  readonly #undecodable = new Set<string>();
+  readonly #revocations: Revocations;
 
   constructor(config: {
     store: CacheStore;
@@ -70,6 +101,8 @@ export class SessionStore {
     codec: PayloadCodec;
     options?: SessionOptions;
     onError?: (error: unknown, operation: string) => void;
+    /** Hears of an entry that could not be decoded, once per distinct reason. */
+    onUndecodable?: (error: Error) => void;
   }) {
     this.#store = config.store;
     this.#breaker = config.breaker;
@@ -77,13 +110,41 @@ export class SessionStore {
     this.#codec = config.codec;
     this.#options = config.options ?? DEFAULT_SESSION_OPTIONS;
     this.#onError = config.onError ?? (() => {});
+    this.#onUndecodable = config.onUndecodable ?? (() => {});
+    this.#revocations = new Revocations(
+      {
+        list: (limit) => this.#source.revocations(limit),
+        settle: (sids) => this.#source.settle(sids),
+        purge: (revoked) => this.#purge(revoked),
+        onError: (error, operation) => this.#onError(error, operation),
+      },
+      this.#options.revocationPollMs ?? 2000,
+    );
   }
 
-  /** Starts a session; `replicated` is how many replicas acknowledged it in Redis. */
-  async create(tenant: string, userId: string, roles: string[]): Promise<{ token: string; session: Session; replicated: number }> {
+  /** Reads the open revocations, then keeps reading them in the background until `close`. */
+  start(): Promise<void> {
+    return this.#revocations.start();
+  }
+
+  /** Reads the open revocations now and retries their deletes from Redis. */
+  syncRevocations(): Promise<void> {
+    return this.#revocations.poll();
+  }
+
+  /** Stops reading revocations. */
+  close(): Promise<void> {
+    return this.#revocations.close();
+  }
+
+  /**
+   * Starts a session; `replicated` is how many replicas acknowledged it in Redis. It holds no
+   * roles: authorization reads the user's current ones, so a demotion needs no logout.
+   */
+  async create(tenant: string, userId: string): Promise<{ token: string; session: Session; replicated: number }> {
     const { token, sid } = issueToken(userId);
     const now = Date.now();
-    const session: Session = { tenant, userId, roles, createdAt: now, lastAccess: now, expiresAt: now + this.#options.absoluteTtlMs };
+    const session: Session = { tenant, userId, createdAt: now, lastAccess: now, expiresAt: now + this.#options.absoluteTtlMs };
     await this.#source.save(sid, session);
     const key = sessionKey(tenant, userId, sid);
     const replicated = await this.#cached('create', 0, async () => {
@@ -102,12 +163,17 @@ export class SessionStore {
     if (!parsed) return undefined;
     const key = sessionKey(tenant, parsed.userId, parsed.sid);
     const now = Date.now();
+    // Revoked while Redis could not delete its copy: that copy must not answer. Held in memory,
+    // so a hit costs no query; a process that slept through polls catches up first.
+    if (this.#revocations.overdue(now)) await this.#revocations.poll();
+    if (this.#revocations.has(parsed.sid)) return undefined;
     let status: SessionOutcome = 'hit';
-    let session = await this.#cached('get', null, async () => {
-      const stored = await this.#store.get(key);
-      return stored === undefined ? undefined : (JSON.parse(await this.#codec.decode(stored, { key })) as Session);
-    });
-    if (session === null) status = 'bypass';
+    // Only the store call runs in the breaker: an entry this process cannot decode says nothing
+    // about Redis's health, and counted as a failure it opened the breaker for every reader.
+    const stored = await this.#cached('get', null, () => this.#store.get(key));
+    let session = stored === null || stored === undefined ? undefined : await this.#decode(key, stored);
+    if (stored === null) status = 'bypass';
+    // An undecodable entry is a miss: reloaded below and overwritten under this process's key.
     if (!session) {
       session = await this.#source.load(tenant, parsed.sid);
       status = status === 'bypass' ? 'bypass' : 'miss';
@@ -119,12 +185,12 @@ export class SessionStore {
     return { session, status };
   }
 
-  /** Ends the session behind `token` (logout). */
+  /** Ends the session behind `token` (logout); it stays ended whatever Redis does. */
   async delete(tenant: string, token: string): Promise<void> {
     const parsed = readToken(token);
     if (!parsed) return;
-    await this.#source.delete(tenant, [parsed.sid]);
-    await this.#cached('delete', undefined, async () => {
+    const revoked = await this.#source.delete(tenant, [parsed.sid]);
+    await this.#settle(revoked, async () => {
       await this.#store.delete(sessionKey(tenant, parsed.userId, parsed.sid));
       await this.#store.removeFromSet(sessionIndexKey(tenant, parsed.userId), parsed.sid);
     });
@@ -135,9 +201,30 @@ export class SessionStore {
     const indexKey = sessionIndexKey(tenant, userId);
     const fromCache = (await this.#cached('list', [] as string[], () => this.#store.setMembers(indexKey))) ?? [];
     const sids = [...new Set([...fromCache, ...(await this.#source.listByUser(tenant, userId))])];
-    await this.#source.delete(tenant, sids);
-    await this.#cached('delete', undefined, () => this.#store.delete(indexKey, ...sids.map((sid) => sessionKey(tenant, userId, sid))));
+    const revoked = await this.#source.delete(tenant, sids);
+    await this.#settle(revoked, () => this.#store.delete(indexKey, ...sids.map((sid) => sessionKey(tenant, userId, sid))));
     return sids.length;
+  }
+
+  /**
+   * Deletes the cached copies of `revoked` with `remove`; then settles their records, or, when
+   * Redis failed, holds them here until a poll's retry lands (other processes read the records).
+   */
+  async #settle(revoked: Revocation[], remove: () => Promise<void>): Promise<void> {
+    const removed = await this.#cached('delete', false, async () => (await remove(), true));
+    if (!removed) {
+      this.#revocations.add(revoked);
+      return;
+    }
+    if (revoked.length === 0) return;
+    // Left in the source on failure: a poll deletes again and settles.
+    await this.#source.settle(revoked.map((r) => r.sid)).catch((error: unknown) => this.#onError(error, 'revocations'));
+  }
+
+  /** Deletes the cached copies of revoked sessions; false when Redis failed. */
+  #purge(revoked: readonly Revocation[]): Promise<boolean> {
+    const keys = revoked.map((r) => sessionKey(r.tenant, r.userId, r.sid));
+    return this.#cached('delete', false, async () => (await this.#store.delete(...keys), true));
   }
 
   async #touch(sid: string, key: string, session: Session, now: number): Promise<Session> {
@@ -147,6 +234,23 @@ export class SessionStore {
     // refresh must not bring the ended session back.
     await this.#cached('touch', undefined, () => this.#write(key, touched, now, true));
     return touched;
+  }
+
+  /** The session in `stored`, or `undefined` when it cannot be decoded (reported once per reason). */
+  async #decode(key: string, stored: string): Promise<Session | undefined> {
+    try {
+      const session = JSON.parse(await this.#codec.decode(stored, { key })) as unknown;
+      if (isSession(session)) return session;
+      throw new Error('the decoded entry is not a session');
+    } catch (error) {
+      // JSON.parse quotes the text it choked on: keep decrypted bytes out of the logs.
+      const reason = error instanceof CacheError ? error.message : 'the decoded entry is not a session';
+      if (!this.#undecodable.has(reason) && this.#undecodable.size < MAX_REPORTED_REASONS) {
+        this.#undecodable.add(reason);
+        this.#onUndecodable(error instanceof CacheError ? error : new Error(reason));
+      }
+      return undefined;
+    }
   }
 
   async #write(key: string, session: Session, now: number, onlyIfPresent = false): Promise<void> {
