@@ -17,7 +17,7 @@ export interface StrataConfig {
   /** @default the CLI's account (CDK_DEFAULT_ACCOUNT); unset synthesizes account-agnostic templates */
   readonly account?: string;
   readonly entry: string;
-  readonly outboxDelivererEntry?: string;
+  readonly outboxDelivererEntry: string;
   readonly tenants: readonly TenantAssignment[];
   readonly network: StrataNetworkProps;
   readonly cache?: ReplicationGroupSettings;
@@ -91,8 +91,6 @@ export interface StrataContext {
   /** `us-east-1a,us-east-1b` */
   readonly azs?: string;
   readonly alarmEmail?: string;
-  /** Entry file of the outbox deliverer, once the origin has one. */
-  readonly outboxEntry?: string;
   /** Any new value makes the functions re-read their secrets on deploy. */
   readonly secretsEpoch?: string;
 }
@@ -112,7 +110,7 @@ export function stageConfig(context: StrataContext): StrataConfig {
     region,
     ...(context.account ? { account: context.account } : {}),
     entry: 'origin/lambda.ts',
-    ...(context.outboxEntry ? { outboxDelivererEntry: context.outboxEntry } : {}),
+    outboxDelivererEntry: 'origin/outbox-lambda.ts',
     tenants: context.tenants ? parseTenants(context.tenants) : SEED_TENANTS,
     network: { availabilityZones, natGateways: Math.min(natGateways, availabilityZones.length) },
     ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
@@ -25,10 +25,10 @@ export interface OriginStackProps extends StackProps {
   /** Tenants that get an API key, and their plans. */
   readonly tenants: readonly TenantAssignment[];
   /**
-   * Entry file of the purge-outbox deliverer (handler `handler`), run every minute.
-   * @default none: purges are delivered only right after their commit, not retried
+   * Entry file of the purge-outbox deliverer (handler `handler`), run every minute, so a purge
+   * that failed right after its commit is redelivered until the edge acknowledges it.
    */
-  readonly outboxDelivererEntry?: string;
+  readonly outboxDelivererEntry: string;
   /** @default OriginApi's defaults */
   readonly api?: Pick<OriginApiProps, 'publicRoutes' | 'cacheClusterSize' | 'throttling'>;
   /** Size and concurrency of the origin function. @default OriginFunction's defaults */
@@ -103,25 +103,18 @@ export class OriginStack extends Stack {
     database.proxy.grantConnect(this.origin.function, database.username);
     const watched: WatchedFunction[] = [{ label: 'origin', function: this.origin.function, timeout: props.origin?.timeout ?? DEFAULT_TIMEOUT }];
 
-    if (props.outboxDelivererEntry) {
-      const deliverer = new OriginFunction(this, 'OutboxDeliverer', {
-        entry: props.outboxDelivererEntry,
-        description: 'Strata purge-outbox deliverer',
-        environment: this.originEnvironment,
-        timeout: DEFAULT_TIMEOUT,
-        // One sweep at a time: two would only race for the same pending rows.
-        reservedConcurrentExecutions: 1,
-        ...inVpc,
-      });
-      database.proxy.grantConnect(deliverer.function, database.username);
-      new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
-      watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
-    } else {
-      Annotations.of(this).addWarningV2(
-        'strata:no-outbox-deliverer',
-        'No outboxDelivererEntry: purges are delivered right after their commit only; failed ones are not retried on a schedule',
-      );
-    }
+    const deliverer = new OriginFunction(this, 'OutboxDeliverer', {
+      entry: props.outboxDelivererEntry,
+      description: 'Strata purge-outbox deliverer',
+      environment: this.originEnvironment,
+      timeout: DEFAULT_TIMEOUT,
+      // One sweep at a time: two would only race for the same pending rows.
+      reservedConcurrentExecutions: 1,
+      ...inVpc,
+    });
+    database.proxy.grantConnect(deliverer.function, database.username);
+    new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
+    watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
 
     this.api = new OriginApi(this, 'Api', { handler: this.origin.target, stageName: props.stage, ...props.api });
     // Authentication is Strata's own (session tokens checked by the origin), not API Gateway's.

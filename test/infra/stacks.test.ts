@@ -29,7 +29,7 @@ describe('a Strata stage', () => {
   });
 
   it('gives every acknowledgement a written reason', () => {
-    const { app } = strataStage({ outboxEntry: 'origin/lambda.ts' });
+    const { app } = strataStage();
     // aws-cdk-lib acknowledges a few of its own CloudFormation-Validate rules; ours are cdk-nag's.
     const all = acknowledgements(app).filter((a) => !a.id.startsWith('CloudFormation-Validate::'));
     expect([...new Set(all.map((a) => a.id))].sort()).toEqual(EXPECTED_ACKNOWLEDGEMENTS);
@@ -118,22 +118,17 @@ describe('a Strata stage', () => {
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['OriginUrl', 'PurgeSecretName', 'ApiKeyIds', 'Dashboard', 'AlarmTopic']));
   });
 
-  it('warns, and schedules nothing, until the origin has an outbox deliverer entry', () => {
+  it('redelivers purges by default: the outbox deliverer runs every minute, one at a time, with the origin’s configuration', () => {
     const { origin } = strataStage();
-    Annotations.fromStack(origin).hasWarning('/Strata-dev-Origin', Match.stringLikeRegexp('No outboxDelivererEntry'));
-    expect(resources(Template.fromStack(origin), 'AWS::Events::Rule')).toHaveLength(0);
-  });
-
-  it('runs the deliverer every minute, one at a time, with the origin’s configuration, once given an entry', () => {
-    const { origin } = strataStage({ outboxEntry: 'origin/lambda.ts' });
+    expect(stageConfig({}).outboxDelivererEntry).toBe('origin/outbox-lambda.ts');
     const template = Template.fromStack(origin);
     const functions = resources(template, 'AWS::Lambda::Function');
     const [delivererId, deliverer] = functions.find(([, p]) => p.Description === 'Strata purge-outbox deliverer')!;
     const originEnv = functions.find(([, p]) => p.Description === 'Strata origin API')![1].Environment;
     expect(deliverer.Environment).toEqual(originEnv);
     expect(deliverer.ReservedConcurrentExecutions).toBe(1);
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [delivererId, 'Arn'] } })] });
-    expect(Annotations.fromStack(origin).findWarning('*', Match.stringLikeRegexp('No outboxDelivererEntry'))).toHaveLength(0);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', State: 'ENABLED', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [delivererId, 'Arn'] } })] });
+    expect(Annotations.fromStack(origin).findWarning('*', Match.stringLikeRegexp('[Oo]utbox'))).toEqual([]);
   });
 
   it('sizes production up: termination protection, 3 × 2 cache nodes, provisioned origin behind the API', () => {
