@@ -18,6 +18,7 @@ export interface StrataConfig {
   readonly account?: string;
   readonly entry: string;
   readonly outboxDelivererEntry: string;
+  readonly authorizerEntry: string;
   readonly tenants: readonly TenantAssignment[];
   readonly network: StrataNetworkProps;
   readonly cache?: ReplicationGroupSettings;
@@ -30,7 +31,7 @@ export interface StrataConfig {
   readonly terminationProtection: boolean;
 }
 
-type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'tenants' | 'alarmEmail' | 'secretsEpoch' | 'network'> & {
+type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'authorizerEntry' | 'tenants' | 'alarmEmail' | 'secretsEpoch' | 'network'> & {
   readonly azCount: number;
   readonly natGateways: number;
 };
@@ -111,6 +112,7 @@ export function stageConfig(context: StrataContext): StrataConfig {
     ...(context.account ? { account: context.account } : {}),
     entry: 'origin/lambda.ts',
     outboxDelivererEntry: 'origin/outbox-lambda.ts',
+    authorizerEntry: 'origin/authorizer-lambda.ts',
     tenants: context.tenants ? parseTenants(context.tenants) : SEED_TENANTS,
     network: { availabilityZones, natGateways: Math.min(natGateways, availabilityZones.length) },
     ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),

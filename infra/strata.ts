@@ -30,6 +30,7 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     stage: config.stage,
     entry: config.entry,
     outboxDelivererEntry: config.outboxDelivererEntry,
+    authorizerEntry: config.authorizerEntry,
     data,
     tenants: config.tenants,
     ...(config.api ? { api: config.api } : {}),
