@@ -99,7 +99,8 @@ async function main(): Promise<void> {
     void shutdown(1);
   });
   const edgeUrl = `http://${edgeHost}:${edgePort}`;
-  await waitForHttp(`${edgeUrl}/health`, 60_000);
+  // The edge forwards only the API, so its own health route tells when it is up.
+  await waitForHttp(`${edgeUrl}/_strata/health`, 60_000);
 
   const database = services.db.kind === 'pglite' ? `PGlite in ${config.database.kind === 'pglite' ? config.database.dataDir : ''}` : 'DATABASE_URL';
   const cache = config.cache.kind === 'memory' ? 'process memory (no Redis found)' : (redisUrl ?? 'REDIS_CLUSTER_NODES');
