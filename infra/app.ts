@@ -17,7 +17,6 @@ const config = stageConfig({
   tenants: context('tenants'),
   azs: context('azs'),
   alarmEmail: context('alarmEmail'),
-  outboxEntry: context('outboxEntry'),
   secretsEpoch: context('secretsEpoch'),
 });
 addStrata(app, config);

@@ -45,6 +45,8 @@ export const secretNames = {
   redisApp: (stage: string) => `strata/${stage}/redis-app`,
   /** The HMAC key purge webhooks are signed with; the Worker holds the same value. */
   purge: (stage: string) => `strata/${stage}/purge-secret`,
+  /** The edge's credential toward API Gateway; the Worker holds it as `EDGE_ORIGIN_TOKEN`. */
+  edgeOriginToken: (stage: string) => `strata/${stage}/edge-origin-token`,
   /**
    * The origin's AES-256 keyring for cached sessions and profiles, `kid:<base64 32 bytes>,...`
    * (current key first). Created by the operator before the first deploy (README, "Deploy").

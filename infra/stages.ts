@@ -17,7 +17,8 @@ export interface StrataConfig {
   /** @default the CLI's account (CDK_DEFAULT_ACCOUNT); unset synthesizes account-agnostic templates */
   readonly account?: string;
   readonly entry: string;
-  readonly outboxDelivererEntry?: string;
+  readonly outboxDelivererEntry: string;
+  readonly authorizerEntry: string;
   readonly tenants: readonly TenantAssignment[];
   readonly network: StrataNetworkProps;
   readonly cache?: ReplicationGroupSettings;
@@ -30,7 +31,7 @@ export interface StrataConfig {
   readonly terminationProtection: boolean;
 }
 
-type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'tenants' | 'alarmEmail' | 'secretsEpoch' | 'network'> & {
+type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'authorizerEntry' | 'tenants' | 'alarmEmail' | 'secretsEpoch' | 'network'> & {
   readonly azCount: number;
   readonly natGateways: number;
 };
@@ -91,8 +92,6 @@ export interface StrataContext {
   /** `us-east-1a,us-east-1b` */
   readonly azs?: string;
   readonly alarmEmail?: string;
-  /** Entry file of the outbox deliverer, once the origin has one. */
-  readonly outboxEntry?: string;
   /** Any new value makes the functions re-read their secrets on deploy. */
   readonly secretsEpoch?: string;
 }
@@ -112,7 +111,8 @@ export function stageConfig(context: StrataContext): StrataConfig {
     region,
     ...(context.account ? { account: context.account } : {}),
     entry: 'origin/lambda.ts',
-    ...(context.outboxEntry ? { outboxDelivererEntry: context.outboxEntry } : {}),
+    outboxDelivererEntry: 'origin/outbox-lambda.ts',
+    authorizerEntry: 'origin/authorizer-lambda.ts',
     tenants: context.tenants ? parseTenants(context.tenants) : SEED_TENANTS,
     network: { availabilityZones, natGateways: Math.min(natGateways, availabilityZones.length) },
     ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),

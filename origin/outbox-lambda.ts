@@ -1,6 +1,6 @@
 /**
- * Scheduled Lambda entry of the purge-outbox deliverer (`-c outboxEntry=origin/outbox-lambda.ts`
- * wires it to the EventBridge rule of infra/constructs/outbox-schedule, every minute). It sends
+ * Scheduled Lambda entry of the purge-outbox deliverer (every stage wires it to the EventBridge
+ * rule of infra/constructs/outbox-schedule, every minute). It sends
  * what the after-commit kick could not: purges made while the edge was down, or by an instance
  * that stopped before its kick finished; and prunes expired sessions. The database connection is
  * reused across invocations.

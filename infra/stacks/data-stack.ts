@@ -1,7 +1,9 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CacheAccess } from '../constructs/cache-access/index.ts';
 import { OriginDatabase, type OriginDatabaseProps } from '../constructs/database/index.ts';
+import { EdgeAuthorizer } from '../constructs/edge-authorizer/index.ts';
 import { StrataNetwork, type StrataNetworkProps } from '../constructs/network/index.ts';
 import { CacheReplicationGroup, type CacheReplicationGroupProps } from '../constructs/replication-group/index.ts';
 import { assertStage, namePrefix, replicationGroupId, secretNames } from '../naming.ts';
@@ -40,6 +42,8 @@ export interface OriginDependencies {
   readonly cache: CacheReplicationGroup;
   readonly sessions: CacheReplicationGroup;
   readonly database: OriginDatabase;
+  /** The edge's credential toward API Gateway (`strata/<stage>/edge-origin-token`). */
+  readonly edgeToken: ISecret;
 }
 
 /**
@@ -53,6 +57,7 @@ export class DataStack extends Stack implements OriginDependencies {
   readonly cache: CacheReplicationGroup;
   readonly sessions: CacheReplicationGroup;
   readonly database: OriginDatabase;
+  readonly edgeToken: ISecret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -92,8 +97,13 @@ export class DataStack extends Stack implements OriginDependencies {
     });
     this.database.connections.allowDefaultPortFrom(lambdaSecurityGroup, 'Strata Lambdas to RDS Proxy');
 
+    // Here rather than beside its authorizer (origin stack): it exists, and the Worker can hold
+    // it, before the first origin deploy enforces it, so switching it on refuses no request.
+    this.edgeToken = EdgeAuthorizer.createTokenSecret(this, 'EdgeToken', secretNames.edgeOriginToken(props.stage));
+
     new CfnOutput(this, 'CacheEndpoint', { value: this.cache.configurationEndpoint, description: 'Configuration endpoint of the cache group' });
     new CfnOutput(this, 'SessionsEndpoint', { value: this.sessions.configurationEndpoint, description: 'Configuration endpoint of the sessions group' });
     new CfnOutput(this, 'DatabaseProxyEndpoint', { value: this.database.proxy.endpoint });
+    new CfnOutput(this, 'EdgeTokenSecretName', { value: secretNames.edgeOriginToken(props.stage), description: 'Copy its value to the Worker: wrangler secret put EDGE_ORIGIN_TOKEN' });
   }
 }

@@ -1,8 +1,10 @@
-import { Annotations, CfnOutput, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { CacheControlAuthorization } from '../constructs/cache-control-authorization/index.ts';
+import { TIMEOUT as AUTHORIZER_TIMEOUT } from '../constructs/edge-authorizer/defaults.ts';
+import { EdgeAuthorizer } from '../constructs/edge-authorizer/index.ts';
 import type { AlarmThresholds } from '../constructs/observability/defaults.ts';
 import { StrataObservability, type WatchedFunction } from '../constructs/observability/index.ts';
 import { OriginApi, type OriginApiProps } from '../constructs/origin-api/index.ts';
@@ -25,10 +27,12 @@ export interface OriginStackProps extends StackProps {
   /** Tenants that get an API key, and their plans. */
   readonly tenants: readonly TenantAssignment[];
   /**
-   * Entry file of the purge-outbox deliverer (handler `handler`), run every minute.
-   * @default none: purges are delivered only right after their commit, not retried
+   * Entry file of the purge-outbox deliverer (handler `handler`), run every minute, so a purge
+   * that failed right after its commit is redelivered until the edge acknowledges it.
    */
-  readonly outboxDelivererEntry?: string;
+  readonly outboxDelivererEntry: string;
+  /** Entry file of the API Gateway authorizer that admits only the edge (handler `handler`). */
+  readonly authorizerEntry: string;
   /** @default OriginApi's defaults */
   readonly api?: Pick<OriginApiProps, 'publicRoutes' | 'cacheClusterSize' | 'throttling'>;
   /** Size and concurrency of the origin function. @default OriginFunction's defaults */
@@ -46,8 +50,9 @@ export interface OriginStackProps extends StackProps {
 }
 
 /**
- * The stateless half: the origin Lambda in the VPC behind API Gateway (stage cache, throttling,
- * usage plans), the purge-outbox schedule, and the dashboard with its alarms.
+ * The stateless half: the origin Lambda in the VPC behind API Gateway (the edge-token
+ * authorizer, stage cache, throttling, usage plans), the purge-outbox schedule, and the
+ * dashboard with its alarms.
  */
 export class OriginStack extends Stack {
   readonly origin: OriginFunction;
@@ -59,7 +64,7 @@ export class OriginStack extends Stack {
     assertStage(props.stage, 'OriginStack');
     if (props.tenants.length === 0) throw new Error('OriginStack: tenants must not be empty; every method requires a tenant API key');
     const prefix = namePrefix(props.stage);
-    const { network, cacheAccess, cache, sessions, database } = props.data;
+    const { network, cacheAccess, cache, sessions, database, edgeToken } = props.data;
     const serviceName = originServiceName(props.stage);
 
     // The HMAC key of purge webhooks; the operator copies it to the Worker (PURGE_SECRET).
@@ -103,35 +108,26 @@ export class OriginStack extends Stack {
     database.proxy.grantConnect(this.origin.function, database.username);
     const watched: WatchedFunction[] = [{ label: 'origin', function: this.origin.function, timeout: props.origin?.timeout ?? DEFAULT_TIMEOUT }];
 
-    if (props.outboxDelivererEntry) {
-      const deliverer = new OriginFunction(this, 'OutboxDeliverer', {
-        entry: props.outboxDelivererEntry,
-        description: 'Strata purge-outbox deliverer',
-        environment: this.originEnvironment,
-        timeout: DEFAULT_TIMEOUT,
-        // One sweep at a time: two would only race for the same pending rows.
-        reservedConcurrentExecutions: 1,
-        ...inVpc,
-      });
-      database.proxy.grantConnect(deliverer.function, database.username);
-      new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
-      watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
-    } else {
-      Annotations.of(this).addWarningV2(
-        'strata:no-outbox-deliverer',
-        'No outboxDelivererEntry: purges are delivered right after their commit only; failed ones are not retried on a schedule',
-      );
-    }
-
-    this.api = new OriginApi(this, 'Api', { handler: this.origin.target, stageName: props.stage, ...props.api });
-    // Authentication is Strata's own (session tokens checked by the origin), not API Gateway's.
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason: 'Strata authenticates with its own session tokens inside the origin; public routes are public by design; API keys meter tenants',
+    const deliverer = new OriginFunction(this, 'OutboxDeliverer', {
+      entry: props.outboxDelivererEntry,
+      description: 'Strata purge-outbox deliverer',
+      environment: this.originEnvironment,
+      timeout: DEFAULT_TIMEOUT,
+      // One sweep at a time: two would only race for the same pending rows.
+      reservedConcurrentExecutions: 1,
+      ...inVpc,
     });
+    database.proxy.grantConnect(deliverer.function, database.username);
+    new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
+    watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
+
+    // Only the edge reaches the API: its token, generated here, is checked on every method.
+    const edge = new EdgeAuthorizer(this, 'EdgeAuthorizer', { entry: props.authorizerEntry, secret: edgeToken });
+    watched.push({ label: 'edge-authorizer', function: edge.function.function, timeout: AUTHORIZER_TIMEOUT });
+    this.api = new OriginApi(this, 'Api', { handler: this.origin.target, stageName: props.stage, authorizer: edge.authorizer, ...props.api });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-COG4',
-      reason: 'No Cognito: Strata issues and verifies its own session tokens in the origin (ARCHITECTURE.md §5)',
+      reason: 'No Cognito: every method is behind the edge-token Lambda authorizer, and Strata verifies its own session tokens in the origin (ARCHITECTURE.md §5)',
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG3',

@@ -40,6 +40,9 @@ describe('OriginApi', () => {
     const all = methods(template);
     expect([...all.keys()].sort()).toEqual([
       '/ ANY',
+      '/v1/{tenant}/config/limits ANY',
+      '/v1/{tenant}/config/limits GET',
+      '/v1/{tenant}/config/{proxy+} ANY',
       '/v1/{tenant}/public/projects ANY',
       '/v1/{tenant}/public/projects GET',
       '/v1/{tenant}/public/projects/{id} ANY',
@@ -112,12 +115,13 @@ describe('OriginApi', () => {
     expect(stageSettings(template).find((s) => s.ResourcePath === '/*')).toMatchObject({ LoggingLevel: 'ERROR', MetricsEnabled: true, DataTraceEnabled: false });
   });
 
-  it('validates required parameters and requires an API key on every method', () => {
+  it("validates required parameters and requires a tenant's API key on every tenant method but the edge's limit lookup", () => {
     const { template } = build();
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { Name: 'required-parameters', ValidateRequestParameters: true });
     const validated = [...methods(template)].filter(([key]) => key.startsWith('/v1/'));
     for (const [key, method] of validated) expect([key, method.RequestValidatorId]).toEqual([key, { Ref: expect.stringMatching(/^ApiParameterValidator/) }]);
-    for (const method of methods(template).values()) expect(method.ApiKeyRequired).toBe(true);
+    const keyless = [...methods(template)].filter(([, method]) => !method.ApiKeyRequired).map(([key]) => key);
+    expect(keyless.sort()).toEqual(['/ ANY', '/v1/{tenant}/config/limits GET', '/{proxy+} ANY']);
     for (const method of methods(build({ requireApiKey: false }).template).values()) expect(method.ApiKeyRequired).toBe(false);
   });
 

@@ -32,15 +32,17 @@ describe('OriginStack: the origin function', () => {
   describe('the synthesized Lambda bundle', () => {
     const saved = { ...process.env };
     let app: App;
+    let template: Template;
     let handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+    const bundleOf = (fn: Record<string, any>) => join(app.outdir, `asset.${(fn.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
 
     beforeAll(async () => {
       // Bundle only the origin stack, as `cdk synth` would.
       app = freshApp(true);
       app.node.setContext('aws:cdk:bundling-stacks', ['Strata-dev-Origin']);
       const { origin } = strataStage({}, {}, app);
-      const code = originFunction(Template.fromStack(origin)).Code as { S3Key: string };
-      const bundle = join(app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      template = Template.fromStack(origin);
+      const bundle = bundleOf(originFunction(template));
       console.log(`origin Lambda bundle: ${(statSync(bundle).size / 1024).toFixed(0)} KiB`);
       // Outside Lambda the handler falls back to an in-memory PGlite and cache.
       process.env.PGLITE_DIR = 'memory://';
@@ -65,6 +67,14 @@ describe('OriginStack: the origin function', () => {
       requestContext: { path, stage: 'dev', httpMethod: 'GET', requestId: 'test', identity: { sourceIp: '127.0.0.1' } },
       body: null,
       isBase64Encoded: false,
+    });
+
+    it('builds an authorizer bundle that loads and refuses a request without the edge token', async () => {
+      const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata edge-token authorizer')![1];
+      process.env.EDGE_TOKEN_SECRET_ID = 'strata/dev/edge-origin-token';
+      const authorizer = (await import(pathToFileURL(bundleOf(fn)).href)) as { handler: (event: unknown) => Promise<{ policyDocument: { Statement: { Effect: string }[] } }> };
+      const result = await authorizer.handler({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:1:api/dev/GET/health', headers: {} });
+      expect(result.policyDocument.Statement[0]!.Effect).toBe('Deny');
     });
 
     it('answers health checks', async () => {

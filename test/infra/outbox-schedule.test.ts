@@ -1,6 +1,6 @@
 /**
- * OutboxSchedule takes any function. The origin has no deliverer entry yet, so it is tested here
- * with the origin function itself as the target.
+ * OutboxSchedule takes any function; it is tested here with the origin function as the target
+ * (the stage wires it to the deliverer, `origin/outbox-lambda.ts`: test/infra/stacks.test.ts).
  */
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';

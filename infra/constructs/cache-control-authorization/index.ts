@@ -16,7 +16,7 @@ export interface CacheControlAuthorizationProps {
   readonly cachedResourcePaths: readonly string[];
   /** Changes whenever the stage's method settings change, so the patch is applied again. */
   readonly stageSettingsFingerprint: string;
-  /** @default FAIL_WITH_403 */
+  /** @default SUCCEED_WITHOUT_RESPONSE_HEADER: the header is ignored, the request served */
   readonly unauthorizedStrategy?: UnauthorizedCacheControlStrategy;
 }
 
@@ -26,15 +26,19 @@ const PROVIDER_ID = `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g,
 /**
  * Requires `execute-api:InvalidateCache` for client cache invalidation (`Cache-Control:
  * max-age=0`) on the stage and on every cached method; otherwise anyone could empty the stage
- * cache and send the whole load to the origin. CloudFormation's `MethodSetting` has no such
- * property, so this patches the stage with `UpdateStage` after each deploy that changes it.
+ * cache and send the whole load to the origin. Only an IAM (SigV4) caller can hold that
+ * permission, so no caller through the edge can. An unauthorised header is ignored, never
+ * answered 403: a browser reload sends one, and a 403 would reach the user. CloudFormation's
+ * `MethodSetting` has no such property, so this patches the stage with `UpdateStage` after each
+ * deploy that changes it.
  */
 export class CacheControlAuthorization extends Construct {
   readonly resource: AwsCustomResource;
 
   constructor(scope: Construct, id: string, props: CacheControlAuthorizationProps) {
     super(scope, id);
-    const strategy = props.unauthorizedStrategy ?? 'FAIL_WITH_403';
+    // Without a response header: a warning header would be stored by the edge with the response.
+    const strategy = props.unauthorizedStrategy ?? 'SUCCEED_WITHOUT_RESPONSE_HEADER';
     // Method setting paths escape `/` as `~1` (JSON Pointer); `*/*` is the stage default.
     const targets = ['/*/*', ...props.cachedResourcePaths.map((path) => `/${path.replace(/\//g, '~1')}/GET`)];
     const patchOperations = targets.flatMap((target) => [

@@ -21,6 +21,10 @@ export const DEFAULT_PUBLIC_ROUTES: readonly PublicRoute[] = [
  */
 export const CACHE_VERSION_HEADER = 'X-Strata-Cache-Version';
 
+/** API Gateway's answer to a request without the edge's token (Strata's error shape). */
+export const EDGE_ONLY_BODY =
+  '{"error":{"code":"forbidden","message":"this API answers the Strata edge only; send requests to the edge","requestId":"$context.requestId"}}';
+
 /** The brief's bounds for layer 2: 5–60 minutes. */
 export const MIN_CACHE_TTL = Duration.minutes(5);
 export const MAX_CACHE_TTL = Duration.minutes(60);

@@ -9,6 +9,7 @@ import {
   RequestValidator,
   ResponseType,
   RestApi,
+  type IAuthorizer,
   type MethodDeploymentOptions,
   type MethodOptions,
   type Stage,
@@ -34,8 +35,16 @@ export interface OriginApiProps {
   readonly cacheClusterSize?: (typeof d.CACHE_SIZES)[number];
   /** Stage-wide limits. @default 500 rps, burst 1000 */
   readonly throttling?: Throttling;
-  /** Every method requires an `x-api-key` of a usage plan. @default true */
+  /**
+   * Every tenant method (`/v1/{tenant}/…`) requires an `x-api-key` of a usage plan, except the
+   * edge's own tenant-limit lookup (`GET /v1/{tenant}/config/limits`). @default true
+   */
   readonly requireApiKey?: boolean;
+  /**
+   * Runs on every method before the stage cache (the edge's token check); its refusals answer
+   * 403 in Strata's error shape. @default none: anyone who can reach the endpoint is served
+   */
+  readonly authorizer?: IAuthorizer;
   /** @default three months */
   readonly accessLogRetention?: RetentionDays;
 }
@@ -50,7 +59,8 @@ export interface CachedMethod {
  * The REST API in front of the origin: every path proxied to the Lambda; the public GET routes
  * cached in the encrypted stage cache, keyed on the tenant, their path and query parameters and
  * the edge's cache version; everything else (authenticated routes included) never cached.
- * Throttled per stage and per method, access-logged as JSON, request parameters validated.
+ * Throttled per stage and per method, access-logged as JSON, request parameters validated, every
+ * method behind the authorizer when one is given.
  */
 export class OriginApi extends Construct {
   readonly api: RestApi;
@@ -92,6 +102,9 @@ export class OriginApi extends Construct {
       description: 'Strata origin API',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       apiKeySourceType: ApiKeySourceType.HEADER,
+      // API Gateway authorizes in the method request, before the stage cache lookup of the
+      // integration request: a cached response is never served to a caller the authorizer refused.
+      ...(props.authorizer ? { defaultMethodOptions: { authorizer: props.authorizer } } : {}),
       // Execution logs (errors) need the account's API Gateway CloudWatch role; kept on removal
       // because it is account-wide and other stages may rely on it.
       cloudWatchRole: true,
@@ -136,17 +149,36 @@ export class OriginApi extends Construct {
         responseHeaders: { 'Cache-Control': "'no-store'" },
       });
     }
+    if (props.authorizer) {
+      // No token, or a wrong one: 403 in Strata's shape, the same for both (API Gateway would
+      // say 401 for a missing header, which no credential of the caller's could fix).
+      for (const type of [ResponseType.UNAUTHORIZED, ResponseType.ACCESS_DENIED]) {
+        this.api.addGatewayResponse(`Response-${type.responseType}`, {
+          type,
+          statusCode: '403',
+          templates: { 'application/json': d.EDGE_ONLY_BODY },
+          responseHeaders: { 'Cache-Control': "'no-store'" },
+        });
+      }
+    }
     const proxied: MethodOptions = { apiKeyRequired };
     const forward = new LambdaIntegration(props.handler, { proxy: true, scopePermissionToMethod: false });
 
-    // Anything not matched below (health, OpenAPI, `/`). The root's own method first: the
-    // proxy would otherwise give it an integration-less MOCK.
-    this.api.root.addMethod('ANY', forward, proxied);
-    this.api.root.addProxy({ anyMethod: true, defaultIntegration: forward, defaultMethodOptions: proxied });
+    // Anything not matched below: the origin's own paths (health, OpenAPI, `/`), which belong to
+    // no tenant, so no tenant key meters them; the authorizer still guards them. The root's own
+    // method first: the proxy would otherwise give it an integration-less MOCK.
+    this.api.root.addMethod('ANY', forward, { apiKeyRequired: false });
+    this.api.root.addProxy({ anyMethod: true, defaultIntegration: forward, defaultMethodOptions: { apiKeyRequired: false } });
     const tenant = this.api.root.addResource('v1').addResource('{tenant}');
     const tenantParam = { 'method.request.path.tenant': true };
     const tenantScoped: MethodOptions = { ...proxied, requestParameters: tenantParam, requestValidator: validator };
     tenant.addProxy({ anyMethod: false }).addMethod('ANY', forward, tenantScoped);
+    // The edge looks up a tenant's limit on its own behalf, with no tenant key to send.
+    const config = tenant.addResource('config');
+    config.addProxy({ anyMethod: false }).addMethod('ANY', forward, tenantScoped);
+    const limits = config.addResource('limits');
+    limits.addMethod('GET', forward, { ...tenantScoped, apiKeyRequired: false });
+    limits.addMethod('ANY', forward, tenantScoped);
     const publicRoot = tenant.addResource('public');
     publicRoot.addProxy({ anyMethod: false }).addMethod('ANY', forward, tenantScoped);
 
