@@ -84,7 +84,7 @@ export class LoginLimiter {
     return {
       allowed: true,
       succeeded: async () => {
-        await Promise.allSettled([this.#limiters[0]!.delete(keys[0]!)]);
+        await this.#limiters[0]!.delete(keys[0]!).catch((error: unknown) => this.#onError(error));
         await this.#giveBack(keys, [1, 2]);
       },
     };
