@@ -22,7 +22,8 @@ export interface Revocation {
 
 /** The source of truth for sessions (PostgreSQL in the API). Keyed by session id, never by token. */
 export interface SessionSource {
-  save(sid: string, session: Session): Promise<void>;
+  /** Inserts a new session or records an access; false when the accessed session no longer exists. */
+  save(sid: string, session: Session): Promise<boolean>;
   load(tenant: string, sid: string): Promise<Session | undefined>;
   /**
    * Deletes the sessions and, in the same step, records a revocation for each that existed,

@@ -117,7 +117,11 @@ export class SessionStore {
     }
     if (!session || session.tenant !== tenant || session.userId !== parsed.userId) return undefined;
     if (now >= session.expiresAt || now >= session.lastAccess + this.#options.idleTtlMs) return undefined;
-    if (now - session.lastAccess >= this.#options.touchIntervalMs) session = await this.#touch(parsed.sid, key, session, now);
+    if (now - session.lastAccess >= this.#options.touchIntervalMs) {
+      const touched = await this.#touch(parsed.sid, key, session, now);
+      if (!touched) return undefined;
+      session = touched;
+    }
     return { session, status };
   }
 
@@ -163,9 +167,17 @@ export class SessionStore {
     return this.#cached('delete', false, async () => (await this.#store.delete(...keys), true));
   }
 
-  async #touch(sid: string, key: string, session: Session, now: number): Promise<Session> {
+  /**
+   * Records an access in the source and slides the cached copy; `undefined` when the source no
+   * longer has the session: a copy refilled by a read that raced its logout, now deleted, so
+   * such a copy lives at most one touch interval instead of sliding on for ever.
+   */
+  async #touch(sid: string, key: string, session: Session, now: number): Promise<Session | undefined> {
     const touched = { ...session, lastAccess: now };
-    await this.#source.save(sid, touched);
+    if (!(await this.#source.save(sid, touched))) {
+      await this.#cached('delete', undefined, () => this.#store.delete(key));
+      return undefined;
+    }
     // Only while the cached copy still exists: a logout that ran meanwhile deleted it, and a
     // refresh must not bring the ended session back.
     await this.#cached('touch', undefined, () => this.#write(key, touched, now, true));
