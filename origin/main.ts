@@ -1,11 +1,9 @@
 /**
  * Node entry point: `node origin/main.ts` (or `npm run start:origin`). Reads the environment,
- * builds the services, serves until SIGINT/SIGTERM (pruning expired sessions every minute), then
- * closes everything.
+ * builds the services, serves until SIGINT/SIGTERM, then closes everything.
  */
 import { loadConfig } from './config.ts';
 import { log } from './log.ts';
-import { startMaintenance } from './maintenance.ts';
 import { startOriginServer } from './server.ts';
 import { buildServices } from './services.ts';
 
@@ -13,11 +11,9 @@ const config = loadConfig();
 const services = await buildServices(config);
 const server = await startOriginServer(services, config.host, config.port);
 log.info('origin listening', { url: server.url, database: services.db.kind, cache: services.cache.name });
-const maintenance = startMaintenance(services.db);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
-    maintenance.stop();
     await server.close();
     await services.close();
     process.exit(0);
