@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { loadConfig } from '../origin/config.ts';
 import { seedDemoData } from '../origin/db/seed.ts';
 import { log } from '../origin/log.ts';
-import { startMaintenance } from '../origin/maintenance.ts';
 import { startOriginServer } from '../origin/server.ts';
 import { buildServices, type Services } from '../origin/services.ts';
 import { LocalEdge } from './edge.ts';
@@ -98,11 +97,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const seeded = await seedDemoData(services.db);
     const origin = await startOriginServer(services, config.host, config.port);
     cleanups.push(() => origin.close());
-    // The Node server's loops, as `origin/main.ts` runs them: purge redelivery, session pruning.
+    // Purge redelivery, as `origin/main.ts` runs it (the server itself prunes sessions).
     const stopSchedule = services.outbox.schedule(config.outbox.intervalMs);
     cleanups.push(async () => stopSchedule());
-    const maintenance = startMaintenance(services.db);
-    cleanups.push(async () => maintenance.stop());
 
     const edge = new LocalEdge({
       host: edgeHost,

@@ -3,7 +3,7 @@
  * made: the Node server and the Lambda handler both wrap this one app.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
 import { requestId } from 'hono/request-id';
 import { onError, onNotFound } from './http/errors.ts';
@@ -36,7 +36,7 @@ export function createApp(services: Services): Hono {
   app.route('/', userRoutes(services));
   const authenticate = requireSession(services.sessions);
   app.route('/', projectApiRoutes(services.projectCommands, authenticate));
-  app.route('/', tenantConfigRoutes(services.tenantConfig, authenticate, requireAdmin(services.users) as MiddlewareHandler));
+  app.route('/', tenantConfigRoutes(services.tenantConfig, authenticate, requireAdmin(services.users)));
   // Generated from the schemas of every OpenAPIHono router mounted above.
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Strata origin API', version: '1' } });

@@ -1,6 +1,7 @@
 /**
- * Periodic housekeeping of the Node server: pruning expired sessions. On AWS the scheduled
- * outbox Lambda (`outbox-lambda.ts`) runs the same work every minute instead.
+ * Periodic housekeeping of the Node server (`server.ts` runs it while it listens): pruning
+ * expired sessions. On AWS the scheduled outbox Lambda (`outbox-lambda.ts`) does the same work
+ * every minute instead.
  */
 import type { Queryable } from './db/index.ts';
 import { log } from './log.ts';

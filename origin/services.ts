@@ -24,6 +24,8 @@ import { TenantConfig } from './tenant-config/service.ts';
 import { PostgresSessionSource } from './sessions/source.ts';
 import { UserRepository } from './users/repository.ts';
 import { UserDirectory } from './users/service.ts';
+import { LoginLimiter } from './sessions/login-limits.ts';
+import { loginLimitClient } from './sessions/login-limits-client.ts';
 
 /** What `/health` reports. The cache is optional: its failure degrades, it does not fail health. */
 export interface Health {
@@ -52,6 +54,8 @@ export interface Services {
   readonly projects: PublicProjects;
   readonly sessions: SessionStore;
   readonly users: UserDirectory;
+  /** Brakes on password guessing (sign-in and password change). */
+  readonly loginLimits: LoginLimiter;
   /** Authenticated project reads and writes (with their purges). */
   readonly projectCommands: ProjectCommands;
   readonly tenantConfig: TenantConfig;
@@ -128,6 +132,11 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   // Logouts whose Redis delete did not land are refused from the first request on.
   await sessions.start();
   const users = new UserDirectory(new UserRepository(db), engine, policies.user);
+  const loginLimitRedis = loginLimitClient(config.sessionsCache ?? config.cache);
+  const loginLimits = new LoginLimiter({
+    ...(loginLimitRedis ? { client: loginLimitRedis } : {}),
+    onError: (error) => log.warn('login limits degraded', { error: String(error) }),
+  });
 
   return {
     db,
@@ -138,6 +147,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     projects,
     sessions,
     users,
+    loginLimits,
     projectCommands,
     tenantConfig,
     outbox,
@@ -162,7 +172,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
       await sessions.close();
       await engine.close();
       if (sessionsBreaker !== breaker) sessionsBreaker.shutdown();
-      await Promise.allSettled([cache.close(), ...(sessionsStore !== cache ? [sessionsStore.close()] : []), db.close()]);
+      await Promise.allSettled([cache.close(), loginLimitRedis?.quit(), ...(sessionsStore !== cache ? [sessionsStore.close()] : []), db.close()]);
     },
   };
 }

@@ -9,6 +9,8 @@ import type { SessionStore } from '../cache/sessions/store.ts';
 import { apiRouter, limitBody, PRIVATE_NO_STORE } from '../http/api-router.ts';
 import type { UserDirectory } from '../users/service.ts';
 import { requireSession, type AuthEnv } from './auth.ts';
+import { beginPasswordAttempt } from './login-guard.ts';
+import type { LoginLimiter } from './login-limits.ts';
 import { ErrorSchema, TenantParams } from './schemas.ts';
 
 const Credentials = z
@@ -29,6 +31,9 @@ const errors = {
   400: { description: 'Malformed request', content: { 'application/json': { schema: ErrorSchema } } },
   401: { description: 'Missing, invalid or expired credentials', content: { 'application/json': { schema: ErrorSchema } } },
 };
+const limited = {
+  429: { description: 'Too many failed password attempts (`rate_limited`, with `Retry-After`)', content: { 'application/json': { schema: ErrorSchema } } },
+};
 
 const signIn = createRoute({
   method: 'post',
@@ -36,7 +41,7 @@ const signIn = createRoute({
   tags: ['sessions'],
   middleware: [validTenant, limitBody] as const,
   request: { params: TenantParams, body: { required: true, content: { 'application/json': { schema: Credentials } } } },
-  responses: { 201: { description: 'Signed in', content: { 'application/json': { schema: IssuedSession } } }, ...errors },
+  responses: { 201: { description: 'Signed in', content: { 'application/json': { schema: IssuedSession } } }, ...errors, ...limited },
 });
 
 const current = createRoute({
@@ -59,9 +64,9 @@ const signOut = createRoute({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The session routes over the session store and the user directory. */
-export function sessionRoutes(services: { sessions: SessionStore; users: UserDirectory }): OpenAPIHono<AuthEnv> {
-  const { sessions, users } = services;
+/** The session routes over the session store, the user directory and the login limits. */
+export function sessionRoutes(services: { sessions: SessionStore; users: UserDirectory; loginLimits: LoginLimiter }): OpenAPIHono<AuthEnv> {
+  const { sessions, users, loginLimits } = services;
   const router = apiRouter<AuthEnv>();
   const authenticated = requireSession(sessions);
   router.use('/v1/:tenant/sessions/current', validTenant, authenticated);
@@ -70,8 +75,10 @@ export function sessionRoutes(services: { sessions: SessionStore; users: UserDir
     const { tenant } = c.req.valid('param');
     const { email, password } = c.req.valid('json');
     if (!(await users.tenantExists(tenant))) throw new HttpError(404, ERROR_CODES.tenantNotFound, `tenant ${tenant} does not exist`);
+    const attempt = await beginPasswordAttempt(c, loginLimits, tenant, email);
     const user = await users.authenticate(tenant, email, password);
     if (!user) throw new HttpError(401, ERROR_CODES.invalidCredentials, 'email or password is wrong');
+    await attempt.succeeded();
     const { token, session } = await sessions.create(tenant, user.id);
     return c.json({ token, expiresAt: iso(session.expiresAt) }, 201, { 'cache-control': PRIVATE_NO_STORE });
   });

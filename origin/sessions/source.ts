@@ -27,15 +27,15 @@ export class PostgresSessionSource implements SessionSource {
 
   /**
    * Inserts a new session, or records a later access of an existing one. An access never inserts:
-   * a refresh racing a logout must not bring the ended session back.
+   * a refresh racing a logout must not bring the ended session back; it answers false instead.
    */
-  async save(sid: string, session: Session): Promise<void> {
+  async save(sid: string, session: Session): Promise<boolean> {
     if (session.lastAccess > session.createdAt) {
-      await this.#db.query(
-        'UPDATE sessions SET last_access = GREATEST(last_access, $3) WHERE id = $1 AND tenant_id = $2',
+      const touched = await this.#db.query(
+        'UPDATE sessions SET last_access = GREATEST(last_access, $3) WHERE id = $1 AND tenant_id = $2 RETURNING 1',
         [sid, session.tenant, iso(session.lastAccess)],
       );
-      return;
+      return touched.length > 0;
     }
     await this.#db.query(
       // The roles column (migration 0002) is left at its default: sessions hold no roles.
@@ -43,6 +43,7 @@ export class PostgresSessionSource implements SessionSource {
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
       [sid, session.tenant, session.userId, iso(session.createdAt), iso(session.lastAccess), iso(session.expiresAt)],
     );
+    return true;
   }
 
   /** The session `sid` of `tenant`, or `undefined` (another tenant's session is not found). */

@@ -34,7 +34,7 @@ const json = (description: string) => ({ description, content: { 'application/js
  * `authorize` (after it) those whose user is not an admin of the tenant: configuration is
  * tenant-wide (the hourly limit the edge enforces, the settings every member reads).
  */
-export function tenantConfigRoutes(config: TenantConfig, authenticate: MiddlewareHandler, authorize: MiddlewareHandler) {
+export function tenantConfigRoutes(config: TenantConfig, authenticate: MiddlewareHandler, authorize: MiddlewareHandler<AuthEnv>) {
   const router = apiRouter<AuthEnv>();
   // Only `limits` is readable without a session.
   const readGuard: MiddlewareHandler = async function readGuard(c, next) {

@@ -12,6 +12,8 @@ import { originCacheStatus } from '../http/cache-headers.ts';
 import { requireSession, type AuthEnv } from '../sessions/auth.ts';
 import { assertSelfOrAdmin, isAdmin } from '../sessions/authorize.ts';
 import { ErrorSchema, TenantParams, UserParams } from '../sessions/schemas.ts';
+import { beginPasswordAttempt } from '../sessions/login-guard.ts';
+import type { LoginLimiter } from '../sessions/login-limits.ts';
 import type { UserDirectory } from './service.ts';
 
 const User = z
@@ -75,12 +77,17 @@ const password = createRoute({
   path: '/v1/{tenant}/users/{id}/password',
   middleware: [limitBody] as const,
   request: { params: UserParams, body: { required: true, content: { 'application/json': { schema: PasswordChange } } } },
-  responses: { 204: { description: 'Changed; every session of the user has ended' }, 403: json(ErrorSchema, 'Not this user and not an admin'), ...errors },
+  responses: {
+    204: { description: 'Changed; every session of the user has ended' },
+    403: json(ErrorSchema, 'Not this user and not an admin'),
+    429: json(ErrorSchema, 'Too many failed password attempts (`rate_limited`, with `Retry-After`)'),
+    ...errors,
+  },
 });
 
 /** The user routes over the user directory and the session store. */
-export function userRoutes(services: { sessions: SessionStore; users: UserDirectory }): OpenAPIHono<AuthEnv> {
-  const { sessions, users } = services;
+export function userRoutes(services: { sessions: SessionStore; users: UserDirectory; loginLimits: LoginLimiter }): OpenAPIHono<AuthEnv> {
+  const { sessions, users, loginLimits } = services;
   const router = apiRouter<AuthEnv>();
   const authenticated = requireSession(sessions);
   for (const path of ['/v1/:tenant/me', '/v1/:tenant/users']) router.use(path, validTenant, authenticated);
@@ -119,9 +126,13 @@ export function userRoutes(services: { sessions: SessionStore; users: UserDirect
     const session = c.get('session');
     await assertSelfOrAdmin(users, session, id);
     const { currentPassword, newPassword } = c.req.valid('json');
+    // The caller's password is checked: the same brakes as a sign-in of that account.
+    const caller = (await users.get(tenant, session.userId)).value;
+    const attempt = await beginPasswordAttempt(c, loginLimits, tenant, caller.email);
     if (!(await users.checkPassword(tenant, session.userId, currentPassword))) {
       throw new HttpError(403, ERROR_CODES.invalidCredentials, 'the current password is wrong');
     }
+    await attempt.succeeded();
     await users.setPassword(tenant, id, newPassword);
     await sessions.deleteAllForUser(tenant, id);
     return c.body(null, 204);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../origin/db/index.ts';
 import { seedDemoData } from '../../origin/db/seed.ts';
+import { log } from '../../origin/log.ts';
 import { startMaintenance } from '../../origin/maintenance.ts';
 import { pruneExpiredSessions } from '../../origin/sessions/prune.ts';
 import { alice } from './api-client.ts';
@@ -46,6 +47,7 @@ describe.each(DATABASE_KINDS)('session pruning on %s', (kind) => {
   it('runs on the Node server’s maintenance loop', async () => {
     const expired = await sessions(3, '-1 minute');
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const quiet = vi.spyOn(log, 'info').mockImplementation(() => {});
     let ran: () => void = () => {};
     const done = new Promise<void>((resolve) => (ran = resolve));
     try {
@@ -56,6 +58,7 @@ describe.each(DATABASE_KINDS)('session pruning on %s', (kind) => {
       maintenance.stop();
     } finally {
       vi.useRealTimers();
+      quiet.mockRestore();
     }
     expect(await remaining(expired)).toBe(0);
   });

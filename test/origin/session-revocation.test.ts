@@ -63,7 +63,7 @@ describe('session revocation while Redis is down', () => {
   }
 
   /** A session store as one origin process builds it; `pollMs` is how often it reads the revocations. */
-  async function process(pollMs = 60_000) {
+  async function process(pollMs = 60_000, touchIntervalMs = DEFAULT_SESSION_OPTIONS.touchIntervalMs) {
     const store = createRedisStore({ url: redis.url, commandTimeoutMs: 200, connectTimeoutMs: 500 });
     await store.connect();
     const counted: Database = { ...db, query: (sql, params) => (queries++, db.query(sql, params)) };
@@ -72,7 +72,7 @@ describe('session revocation while Redis is down', () => {
       breaker: createBreaker(),
       source: new PostgresSessionSource(counted),
       codec,
-      options: { ...DEFAULT_SESSION_OPTIONS, replicas: 0, revocationPollMs: pollMs },
+      options: { ...DEFAULT_SESSION_OPTIONS, replicas: 0, revocationPollMs: pollMs, touchIntervalMs },
     });
     await sessions.start();
     opened.push({ store, sessions });
@@ -115,6 +115,16 @@ describe('session revocation while Redis is down', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('deletes, at its next touch, a cached copy whose session the source no longer has', async () => {
+    // What a read that loaded the session just before its logout, and refilled Redis just after
+    // the logout's delete, leaves behind: a copy without a row and without a revocation record.
+    const a = await process(60_000, 0);
+    const { token } = await a.sessions.create('acme', alice.id);
+    await db.query('DELETE FROM sessions WHERE id = $1', [readToken(token)!.sid]);
+    expect(await a.sessions.get('acme', token)).toBeUndefined();
+    expect(await a.store.get(cachedKey(alice.id, token))).toBeUndefined();
   });
 
   it('answers a hit with one Redis read and no PostgreSQL query', async () => {

@@ -12,7 +12,10 @@ export function memorySessionSource() {
   const source: SessionSource = {
     async save(sid, session) {
       calls.save++;
+      // Like the PostgreSQL source: an access never brings back a deleted session.
+      if (session.lastAccess > session.createdAt && !rows.has(sid)) return false;
       rows.set(sid, { ...session });
+      return true;
     },
     async load(tenant, sid) {
       calls.load++;

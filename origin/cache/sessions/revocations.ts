@@ -10,7 +10,7 @@
  * - A record that left the source was settled elsewhere: it is let go, unless it was learned
  *   after the read began (the read may predate it).
  */
-import type { Revocation } from './store.ts';
+import type { Revocation } from './interface.ts';
 
 /** Most records read per poll; a longer backlog is read over the following polls. */
 const PAGE = 1000;

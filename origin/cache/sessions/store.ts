@@ -4,82 +4,20 @@
  * lifetime cap; logout of one session or of all a user's sessions (an index set); creation
  * waits for a replica (`WAIT`) so an acknowledged login survives a failover. Values are
  * encrypted by the codec before they leave the process; Redis failures fall back to the source.
+ * A logout holds even when Redis cannot delete its copy (`revocations.ts`); an entry that does
+ * not decode is a miss, never a store failure (`decoding.ts`).
  */
 import { sessionIndexKey, sessionKey } from '../../../common/keys.ts';
 import type { StoreBreaker } from '../breaker.ts';
 import type { PayloadCodec } from '../codec/interface.ts';
-import { CacheError } from '../errors.ts';
 import type { CacheStore } from '../interface.ts';
+import { SessionDecoder } from './decoding.ts';
+import { DEFAULT_SESSION_OPTIONS, type Revocation, type Session, type SessionOptions, type SessionOutcome, type SessionSource } from './interface.ts';
 import { Revocations } from './revocations.ts';
 import { issueToken, readToken } from './token.ts';
 
-/** What a session holds. Times are epoch milliseconds. */
-export interface Session {
-  tenant: string;
-  userId: string;
-  createdAt: number;
-  lastAccess: number;
-  /** The absolute cap: no access extends a session past this. */
-  expiresAt: number;
-}
-
-/** A session that was ended; its cached copy may still exist until a delete lands. */
-export interface Revocation {
-  tenant: string;
-  userId: string;
-  sid: string;
-}
-
-/** The source of truth for sessions (PostgreSQL in the API). Keyed by session id, never by token. */
-export interface SessionSource {
-  save(sid: string, session: Session): Promise<void>;
-  load(tenant: string, sid: string): Promise<Session | undefined>;
-  /**
-   * Deletes the sessions and, in the same step, records a revocation for each that existed,
-   * which stays until `settle`: a crash or a failed Redis delete after it cannot undo a logout.
-   */
-  delete(tenant: string, sids: readonly string[]): Promise<Revocation[]>;
-  /** Session ids of a user, for "end every session" when the index set is gone. */
-  listByUser(tenant: string, userId: string): Promise<string[]>;
-  /** Open revocations of unexpired sessions, oldest first (at most `limit`). */
-  revocations(limit: number): Promise<Revocation[]>;
-  /** Forgets revocations whose cached copies are gone. */
-  settle(sids: readonly string[]): Promise<void>;
-}
-
-/** Timing and durability of sessions. */
-export interface SessionOptions {
-  idleTtlMs: number;
-  absoluteTtlMs: number;
-  /** Minimum time between two refreshes of one session's idle TTL. */
-  touchIntervalMs: number;
-  /** Replicas that should acknowledge a new session (0 for a server without replicas), and how long to wait. */
-  replicas: number;
-  replicaTimeoutMs: number;
-  /** How often each process reads the open revocations (`revocations.ts`). @default 2000 */
-  revocationPollMs?: number;
-}
-
-/** The brief's 24 h sliding sessions, capped at 7 days, refreshed at most every 5 minutes. */
-export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
-  idleTtlMs: 24 * 3_600_000,
-  absoluteTtlMs: 7 * 24 * 3_600_000,
-  touchIntervalMs: 5 * 60_000,
-  replicas: 1,
-  replicaTimeoutMs: 200,
-};
-
-/** Distinct undecodable-entry reasons reported per process (key ids are few; this only bounds memory). */
-const MAX_REPORTED_REASONS = 100;
-
-function isSession(value: unknown): value is Session {
-  if (typeof value !== 'object' || value === null) return false;
-  const s = value as Record<string, unknown>;
-  return typeof s.tenant === 'string' && typeof s.userId === 'string' && typeof s.createdAt === 'number' && typeof s.lastAccess === 'number' && typeof s.expiresAt === 'number';
-}
-
-/** How a session read was answered. */
-export type SessionOutcome = 'hit' | 'miss' | 'bypass';
+export { DEFAULT_SESSION_OPTIONS } from './interface.ts';
+export type { Revocation, Session, SessionOptions, SessionOutcome, SessionSource } from './interface.ts';
 
 /** Creates, reads and ends sessions. */
 export class SessionStore {
@@ -89,9 +27,7 @@ export class SessionStore {
   readonly #codec: PayloadCodec;
   readonly #options: SessionOptions;
   readonly #onError: (error: unknown, operation: string) => void;
-  readonly #onUndecodable: (error: Error) => void;
-  // Reasons already reported: a restart with a new key makes every entry undecodable at once.
-  readonly #undecodable = new Set<string>();
+  readonly #decoder: SessionDecoder;
   readonly #revocations: Revocations;
 
   constructor(config: {
@@ -110,7 +46,7 @@ export class SessionStore {
     this.#codec = config.codec;
     this.#options = config.options ?? DEFAULT_SESSION_OPTIONS;
     this.#onError = config.onError ?? (() => {});
-    this.#onUndecodable = config.onUndecodable ?? (() => {});
+    this.#decoder = new SessionDecoder(config.codec, config.onUndecodable ?? (() => {}));
     this.#revocations = new Revocations(
       {
         list: (limit) => this.#source.revocations(limit),
@@ -171,7 +107,7 @@ export class SessionStore {
     // Only the store call runs in the breaker: an entry this process cannot decode says nothing
     // about Redis's health, and counted as a failure it opened the breaker for every reader.
     const stored = await this.#cached('get', null, () => this.#store.get(key));
-    let session = stored === null || stored === undefined ? undefined : await this.#decode(key, stored);
+    let session = stored === null || stored === undefined ? undefined : await this.#decoder.decode(key, stored);
     if (stored === null) status = 'bypass';
     // An undecodable entry is a miss: reloaded below and overwritten under this process's key.
     if (!session) {
@@ -181,7 +117,11 @@ export class SessionStore {
     }
     if (!session || session.tenant !== tenant || session.userId !== parsed.userId) return undefined;
     if (now >= session.expiresAt || now >= session.lastAccess + this.#options.idleTtlMs) return undefined;
-    if (now - session.lastAccess >= this.#options.touchIntervalMs) session = await this.#touch(parsed.sid, key, session, now);
+    if (now - session.lastAccess >= this.#options.touchIntervalMs) {
+      const touched = await this.#touch(parsed.sid, key, session, now);
+      if (!touched) return undefined;
+      session = touched;
+    }
     return { session, status };
   }
 
@@ -227,30 +167,21 @@ export class SessionStore {
     return this.#cached('delete', false, async () => (await this.#store.delete(...keys), true));
   }
 
-  async #touch(sid: string, key: string, session: Session, now: number): Promise<Session> {
+  /**
+   * Records an access in the source and slides the cached copy; `undefined` when the source no
+   * longer has the session: a copy refilled by a read that raced its logout, now deleted, so
+   * such a copy lives at most one touch interval instead of sliding on for ever.
+   */
+  async #touch(sid: string, key: string, session: Session, now: number): Promise<Session | undefined> {
     const touched = { ...session, lastAccess: now };
-    await this.#source.save(sid, touched);
+    if (!(await this.#source.save(sid, touched))) {
+      await this.#cached('delete', undefined, () => this.#store.delete(key));
+      return undefined;
+    }
     // Only while the cached copy still exists: a logout that ran meanwhile deleted it, and a
     // refresh must not bring the ended session back.
     await this.#cached('touch', undefined, () => this.#write(key, touched, now, true));
     return touched;
-  }
-
-  /** The session in `stored`, or `undefined` when it cannot be decoded (reported once per reason). */
-  async #decode(key: string, stored: string): Promise<Session | undefined> {
-    try {
-      const session = JSON.parse(await this.#codec.decode(stored, { key })) as unknown;
-      if (isSession(session)) return session;
-      throw new Error('the decoded entry is not a session');
-    } catch (error) {
-      // JSON.parse quotes the text it choked on: keep decrypted bytes out of the logs.
-      const reason = error instanceof CacheError ? error.message : 'the decoded entry is not a session';
-      if (!this.#undecodable.has(reason) && this.#undecodable.size < MAX_REPORTED_REASONS) {
-        this.#undecodable.add(reason);
-        this.#onUndecodable(error instanceof CacheError ? error : new Error(reason));
-      }
-      return undefined;
-    }
   }
 
   async #write(key: string, session: Session, now: number, onlyIfPresent = false): Promise<void> {
