@@ -25,8 +25,8 @@ export interface LocalEdgeOptions {
   output: 'inherit' | 'ignore';
   /** Runs each time the edge starts answering, the first time included. */
   onReady?: () => void;
-  /** Reports a crash and the restart that follows. */
-  onCrash?: (code: number | null) => void;
+  /** Reports a crash and the restart that follows, with wrangler's last lines of output when quiet. */
+  onCrash?: (code: number | null, output: string) => void;
 }
 
 const wranglerBin = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
@@ -78,6 +78,8 @@ export class LocalEdge {
   #exited: Promise<void> = Promise.resolve();
   #wanted = false;
   #restarts: number[] = [];
+  // wrangler's last lines when its output is not shown: what a crash report needs.
+  #tail: string[] = [];
 
   constructor(options: LocalEdgeOptions) {
     this.#options = options;
@@ -107,12 +109,17 @@ export class LocalEdge {
     if (persistTo) args.push('--persist-to', persistTo);
     args.push('--show-interactive-dev-session=false', '--log-level', 'warn');
     const child = spawn(process.execPath, args, {
-      stdio: ['ignore', output, output],
+      stdio: ['ignore', output === 'inherit' ? 'inherit' : 'pipe', output === 'inherit' ? 'inherit' : 'pipe'],
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
       detached: true,
     });
     const pid = child.pid;
     if (pid !== undefined) groups.add(pid);
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8').on('data', (text: string) => {
+        this.#tail = [...this.#tail, ...text.split('\n').filter(Boolean)].slice(-40);
+      });
+    }
     this.#child = child;
     this.#exited = new Promise((resolve) => child.once('exit', (code) => {
       // What the wrapper leaves behind (workerd, wrangler's CLI) goes with it.
@@ -135,7 +142,7 @@ export class LocalEdge {
   #restartAfterCrash(code: number | null): void {
     const now = Date.now();
     this.#restarts = [...this.#restarts.filter((at) => now - at < RESTART_WINDOW_MS), now];
-    this.#options.onCrash?.(code);
+    this.#options.onCrash?.(code, this.#tail.join('\n'));
     if (this.#restarts.length > MAX_RESTARTS) {
       this.#wanted = false;
       return;

@@ -114,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       output: options.output ?? 'inherit',
       // Purges that waited while the edge was down (or from an earlier run) go out at once.
       onReady: () => void services.outbox.retryNow().catch((error: unknown) => log.warn('purge redelivery failed', { error: String(error) })),
-      onCrash: (code) => log.error('the edge (wrangler dev) exited; starting it again', { code }),
+      onCrash: (code, output) => log.error('the edge (wrangler dev) exited; starting it again', { code, ...(output ? { output } : {}) }),
     });
     cleanups.push(() => edge.stop());
     await edge.start();

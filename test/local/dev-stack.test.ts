@@ -47,8 +47,8 @@ describe('npm run dev: the stack as one system', () => {
   const drained = () => eventually('the outbox to drain', () => countPending(stack.services.db), (n) => n === 0);
 
   beforeAll(async () => {
-    // The failed deliveries below are expected; the origin's warnings about them are not output.
-    logger.setLogLevel('SILENT');
+    // The failed deliveries below are expected: their warnings are not output; errors still are.
+    logger.setLogLevel('ERROR');
     dataDir = await mkdtemp(join(tmpdir(), 'strata-dev-'));
     const env = {
       PATH: process.env.PATH,
@@ -149,7 +149,7 @@ describe('npm run dev with REDIS_CLUSTER_NODES', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    logger.setLogLevel('SILENT');
+    logger.setLogLevel('ERROR');
     cluster = await startRedisCluster();
     dataDir = await mkdtemp(join(tmpdir(), 'strata-dev-cluster-'));
     const env = {
