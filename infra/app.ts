@@ -18,7 +18,6 @@ const config = stageConfig({
   azs: context('azs'),
   alarmEmail: context('alarmEmail'),
   outboxEntry: context('outboxEntry'),
-  secretsEpoch: context('secretsEpoch'),
 });
 addStrata(app, config);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

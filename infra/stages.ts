@@ -26,11 +26,10 @@ export interface StrataConfig {
   readonly api?: OriginStackProps['api'];
   readonly origin?: OriginStackProps['origin'];
   readonly alarmEmail?: string;
-  readonly secretsEpoch?: string;
   readonly terminationProtection: boolean;
 }
 
-type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'tenants' | 'alarmEmail' | 'secretsEpoch' | 'network'> & {
+type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'tenants' | 'alarmEmail' | 'network'> & {
   readonly azCount: number;
   readonly natGateways: number;
 };
@@ -93,8 +92,6 @@ export interface StrataContext {
   readonly alarmEmail?: string;
   /** Entry file of the outbox deliverer, once the origin has one. */
   readonly outboxEntry?: string;
-  /** Any new value makes the functions re-read their secrets on deploy. */
-  readonly secretsEpoch?: string;
 }
 
 /** The configuration of `context.stage` (default `dev`), with the context's overrides. */
@@ -116,6 +113,5 @@ export function stageConfig(context: StrataContext): StrataConfig {
     tenants: context.tenants ? parseTenants(context.tenants) : SEED_TENANTS,
     network: { availabilityZones, natGateways: Math.min(natGateways, availabilityZones.length) },
     ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
-    ...(context.secretsEpoch ? { secretsEpoch: context.secretsEpoch } : {}),
   };
 }

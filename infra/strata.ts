@@ -35,7 +35,6 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     ...(config.api ? { api: config.api } : {}),
     ...(config.origin ? { origin: config.origin } : {}),
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
-    ...(config.secretsEpoch ? { secretsEpoch: config.secretsEpoch } : {}),
   });
   origin.addStackDependency(data);
   return { data, origin };

@@ -3,7 +3,9 @@
  * process with a message naming the variable, instead of failing on the first request.
  */
 import { z } from 'zod';
+import type { RotatingPassword } from './cache/redis-password.ts';
 import type { DatabaseConfig } from './db/index.ts';
+import type { SecretsConfig } from './secrets/index.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalString = z.string().trim().min(1).optional().catch(undefined);
@@ -29,7 +31,19 @@ const EnvSchema = z.object({
   METRICS_SERVICE_NAME: z.string().default('strata-origin'),
   PURGE_URL: z.string().trim().url().optional(),
   PURGE_SECRET: optionalString,
+  // Deployed, secrets are read at run time from Secrets Manager by these ids (origin/secrets/).
+  REDIS_PASSWORD_SECRET_ARN: optionalString,
+  PURGE_SECRET_ARN: optionalString,
+  CACHE_ENCRYPTION_KEYS_SECRET_ARN: optionalString,
+  SECRETS_MAX_AGE_SECONDS: positiveInt(300),
 });
+
+/** A secret given both as a value and as a Secrets Manager id is a mistake: say so. */
+const SECRET_PAIRS = [
+  ['REDIS_PASSWORD', 'REDIS_PASSWORD_SECRET_ARN'],
+  ['PURGE_SECRET', 'PURGE_SECRET_ARN'],
+  ['CACHE_ENCRYPTION_KEYS', 'CACHE_ENCRYPTION_KEYS_SECRET_ARN'],
+] as const;
 
 /** Which cache store the origin uses. */
 /** How the origin reaches Redis: timeouts, and for ElastiCache TLS and an RBAC user. */
@@ -38,7 +52,8 @@ interface RedisConnection {
   connectTimeoutMs: number;
   tls?: Record<string, never>;
   username?: string;
-  password?: string;
+  /** A rotating one comes from Secrets Manager (`REDIS_PASSWORD_SECRET_ARN`, origin/secrets/). */
+  password?: string | RotatingPassword;
 }
 
 export type CacheConfig =
@@ -60,6 +75,8 @@ export interface OriginConfig {
   metrics: { kind: 'prometheus' } | { kind: 'emf'; serviceName: string };
   /** The edge's purge endpoint and HMAC key; without both, purges wait in the outbox. */
   purge: { url: string | undefined; secret: string | undefined };
+  /** Secrets read from Secrets Manager at run time instead (`*_SECRET_ARN`), and their cache age. */
+  secrets: SecretsConfig;
 }
 
 /** Parses `host:port,host:port`. */
@@ -79,12 +96,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`invalid origin configuration: ${problems}`);
   }
   const e = parsed.data;
+  for (const [plain, secret] of SECRET_PAIRS) {
+    if (e[plain] && e[secret]) throw new Error(`invalid origin configuration: set ${plain} or ${secret}, not both`);
+  }
   const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
   if (onLambda && !e.DATABASE_URL) {
     throw new Error('invalid origin configuration: DATABASE_URL is required on Lambda (PGlite is for local runs)');
   }
-  if (onLambda && !e.CACHE_ENCRYPTION_KEYS) {
-    throw new Error('invalid origin configuration: CACHE_ENCRYPTION_KEYS is required on Lambda (sessions and profiles are encrypted)');
+  if (onLambda && !e.CACHE_ENCRYPTION_KEYS && !e.CACHE_ENCRYPTION_KEYS_SECRET_ARN) {
+    throw new Error('invalid origin configuration: CACHE_ENCRYPTION_KEYS_SECRET_ARN (or CACHE_ENCRYPTION_KEYS) is required on Lambda (sessions and profiles are encrypted)');
   }
   const timeouts: RedisConnection = {
     commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
@@ -112,5 +132,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const sessionsCache: CacheConfig | undefined = e.REDIS_SESSIONS_CLUSTER_NODES
     ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_SESSIONS_CLUSTER_NODES), ...timeouts }
     : undefined;
-  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge };
+  const secrets: SecretsConfig = {
+    maxAgeSeconds: e.SECRETS_MAX_AGE_SECONDS,
+    redisPassword: e.REDIS_PASSWORD_SECRET_ARN,
+    purge: e.PURGE_SECRET_ARN,
+    encryptionKeys: e.CACHE_ENCRYPTION_KEYS_SECRET_ARN,
+  };
+  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge, secrets };
 }

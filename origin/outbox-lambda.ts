@@ -8,10 +8,12 @@ import { loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { log } from './log.ts';
 import { countPending, OutboxDeliverer, type DeliveryReport } from './outbox/index.ts';
+import { openRuntimeSecrets } from './secrets/index.ts';
 
 const config = loadConfig();
+const secrets = await openRuntimeSecrets(config.secrets);
 const db = await openDatabase(config.database);
-const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: config.purge.secret });
+const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: secrets.purge ?? config.purge.secret });
 
 /** Delivers every due purge; reports what it did and how many still wait. */
 export async function handler(): Promise<DeliveryReport & { pending: number }> {

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
@@ -13,6 +13,7 @@ import { TenantUsagePlans, type TenantAssignment } from '../constructs/tenant-us
 import { assertStage, edgePurgeUrlParameter, namePrefix, secretNames } from '../naming.ts';
 import type { OriginDependencies } from './data-stack.ts';
 import { originServiceName } from './defaults.ts';
+import { originSecrets } from './origin-secrets.ts';
 
 /** Props of {@link OriginStack}. */
 export interface OriginStackProps extends StackProps {
@@ -37,12 +38,6 @@ export interface OriginStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** @default StrataObservability's defaults */
   readonly thresholds?: Partial<AlarmThresholds>;
-  /**
-   * CloudFormation resolves secret references only when it updates a function: a new value
-   * here (`-c secretsEpoch=…`) updates both functions, so they pick up changed secrets.
-   * @default unset
-   */
-  readonly secretsEpoch?: string;
 }
 
 /**
@@ -73,8 +68,8 @@ export class OriginStack extends Stack {
       reason: 'The key is shared with the Cloudflare Worker, which no rotation function can update; the README documents rotating both sides by hand',
     });
 
-    // Dynamic references and deploy-time SSM reads: no secret or URL is written into the template.
-    const secret = (name: string, jsonField?: string) => SecretValue.secretsManager(name, jsonField ? { jsonField } : {}).unsafeUnwrap();
+    // Secrets by ARN, read at run time (origin/secrets/); the URL is read from SSM at deploy time.
+    const secrets = originSecrets(this, { stage: props.stage, redis: cacheAccess.secret, purge: purgeSecret });
     this.originEnvironment = {
       DATABASE_URL: database.connectionUrl,
       DATABASE_IAM_AUTH: 'true',
@@ -82,14 +77,11 @@ export class OriginStack extends Stack {
       REDIS_SESSIONS_CLUSTER_NODES: sessions.configurationEndpoint,
       REDIS_TLS: 'true',
       REDIS_USERNAME: cacheAccess.appUsername,
-      REDIS_PASSWORD: secret(secretNames.redisApp(props.stage), 'password'),
-      CACHE_ENCRYPTION_KEYS: secret(secretNames.cacheEncryptionKeys(props.stage)),
       PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)),
-      PURGE_SECRET: purgeSecret.secretValue.unsafeUnwrap(),
+      ...secrets.environment,
       // The `service` dimension of the origin's EMF metrics, which the dashboard reads.
       METRICS_SERVICE_NAME: serviceName,
       POWERTOOLS_SERVICE_NAME: serviceName,
-      ...(props.secretsEpoch ? { SECRETS_EPOCH: props.secretsEpoch } : {}),
     };
     const inVpc = { vpc: network.vpc, vpcSubnets: network.appSubnets, securityGroups: [network.lambdaSecurityGroup] };
 
@@ -101,6 +93,7 @@ export class OriginStack extends Stack {
       ...props.origin,
     });
     database.proxy.grantConnect(this.origin.function, database.username);
+    secrets.grantRead(this.origin.function);
     const watched: WatchedFunction[] = [{ label: 'origin', function: this.origin.function, timeout: props.origin?.timeout ?? DEFAULT_TIMEOUT }];
 
     if (props.outboxDelivererEntry) {
@@ -114,6 +107,7 @@ export class OriginStack extends Stack {
         ...inVpc,
       });
       database.proxy.grantConnect(deliverer.function, database.username);
+      secrets.grantRead(deliverer.function);
       new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
       watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
     } else {

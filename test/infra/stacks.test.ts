@@ -61,30 +61,33 @@ describe('a Strata stage', () => {
     expect(rules.filter((rule) => !rule.from)).toEqual([]);
   });
 
-  it('configures the origin through its environment, with secrets only as dynamic references', () => {
+  it('configures the origin through its environment, which names its secrets but holds none', () => {
     const { origin } = strataStage();
     const template = Template.fromStack(origin);
     const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')![1];
     const env = fn.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env).sort()).toEqual([
-      'CACHE_ENCRYPTION_KEYS',
+      'CACHE_ENCRYPTION_KEYS_SECRET_ARN',
       'DATABASE_IAM_AUTH',
       'DATABASE_URL',
       'METRICS_SERVICE_NAME',
       'NODE_OPTIONS',
       'POWERTOOLS_SERVICE_NAME',
-      'PURGE_SECRET',
+      'PURGE_SECRET_ARN',
       'PURGE_URL',
       'REDIS_CLUSTER_NODES',
-      'REDIS_PASSWORD',
+      'REDIS_PASSWORD_SECRET_ARN',
       'REDIS_SESSIONS_CLUSTER_NODES',
       'REDIS_TLS',
       'REDIS_USERNAME',
     ]);
     expect(env).toMatchObject({ DATABASE_IAM_AUTH: 'true', REDIS_TLS: 'true', REDIS_USERNAME: 'strata-app', METRICS_SERVICE_NAME: 'strata-dev-origin', POWERTOOLS_SERVICE_NAME: 'strata-dev-origin' });
-    expect(env.REDIS_PASSWORD).toBe('{{resolve:secretsmanager:strata/dev/redis-app:SecretString:password::}}');
-    expect(env.CACHE_ENCRYPTION_KEYS).toBe('{{resolve:secretsmanager:strata/dev/cache-encryption-keys:SecretString:::}}');
-    expect(JSON.stringify(env.PURGE_SECRET)).toMatch(/^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"PurgeSecret[A-F0-9]+"\},":SecretString:::\}\}"\]\]\}$/);
+    // No value, and no dynamic reference CloudFormation would resolve into a value, anywhere in it.
+    const text = JSON.stringify(env);
+    expect(text).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure|SecretString/);
+    expect(JSON.stringify(env.REDIS_PASSWORD_SECRET_ARN)).toMatch(/^\{"Fn::ImportValue":"Strata-dev-Data:[^"]*CacheAccessAppCredentials/);
+    expect(env.PURGE_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^PurgeSecret[A-F0-9]+$/) });
+    expect(env.CACHE_ENCRYPTION_KEYS_SECRET_ARN).toBe('strata/dev/cache-encryption-keys');
     expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/);
     expect(JSON.stringify(env.REDIS_CLUSTER_NODES)).toMatch(/Cache[^"]*ConfigurationEndPointAddress.*":".*Cache[^"]*ConfigurationEndPointPort/);
     expect(JSON.stringify(env.REDIS_SESSIONS_CLUSTER_NODES)).toMatch(/Sessions[^"]*ConfigurationEndPointAddress/);
@@ -93,13 +96,21 @@ describe('a Strata stage', () => {
     expect(parameter).toEqual({ Type: 'AWS::SSM::Parameter::Value<String>', Default: '/strata/dev/edge-purge-url' });
   });
 
-  it('updates the functions, so they re-read their secrets, when the secrets epoch changes', () => {
-    const env = (epoch?: string) => {
-      const { origin } = strataStage(epoch ? { secretsEpoch: epoch } : {});
-      return resources(Template.fromStack(origin), 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')![1].Environment.Variables;
-    };
-    expect(env()).not.toHaveProperty('SECRETS_EPOCH');
-    expect(env('2026-12-01').SECRETS_EPOCH).toBe('2026-12-01');
+  it('lets the origin read exactly its three secrets, and nothing else of Secrets Manager', () => {
+    const template = Template.fromStack(strataStage().origin);
+    const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')!;
+    const role = fn[1].Role['Fn::GetAtt'][0] as string;
+    const statements = resources(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap(([, p]) => p.PolicyDocument.Statement);
+    const secrets = statements.filter((s: any) => JSON.stringify(s.Action).includes('secretsmanager:'));
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0].Action).toBe('secretsmanager:GetSecretValue');
+    const resourcesText = secrets[0].Resource.map((r: unknown) => JSON.stringify(r));
+    expect(resourcesText).toHaveLength(3);
+    expect(resourcesText.find((r: string) => r.includes('CacheAccessAppCredentials'))).toBeDefined();
+    expect(resourcesText.find((r: string) => /"Ref":"PurgeSecret/.test(r))).toBeDefined();
+    expect(resourcesText.find((r: string) => r.includes(':secret:strata/dev/cache-encryption-keys-??????'))).toBeDefined();
   });
 
   it('lets the origin sign in to RDS Proxy as the database user, and nothing more', () => {
