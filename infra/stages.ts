@@ -17,6 +17,8 @@ export interface StrataConfig {
   /** @default the CLI's account (CDK_DEFAULT_ACCOUNT); unset synthesizes account-agnostic templates */
   readonly account?: string;
   readonly entry: string;
+  /** Entry file of the database migrator, run as the owner on every deploy. */
+  readonly migratorEntry: string;
   readonly outboxDelivererEntry?: string;
   readonly tenants: readonly TenantAssignment[];
   readonly network: StrataNetworkProps;
@@ -29,7 +31,7 @@ export interface StrataConfig {
   readonly terminationProtection: boolean;
 }
 
-type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'tenants' | 'alarmEmail' | 'network'> & {
+type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'migratorEntry' | 'outboxDelivererEntry' | 'tenants' | 'alarmEmail' | 'network'> & {
   readonly azCount: number;
   readonly natGateways: number;
 };
@@ -109,6 +111,7 @@ export function stageConfig(context: StrataContext): StrataConfig {
     region,
     ...(context.account ? { account: context.account } : {}),
     entry: 'origin/lambda.ts',
+    migratorEntry: 'origin/migrate-lambda.ts',
     ...(context.outboxEntry ? { outboxDelivererEntry: context.outboxEntry } : {}),
     tenants: context.tenants ? parseTenants(context.tenants) : SEED_TENANTS,
     network: { availabilityZones, natGateways: Math.min(natGateways, availabilityZones.length) },

@@ -29,6 +29,7 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     tags,
     stage: config.stage,
     entry: config.entry,
+    migratorEntry: config.migratorEntry,
     data,
     tenants: config.tenants,
     ...(config.outboxDelivererEntry ? { outboxDelivererEntry: config.outboxDelivererEntry } : {}),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { RotatingPassword } from './cache/redis-password.ts';
+import { ROLE_PATTERN } from './db/app-role.ts';
 import type { DatabaseConfig } from './db/index.ts';
 import type { SecretsConfig } from './secrets/index.ts';
 
@@ -16,6 +17,10 @@ const EnvSchema = z.object({
   DATABASE_URL: optionalString,
   DATABASE_MAX_CONNECTIONS: positiveInt(5),
   DATABASE_IAM_AUTH: z.enum(['true', 'false']).default('false'),
+  // The app role may not change the schema: it only checks the owner's migrations ran.
+  DATABASE_MIGRATE: z.enum(['true', 'false']).default('true'),
+  DATABASE_PASSWORD_SECRET_ARN: optionalString,
+  DATABASE_APP_ROLE: z.string().regex(ROLE_PATTERN, 'a lowercase PostgreSQL identifier').optional(),
   AWS_REGION: optionalString,
   PGLITE_DIR: z.string().default('.data/pglite'),
   REDIS_URL: optionalString,
@@ -77,6 +82,8 @@ export interface OriginConfig {
   purge: { url: string | undefined; secret: string | undefined };
   /** Secrets read from Secrets Manager at run time instead (`*_SECRET_ARN`), and their cache age. */
   secrets: SecretsConfig;
+  /** The role the migrator grants the app's rights to (`DATABASE_APP_ROLE`). */
+  databaseAppRole?: string;
 }
 
 /** Parses `host:port,host:port`. */
@@ -125,8 +132,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         url: e.DATABASE_URL,
         maxConnections: e.DATABASE_MAX_CONNECTIONS,
         ...(e.DATABASE_IAM_AUTH === 'true' ? { iamAuth: { region: e.AWS_REGION } } : {}),
+        ...(e.DATABASE_MIGRATE === 'false' ? { migrate: false } : {}),
       }
     : { kind: 'pglite', dataDir: e.PGLITE_DIR };
+  if (e.DATABASE_IAM_AUTH === 'true' && e.DATABASE_PASSWORD_SECRET_ARN) {
+    throw new Error('invalid origin configuration: set DATABASE_IAM_AUTH=true or DATABASE_PASSWORD_SECRET_ARN, not both');
+  }
+  if (e.DATABASE_MIGRATE === 'false' && database.kind === 'pglite') {
+    throw new Error('invalid origin configuration: DATABASE_MIGRATE=false needs DATABASE_URL (PGlite is always migrated in process)');
+  }
   const metrics = onLambda ? { kind: 'emf' as const, serviceName: e.METRICS_SERVICE_NAME } : { kind: 'prometheus' as const };
   const purge = { url: e.PURGE_URL, secret: e.PURGE_SECRET };
   const sessionsCache: CacheConfig | undefined = e.REDIS_SESSIONS_CLUSTER_NODES
@@ -137,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisPassword: e.REDIS_PASSWORD_SECRET_ARN,
     purge: e.PURGE_SECRET_ARN,
     encryptionKeys: e.CACHE_ENCRYPTION_KEYS_SECRET_ARN,
+    databasePassword: e.DATABASE_PASSWORD_SECRET_ARN,
   };
-  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge, secrets };
+  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge, secrets, ...(e.DATABASE_APP_ROLE ? { databaseAppRole: e.DATABASE_APP_ROLE } : {}) };
 }

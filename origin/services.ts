@@ -21,7 +21,7 @@ import { ProjectCommands } from './projects/commands.ts';
 import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
 import { OutboxDeliverer } from './outbox/index.ts';
 import { TenantConfig } from './tenant-config/service.ts';
-import { openRuntimeSecrets, withRotatingPassword } from './secrets/index.ts';
+import { openRuntimeSecrets, withDatabasePassword, withRotatingPassword } from './secrets/index.ts';
 import { PostgresSessionSource } from './sessions/source.ts';
 import { UserRepository } from './users/repository.ts';
 import { UserDirectory } from './users/service.ts';
@@ -87,7 +87,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   const secrets = config.secrets ? await openRuntimeSecrets(config.secrets) : {};
   const policies = policiesFor(secrets.encryptionKeys ?? config.encryptionKeys);
   const metrics = metricsOutlet(config.metrics ?? { kind: 'prometheus' });
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(withDatabasePassword(config.database, secrets.databasePassword));
   const cache = createCacheStore(withRotatingPassword(config.cache, secrets.redisPassword));
   if (config.cache.kind === 'memory') {
     log.warn('no REDIS_URL or REDIS_CLUSTER_NODES: caching in process memory, not shared between instances');

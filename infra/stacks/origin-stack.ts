@@ -3,6 +3,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { CacheControlAuthorization } from '../constructs/cache-control-authorization/index.ts';
+import { DatabaseMigrator } from '../constructs/database-migrator/index.ts';
 import type { AlarmThresholds } from '../constructs/observability/defaults.ts';
 import { StrataObservability, type WatchedFunction } from '../constructs/observability/index.ts';
 import { OriginApi, type OriginApiProps } from '../constructs/origin-api/index.ts';
@@ -21,6 +22,8 @@ export interface OriginStackProps extends StackProps {
   readonly stage: string;
   /** Path of the origin's Lambda entry file. */
   readonly entry: string;
+  /** Path of the migrator's entry file (`origin/migrate-lambda.ts`), run as the database owner. */
+  readonly migratorEntry: string;
   /** The data stack's network, Redis groups and database. */
   readonly data: OriginDependencies;
   /** Tenants that get an API key, and their plans. */
@@ -71,8 +74,10 @@ export class OriginStack extends Stack {
     // Secrets by ARN, read at run time (origin/secrets/); the URL is read from SSM at deploy time.
     const secrets = originSecrets(this, { stage: props.stage, redis: cacheAccess.secret, purge: purgeSecret });
     this.originEnvironment = {
+      // The app role, which may not change the schema: the migrator below migrates as the owner.
       DATABASE_URL: database.connectionUrl,
       DATABASE_IAM_AUTH: 'true',
+      DATABASE_MIGRATE: 'false',
       REDIS_CLUSTER_NODES: cache.configurationEndpoint,
       REDIS_SESSIONS_CLUSTER_NODES: sessions.configurationEndpoint,
       REDIS_TLS: 'true',
@@ -92,8 +97,19 @@ export class OriginStack extends Stack {
       ...inVpc,
       ...props.origin,
     });
-    database.proxy.grantConnect(this.origin.function, database.username);
+    database.proxy.grantConnect(this.origin.function, database.appUsername);
     secrets.grantRead(this.origin.function);
+    const migrator = new DatabaseMigrator(this, 'Migrator', {
+      entry: props.migratorEntry,
+      vpc: network.vpc,
+      vpcSubnets: network.appSubnets,
+      securityGroup: database.migratorSecurityGroup,
+      ownerUrl: database.ownerConnectionUrl,
+      ownerSecret: database.secret,
+      appRole: database.appUsername,
+      environment: { POWERTOOLS_SERVICE_NAME: `${prefix}-migrator` },
+    });
+    migrator.runBefore(this.origin);
     const watched: WatchedFunction[] = [{ label: 'origin', function: this.origin.function, timeout: props.origin?.timeout ?? DEFAULT_TIMEOUT }];
 
     if (props.outboxDelivererEntry) {
@@ -106,8 +122,9 @@ export class OriginStack extends Stack {
         reservedConcurrentExecutions: 1,
         ...inVpc,
       });
-      database.proxy.grantConnect(deliverer.function, database.username);
+      database.proxy.grantConnect(deliverer.function, database.appUsername);
       secrets.grantRead(deliverer.function);
+      migrator.runBefore(deliverer);
       new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
       watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
     } else {
@@ -160,6 +177,7 @@ export class OriginStack extends Stack {
     new CfnOutput(this, 'PurgeSecretName', { value: purgeSecret.secretName, description: 'Copy its value to the Worker: wrangler secret put PURGE_SECRET' });
     new CfnOutput(this, 'ApiKeyIds', { value: Object.entries(usage.apiKeys).map(([tenant, key]) => `${tenant}=${key.keyId}`).join(','), description: 'aws apigateway get-api-key --include-value --api-key <id>' });
     new CfnOutput(this, 'Dashboard', { value: observability.dashboard.dashboardName });
+    new CfnOutput(this, 'MigratorFunction', { value: migrator.function.function.functionName, description: "Runs on every deploy; by hand: aws lambda invoke --function-name <this> --payload '{\"seedDemo\":true}' out.json" });
     new CfnOutput(this, 'AlarmTopic', { value: observability.topic.topicArn });
   }
 }

@@ -8,6 +8,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RotatingPassword } from '../cache/redis-password.ts';
 import { parseKeyring } from '../cache/codec/index.ts';
 import type { CacheConfig } from '../config.ts';
+import type { DatabaseConfig } from '../db/index.ts';
 import { log } from '../log.ts';
 import { SecretReader } from './reader.ts';
 import { rotatingPassword } from './rotating-password.ts';
@@ -82,4 +83,9 @@ export async function openRuntimeSecrets(config: SecretsConfig, client?: Secrets
 /** `cache` presenting `password` (from Secrets Manager) instead of a configured one. */
 export function withRotatingPassword(cache: CacheConfig, password: RotatingPassword | undefined): CacheConfig {
   return password && cache.kind !== 'memory' ? { ...cache, password } : cache;
+}
+
+/** `database` signing in with `password` (from Secrets Manager) when it is a server. */
+export function withDatabasePassword(database: DatabaseConfig, password: (() => Promise<string>) | undefined): DatabaseConfig {
+  return password && database.kind === 'postgres' ? { ...database, password } : database;
 }

@@ -36,7 +36,7 @@ describe('a Strata stage', () => {
     for (const { id, reason, path } of all) expect(reason.length, `${id} at ${path}`).toBeGreaterThan(40);
   });
 
-  it('opens only Lambda → Redis (6379, both groups) and Lambda → RDS Proxy (5432); the cluster admits the proxy and rotation only', () => {
+  it('opens only Lambda → Redis (6379, both groups) and Lambda → RDS Proxy (5432); the cluster admits the proxy, rotation and migrator only', () => {
     const { data } = strataStage();
     const template = Template.fromStack(data);
     const groups = new Map(resources(template, 'AWS::EC2::SecurityGroup').map(([id, p]) => [id, p]));
@@ -53,7 +53,7 @@ describe('a Strata stage', () => {
       ['SessionsSecurityGroup', 6379],
     ]);
     const intoCluster = rules.filter((rule) => rule.to.startsWith('DatabaseClusterSecurityGroup')).map((rule) => rule.from!.replace(/[A-F0-9]{8}$/, ''));
-    expect(intoCluster.sort()).toEqual(['DatabaseClusterRotationSingleUserSecurityGroup', 'DatabaseProxySecurityGroup']);
+    expect(intoCluster.sort()).toEqual(['DatabaseClusterRotationSingleUserSecurityGroup', 'DatabaseMigratorSecurityGroup', 'DatabaseProxySecurityGroup']);
     // Nothing else is open: no CIDR ingress except HTTPS into the Secrets Manager endpoint.
     for (const [, group] of groups) {
       for (const rule of group.SecurityGroupIngress ?? []) expect(rule).toMatchObject({ CidrIp: '10.40.0.0/16', FromPort: 443, ToPort: 443 });
@@ -69,6 +69,7 @@ describe('a Strata stage', () => {
     expect(Object.keys(env).sort()).toEqual([
       'CACHE_ENCRYPTION_KEYS_SECRET_ARN',
       'DATABASE_IAM_AUTH',
+      'DATABASE_MIGRATE',
       'DATABASE_URL',
       'METRICS_SERVICE_NAME',
       'NODE_OPTIONS',
@@ -81,14 +82,14 @@ describe('a Strata stage', () => {
       'REDIS_TLS',
       'REDIS_USERNAME',
     ]);
-    expect(env).toMatchObject({ DATABASE_IAM_AUTH: 'true', REDIS_TLS: 'true', REDIS_USERNAME: 'strata-app', METRICS_SERVICE_NAME: 'strata-dev-origin', POWERTOOLS_SERVICE_NAME: 'strata-dev-origin' });
+    expect(env).toMatchObject({ DATABASE_IAM_AUTH: 'true', DATABASE_MIGRATE: 'false', REDIS_TLS: 'true', REDIS_USERNAME: 'strata-app', METRICS_SERVICE_NAME: 'strata-dev-origin', POWERTOOLS_SERVICE_NAME: 'strata-dev-origin' });
     // No value, and no dynamic reference CloudFormation would resolve into a value, anywhere in it.
     const text = JSON.stringify(env);
     expect(text).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure|SecretString/);
     expect(JSON.stringify(env.REDIS_PASSWORD_SECRET_ARN)).toMatch(/^\{"Fn::ImportValue":"Strata-dev-Data:[^"]*CacheAccessAppCredentials/);
     expect(env.PURGE_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^PurgeSecret[A-F0-9]+$/) });
     expect(env.CACHE_ENCRYPTION_KEYS_SECRET_ARN).toBe('strata/dev/cache-encryption-keys');
-    expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/);
+    expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata_app@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/);
     expect(JSON.stringify(env.REDIS_CLUSTER_NODES)).toMatch(/Cache[^"]*ConfigurationEndPointAddress.*":".*Cache[^"]*ConfigurationEndPointPort/);
     expect(JSON.stringify(env.REDIS_SESSIONS_CLUSTER_NODES)).toMatch(/Sessions[^"]*ConfigurationEndPointAddress/);
     // The edge's purge URL is read from SSM when CloudFormation deploys.
@@ -113,15 +114,45 @@ describe('a Strata stage', () => {
     expect(resourcesText.find((r: string) => r.includes(':secret:strata/dev/cache-encryption-keys-??????'))).toBeDefined();
   });
 
-  it('lets the origin sign in to RDS Proxy as the database user, and nothing more', () => {
+  it('lets the origin sign in to RDS Proxy as the app role only, never as the owner', () => {
     const template = Template.fromStack(strataStage().origin);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'rds-db:connect', Effect: 'Allow' })]) },
     });
     const statements = resources(template, 'AWS::IAM::Policy').flatMap(([, p]) => p.PolicyDocument.Statement);
-    const connect = statements.find((s: any) => s.Action === 'rds-db:connect');
-    expect(JSON.stringify(connect.Resource)).toContain('/strata');
-    expect(JSON.stringify(connect.Resource)).not.toMatch(/dbuser:\*|"\*"/);
+    const connects = statements.filter((s: any) => s.Action === 'rds-db:connect');
+    expect(connects.length).toBeGreaterThan(0);
+    for (const connect of connects) {
+      expect(JSON.stringify(connect.Resource)).toMatch(/\/strata_app"\]\]\}$/);
+      expect(JSON.stringify(connect.Resource)).not.toMatch(/dbuser:\*|"\*"/);
+    }
+  });
+
+  it('migrates as the owner, straight to the writer, before the origin gets new code; only the migrator reads the owner’s password', () => {
+    const { origin } = strataStage();
+    const template = Template.fromStack(origin);
+    const functions = resources(template, 'AWS::Lambda::Function');
+    const [migratorId, migrator] = functions.find(([, p]) => p.Description === 'Strata database migrator (owner)')!;
+    const env = migrator.Environment.Variables;
+    expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*DatabaseCluster[^"]*Endpoint[^"]*"\},":",\{"Fn::ImportValue":"[^"]*Port[^"]*"\},"\/strata\?sslmode=require"/);
+    expect(JSON.stringify(env.DATABASE_PASSWORD_SECRET_ARN)).toMatch(/DatabaseClusterSecretAttachment|DatabaseSecret/);
+    expect(env).toMatchObject({ DATABASE_APP_ROLE: 'strata_app', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
+    expect(env).not.toHaveProperty('DATABASE_IAM_AUTH');
+    expect(JSON.stringify(migrator.VpcConfig.SecurityGroupIds)).toContain('DatabaseMigratorSecurityGroup');
+
+    // The owner's secret: readable by the migrator's role, and by no other role of the stack.
+    const readers = resources(template, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.PolicyDocument).includes(JSON.stringify(env.DATABASE_PASSWORD_SECRET_ARN)));
+    expect(readers).toHaveLength(1);
+    expect(readers[0]![1].Roles).toEqual([{ Ref: migrator.Role['Fn::GetAtt'][0] }]);
+    expect(readers[0]![1].PolicyDocument.Statement.find((s: any) => JSON.stringify(s).includes('secretsmanager')).Action).toBe('secretsmanager:GetSecretValue');
+
+    // A trigger runs it on every deploy that changes it, before the origin function is touched.
+    const [triggerId, trigger] = resources(template, 'Custom::Trigger')[0]!;
+    const json = template.toJSON().Resources as Record<string, { DependsOn?: string[]; Properties?: Record<string, any> }>;
+    const version = json[trigger.HandlerArn.Ref]!.Properties!;
+    expect(version.FunctionName).toEqual({ Ref: migratorId });
+    const originId = functions.find(([, p]) => p.Description === 'Strata origin API')![0];
+    expect(json[originId]!.DependsOn).toContain(triggerId);
   });
 
   it('publishes the origin URL and the purge secret name for the edge', () => {
