@@ -20,6 +20,7 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     stage: config.stage,
     network: config.network,
     terminationProtection: config.terminationProtection,
+    ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     ...(config.cache ? { cache: config.cache } : {}),
     ...(config.sessions ? { sessions: config.sessions } : {}),
     ...(config.database ? { database: config.database } : {}),

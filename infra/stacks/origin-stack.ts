@@ -167,6 +167,7 @@ export class OriginStack extends Stack {
         { group: cache, holdsSessions: false },
         { group: sessions, holdsSessions: true },
       ],
+      database: { clusterIdentifier: database.cluster.clusterIdentifier, proxyName: database.proxy.dbProxyName },
       apiStage: this.api.stage,
       functions: watched,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),

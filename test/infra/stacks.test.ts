@@ -17,9 +17,11 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+  'AwsSolutions-IAM5[Resource::*]',
   'AwsSolutions-L1',
   'AwsSolutions-RDS11',
   'AwsSolutions-SMG4',
+  'AwsSolutions-SNS2',
 ];
 
 describe('a Strata stage', () => {
@@ -190,6 +192,27 @@ describe('a Strata stage', () => {
     const integrations = resources(originTemplate, 'AWS::ApiGateway::Method').map(([, m]) => JSON.stringify(m.Integration.Uri));
     for (const uri of integrations) expect(uri).toMatch(/OriginLive/);
     originTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'production', CacheClusterSize: '1.6' });
+  });
+
+  it('sends ElastiCache events of both groups to a topic ElastiCache can publish to, with the alarm e-mail subscribed', () => {
+    const template = Template.fromStack(strataStage({ alarmEmail: 'ops@example.com' }).data);
+    const [topicId, topic] = resources(template, 'AWS::SNS::Topic')[0]!;
+    expect(topic.TopicName).toBe('strata-dev-cache-events');
+    // ElastiCache marks an encrypted topic inactive.
+    expect(topic.KmsMasterKeyId).toBeUndefined();
+    for (const [, group] of resources(template, 'AWS::ElastiCache::ReplicationGroup')) expect(group.NotificationTopicArn).toEqual({ Ref: topicId });
+    const policy = JSON.stringify(resources(template, 'AWS::SNS::TopicPolicy')[0]![1]);
+    expect(policy).toContain('"AWS:SourceOwner"');
+    expect(policy).not.toContain('aws:SourceAccount');
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+  });
+
+  it('traces requests with X-Ray from the API stage into every function', () => {
+    const template = Template.fromStack(strataStage({ outboxEntry: 'origin/outbox-lambda.ts' }).origin);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
+    const ours = resources(template, 'AWS::Lambda::Function').filter(([, p]) => String(p.Description ?? '').startsWith('Strata'));
+    expect(ours.map(([, p]) => p.Description).sort()).toEqual(['Strata database migrator (owner)', 'Strata origin API', 'Strata purge-outbox deliverer']);
+    for (const [, fn] of ours) expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
   it('keeps sessions apart from cache data: noeviction for sessions, allkeys-lru for the rest', () => {
