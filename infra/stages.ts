@@ -29,6 +29,12 @@ export interface StrataConfig {
   readonly origin?: OriginStackProps['origin'];
   readonly alarmEmail?: string;
   readonly terminationProtection: boolean;
+  /**
+   * What `cdk destroy` does to the stage's data. `destroy`: everything goes (dev data is seed
+   * and test data; nothing left to pay for). `protect`: Aurora keeps deletion protection, Aurora
+   * and Redis leave final snapshots, and the keys and logs stay.
+   */
+  readonly teardown: 'destroy' | 'protect';
 }
 
 type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'migratorEntry' | 'outboxDelivererEntry' | 'tenants' | 'alarmEmail' | 'network'> & {
@@ -45,9 +51,10 @@ const PRESETS: Readonly<Record<string, Preset>> = {
     natGateways: 1,
     cache: { nodeType: 'cache.t4g.small' },
     sessions: { nodeType: 'cache.t4g.small' },
-    database: { maxCapacity: 2, readers: 0, backupRetention: Duration.days(3) },
+    database: { maxCapacity: 2, readers: 0, backupRetention: Duration.days(3), deletionProtection: false },
     api: { cacheClusterSize: '0.5', throttling: { rateLimit: 100, burstLimit: 200 } },
     terminationProtection: false,
+    teardown: 'destroy',
   },
   staging: {
     azCount: 3,
@@ -57,6 +64,7 @@ const PRESETS: Readonly<Record<string, Preset>> = {
     database: { maxCapacity: 8, readers: 1 },
     api: { cacheClusterSize: '0.5', throttling: { rateLimit: 500, burstLimit: 1000 } },
     terminationProtection: false,
+    teardown: 'protect',
   },
   production: {
     azCount: 3,
@@ -67,6 +75,7 @@ const PRESETS: Readonly<Record<string, Preset>> = {
     api: { cacheClusterSize: '1.6', throttling: { rateLimit: 2000, burstLimit: 4000 } },
     origin: { memorySize: 1769, reservedConcurrentExecutions: 800, provisionedConcurrentExecutions: 5 },
     terminationProtection: true,
+    teardown: 'protect',
   },
 };
 

@@ -1,5 +1,5 @@
 /** Composes one stage of Strata: the data stack, then the origin stack that uses it. */
-import type { App } from 'aws-cdk-lib';
+import { RemovalPolicies, type App } from 'aws-cdk-lib';
 import { DataStack } from './stacks/data-stack.ts';
 import { OriginStack } from './stacks/origin-stack.ts';
 import type { StrataConfig } from './stages.ts';
@@ -9,6 +9,13 @@ export interface StrataStacks {
   readonly data: DataStack;
   readonly origin: OriginStack;
 }
+
+/**
+ * What CDK and the constructs keep on deletion by default (Retain or Snapshot): a `destroy`
+ * stage deletes them too. API Gateway's account-wide CloudWatch role stays: other stages and
+ * APIs of the account and region use it.
+ */
+const KEPT_BY_DEFAULT = ['AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::ElastiCache::ReplicationGroup', 'AWS::RDS::DBCluster', 'AWS::SecretsManager::Secret'];
 
 /** Adds a stage's stacks to `app`. */
 export function addStrata(app: App, config: StrataConfig): StrataStacks {
@@ -33,11 +40,15 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     migratorEntry: config.migratorEntry,
     data,
     tenants: config.tenants,
+    terminationProtection: config.terminationProtection,
     ...(config.outboxDelivererEntry ? { outboxDelivererEntry: config.outboxDelivererEntry } : {}),
     ...(config.api ? { api: config.api } : {}),
     ...(config.origin ? { origin: config.origin } : {}),
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
   });
   origin.addStackDependency(data);
+  if (config.teardown === 'destroy') {
+    for (const stack of [data, origin]) RemovalPolicies.of(stack).destroy({ applyToResourceTypes: KEPT_BY_DEFAULT });
+  }
   return { data, origin };
 }

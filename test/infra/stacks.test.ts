@@ -19,6 +19,7 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
   'AwsSolutions-IAM5[Resource::*]',
   'AwsSolutions-L1',
+  'AwsSolutions-RDS10',
   'AwsSolutions-RDS11',
   'AwsSolutions-SMG4',
   'AwsSolutions-SNS2',

@@ -131,6 +131,12 @@ export class OriginDatabase extends Construct implements IConnectable {
       removalPolicy: props.removalPolicy ?? d.DEFAULT_REMOVAL_POLICY,
     });
     this.cluster.node.addDependency(logGroup);
+    if (props.deletionProtection === false) {
+      Validations.of(this.cluster).acknowledge({
+        id: 'AwsSolutions-RDS10',
+        reason: 'Off only where asked for (the dev preset, teardown: destroy) so cdk destroy removes the stage; staging and production keep it',
+      });
+    }
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-RDS11',
       reason: 'The cluster sits in isolated subnets and admits only the RDS Proxy and rotation security groups; a non-default port would add nothing',
