@@ -9,7 +9,7 @@
  *   DataType is one of session, config, user, api, resource.
  * Hit ratio = (CacheHit + CacheStale + CacheStaleError) / (all five): a stale serve was still
  * answered by Redis; a bypass (Redis failed) counts against the cache.
- * Change these names together with the origin's, and the README's Deploy section.
+ * Change these names together with the origin's, and docs/deploy.md's metric contract.
  */
 import { Duration } from 'aws-cdk-lib';
 
