@@ -95,8 +95,14 @@ function parseNodes(value: string): { host: string; port: number }[] {
   });
 }
 
+/** What the process is for: the API (and the outbox deliverer), or the migrator, which caches nothing. */
+export interface LoadConfigOptions {
+  /** @default 'api' */
+  purpose?: 'api' | 'migrator';
+}
+
 /** Reads the origin's configuration from `env`; throws a readable error on bad values. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): OriginConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: LoadConfigOptions = {}): OriginConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -110,7 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (onLambda && !e.DATABASE_URL) {
     throw new Error('invalid origin configuration: DATABASE_URL is required on Lambda (PGlite is for local runs)');
   }
-  if (onLambda && !e.CACHE_ENCRYPTION_KEYS && !e.CACHE_ENCRYPTION_KEYS_SECRET_ARN) {
+  if (onLambda && options.purpose !== 'migrator' && !e.CACHE_ENCRYPTION_KEYS && !e.CACHE_ENCRYPTION_KEYS_SECRET_ARN) {
     throw new Error('invalid origin configuration: CACHE_ENCRYPTION_KEYS_SECRET_ARN (or CACHE_ENCRYPTION_KEYS) is required on Lambda (sessions and profiles are encrypted)');
   }
   const timeouts: RedisConnection = {

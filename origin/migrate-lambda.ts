@@ -13,7 +13,8 @@ import { openPostgres } from './db/postgres.ts';
 import { log } from './log.ts';
 import { openRuntimeSecrets } from './secrets/index.ts';
 
-const config = loadConfig();
+// The migrator caches nothing, so it has no keyring: it does not need one to start.
+const config = loadConfig(process.env, { purpose: 'migrator' });
 if (config.database.kind !== 'postgres') throw new Error('the migrator needs DATABASE_URL (the owner on the Aurora writer)');
 const database = config.database;
 const secrets = await openRuntimeSecrets(config.secrets);

@@ -5,6 +5,7 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { stageConfig } from '../../infra/stages.ts';
+import { loadConfig } from '../../origin/config.ts';
 import { acknowledgements, nagFindings, resources, strataStage } from './support.ts';
 
 /** Every acknowledged cdk-nag rule, where and why; a new suppression must be added here. */
@@ -98,6 +99,27 @@ describe('a Strata stage', () => {
     // The edge's purge URL is read from SSM when CloudFormation deploys.
     const parameter = template.toJSON().Parameters[(env.PURGE_URL as { Ref: string }).Ref];
     expect(parameter).toEqual({ Type: 'AWS::SSM::Parameter::Value<String>', Default: '/strata/dev/edge-purge-url' });
+  });
+
+  it('gives every function an environment its entry accepts as it will be on Lambda', () => {
+    // CloudFormation values become placeholders of the right shape: ports numbers, others hosts.
+    const render = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const v = value as Record<string, any>;
+      if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(render).join(v['Fn::Join'][0]);
+      return /Port/.test(JSON.stringify(v)) ? '6379' : 'resolved.example.internal';
+    };
+    const template = Template.fromStack(strataStage({ outboxEntry: 'origin/outbox-lambda.ts' }).origin);
+    const functions = resources(template, 'AWS::Lambda::Function').filter(([, p]) => String(p.Description ?? '').startsWith('Strata'));
+    expect(functions).toHaveLength(3);
+    for (const [, fn] of functions) {
+      const env = Object.fromEntries(Object.entries(fn.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, render(v)]));
+      // The purge URL is an SSM parameter CloudFormation reads at deploy time.
+      if (env.PURGE_URL) env.PURGE_URL = 'https://edge.example.com/_strata/purge';
+      const purpose = fn.Description === 'Strata database migrator (owner)' ? 'migrator' : 'api';
+      const config = loadConfig({ ...env, AWS_LAMBDA_FUNCTION_NAME: 'fn', AWS_REGION: 'us-east-1' }, { purpose });
+      expect(config.database.kind, fn.Description).toBe('postgres');
+    }
   });
 
   it('lets the origin read exactly its three secrets, and nothing else of Secrets Manager', () => {
