@@ -43,8 +43,8 @@ export class DatabaseMigrator extends Construct {
       entry: props.entry,
       description: 'Strata database migrator (owner)',
       timeout,
-      // One run at a time; migrate.ts also serialises runs with an advisory lock.
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency: new accounts have little to reserve from, and migrate.ts
+      // serialises runs with an advisory lock anyway.
       environment: {
         DATABASE_URL: props.ownerUrl,
         DATABASE_PASSWORD_SECRET_ARN: props.ownerSecret.secretArn,
