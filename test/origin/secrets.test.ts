@@ -125,7 +125,8 @@ describe('the origin’s secrets at start-up', () => {
     } finally {
       await services.close();
     }
-  });
+    // Building the services migrates a PGlite: seconds, more on a loaded machine.
+  }, 60_000);
 });
 
 describe('the purge key from Secrets Manager', () => {
@@ -163,5 +164,5 @@ describe('the purge key from Secrets Manager', () => {
       fetchSpy.mockRestore();
       await close();
     }
-  });
+  }, 60_000);
 });
