@@ -83,7 +83,7 @@ function policiesFor(encryptionKeys: string | (() => Promise<string>) | undefine
 
 /** Opens the database and the cache store and wires the services over them. */
 export async function buildServices(config: Pick<OriginConfig, 'database' | 'cache'> & Partial<OriginConfig>): Promise<Services> {
-  // Secrets Manager values (deployed) win over nothing; loadConfig refuses both kinds at once.
+  // Deployed, secrets come from Secrets Manager; locally from plain variables (never both: loadConfig).
   const secrets = config.secrets ? await openRuntimeSecrets(config.secrets) : {};
   const policies = policiesFor(secrets.encryptionKeys ?? config.encryptionKeys);
   const metrics = metricsOutlet(config.metrics ?? { kind: 'prometheus' });
