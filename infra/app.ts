@@ -17,7 +17,6 @@ const config = stageConfig({
   tenants: context('tenants'),
   azs: context('azs'),
   alarmEmail: context('alarmEmail'),
-  secretsEpoch: context('secretsEpoch'),
 });
 addStrata(app, config);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

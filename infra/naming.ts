@@ -49,7 +49,7 @@ export const secretNames = {
   edgeOriginToken: (stage: string) => `strata/${stage}/edge-origin-token`,
   /**
    * The origin's AES-256 keyring for cached sessions and profiles, `kid:<base64 32 bytes>,...`
-   * (current key first). Created by the operator before the first deploy (README, "Deploy").
+   * (current key first). Created by the operator before the first deploy (docs/deploy.md).
    */
   cacheEncryptionKeys: (stage: string) => `strata/${stage}/cache-encryption-keys`,
   /** Aurora's admin credentials, rotated; RDS Proxy reads them, the Lambdas never do. */

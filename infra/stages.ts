@@ -17,6 +17,8 @@ export interface StrataConfig {
   /** @default the CLI's account (CDK_DEFAULT_ACCOUNT); unset synthesizes account-agnostic templates */
   readonly account?: string;
   readonly entry: string;
+  /** Entry file of the database migrator, run as the owner on every deploy. */
+  readonly migratorEntry: string;
   readonly outboxDelivererEntry: string;
   readonly authorizerEntry: string;
   readonly tenants: readonly TenantAssignment[];
@@ -27,11 +29,16 @@ export interface StrataConfig {
   readonly api?: OriginStackProps['api'];
   readonly origin?: OriginStackProps['origin'];
   readonly alarmEmail?: string;
-  readonly secretsEpoch?: string;
   readonly terminationProtection: boolean;
+  /**
+   * What `cdk destroy` does to the stage's data. `destroy`: everything goes (dev data is seed
+   * and test data; nothing left to pay for). `protect`: Aurora keeps deletion protection, Aurora
+   * and Redis leave final snapshots, and the keys and logs stay.
+   */
+  readonly teardown: 'destroy' | 'protect';
 }
 
-type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'authorizerEntry' | 'tenants' | 'alarmEmail' | 'secretsEpoch' | 'network'> & {
+type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'migratorEntry' | 'outboxDelivererEntry' | 'authorizerEntry' | 'tenants' | 'alarmEmail' | 'network'> & {
   readonly azCount: number;
   readonly natGateways: number;
 };
@@ -45,9 +52,10 @@ const PRESETS: Readonly<Record<string, Preset>> = {
     natGateways: 1,
     cache: { nodeType: 'cache.t4g.small' },
     sessions: { nodeType: 'cache.t4g.small' },
-    database: { maxCapacity: 2, readers: 0, backupRetention: Duration.days(3) },
+    database: { maxCapacity: 2, readers: 0, backupRetention: Duration.days(3), deletionProtection: false },
     api: { cacheClusterSize: '0.5', throttling: { rateLimit: 100, burstLimit: 200 } },
     terminationProtection: false,
+    teardown: 'destroy',
   },
   staging: {
     azCount: 3,
@@ -57,6 +65,7 @@ const PRESETS: Readonly<Record<string, Preset>> = {
     database: { maxCapacity: 8, readers: 1 },
     api: { cacheClusterSize: '0.5', throttling: { rateLimit: 500, burstLimit: 1000 } },
     terminationProtection: false,
+    teardown: 'protect',
   },
   production: {
     azCount: 3,
@@ -67,6 +76,7 @@ const PRESETS: Readonly<Record<string, Preset>> = {
     api: { cacheClusterSize: '1.6', throttling: { rateLimit: 2000, burstLimit: 4000 } },
     origin: { memorySize: 1769, reservedConcurrentExecutions: 800, provisionedConcurrentExecutions: 5 },
     terminationProtection: true,
+    teardown: 'protect',
   },
 };
 
@@ -92,8 +102,6 @@ export interface StrataContext {
   /** `us-east-1a,us-east-1b` */
   readonly azs?: string;
   readonly alarmEmail?: string;
-  /** Any new value makes the functions re-read their secrets on deploy. */
-  readonly secretsEpoch?: string;
 }
 
 /** The configuration of `context.stage` (default `dev`), with the context's overrides. */
@@ -111,11 +119,11 @@ export function stageConfig(context: StrataContext): StrataConfig {
     region,
     ...(context.account ? { account: context.account } : {}),
     entry: 'origin/lambda.ts',
+    migratorEntry: 'origin/migrate-lambda.ts',
     outboxDelivererEntry: 'origin/outbox-lambda.ts',
     authorizerEntry: 'origin/authorizer-lambda.ts',
     tenants: context.tenants ? parseTenants(context.tenants) : SEED_TENANTS,
     network: { availabilityZones, natGateways: Math.min(natGateways, availabilityZones.length) },
     ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
-    ...(context.secretsEpoch ? { secretsEpoch: context.secretsEpoch } : {}),
   };
 }

@@ -1,5 +1,5 @@
 /** Composes one stage of Strata: the data stack, then the origin stack that uses it. */
-import type { App } from 'aws-cdk-lib';
+import { RemovalPolicies, type App } from 'aws-cdk-lib';
 import { DataStack } from './stacks/data-stack.ts';
 import { OriginStack } from './stacks/origin-stack.ts';
 import type { StrataConfig } from './stages.ts';
@@ -9,6 +9,13 @@ export interface StrataStacks {
   readonly data: DataStack;
   readonly origin: OriginStack;
 }
+
+/**
+ * What CDK and the constructs keep on deletion by default (Retain or Snapshot): a `destroy`
+ * stage deletes them too. API Gateway's account-wide CloudWatch role stays: other stages and
+ * APIs of the account and region use it.
+ */
+const KEPT_BY_DEFAULT = ['AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::ElastiCache::ReplicationGroup', 'AWS::RDS::DBCluster', 'AWS::SecretsManager::Secret'];
 
 /** Adds a stage's stacks to `app`. */
 export function addStrata(app: App, config: StrataConfig): StrataStacks {
@@ -20,6 +27,7 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     stage: config.stage,
     network: config.network,
     terminationProtection: config.terminationProtection,
+    ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     ...(config.cache ? { cache: config.cache } : {}),
     ...(config.sessions ? { sessions: config.sessions } : {}),
     ...(config.database ? { database: config.database } : {}),
@@ -29,15 +37,19 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     tags,
     stage: config.stage,
     entry: config.entry,
+    migratorEntry: config.migratorEntry,
     outboxDelivererEntry: config.outboxDelivererEntry,
     authorizerEntry: config.authorizerEntry,
     data,
     tenants: config.tenants,
+    terminationProtection: config.terminationProtection,
     ...(config.api ? { api: config.api } : {}),
     ...(config.origin ? { origin: config.origin } : {}),
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
-    ...(config.secretsEpoch ? { secretsEpoch: config.secretsEpoch } : {}),
   });
   origin.addStackDependency(data);
+  if (config.teardown === 'destroy') {
+    for (const stack of [data, origin]) RemovalPolicies.of(stack).destroy({ applyToResourceTypes: KEPT_BY_DEFAULT });
+  }
   return { data, origin };
 }

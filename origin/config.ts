@@ -3,7 +3,10 @@
  * process with a message naming the variable, instead of failing on the first request.
  */
 import { z } from 'zod';
+import type { RotatingPassword } from './cache/redis-password.ts';
+import { ROLE_PATTERN } from './db/app-role.ts';
 import type { DatabaseConfig } from './db/index.ts';
+import type { SecretsConfig } from './secrets/index.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const optionalString = z.string().trim().min(1).optional().catch(undefined);
@@ -14,6 +17,10 @@ const EnvSchema = z.object({
   DATABASE_URL: optionalString,
   DATABASE_MAX_CONNECTIONS: positiveInt(5),
   DATABASE_IAM_AUTH: z.enum(['true', 'false']).default('false'),
+  // The app role may not change the schema: it only checks the owner's migrations ran.
+  DATABASE_MIGRATE: z.enum(['true', 'false']).default('true'),
+  DATABASE_PASSWORD_SECRET_ARN: optionalString,
+  DATABASE_APP_ROLE: z.string().regex(ROLE_PATTERN, 'a lowercase PostgreSQL identifier').optional(),
   AWS_REGION: optionalString,
   PGLITE_DIR: z.string().default('.data/pglite'),
   REDIS_URL: optionalString,
@@ -31,7 +38,19 @@ const EnvSchema = z.object({
   PURGE_SECRET: optionalString,
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   OUTBOX_MAX_RETRY_DELAY_MS: positiveInt(600_000),
+  // Deployed, secrets are read at run time from Secrets Manager by these ids (origin/secrets/).
+  REDIS_PASSWORD_SECRET_ARN: optionalString,
+  PURGE_SECRET_ARN: optionalString,
+  CACHE_ENCRYPTION_KEYS_SECRET_ARN: optionalString,
+  SECRETS_MAX_AGE_SECONDS: positiveInt(300),
 });
+
+/** A secret given both as a value and as a Secrets Manager id is a mistake: say so. */
+const SECRET_PAIRS = [
+  ['REDIS_PASSWORD', 'REDIS_PASSWORD_SECRET_ARN'],
+  ['PURGE_SECRET', 'PURGE_SECRET_ARN'],
+  ['CACHE_ENCRYPTION_KEYS', 'CACHE_ENCRYPTION_KEYS_SECRET_ARN'],
+] as const;
 
 /** Which cache store the origin uses. */
 /** How the origin reaches Redis: timeouts, and for ElastiCache TLS and an RBAC user. */
@@ -40,7 +59,8 @@ interface RedisConnection {
   connectTimeoutMs: number;
   tls?: Record<string, never>;
   username?: string;
-  password?: string;
+  /** A rotating one comes from Secrets Manager (`REDIS_PASSWORD_SECRET_ARN`, origin/secrets/). */
+  password?: string | RotatingPassword;
 }
 
 export type CacheConfig =
@@ -64,6 +84,10 @@ export interface OriginConfig {
   purge: { url: string | undefined; secret: string | undefined };
   /** The Node server's delivery schedule (0: none; Lambda uses an EventBridge rule) and the longest retry backoff. */
   outbox: { intervalMs: number; maxRetryDelayMs: number };
+  /** Secrets read from Secrets Manager at run time instead (`*_SECRET_ARN`), and their cache age. */
+  secrets: SecretsConfig;
+  /** The role the migrator grants the app's rights to (`DATABASE_APP_ROLE`). */
+  databaseAppRole?: string;
 }
 
 /** Parses `host:port,host:port`. */
@@ -75,20 +99,29 @@ function parseNodes(value: string): { host: string; port: number }[] {
   });
 }
 
+/** What the process is for: the API (and the outbox deliverer), or the migrator, which caches nothing. */
+export interface LoadConfigOptions {
+  /** @default 'api' */
+  purpose?: 'api' | 'migrator';
+}
+
 /** Reads the origin's configuration from `env`; throws a readable error on bad values. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): OriginConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: LoadConfigOptions = {}): OriginConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`invalid origin configuration: ${problems}`);
   }
   const e = parsed.data;
+  for (const [plain, secret] of SECRET_PAIRS) {
+    if (e[plain] && e[secret]) throw new Error(`invalid origin configuration: set ${plain} or ${secret}, not both`);
+  }
   const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
   if (onLambda && !e.DATABASE_URL) {
     throw new Error('invalid origin configuration: DATABASE_URL is required on Lambda (PGlite is for local runs)');
   }
-  if (onLambda && !e.CACHE_ENCRYPTION_KEYS) {
-    throw new Error('invalid origin configuration: CACHE_ENCRYPTION_KEYS is required on Lambda (sessions and profiles are encrypted)');
+  if (onLambda && options.purpose !== 'migrator' && !e.CACHE_ENCRYPTION_KEYS && !e.CACHE_ENCRYPTION_KEYS_SECRET_ARN) {
+    throw new Error('invalid origin configuration: CACHE_ENCRYPTION_KEYS_SECRET_ARN (or CACHE_ENCRYPTION_KEYS) is required on Lambda (sessions and profiles are encrypted)');
   }
   const timeouts: RedisConnection = {
     commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
@@ -109,13 +142,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         url: e.DATABASE_URL,
         maxConnections: e.DATABASE_MAX_CONNECTIONS,
         ...(e.DATABASE_IAM_AUTH === 'true' ? { iamAuth: { region: e.AWS_REGION } } : {}),
+        ...(e.DATABASE_MIGRATE === 'false' ? { migrate: false } : {}),
       }
     : { kind: 'pglite', dataDir: e.PGLITE_DIR };
+  if (e.DATABASE_IAM_AUTH === 'true' && e.DATABASE_PASSWORD_SECRET_ARN) {
+    throw new Error('invalid origin configuration: set DATABASE_IAM_AUTH=true or DATABASE_PASSWORD_SECRET_ARN, not both');
+  }
+  if (e.DATABASE_MIGRATE === 'false' && database.kind === 'pglite') {
+    throw new Error('invalid origin configuration: DATABASE_MIGRATE=false needs DATABASE_URL (PGlite is always migrated in process)');
+  }
   const metrics = onLambda ? { kind: 'emf' as const, serviceName: e.METRICS_SERVICE_NAME } : { kind: 'prometheus' as const };
   const purge = { url: e.PURGE_URL, secret: e.PURGE_SECRET };
   const outbox = { intervalMs: e.OUTBOX_INTERVAL_MS, maxRetryDelayMs: e.OUTBOX_MAX_RETRY_DELAY_MS };
   const sessionsCache: CacheConfig | undefined = e.REDIS_SESSIONS_CLUSTER_NODES
     ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_SESSIONS_CLUSTER_NODES), ...timeouts }
     : undefined;
-  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge, outbox };
+  const secrets: SecretsConfig = {
+    maxAgeSeconds: e.SECRETS_MAX_AGE_SECONDS,
+    redisPassword: e.REDIS_PASSWORD_SECRET_ARN,
+    purge: e.PURGE_SECRET_ARN,
+    encryptionKeys: e.CACHE_ENCRYPTION_KEYS_SECRET_ARN,
+    databasePassword: e.DATABASE_PASSWORD_SECRET_ARN,
+  };
+  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge, outbox, secrets, ...(e.DATABASE_APP_ROLE ? { databaseAppRole: e.DATABASE_APP_ROLE } : {}) };
 }

@@ -10,10 +10,12 @@ import { openDatabase } from './db/index.ts';
 import { log } from './log.ts';
 import { pruneExpiredSessions } from './sessions/prune.ts';
 import { countPending, OutboxDeliverer, type DeliveryReport } from './outbox/index.ts';
+import { openRuntimeSecrets } from './secrets/index.ts';
 
 const config = loadConfig();
+const secrets = await openRuntimeSecrets(config.secrets);
 const db = await openDatabase(config.database);
-const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: config.purge.secret });
+const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: secrets.purge ?? config.purge.secret });
 
 /** Delivers every due purge and prunes expired sessions; reports what it did and how many purges still wait. */
 export async function handler(): Promise<DeliveryReport & { pending: number; prunedSessions: number }> {

@@ -3,7 +3,7 @@
  * from the parsed configuration and hands them to the app.
  */
 import { createBreaker } from './cache/breaker.ts';
-import { composeCodecs, compressCodec, encryptCodec, generateKey, identityCodec, parseKeyring } from './cache/codec/index.ts';
+import { composeCodecs, compressCodec, encryptCodec, generateKey, identityCodec, parseKeyring, rotatingEncryptCodec } from './cache/codec/index.ts';
 import { CacheEngine } from './cache/engine.ts';
 import { createCacheStore } from './cache/index.ts';
 import type { CacheStore } from './cache/interface.ts';
@@ -21,6 +21,7 @@ import { ProjectCommands } from './projects/commands.ts';
 import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
 import { OutboxDeliverer } from './outbox/index.ts';
 import { TenantConfig } from './tenant-config/service.ts';
+import { openRuntimeSecrets, withDatabasePassword, withRotatingPassword } from './secrets/index.ts';
 import { PostgresSessionSource } from './sessions/source.ts';
 import { UserRepository } from './users/repository.ts';
 import { UserDirectory } from './users/service.ts';
@@ -74,19 +75,24 @@ function metricsOutlet(config: OriginConfig['metrics']): MetricsOutlet {
   return { sink, text: () => sink.text(), contentType: sink.contentType, flush: () => {} };
 }
 
-function policiesFor(encryptionKeys: string | undefined): Record<DataType, CachePolicy> {
+/** The keyring as text, or as a reader of a Secrets Manager secret that may rotate. */
+function policiesFor(encryptionKeys: string | (() => Promise<string>) | undefined): Record<DataType, CachePolicy> {
   if (!encryptionKeys) log.warn('no CACHE_ENCRYPTION_KEYS: encrypting cached sessions and profiles with a key that lives only in this process');
-  const keyring = parseKeyring(encryptionKeys ?? `ephemeral:${generateKey()}`);
+  const encrypt = typeof encryptionKeys === 'function'
+    ? rotatingEncryptCodec({ readKeyring: encryptionKeys, onInvalid: (error) => log.error('rotated keyring refused; keeping the previous one', { error: String(error) }) })
+    : encryptCodec(parseKeyring(encryptionKeys ?? `ephemeral:${generateKey()}`));
   const compress = compressCodec({ thresholdBytes: 1024 });
-  return deploymentPolicies({ compress, protect: composeCodecs(compress, encryptCodec(keyring)) });
+  return deploymentPolicies({ compress, protect: composeCodecs(compress, encrypt) });
 }
 
 /** Opens the database and the cache store and wires the services over them. */
 export async function buildServices(config: Pick<OriginConfig, 'database' | 'cache'> & Partial<OriginConfig>): Promise<Services> {
-  const policies = policiesFor(config.encryptionKeys);
+  // Deployed, secrets come from Secrets Manager; locally from plain variables (never both: loadConfig).
+  const secrets = config.secrets ? await openRuntimeSecrets(config.secrets) : {};
+  const policies = policiesFor(secrets.encryptionKeys ?? config.encryptionKeys);
   const metrics = metricsOutlet(config.metrics ?? { kind: 'prometheus' });
-  const db = await openDatabase(config.database);
-  const cache = createCacheStore(config.cache);
+  const db = await openDatabase(withDatabasePassword(config.database, secrets.databasePassword));
+  const cache = createCacheStore(withRotatingPassword(config.cache, secrets.redisPassword));
   if (config.cache.kind === 'memory') {
     log.warn('no REDIS_URL or REDIS_CLUSTER_NODES: caching in process memory, not shared between instances');
   }
@@ -94,7 +100,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   await cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) }));
   // Sessions get their own store when the deployment has a no-eviction group for them, so cache
   // churn cannot log anyone out; otherwise they share the cache (and its breaker).
-  const sessionsStore = config.sessionsCache ? createCacheStore(config.sessionsCache) : cache;
+  const sessionsStore = config.sessionsCache ? createCacheStore(withRotatingPassword(config.sessionsCache, secrets.redisPassword)) : cache;
   if (sessionsStore !== cache) {
     await sessionsStore.connect().catch((error: unknown) => log.warn('sessions store unreachable at start-up', { error: String(error) }));
   }
@@ -113,7 +119,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   const outbox = new OutboxDeliverer({
     db,
     url: config.purge?.url,
-    secret: config.purge?.secret,
+    secret: secrets.purge ?? config.purge?.secret,
     ...(config.outbox ? { maxDelayMs: config.outbox.maxRetryDelayMs } : {}),
   });
   const projectCommands = new ProjectCommands(db, engine, policies, outbox);

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CacheAccess } from '../constructs/cache-access/index.ts';
+import { CacheEvents } from '../constructs/cache-events/index.ts';
 import { OriginDatabase, type OriginDatabaseProps } from '../constructs/database/index.ts';
 import { EdgeAuthorizer } from '../constructs/edge-authorizer/index.ts';
 import { StrataNetwork, type StrataNetworkProps } from '../constructs/network/index.ts';
@@ -33,6 +34,8 @@ export interface DataStackProps extends StackProps {
   readonly sessions?: ReplicationGroupSettings;
   /** @default OriginDatabase's defaults */
   readonly database?: DatabaseSettings;
+  /** Subscribed to the ElastiCache events topic. @default no subscription */
+  readonly alarmEmail?: string;
 }
 
 /** What the origin stack needs from the data stack. */
@@ -71,6 +74,7 @@ export class DataStack extends Stack implements OriginDependencies {
       id: 'AwsSolutions-SMG4',
       reason: 'ElastiCache RBAC passwords have no managed rotation function; the README documents rotating it by hand with the user\'s two-password slot',
     });
+    const events = new CacheEvents(this, 'CacheEvents', { topicName: `${prefix}-cache-events`, ...(props.alarmEmail ? { email: props.alarmEmail } : {}) });
     const group = (name: 'cache' | 'sessions', defaults: typeof CACHE_GROUP, settings: ReplicationGroupSettings | undefined, description: string) => {
       const created = new CacheReplicationGroup(this, name === 'cache' ? 'Cache' : 'Sessions', {
         replicationGroupId: replicationGroupId(props.stage, name),
@@ -78,6 +82,7 @@ export class DataStack extends Stack implements OriginDependencies {
         vpc,
         subnets: dataSubnets,
         userGroup: this.cacheAccess.userGroup,
+        notificationTopic: events.topic,
         ...defaults,
         ...settings,
       });
@@ -105,5 +110,6 @@ export class DataStack extends Stack implements OriginDependencies {
     new CfnOutput(this, 'SessionsEndpoint', { value: this.sessions.configurationEndpoint, description: 'Configuration endpoint of the sessions group' });
     new CfnOutput(this, 'DatabaseProxyEndpoint', { value: this.database.proxy.endpoint });
     new CfnOutput(this, 'EdgeTokenSecretName', { value: secretNames.edgeOriginToken(props.stage), description: 'Copy its value to the Worker: wrangler secret put EDGE_ORIGIN_TOKEN' });
+    new CfnOutput(this, 'CacheEventsTopic', { value: events.topic.topicArn, description: 'ElastiCache events (failovers, replacements, maintenance); subscribe with -c alarmEmail' });
   }
 }

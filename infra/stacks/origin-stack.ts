@@ -1,10 +1,11 @@
-import { CfnOutput, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { CacheControlAuthorization } from '../constructs/cache-control-authorization/index.ts';
 import { TIMEOUT as AUTHORIZER_TIMEOUT } from '../constructs/edge-authorizer/defaults.ts';
 import { EdgeAuthorizer } from '../constructs/edge-authorizer/index.ts';
+import { DatabaseMigrator } from '../constructs/database-migrator/index.ts';
 import type { AlarmThresholds } from '../constructs/observability/defaults.ts';
 import { StrataObservability, type WatchedFunction } from '../constructs/observability/index.ts';
 import { OriginApi, type OriginApiProps } from '../constructs/origin-api/index.ts';
@@ -15,6 +16,7 @@ import { TenantUsagePlans, type TenantAssignment } from '../constructs/tenant-us
 import { assertStage, edgePurgeUrlParameter, namePrefix, secretNames } from '../naming.ts';
 import type { OriginDependencies } from './data-stack.ts';
 import { originServiceName } from './defaults.ts';
+import { originSecrets } from './origin-secrets.ts';
 
 /** Props of {@link OriginStack}. */
 export interface OriginStackProps extends StackProps {
@@ -22,6 +24,8 @@ export interface OriginStackProps extends StackProps {
   readonly stage: string;
   /** Path of the origin's Lambda entry file. */
   readonly entry: string;
+  /** Path of the migrator's entry file (`origin/migrate-lambda.ts`), run as the database owner. */
+  readonly migratorEntry: string;
   /** The data stack's network, Redis groups and database. */
   readonly data: OriginDependencies;
   /** Tenants that get an API key, and their plans. */
@@ -41,12 +45,6 @@ export interface OriginStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** @default StrataObservability's defaults */
   readonly thresholds?: Partial<AlarmThresholds>;
-  /**
-   * CloudFormation resolves secret references only when it updates a function: a new value
-   * here (`-c secretsEpoch=…`) updates both functions, so they pick up changed secrets.
-   * @default unset
-   */
-  readonly secretsEpoch?: string;
 }
 
 /**
@@ -78,23 +76,22 @@ export class OriginStack extends Stack {
       reason: 'The key is shared with the Cloudflare Worker, which no rotation function can update; the README documents rotating both sides by hand',
     });
 
-    // Dynamic references and deploy-time SSM reads: no secret or URL is written into the template.
-    const secret = (name: string, jsonField?: string) => SecretValue.secretsManager(name, jsonField ? { jsonField } : {}).unsafeUnwrap();
+    // Secrets by ARN, read at run time (origin/secrets/); the URL is read from SSM at deploy time.
+    const secrets = originSecrets(this, { stage: props.stage, redis: cacheAccess.secret, purge: purgeSecret });
     this.originEnvironment = {
+      // The app role, which may not change the schema: the migrator below migrates as the owner.
       DATABASE_URL: database.connectionUrl,
       DATABASE_IAM_AUTH: 'true',
+      DATABASE_MIGRATE: 'false',
       REDIS_CLUSTER_NODES: cache.configurationEndpoint,
       REDIS_SESSIONS_CLUSTER_NODES: sessions.configurationEndpoint,
       REDIS_TLS: 'true',
       REDIS_USERNAME: cacheAccess.appUsername,
-      REDIS_PASSWORD: secret(secretNames.redisApp(props.stage), 'password'),
-      CACHE_ENCRYPTION_KEYS: secret(secretNames.cacheEncryptionKeys(props.stage)),
       PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)),
-      PURGE_SECRET: purgeSecret.secretValue.unsafeUnwrap(),
+      ...secrets.environment,
       // The `service` dimension of the origin's EMF metrics, which the dashboard reads.
       METRICS_SERVICE_NAME: serviceName,
       POWERTOOLS_SERVICE_NAME: serviceName,
-      ...(props.secretsEpoch ? { SECRETS_EPOCH: props.secretsEpoch } : {}),
     };
     const inVpc = { vpc: network.vpc, vpcSubnets: network.appSubnets, securityGroups: [network.lambdaSecurityGroup] };
 
@@ -105,7 +102,19 @@ export class OriginStack extends Stack {
       ...inVpc,
       ...props.origin,
     });
-    database.proxy.grantConnect(this.origin.function, database.username);
+    database.proxy.grantConnect(this.origin.function, database.appUsername);
+    secrets.grantRead(this.origin.function);
+    const migrator = new DatabaseMigrator(this, 'Migrator', {
+      entry: props.migratorEntry,
+      vpc: network.vpc,
+      vpcSubnets: network.appSubnets,
+      securityGroup: database.migratorSecurityGroup,
+      ownerUrl: database.ownerConnectionUrl,
+      ownerSecret: database.secret,
+      appRole: database.appUsername,
+      environment: { POWERTOOLS_SERVICE_NAME: `${prefix}-migrator` },
+    });
+    migrator.runBefore(this.origin);
     const watched: WatchedFunction[] = [{ label: 'origin', function: this.origin.function, timeout: props.origin?.timeout ?? DEFAULT_TIMEOUT }];
 
     const deliverer = new OriginFunction(this, 'OutboxDeliverer', {
@@ -117,7 +126,9 @@ export class OriginStack extends Stack {
       reservedConcurrentExecutions: 1,
       ...inVpc,
     });
-    database.proxy.grantConnect(deliverer.function, database.username);
+    database.proxy.grantConnect(deliverer.function, database.appUsername);
+    secrets.grantRead(deliverer.function);
+    migrator.runBefore(deliverer);
     new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
     watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
 
@@ -152,6 +163,7 @@ export class OriginStack extends Stack {
         { group: cache, holdsSessions: false },
         { group: sessions, holdsSessions: true },
       ],
+      database: { clusterIdentifier: database.cluster.clusterIdentifier, proxyName: database.proxy.dbProxyName },
       apiStage: this.api.stage,
       functions: watched,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
@@ -162,6 +174,7 @@ export class OriginStack extends Stack {
     new CfnOutput(this, 'PurgeSecretName', { value: purgeSecret.secretName, description: 'Copy its value to the Worker: wrangler secret put PURGE_SECRET' });
     new CfnOutput(this, 'ApiKeyIds', { value: Object.entries(usage.apiKeys).map(([tenant, key]) => `${tenant}=${key.keyId}`).join(','), description: 'aws apigateway get-api-key --include-value --api-key <id>' });
     new CfnOutput(this, 'Dashboard', { value: observability.dashboard.dashboardName });
+    new CfnOutput(this, 'MigratorFunction', { value: migrator.function.function.functionName, description: "Runs on every deploy; by hand: aws lambda invoke --function-name <this> --payload '{\"seedDemo\":true}' out.json" });
     new CfnOutput(this, 'AlarmTopic', { value: observability.topic.topicArn });
   }
 }

@@ -9,6 +9,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
 import type { CacheStore } from './interface.ts';
 import { batchedReads } from './batched-reads.ts';
+import { followPassword, type FollowedPassword, type RotatingPassword } from './redis-password.ts';
 import { Deadlines } from './deadlines.ts';
 import { clusterHealth } from './metrics/cluster-health.ts';
 import { groupByNode, groupBySlot } from './slots.ts';
@@ -23,9 +24,9 @@ export interface RedisConnectionConfig {
   connectTimeoutMs: number;
   /** TLS options (ElastiCache in-transit encryption); absent means plain TCP. */
   tls?: ConnectionOptions;
-  /** ACL / RBAC user and password (ElastiCache RBAC, Redis 6+ ACLs). */
+  /** ACL / RBAC user and password (ElastiCache RBAC, Redis 6+ ACLs); a rotating one is re-read on reconnection. */
   username?: string;
-  password?: string;
+  password?: string | RotatingPassword;
 }
 
 /** A standalone Redis server, e.g. `redis://127.0.0.1:6379/0` or `rediss://user:pass@host:6380`. */
@@ -54,7 +55,7 @@ function connectionOptions(config: RedisConnectionConfig) {
     reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
     ...(config.tls ? { tls: config.tls } : {}),
     ...(config.username ? { username: config.username } : {}),
-    ...(config.password ? { password: config.password } : {}),
+    ...(config.password ? { password: typeof config.password === 'string' ? config.password : config.password.current() } : {}),
   } satisfies RedisOptions;
 }
 
@@ -65,7 +66,7 @@ const DELETE_IF_EQUALS = "if redis.call('GET', KEYS[1]) == ARGV[1] then return r
 type Client = Redis | Cluster;
 type WithDeleteIfEquals = { deleteIfEquals(key: string, value: string): Promise<number> };
 
-function storeOver(name: string, client: Client, commandTimeoutMs: number, afterConnect: () => Promise<unknown> = async () => {}): CacheStore {
+function storeOver(name: string, client: Client, commandTimeoutMs: number, afterConnect: () => Promise<unknown> = async () => {}, password?: FollowedPassword): CacheStore {
   client.defineCommand('deleteIfEquals', { numberOfKeys: 1, lua: DELETE_IF_EQUALS });
   let connecting: Promise<void> | undefined;
   const standalone = client instanceof Cluster ? undefined : [client];
@@ -145,7 +146,7 @@ function storeOver(name: string, client: Client, commandTimeoutMs: number, after
       if (!tracking) {
         // After close: values that are never live, and no connection left behind.
         if (closed) return new TrackedValues();
-        const options = { prefix, onError, silenceMs: commandTimeoutMs };
+        const options = { prefix, onError, silenceMs: commandTimeoutMs, ...(password ? { onConnection: password.watch } : {}) };
         tracking = client instanceof Cluster ? trackCluster(client, options) : trackStandalone(client, options);
         tracked.set(prefix, tracking);
       }
@@ -160,6 +161,7 @@ function storeOver(name: string, client: Client, commandTimeoutMs: number, after
       deadlines.close();
       for (const tracking of tracked.values()) tracking.close();
       tracked.clear();
+      password?.stop();
       await client.quit().catch(() => client.disconnect());
     },
   };
@@ -183,7 +185,8 @@ export function createRedisStore(config: RedisStoreConfig): CacheStore {
   });
   // Failures surface per command; an unhandled 'error' event would crash the process.
   client.on('error', () => {});
-  return storeOver('redis', client, config.commandTimeoutMs);
+  const password = typeof config.password === 'object' ? followPassword(client, config.password) : undefined;
+  return storeOver('redis', client, config.commandTimeoutMs, undefined, password);
 }
 
 /** A store on a Redis Cluster; keys carry the tenant hash tag, so a tenant stays in one slot. */
@@ -204,8 +207,9 @@ export function createRedisClusterStore(config: RedisClusterStoreConfig): CacheS
   });
   client.on('error', () => {});
   client.on('node error', () => {});
+  const password = typeof config.password === 'object' ? followPassword(client, config.password) : undefined;
   // Node connections open lazily, and without an offline queue a command sent to a node that is
   // still connecting fails; open them all before the first real command.
   const warm = () => Promise.all(client.nodes('master').map((node) => node.ping()));
-  return storeOver('redis-cluster', client, config.commandTimeoutMs, warm);
+  return storeOver('redis-cluster', client, config.commandTimeoutMs, warm, password);
 }

@@ -33,6 +33,8 @@ export interface TrackingOptions {
   onError: TrackingErrorListener;
   /** A connection with an unanswered command that hears nothing for this long is dropped. */
   silenceMs: number;
+  /** Told of each listening connection made (the store keeps a rotating password current on it). */
+  onConnection?: (connection: Redis) => void;
 }
 
 interface Tracker {
@@ -63,6 +65,7 @@ function trackServer(template: Redis, address: { host: string; port: number }, o
     // Cluster node connections are built without retries (the cluster client replaces them).
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
   });
+  options.onConnection?.(connection);
   let ready = false;
   let closed = false;
   let heardAt = 0;

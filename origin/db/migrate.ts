@@ -34,6 +34,22 @@ export async function migrate(db: Database, migrations: readonly Migration[]): P
   return applied;
 }
 
+/**
+ * Throws unless every migration has been applied: for processes that sign in as the app role,
+ * which may not change the schema (`app-role.ts`); the owner migrates first.
+ */
+export async function assertMigrated(db: Database, migrations: readonly Migration[]): Promise<void> {
+  let rows: { id: string }[];
+  try {
+    rows = await db.query<{ id: string }>('SELECT id FROM strata_migrations');
+  } catch (error) {
+    throw new Error('the database has no migration record: run the migrator as the owner first (docs/deploy.md)', { cause: error });
+  }
+  const applied = new Set(rows.map((row) => row.id));
+  const missing = migrations.filter((migration) => !applied.has(migration.id)).map((migration) => migration.id);
+  if (missing.length > 0) throw new Error(`the database lacks migrations ${missing.join(', ')}: run the migrator as the owner first (docs/deploy.md)`);
+}
+
 function assertOrdered(migrations: readonly Migration[]): void {
   for (let i = 1; i < migrations.length; i++) {
     const previous = migrations[i - 1]!.id;

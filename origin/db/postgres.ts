@@ -9,6 +9,8 @@ export interface PostgresConfig {
   maxConnections: number;
   /** Sign in with an IAM token (RDS Proxy) over TLS instead of a password; `region` for the signature. */
   iamAuth?: { region: string | undefined };
+  /** The password, asked for by every new connection (so a rotated one is picked up). */
+  password?: () => Promise<string>;
 }
 
 /** Opens a pooled node-postgres connection. The pool lives as long as the process or Lambda instance. */
@@ -17,6 +19,7 @@ export function openPostgres(config: PostgresConfig): Database {
     connectionString: config.connectionString,
     max: config.maxConnections,
     ...(config.iamAuth ? { password: iamPassword(config.connectionString, config.iamAuth.region), ssl: { rejectUnauthorized: true } } : {}),
+    ...(config.password && !config.iamAuth ? { password: config.password } : {}),
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});

@@ -13,8 +13,8 @@ export interface OutboxDelivererOptions {
   db: Queryable;
   /** The edge's purge endpoint (`PURGE_URL`); without it and `secret` records wait. */
   url: string | undefined;
-  /** The shared HMAC key (`PURGE_SECRET`). */
-  secret: string | undefined;
+  /** The shared HMAC key (`PURGE_SECRET`), or a reader of its current value (`PURGE_SECRET_ARN`, rotated). */
+  secret: string | undefined | (() => Promise<string>);
   /** First retry delay; doubled per attempt. @default 1000 */
   baseDelayMs?: number;
   /** Longest retry delay. @default 600000 (10 min) */
@@ -99,7 +99,15 @@ export class OutboxDeliverer {
 
   async #drain(): Promise<DeliveryReport> {
     const total: DeliveryReport = { delivered: 0, failed: 0 };
-    const { url, secret } = this.#options;
+    const { url } = this.#options;
+    let secret: string | undefined;
+    try {
+      // Read per run: a rotated key is used from the first run after the reader's max age.
+      secret = typeof this.#options.secret === 'function' ? await this.#options.secret() : this.#options.secret;
+    } catch (error) {
+      log.warn('purge secret unreadable: purges stay in the outbox', { error: String(error) });
+      return total;
+    }
     if (!url || !secret) {
       if (!this.#warned) log.warn('PURGE_URL or PURGE_SECRET unset: purges stay in the outbox');
       this.#warned = true;

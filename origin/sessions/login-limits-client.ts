@@ -6,6 +6,7 @@
  * `deadlines.ts` avoids costs nothing here) and the limiter's in-memory insurance takes over.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { followPassword } from '../cache/redis-password.ts';
 import type { CacheConfig } from '../config.ts';
 
 /** A connection for `config`'s Redis, or `undefined` when the cache lives in process memory. */
@@ -19,7 +20,7 @@ export function loginLimitClient(config: CacheConfig): Redis | Cluster | undefin
     commandTimeout: config.commandTimeoutMs,
     ...(config.tls ? { tls: config.tls } : {}),
     ...(config.username ? { username: config.username } : {}),
-    ...(config.password ? { password: config.password } : {}),
+    ...(config.password ? { password: typeof config.password === 'string' ? config.password : config.password.current() } : {}),
   };
   const client =
     config.kind === 'redis'
@@ -31,6 +32,8 @@ export function loginLimitClient(config: CacheConfig): Redis | Cluster | undefin
           ...(config.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
           redisOptions: options,
         });
+  // A rotated password is presented at the next reconnection, as the cache store does.
+  if (typeof config.password === 'object') followPassword(client, config.password);
   // Failures surface per command (and the insurance answers); an unhandled 'error' would crash.
   client.on('error', () => {});
   return client;

@@ -40,14 +40,19 @@ describe('OriginDatabase', () => {
     for (const [, instance] of instances) expect(instance.DBInstanceClass).toBe('db.serverless');
   });
 
-  it('puts RDS Proxy in front, requiring TLS and IAM authentication, reading the admin secret', () => {
+  it('puts RDS Proxy in front, requiring TLS and IAM end to end for the app role, with no secret', () => {
     const { template } = build();
-    template.hasResourceProperties('AWS::RDS::DBProxy', {
-      DBProxyName: 'strata-test-db-proxy',
-      EngineFamily: 'POSTGRESQL',
-      RequireTLS: true,
-      Auth: [Match.objectLike({ AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED' })],
-    });
+    const [, proxy] = resources(template, 'AWS::RDS::DBProxy')[0]!;
+    expect(proxy).toMatchObject({ DBProxyName: 'strata-test-db-proxy', EngineFamily: 'POSTGRESQL', RequireTLS: true, DefaultAuthScheme: 'IAM_AUTH' });
+    // No secret: the owner cannot be reached through the proxy at all.
+    expect(proxy.Auth).toBeUndefined();
+    const roleId = proxy.RoleArn['Fn::GetAtt'][0] as string;
+    const statements = resources(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap(([, p]) => p.PolicyDocument.Statement);
+    expect(statements.map((s: any) => s.Action)).toEqual(['rds-db:connect']);
+    const resource = JSON.stringify(statements[0].Resource);
+    expect(resource).toMatch(/:dbuser:",\{"Fn::GetAtt":\["DatabaseCluster[A-F0-9]+","DBClusterResourceId"\]\},"\/strata_app"/);
   });
 
   it('rotates the admin secret every 30 days from the app subnets', () => {
@@ -59,25 +64,32 @@ describe('OriginDatabase', () => {
     });
   });
 
-  it('lets only the proxy and the rotation function reach the cluster; clients reach the proxy by rule', () => {
+  it('lets only the proxy, the rotation function and the migrator reach the cluster; clients reach the proxy by rule', () => {
     const { template } = build();
     const ingress = resources(template, 'AWS::EC2::SecurityGroupIngress');
     const sources = ingress.map(([, rule]) => rule.SourceSecurityGroupId['Fn::GetAtt'][0] as string);
-    expect(sources.sort()).toEqual([expect.stringMatching(/^DatabaseClusterRotationSingleUserSecurityGroup/), expect.stringMatching(/^DatabaseProxySecurityGroup/)]);
+    expect(sources.sort()).toEqual([
+      expect.stringMatching(/^DatabaseClusterRotationSingleUserSecurityGroup/),
+      expect.stringMatching(/^DatabaseMigratorSecurityGroup/),
+      expect.stringMatching(/^DatabaseProxySecurityGroup/),
+    ]);
     for (const [, rule] of ingress) {
       expect(rule.CidrIp).toBeUndefined();
       expect(rule.FromPort).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DatabaseCluster/), 'Endpoint.Port'] });
     }
-    expect(ingress).toHaveLength(2);
+    expect(ingress).toHaveLength(3);
   });
 
-  it('gives clients a password-free URL through the proxy', () => {
+  it('gives the app role a password-free URL through the proxy, and the owner one to the writer', () => {
     const { database, stack } = build();
     const url = stack.resolve(database.connectionUrl) as { 'Fn::Join': [string, unknown[]] };
     const parts = url['Fn::Join'][1];
-    expect(parts[0]).toBe('postgres://strata@');
+    expect(parts[0]).toBe('postgres://strata_app@');
     expect(parts[1]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Proxy/), 'Endpoint'] });
     expect(parts[2]).toBe(':5432/strata?sslmode=require');
+    const owner = JSON.stringify(stack.resolve(database.ownerConnectionUrl));
+    expect(owner).toMatch(/^\{"Fn::Join":\["",\["postgres:\/\/strata@",\{"Fn::GetAtt":\["DatabaseCluster[A-F0-9]+","Endpoint.Address"\]\},":",\{"Fn::GetAtt":\["DatabaseCluster[A-F0-9]+","Endpoint.Port"\]\},"\/strata\?sslmode=require"\]\]\}$/);
+    expect(() => build({ appUsername: 'strata' })).toThrow(/appUsername must differ from the owner strata/);
   });
 
   it('scales readers and capacity by props', () => {

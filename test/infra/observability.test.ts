@@ -22,6 +22,7 @@ function build(props: Partial<StrataObservabilityProps> = {}) {
       { group: group('Cache', 3, 'allkeys-lru'), holdsSessions: false },
       { group: group('Sessions', 1, 'noeviction'), holdsSessions: true },
     ],
+    database: { clusterIdentifier: 'strata-test-db', proxyName: 'strata-test-db-proxy' },
     apiStage: api.stage,
     functions: [{ label: 'origin', function: fn, timeout: Duration.seconds(10) }],
     ...props,
@@ -64,23 +65,63 @@ describe('StrataObservability', () => {
     expect(alarms.has('strata-test-hit-ratio-resource')).toBe(false);
   });
 
-  it('alarms per shard on the worst node’s CPU, memory, evictions and replication lag', () => {
+  it('alarms per shard on the worst node’s CPU, swap and replication lag', () => {
     const { alarms } = build();
     const shardAlarms = [...alarms.keys()].filter((name) => /shard\d/.test(name));
-    expect(shardAlarms).toHaveLength((3 + 1) * 4);
+    // cache: cpu, evictions outpacing writes, swap, lag (× 3 shards); sessions: those with memory and any eviction.
+    expect(shardAlarms).toHaveLength(3 * 4 + 5);
     const cpu = alarms.get('strata-test-cache-shard2-cpu')!;
     expect(cpu).toMatchObject({ Threshold: 80, ComparisonOperator: 'GreaterThanThreshold' });
     expect(cpu.Metrics.find((m: any) => m.Expression).Expression).toBe('MAX([n0, n1])');
     expect([...mathMetrics(cpu).values()].map((s) => s.Metric.Dimensions[0].Value)).toEqual(['strata-test-cache-0002-001', 'strata-test-cache-0002-002']);
-    expect(alarms.get('strata-test-cache-shard1-memory')!.Threshold).toBe(85);
-    expect(alarms.get('strata-test-sessions-shard1-memory')!.Threshold).toBe(70);
-    expect(alarms.get('strata-test-cache-shard1-evictions')).toMatchObject({ Threshold: 1000, EvaluationPeriods: 3 });
-    expect(alarms.get('strata-test-sessions-shard1-evictions')).toMatchObject({ Threshold: 0, EvaluationPeriods: 1 });
-    expect(alarms.get('strata-test-sessions-shard1-evictions')!.Metrics.find((m: any) => m.Expression).Expression).toBe('SUM([n0, n1])');
+    expect(alarms.get('strata-test-cache-shard1-swap')).toMatchObject({ Threshold: 50 * 1024 * 1024 });
+    expect([...mathMetrics(alarms.get('strata-test-sessions-shard1-swap')!).values()][0]!.Metric.MetricName).toBe('SwapUsage');
     expect(alarms.get('strata-test-cache-shard3-replication-lag')).toMatchObject({ Threshold: 1 });
   });
 
-  it('alarms on the API stage cache hit ratio and 5XX, and on Lambda error rate and p99 duration', () => {
+  it('does not alarm on a full LRU cache, but on evictions outpacing writes; sessions alarm on memory and any eviction', () => {
+    const { alarms } = build();
+    // allkeys-lru is meant to be full: a memory alarm there would stay in ALARM in steady state.
+    expect([...alarms.keys()].filter((name) => /cache-shard\d-memory/.test(name))).toEqual([]);
+    expect([...alarms.keys()].filter((name) => /cache-shard\d-evictions$/.test(name))).toEqual([]);
+    const outpacing = alarms.get('strata-test-cache-shard1-evictions-outpace-writes')!;
+    expect(outpacing).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' });
+    expect(outpacing.Metrics.find((m: any) => m.Expression).Expression).toBe('IF(MAX([e0, e1]) >= 100, MAX([e0, e1]) - MAX([w0, w1]), 0)');
+    expect([...mathMetrics(outpacing).entries()].map(([id, stat]) => [id, stat.Metric.MetricName, stat.Stat])).toEqual([
+      ['e0', 'Evictions', 'Sum'],
+      ['w0', 'SetTypeCmds', 'Sum'],
+      ['e1', 'Evictions', 'Sum'],
+      ['w1', 'SetTypeCmds', 'Sum'],
+    ]);
+    expect(alarms.get('strata-test-sessions-shard1-memory')!.Threshold).toBe(70);
+    expect(alarms.get('strata-test-sessions-shard1-evictions')).toMatchObject({ Threshold: 0, EvaluationPeriods: 1 });
+    expect(alarms.get('strata-test-sessions-shard1-evictions')!.Metrics.find((m: any) => m.Expression).Expression).toBe('SUM([n0, n1])');
+  });
+
+  it('alarms on Aurora CPU, capacity, deadlocks and replica lag, and on RDS Proxy sign-in failures', () => {
+    const { alarms } = build();
+    // A labelled metric is written as a one-entry Metrics list: flatten it for the comparisons.
+    const metric = (name: string) => {
+      const alarm = alarms.get(`strata-test-${name}`)!;
+      const { Metric, Stat } = alarm.Metrics[0].MetricStat;
+      return { Namespace: Metric.Namespace, MetricName: Metric.MetricName, Dimensions: Metric.Dimensions, Stat, Threshold: alarm.Threshold, EvaluationPeriods: alarm.EvaluationPeriods };
+    };
+    expect(metric('db-cpu')).toEqual({ Namespace: 'AWS/RDS', MetricName: 'CPUUtilization', Stat: 'Maximum', Threshold: 80, EvaluationPeriods: 3, Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'strata-test-db' }] });
+    expect(metric('db-capacity')).toMatchObject({ MetricName: 'ACUUtilization', Threshold: 90 });
+    expect(metric('db-deadlocks')).toMatchObject({ MetricName: 'Deadlocks', Threshold: 0 });
+    expect(metric('db-replica-lag')).toMatchObject({ MetricName: 'AuroraReplicaLagMaximum', Threshold: 1000 });
+    expect(metric('db-proxy-auth-failures')).toEqual({
+      Namespace: 'AWS/RDS',
+      MetricName: 'ClientConnectionsSetupFailedAuth',
+      Stat: 'Sum',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      Dimensions: [{ Name: 'ProxyName', Value: 'strata-test-db-proxy' }],
+    });
+    expect(metric('db-proxy-connect-failures')).toMatchObject({ MetricName: 'DatabaseConnectionsSetupFailed', Threshold: 0 });
+  });
+
+  it('alarms on the API stage cache hit ratio and 5XX, and on Lambda error rate, throttles and p99 duration', () => {
     const { alarms } = build();
     const api = alarms.get('strata-test-api-cache-hit-ratio')!;
     expect(api.Metrics.find((m: any) => m.Expression).Expression).toBe('IF((h + m) >= 100, h / (h + m), 1)');
@@ -88,6 +129,10 @@ describe('StrataObservability', () => {
     expect([...mathMetrics(api).values()][0]!.Metric.Dimensions.map((d: any) => d.Name).sort()).toEqual(['ApiName', 'Stage']);
     expect(alarms.get('strata-test-api-5xx')).toMatchObject({ MetricName: '5XXError', Threshold: 10 });
     expect(alarms.get('strata-test-origin-errors')).toMatchObject({ Threshold: 0.01 });
+    const throttles = alarms.get('strata-test-origin-throttles')!;
+    expect(throttles).toMatchObject({ Threshold: 0.01, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(throttles.Metrics.find((m: any) => m.Expression).Expression).toBe('IF(i + r > 0, r / (i + r), 0)');
+    expect([...mathMetrics(throttles).values()].map((s) => s.Metric.MetricName).sort()).toEqual(['Invocations', 'Throttles']);
     expect(alarms.get('strata-test-origin-duration')).toMatchObject({ MetricName: 'Duration', ExtendedStatistic: 'p99', Threshold: 8000 });
   });
 
@@ -114,7 +159,7 @@ describe('StrataObservability', () => {
     const [, dashboard] = resources(template, 'AWS::CloudWatch::Dashboard')[0]!;
     expect(dashboard.DashboardName).toBe('strata-test');
     const body = JSON.stringify(dashboard.DashboardBody);
-    for (const text of ['session hit ratio (target 0.95)', 'resource hit ratio', 'CacheHit', 'EngineCPUUtilization', 'DatabaseMemoryUsagePercentage', 'Evictions', 'ReplicationLag', 'CacheHitCount', 'CacheMissCount', 'strata-test-sessions-0001-002', 'strata-test-cache-0003-002', 'Duration', 'Errors', 'alarm']) {
+    for (const text of ['session hit ratio (target 0.95)', 'resource hit ratio', 'CacheHit', 'EngineCPUUtilization', 'DatabaseMemoryUsagePercentage', 'Evictions', 'ReplicationLag', 'CacheHitCount', 'CacheMissCount', 'strata-test-sessions-0001-002', 'strata-test-cache-0003-002', 'SetTypeCmds', 'SwapUsage', 'ACUUtilization', 'DatabaseConnectionsBorrowLatency', 'Duration', 'Errors', 'alarm']) {
       expect(body).toContain(text);
     }
   });

@@ -5,6 +5,7 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { stageConfig } from '../../infra/stages.ts';
+import { loadConfig } from '../../origin/config.ts';
 import { acknowledgements, nagFindings, resources, strataStage } from './support.ts';
 
 /** Every acknowledged cdk-nag rule, where and why; a new suppression must be added here. */
@@ -16,9 +17,12 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+  'AwsSolutions-IAM5[Resource::*]',
   'AwsSolutions-L1',
+  'AwsSolutions-RDS10',
   'AwsSolutions-RDS11',
   'AwsSolutions-SMG4',
+  'AwsSolutions-SNS2',
 ];
 
 describe('a Strata stage', () => {
@@ -35,7 +39,7 @@ describe('a Strata stage', () => {
     for (const { id, reason, path } of all) expect(reason.length, `${id} at ${path}`).toBeGreaterThan(40);
   });
 
-  it('opens only Lambda → Redis (6379, both groups) and Lambda → RDS Proxy (5432); the cluster admits the proxy and rotation only', () => {
+  it('opens only Lambda → Redis (6379, both groups) and Lambda → RDS Proxy (5432); the cluster admits the proxy, rotation and migrator only', () => {
     const { data } = strataStage();
     const template = Template.fromStack(data);
     const groups = new Map(resources(template, 'AWS::EC2::SecurityGroup').map(([id, p]) => [id, p]));
@@ -52,7 +56,7 @@ describe('a Strata stage', () => {
       ['SessionsSecurityGroup', 6379],
     ]);
     const intoCluster = rules.filter((rule) => rule.to.startsWith('DatabaseClusterSecurityGroup')).map((rule) => rule.from!.replace(/[A-F0-9]{8}$/, ''));
-    expect(intoCluster.sort()).toEqual(['DatabaseClusterRotationSingleUserSecurityGroup', 'DatabaseProxySecurityGroup']);
+    expect(intoCluster.sort()).toEqual(['DatabaseClusterRotationSingleUserSecurityGroup', 'DatabaseMigratorSecurityGroup', 'DatabaseProxySecurityGroup']);
     // Nothing else is open: no CIDR ingress except HTTPS into the Secrets Manager endpoint.
     for (const [, group] of groups) {
       for (const rule of group.SecurityGroupIngress ?? []) expect(rule).toMatchObject({ CidrIp: '10.40.0.0/16', FromPort: 443, ToPort: 443 });
@@ -60,31 +64,35 @@ describe('a Strata stage', () => {
     expect(rules.filter((rule) => !rule.from)).toEqual([]);
   });
 
-  it('configures the origin through its environment, with secrets only as dynamic references', () => {
+  it('configures the origin through its environment, which names its secrets but holds none', () => {
     const { origin } = strataStage();
     const template = Template.fromStack(origin);
     const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')![1];
     const env = fn.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env).sort()).toEqual([
-      'CACHE_ENCRYPTION_KEYS',
+      'CACHE_ENCRYPTION_KEYS_SECRET_ARN',
       'DATABASE_IAM_AUTH',
+      'DATABASE_MIGRATE',
       'DATABASE_URL',
       'METRICS_SERVICE_NAME',
       'NODE_OPTIONS',
       'POWERTOOLS_SERVICE_NAME',
-      'PURGE_SECRET',
+      'PURGE_SECRET_ARN',
       'PURGE_URL',
       'REDIS_CLUSTER_NODES',
-      'REDIS_PASSWORD',
+      'REDIS_PASSWORD_SECRET_ARN',
       'REDIS_SESSIONS_CLUSTER_NODES',
       'REDIS_TLS',
       'REDIS_USERNAME',
     ]);
-    expect(env).toMatchObject({ DATABASE_IAM_AUTH: 'true', REDIS_TLS: 'true', REDIS_USERNAME: 'strata-app', METRICS_SERVICE_NAME: 'strata-dev-origin', POWERTOOLS_SERVICE_NAME: 'strata-dev-origin' });
-    expect(env.REDIS_PASSWORD).toBe('{{resolve:secretsmanager:strata/dev/redis-app:SecretString:password::}}');
-    expect(env.CACHE_ENCRYPTION_KEYS).toBe('{{resolve:secretsmanager:strata/dev/cache-encryption-keys:SecretString:::}}');
-    expect(JSON.stringify(env.PURGE_SECRET)).toMatch(/^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"PurgeSecret[A-F0-9]+"\},":SecretString:::\}\}"\]\]\}$/);
-    expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/);
+    expect(env).toMatchObject({ DATABASE_IAM_AUTH: 'true', DATABASE_MIGRATE: 'false', REDIS_TLS: 'true', REDIS_USERNAME: 'strata-app', METRICS_SERVICE_NAME: 'strata-dev-origin', POWERTOOLS_SERVICE_NAME: 'strata-dev-origin' });
+    // No value, and no dynamic reference CloudFormation would resolve into a value, anywhere in it.
+    const text = JSON.stringify(env);
+    expect(text).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure|SecretString/);
+    expect(JSON.stringify(env.REDIS_PASSWORD_SECRET_ARN)).toMatch(/^\{"Fn::ImportValue":"Strata-dev-Data:[^"]*CacheAccessAppCredentials/);
+    expect(env.PURGE_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^PurgeSecret[A-F0-9]+$/) });
+    expect(env.CACHE_ENCRYPTION_KEYS_SECRET_ARN).toBe('strata/dev/cache-encryption-keys');
+    expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata_app@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/);
     expect(JSON.stringify(env.REDIS_CLUSTER_NODES)).toMatch(/Cache[^"]*ConfigurationEndPointAddress.*":".*Cache[^"]*ConfigurationEndPointPort/);
     expect(JSON.stringify(env.REDIS_SESSIONS_CLUSTER_NODES)).toMatch(/Sessions[^"]*ConfigurationEndPointAddress/);
     // The edge's purge URL is read from SSM when CloudFormation deploys.
@@ -92,24 +100,83 @@ describe('a Strata stage', () => {
     expect(parameter).toEqual({ Type: 'AWS::SSM::Parameter::Value<String>', Default: '/strata/dev/edge-purge-url' });
   });
 
-  it('updates the functions, so they re-read their secrets, when the secrets epoch changes', () => {
-    const env = (epoch?: string) => {
-      const { origin } = strataStage(epoch ? { secretsEpoch: epoch } : {});
-      return resources(Template.fromStack(origin), 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')![1].Environment.Variables;
+  it('gives every function an environment its entry accepts as it will be on Lambda', () => {
+    // CloudFormation values become placeholders of the right shape: ports numbers, others hosts.
+    const render = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const v = value as Record<string, any>;
+      if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(render).join(v['Fn::Join'][0]);
+      return /Port/.test(JSON.stringify(v)) ? '6379' : 'resolved.example.internal';
     };
-    expect(env()).not.toHaveProperty('SECRETS_EPOCH');
-    expect(env('2026-12-01').SECRETS_EPOCH).toBe('2026-12-01');
+    const template = Template.fromStack(strataStage().origin);
+    const functions = resources(template, 'AWS::Lambda::Function').filter(([, p]) => String(p.Description ?? '').startsWith('Strata'));
+    expect(functions).toHaveLength(3);
+    for (const [, fn] of functions) {
+      const env = Object.fromEntries(Object.entries(fn.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, render(v)]));
+      // The purge URL is an SSM parameter CloudFormation reads at deploy time.
+      if (env.PURGE_URL) env.PURGE_URL = 'https://edge.example.com/_strata/purge';
+      const purpose = fn.Description === 'Strata database migrator (owner)' ? 'migrator' : 'api';
+      const config = loadConfig({ ...env, AWS_LAMBDA_FUNCTION_NAME: 'fn', AWS_REGION: 'us-east-1' }, { purpose });
+      expect(config.database.kind, fn.Description).toBe('postgres');
+    }
   });
 
-  it('lets the origin sign in to RDS Proxy as the database user, and nothing more', () => {
+  it('lets the origin read exactly its three secrets, and nothing else of Secrets Manager', () => {
+    const template = Template.fromStack(strataStage().origin);
+    const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')!;
+    const role = fn[1].Role['Fn::GetAtt'][0] as string;
+    const statements = resources(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap(([, p]) => p.PolicyDocument.Statement);
+    const secrets = statements.filter((s: any) => JSON.stringify(s.Action).includes('secretsmanager:'));
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0].Action).toBe('secretsmanager:GetSecretValue');
+    const resourcesText = secrets[0].Resource.map((r: unknown) => JSON.stringify(r));
+    expect(resourcesText).toHaveLength(3);
+    expect(resourcesText.find((r: string) => r.includes('CacheAccessAppCredentials'))).toBeDefined();
+    expect(resourcesText.find((r: string) => /"Ref":"PurgeSecret/.test(r))).toBeDefined();
+    expect(resourcesText.find((r: string) => r.includes(':secret:strata/dev/cache-encryption-keys-??????'))).toBeDefined();
+  });
+
+  it('lets the origin sign in to RDS Proxy as the app role only, never as the owner', () => {
     const template = Template.fromStack(strataStage().origin);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'rds-db:connect', Effect: 'Allow' })]) },
     });
     const statements = resources(template, 'AWS::IAM::Policy').flatMap(([, p]) => p.PolicyDocument.Statement);
-    const connect = statements.find((s: any) => s.Action === 'rds-db:connect');
-    expect(JSON.stringify(connect.Resource)).toContain('/strata');
-    expect(JSON.stringify(connect.Resource)).not.toMatch(/dbuser:\*|"\*"/);
+    const connects = statements.filter((s: any) => s.Action === 'rds-db:connect');
+    expect(connects.length).toBeGreaterThan(0);
+    for (const connect of connects) {
+      expect(JSON.stringify(connect.Resource)).toMatch(/\/strata_app"\]\]\}$/);
+      expect(JSON.stringify(connect.Resource)).not.toMatch(/dbuser:\*|"\*"/);
+    }
+  });
+
+  it('migrates as the owner, straight to the writer, before the origin gets new code; only the migrator reads the owner’s password', () => {
+    const { origin } = strataStage();
+    const template = Template.fromStack(origin);
+    const functions = resources(template, 'AWS::Lambda::Function');
+    const [migratorId, migrator] = functions.find(([, p]) => p.Description === 'Strata database migrator (owner)')!;
+    const env = migrator.Environment.Variables;
+    expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*DatabaseCluster[^"]*Endpoint[^"]*"\},":",\{"Fn::ImportValue":"[^"]*Port[^"]*"\},"\/strata\?sslmode=require"/);
+    expect(JSON.stringify(env.DATABASE_PASSWORD_SECRET_ARN)).toMatch(/DatabaseClusterSecretAttachment|DatabaseSecret/);
+    expect(env).toMatchObject({ DATABASE_APP_ROLE: 'strata_app', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
+    expect(env).not.toHaveProperty('DATABASE_IAM_AUTH');
+    expect(JSON.stringify(migrator.VpcConfig.SecurityGroupIds)).toContain('DatabaseMigratorSecurityGroup');
+
+    // The owner's secret: readable by the migrator's role, and by no other role of the stack.
+    const readers = resources(template, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.PolicyDocument).includes(JSON.stringify(env.DATABASE_PASSWORD_SECRET_ARN)));
+    expect(readers).toHaveLength(1);
+    expect(readers[0]![1].Roles).toEqual([{ Ref: migrator.Role['Fn::GetAtt'][0] }]);
+    expect(readers[0]![1].PolicyDocument.Statement.find((s: any) => JSON.stringify(s).includes('secretsmanager')).Action).toBe('secretsmanager:GetSecretValue');
+
+    // A trigger runs it on every deploy that changes it, before the origin function is touched.
+    const [triggerId, trigger] = resources(template, 'Custom::Trigger')[0]!;
+    const json = template.toJSON().Resources as Record<string, { DependsOn?: string[]; Properties?: Record<string, any> }>;
+    const version = json[trigger.HandlerArn.Ref]!.Properties!;
+    expect(version.FunctionName).toEqual({ Ref: migratorId });
+    const originId = functions.find(([, p]) => p.Description === 'Strata origin API')![0];
+    expect(json[originId]!.DependsOn).toContain(triggerId);
   });
 
   it('publishes the origin URL and the purge secret name for the edge', () => {
@@ -157,6 +224,27 @@ describe('a Strata stage', () => {
     const integrations = resources(originTemplate, 'AWS::ApiGateway::Method').map(([, m]) => JSON.stringify(m.Integration.Uri));
     for (const uri of integrations) expect(uri).toMatch(/OriginLive/);
     originTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'production', CacheClusterSize: '1.6' });
+  });
+
+  it('sends ElastiCache events of both groups to a topic ElastiCache can publish to, with the alarm e-mail subscribed', () => {
+    const template = Template.fromStack(strataStage({ alarmEmail: 'ops@example.com' }).data);
+    const [topicId, topic] = resources(template, 'AWS::SNS::Topic')[0]!;
+    expect(topic.TopicName).toBe('strata-dev-cache-events');
+    // ElastiCache marks an encrypted topic inactive.
+    expect(topic.KmsMasterKeyId).toBeUndefined();
+    for (const [, group] of resources(template, 'AWS::ElastiCache::ReplicationGroup')) expect(group.NotificationTopicArn).toEqual({ Ref: topicId });
+    const policy = JSON.stringify(resources(template, 'AWS::SNS::TopicPolicy')[0]![1]);
+    expect(policy).toContain('"AWS:SourceOwner"');
+    expect(policy).not.toContain('aws:SourceAccount');
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+  });
+
+  it('traces requests with X-Ray from the API stage into every function', () => {
+    const template = Template.fromStack(strataStage().origin);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
+    const ours = resources(template, 'AWS::Lambda::Function').filter(([, p]) => String(p.Description ?? '').startsWith('Strata'));
+    expect(ours.map(([, p]) => p.Description).sort()).toEqual(['Strata database migrator (owner)', 'Strata origin API', 'Strata purge-outbox deliverer']);
+    for (const [, fn] of ours) expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
   it('keeps sessions apart from cache data: noeviction for sessions, allkeys-lru for the rest', () => {

@@ -34,9 +34,25 @@ describe('origin configuration', () => {
     [{ REDIS_TLS: 'yes' }, /REDIS_TLS/],
     [{ REDIS_COMMAND_TIMEOUT_MS: '-1' }, /REDIS_COMMAND_TIMEOUT_MS/],
     [{ AWS_LAMBDA_FUNCTION_NAME: 'fn' }, /DATABASE_URL is required on Lambda/],
-    [{ AWS_LAMBDA_FUNCTION_NAME: 'fn', DATABASE_URL: 'postgres://x' }, /CACHE_ENCRYPTION_KEYS is required on Lambda/],
+    [{ AWS_LAMBDA_FUNCTION_NAME: 'fn', DATABASE_URL: 'postgres://x' }, /CACHE_ENCRYPTION_KEYS_SECRET_ARN \(or CACHE_ENCRYPTION_KEYS\) is required on Lambda/],
+    [{ PURGE_SECRET: 'k', PURGE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:p' }, /set PURGE_SECRET or PURGE_SECRET_ARN, not both/],
+    [{ REDIS_PASSWORD: 'p', REDIS_PASSWORD_SECRET_ARN: 'arn' }, /set REDIS_PASSWORD or REDIS_PASSWORD_SECRET_ARN, not both/],
+    [{ SECRETS_MAX_AGE_SECONDS: '0' }, /SECRETS_MAX_AGE_SECONDS/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('takes Secrets Manager ids for the secrets instead of their values, read every 5 minutes by default', () => {
+    const config = loadConfig({
+      AWS_LAMBDA_FUNCTION_NAME: 'fn',
+      DATABASE_URL: 'postgres://x',
+      REDIS_PASSWORD_SECRET_ARN: 'arn:redis',
+      PURGE_SECRET_ARN: 'arn:purge',
+      CACHE_ENCRYPTION_KEYS_SECRET_ARN: 'arn:keys',
+    });
+    expect(config.secrets).toEqual({ maxAgeSeconds: 300, redisPassword: 'arn:redis', purge: 'arn:purge', encryptionKeys: 'arn:keys' });
+    expect(config).toMatchObject({ encryptionKeys: undefined, purge: { secret: undefined } });
+    expect(loadConfig({ SECRETS_MAX_AGE_SECONDS: '60' }).secrets.maxAgeSeconds).toBe(60);
   });
 
   it('sends metrics as EMF on Lambda', () => {

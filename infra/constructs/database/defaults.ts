@@ -5,7 +5,10 @@ import { AuroraPostgresEngineVersion } from 'aws-cdk-lib/aws-rds';
 
 export const DEFAULT_ENGINE_VERSION = AuroraPostgresEngineVersion.VER_17_5;
 export const DEFAULT_DATABASE_NAME = 'strata';
+/** The owner (Aurora's admin user): migrations only. */
 export const DEFAULT_USERNAME = 'strata';
+/** The application's role, created by the migrator (origin/db/app-role.ts, same default). */
+export const DEFAULT_APP_USERNAME = 'strata_app';
 /** Aurora Capacity Units: half a unit idles cheaply; four serve a busy small deployment. */
 export const DEFAULT_MIN_CAPACITY = 0.5;
 export const DEFAULT_MAX_CAPACITY = 4;

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Connections, Port, SecurityGroup, type IConnectable, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { Connections, Peer, Port, SecurityGroup, type IConnectable, type IVpc, type SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -7,6 +8,7 @@ import {
   Credentials,
   DatabaseCluster,
   DatabaseClusterEngine,
+  DefaultAuthScheme,
   type AuroraPostgresEngineVersion,
   type DatabaseProxy,
 } from 'aws-cdk-lib/aws-rds';
@@ -27,8 +29,10 @@ export interface OriginDatabaseProps {
   readonly secretName: string;
   /** @default strata */
   readonly databaseName?: string;
-  /** @default strata */
+  /** The owner: Aurora's admin user, who migrates. @default strata */
   readonly username?: string;
+  /** The role the application signs in as (created by the migrator). @default strata_app */
+  readonly appUsername?: string;
   /** @default Aurora PostgreSQL 17.5 */
   readonly engineVersion?: AuroraPostgresEngineVersion;
   /** Serverless v2 capacity in ACUs, in steps of 0.5. @default 0.5 */
@@ -50,21 +54,30 @@ export interface OriginDatabaseProps {
 }
 
 /**
- * Aurora PostgreSQL Serverless v2 behind RDS Proxy. The proxy requires TLS and IAM
- * authentication, so the Lambdas hold no database password: they sign a token with their role
- * (`rds-db:connect`) and the proxy logs in to the cluster with the rotated secret.
+ * Aurora PostgreSQL Serverless v2 behind RDS Proxy. Two database users: the owner (the admin
+ * user, rotated secret) migrates, from the migrator's security group straight to the writer;
+ * the application role can only read and write rows, and signs in through the proxy with IAM
+ * end to end: the Lambdas sign a token with their role (`rds-db:connect` as that user) and the
+ * proxy signs in to the cluster with its own, so no password exists for it anywhere.
  */
 export class OriginDatabase extends Construct implements IConnectable {
   readonly cluster: DatabaseCluster;
   readonly proxy: DatabaseProxy;
-  /** Admin credentials; rotated, read by the proxy only. */
+  /** Admin (owner) credentials; rotated, read by the rotation function and the migrator only. */
   readonly secret: ISecret;
   readonly databaseName: string;
+  /** The owner. */
   readonly username: string;
+  /** The application role. */
+  readonly appUsername: string;
   /** The proxy's connections: allow clients in with `allowDefaultPortFrom`. */
   readonly connections: Connections;
-  /** `postgres://user@proxy:5432/db?sslmode=require`: no password, the client signs an IAM token. */
+  /** `postgres://strata_app@proxy:5432/db?sslmode=require`: no password, the client signs an IAM token. */
   readonly connectionUrl: string;
+  /** Security group of the migrator: the only client allowed to the writer itself. */
+  readonly migratorSecurityGroup: SecurityGroup;
+  /** `postgres://strata@writer:port/db?sslmode=require`: the owner, password from {@link secret}. */
+  readonly ownerConnectionUrl: string;
 
   constructor(scope: Construct, id: string, props: OriginDatabaseProps) {
     super(scope, id);
@@ -76,10 +89,12 @@ export class OriginDatabase extends Construct implements IConnectable {
     validate(props.clusterIdentifier, { minCapacity, maxCapacity, readers, rotationInterval, backupRetention });
     this.databaseName = props.databaseName ?? d.DEFAULT_DATABASE_NAME;
     this.username = props.username ?? d.DEFAULT_USERNAME;
+    this.appUsername = props.appUsername ?? d.DEFAULT_APP_USERNAME;
+    if (this.appUsername === this.username) throw new Error(`OriginDatabase ${props.clusterIdentifier}: appUsername must differ from the owner ${this.username}`);
 
     const clusterSecurityGroup = new SecurityGroup(this, 'ClusterSecurityGroup', {
       vpc: props.vpc,
-      description: `${props.clusterIdentifier}: RDS Proxy and the rotation function only`,
+      description: `${props.clusterIdentifier}: RDS Proxy, the rotation function and the migrator only`,
       allowAllOutbound: false,
     });
     const proxySecurityGroup = new SecurityGroup(this, 'ProxySecurityGroup', {
@@ -116,15 +131,26 @@ export class OriginDatabase extends Construct implements IConnectable {
       removalPolicy: props.removalPolicy ?? d.DEFAULT_REMOVAL_POLICY,
     });
     this.cluster.node.addDependency(logGroup);
+    if (props.deletionProtection === false) {
+      Validations.of(this.cluster).acknowledge({
+        id: 'AwsSolutions-RDS10',
+        reason: 'Off only where asked for (the dev preset, teardown: destroy) so cdk destroy removes the stage; staging and production keep it',
+      });
+    }
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-RDS11',
       reason: 'The cluster sits in isolated subnets and admits only the RDS Proxy and rotation security groups; a non-default port would add nothing',
     });
     this.secret = this.cluster.secret!;
 
+    // End-to-end IAM: the proxy signs in to the cluster as the app role with this role's
+    // rds-db:connect, so it holds no secret, and the owner cannot be reached through it.
+    const proxyRole = new Role(this, 'ProxyRole', { assumedBy: new ServicePrincipal('rds.amazonaws.com'), description: `${props.clusterIdentifier} proxy: IAM sign-in as ${this.appUsername}` });
+    this.cluster.grantConnect(proxyRole, this.appUsername);
     this.proxy = this.cluster.addProxy('Proxy', {
       dbProxyName: `${props.clusterIdentifier}-proxy`,
-      secrets: [this.secret],
+      defaultAuthScheme: DefaultAuthScheme.IAM_AUTH,
+      role: proxyRole,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [proxySecurityGroup],
@@ -135,8 +161,17 @@ export class OriginDatabase extends Construct implements IConnectable {
     // addProxy opens the cluster to the proxy, and the rotation to its own function; nothing else.
     this.cluster.addRotationSingleUser({ automaticallyAfter: rotationInterval, vpcSubnets: props.rotationSubnets });
 
+    this.migratorSecurityGroup = new SecurityGroup(this, 'MigratorSecurityGroup', {
+      vpc: props.vpc,
+      description: `${props.clusterIdentifier} migrator: the writer as owner, and Secrets Manager`,
+      allowAllOutbound: false,
+    });
+    this.migratorSecurityGroup.addEgressRule(Peer.ipv4(props.vpc.vpcCidrBlock), Port.tcp(443), 'HTTPS to the Secrets Manager endpoint');
+    this.cluster.connections.allowDefaultPortFrom(this.migratorSecurityGroup, 'The migrator signs in as the owner');
+
     this.connections = new Connections({ securityGroups: [proxySecurityGroup], defaultPort: Port.tcp(d.PROXY_PORT) });
-    this.connectionUrl = `postgres://${this.username}@${this.proxy.endpoint}:${d.PROXY_PORT}/${this.databaseName}?sslmode=require`;
+    this.connectionUrl = `postgres://${this.appUsername}@${this.proxy.endpoint}:${d.PROXY_PORT}/${this.databaseName}?sslmode=require`;
+    this.ownerConnectionUrl = `postgres://${this.username}@${this.cluster.clusterEndpoint.socketAddress}/${this.databaseName}?sslmode=require`;
   }
 }
 

@@ -9,9 +9,9 @@ export const DEFAULT_CIDR = '10.40.0.0/16';
 /** Flow logs are kept long enough to investigate an incident after a holiday. */
 export const DEFAULT_FLOW_LOG_RETENTION = RetentionDays.THREE_MONTHS;
 /**
- * AWS APIs the Lambdas in the VPC call: Secrets Manager, by the database secret's rotation
- * function. The origin reads its configuration at deploy time (dynamic references), signs RDS
- * Proxy tokens locally and ships metrics as log lines (EMF), so it calls no other AWS API.
+ * AWS APIs the Lambdas in the VPC call: Secrets Manager, by the origin (its secrets, read at run
+ * time) and the database secret's rotation function. The origin signs RDS Proxy tokens locally
+ * and ships metrics as log lines (EMF), so it calls no other AWS API.
  */
 export const DEFAULT_INTERFACE_ENDPOINTS = [InterfaceVpcEndpointAwsService.SECRETS_MANAGER];
 /** Subnet group names, used by the other constructs to pick their subnets. */

@@ -9,7 +9,7 @@
  *   DataType is one of session, config, user, api, resource.
  * Hit ratio = (CacheHit + CacheStale + CacheStaleError) / (all five): a stale serve was still
  * answered by Redis; a bypass (Redis failed) counts against the cache.
- * Change these names together with the origin's, and the README's Deploy section.
+ * Change these names together with the origin's, and docs/deploy.md's metric contract.
  */
 import { Duration } from 'aws-cdk-lib';
 
@@ -36,12 +36,20 @@ export interface AlarmThresholds {
   readonly minReadsForHitRatio: number;
   /** Max node `EngineCPUUtilization`, percent. */
   readonly redisCpuPercent: number;
-  /** Max node `DatabaseMemoryUsagePercentage` of the cache group. */
-  readonly cacheMemoryPercent: number;
-  /** Of the sessions group: lower, because it refuses writes (logins) when full. */
+  /**
+   * Max node `DatabaseMemoryUsagePercentage` of the sessions group, which refuses writes (logins)
+   * when full. The cache group has none: a full `allkeys-lru` cache is its steady state.
+   */
   readonly sessionsMemoryPercent: number;
-  /** Evictions per shard and period in the cache group: sustained evictions mean it is too small. */
-  readonly cacheEvictions: number;
+  /**
+   * The cache group's shard alarms when, with at least this many evictions in a period, it
+   * evicts more keys than it is written: a full LRU cache evicts about one key per new key, so
+   * more means something besides data (client buffers, fragmentation, bigger values) is pushing
+   * live keys out, and the hit ratio will follow.
+   */
+  readonly minEvictionsForOutpacing: number;
+  /** Max node `SwapUsage`, bytes: a node that swaps answers in milliseconds, not microseconds. */
+  readonly redisSwapBytes: number;
   /** Replica `ReplicationLag`, seconds: sessions acknowledged by `WAIT` rely on it. */
   readonly replicationLagSeconds: number;
   /** API Gateway stage-cache hit ratio, judged over periods with at least `minRequestsForApiRatio`. */
@@ -51,20 +59,33 @@ export interface AlarmThresholds {
   readonly api5xx: number;
   /** Lambda error rate (errors / invocations). */
   readonly lambdaErrorRate: number;
+  /** Lambda throttle rate (throttles / (invocations + throttles)). */
+  readonly lambdaThrottleRate: number;
   /** Lambda p99 duration as a share of its timeout. */
   readonly lambdaDurationShareOfTimeout: number;
+  /** Aurora writer and readers, max `CPUUtilization`, percent. */
+  readonly databaseCpuPercent: number;
+  /** Aurora Serverless v2 `ACUUtilization` (share of the maximum capacity), percent. */
+  readonly databaseCapacityPercent: number;
+  /** Aurora `AuroraReplicaLagMaximum`, milliseconds. */
+  readonly databaseReplicaLagMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: AlarmThresholds = {
   minReadsForHitRatio: 100,
   redisCpuPercent: 80,
-  cacheMemoryPercent: 85,
   sessionsMemoryPercent: 70,
-  cacheEvictions: 1000,
+  minEvictionsForOutpacing: 100,
+  // AWS's guidance for ElastiCache: SwapUsage should not exceed 50 MB.
+  redisSwapBytes: 50 * 1024 * 1024,
   replicationLagSeconds: 1,
   apiCacheHitRatio: 0.5,
   minRequestsForApiRatio: 100,
   api5xx: 10,
   lambdaErrorRate: 0.01,
+  lambdaThrottleRate: 0.01,
   lambdaDurationShareOfTimeout: 0.8,
+  databaseCpuPercent: 80,
+  databaseCapacityPercent: 90,
+  databaseReplicaLagMs: 1000,
 };

@@ -19,15 +19,13 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { CacheReplicationGroup } from '../replication-group/index.ts';
+import { databaseAlarms, type WatchedDatabase } from './database.ts';
 import * as d from './defaults.ts';
-import { cacheMetric, hitRatio, nodeMetric, shardMetric } from './metrics.ts';
+import { cacheMetric, hitRatio } from './metrics.ts';
+import { redisAlarms, type WatchedCacheGroup } from './redis.ts';
 
-/** A replication group to watch, and whether it holds sessions (stricter memory and evictions). */
-export interface WatchedCacheGroup {
-  readonly group: CacheReplicationGroup;
-  readonly holdsSessions: boolean;
-}
+export type { WatchedCacheGroup } from './redis.ts';
+export type { WatchedDatabase } from './database.ts';
 
 /** A Lambda function to watch, with its timeout (the duration alarm is a share of it). */
 export interface WatchedFunction {
@@ -43,6 +41,8 @@ export interface StrataObservabilityProps {
   /** Value of the origin's EMF `service` dimension (its `POWERTOOLS_SERVICE_NAME`). */
   readonly serviceName: string;
   readonly cacheGroups: readonly WatchedCacheGroup[];
+  /** Aurora and its RDS Proxy. @default not watched */
+  readonly database?: WatchedDatabase;
   /** The API's stage (its cache and 5XX metrics). */
   readonly apiStage: Stage;
   readonly functions: readonly WatchedFunction[];
@@ -56,8 +56,9 @@ export interface StrataObservabilityProps {
 
 /**
  * The CloudWatch dashboard and its alarms: origin hit ratio per data type against the brief's
- * targets, Redis CPU, memory, evictions and replication lag per shard, API Gateway cache hits and
- * misses and 5XX, Lambda errors and duration. Every alarm notifies one encrypted SNS topic.
+ * targets, Redis per shard (`redis.ts`), Aurora and RDS Proxy (`database.ts`), API Gateway cache
+ * hits and misses and 5XX, Lambda errors, throttles and duration. Every alarm notifies one
+ * encrypted SNS topic.
  */
 export class StrataObservability extends Construct {
   readonly dashboard: Dashboard;
@@ -141,35 +142,8 @@ export class StrataObservability extends Construct {
     }
     widgets.push(ratioWidgets);
 
-    // Redis: every node on the dashboard; alarms on the worst node of each shard.
-    for (const { group, holdsSessions } of props.cacheGroups) {
-      const nodes = group.nodeIds();
-      const label = holdsSessions ? 'sessions' : 'cache';
-      const memoryLimit = holdsSessions ? t.sessionsMemoryPercent : t.cacheMemoryPercent;
-      nodes.forEach((shardNodes, i) => {
-        const shard = `${label}-shard${i + 1}`;
-        alarm(`${shard}-cpu`, shardMetric(shardNodes, 'EngineCPUUtilization', 'Maximum', `${shard} CPU`), t.redisCpuPercent, true, `${group.replicationGroupId} shard ${i + 1}: engine CPU above ${t.redisCpuPercent}%`);
-        alarm(`${shard}-memory`, shardMetric(shardNodes, 'DatabaseMemoryUsagePercentage', 'Maximum', `${shard} memory`), memoryLimit, true,
-          holdsSessions
-            ? `${group.replicationGroupId} shard ${i + 1}: memory above ${memoryLimit}%; at 100% noeviction refuses new logins`
-            : `${group.replicationGroupId} shard ${i + 1}: memory above ${memoryLimit}%`);
-        // Sessions are never evicted (noeviction): one eviction means the policy changed.
-        alarm(`${shard}-evictions`, shardMetric(shardNodes, 'Evictions', 'Sum', `${shard} evictions`), holdsSessions ? 0 : t.cacheEvictions, true,
-          holdsSessions ? `${group.replicationGroupId} shard ${i + 1}: a session was evicted` : `${group.replicationGroupId} shard ${i + 1}: sustained evictions, the cache is too small`,
-          holdsSessions ? 1 : d.EVALUATION_PERIODS);
-        alarm(`${shard}-replication-lag`, shardMetric(shardNodes, 'ReplicationLag', 'Maximum', `${shard} replication lag`), t.replicationLagSeconds, true,
-          `${group.replicationGroupId} shard ${i + 1}: a replica lags more than ${t.replicationLagSeconds} s`);
-      });
-      const all = nodes.flat();
-      const graph = (title: string, metric: string, statistic: string) =>
-        new GraphWidget({ title: `${group.replicationGroupId}: ${title}`, left: all.map((id) => nodeMetric(id, metric, statistic)), width: 6 });
-      widgets.push([
-        graph('engine CPU %', 'EngineCPUUtilization', 'Maximum'),
-        graph('memory %', 'DatabaseMemoryUsagePercentage', 'Maximum'),
-        graph('evictions', 'Evictions', 'Sum'),
-        graph('replication lag (s)', 'ReplicationLag', 'Maximum'),
-      ]);
-    }
+    widgets.push(...redisAlarms(alarm, props.cacheGroups, t));
+    if (props.database) widgets.push(databaseAlarms(alarm, props.database, t));
 
     // Layer 2: API Gateway's stage cache and errors.
     const stage = props.apiStage;
@@ -189,18 +163,21 @@ export class StrataObservability extends Construct {
       new GraphWidget({ title: 'API Gateway 5XX', left: [serverErrors], width: 12 }),
     ]);
 
-    // Lambda: errors as a share of invocations, and p99 duration against the timeout.
+    // Lambda: errors and throttles as shares of invocations, and p99 duration against the timeout.
     const lambdaWidgets: IWidget[] = [];
     for (const { label, function: fn, timeout } of props.functions) {
       const errors = fn.metricErrors({ period: d.PERIOD, statistic: 'Sum' });
       const invocations = fn.metricInvocations({ period: d.PERIOD, statistic: 'Sum' });
       const errorRate = new MathExpression({ expression: 'IF(i > 0, e / i, 0)', usingMetrics: { e: errors, i: invocations }, label: `${label} error rate`, period: d.PERIOD });
+      const throttles = fn.metricThrottles({ period: d.PERIOD, statistic: 'Sum' });
+      const throttleRate = new MathExpression({ expression: 'IF(i + r > 0, r / (i + r), 0)', usingMetrics: { r: throttles, i: invocations }, label: `${label} throttle rate`, period: d.PERIOD });
       const p99 = fn.metricDuration({ period: d.PERIOD, statistic: 'p99' });
       const durationLimit = Math.round(timeout.toMilliseconds() * t.lambdaDurationShareOfTimeout);
       alarm(`${label}-errors`, errorRate, t.lambdaErrorRate, true, `${label} Lambda error rate above ${t.lambdaErrorRate * 100}%`);
+      alarm(`${label}-throttles`, throttleRate, t.lambdaThrottleRate, true, `${label} Lambda: more than ${t.lambdaThrottleRate * 100}% of invocations throttled (concurrency limit)`);
       alarm(`${label}-duration`, p99, durationLimit, true, `${label} Lambda p99 duration above ${durationLimit} ms (${t.lambdaDurationShareOfTimeout * 100}% of its timeout)`);
       lambdaWidgets.push(
-        new GraphWidget({ title: `${label}: invocations, errors, throttles`, left: [invocations, errors, fn.metricThrottles({ period: d.PERIOD, statistic: 'Sum' })], width: 12 }),
+        new GraphWidget({ title: `${label}: invocations, errors, throttles`, left: [invocations, errors, throttles], width: 12 }),
         new GraphWidget({
           title: `${label}: duration`,
           left: [fn.metricDuration({ period: d.PERIOD, statistic: 'p50' }), p99],

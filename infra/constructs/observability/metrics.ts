@@ -52,6 +52,27 @@ export function shardMetric(nodeIds: readonly string[], name: string, statistic:
   });
 }
 
+/**
+ * Evictions minus writes (`SetTypeCmds`) of a shard's primary (the node with the most of each:
+ * replicas evict nothing and count replicated writes again), in periods with at least
+ * `minEvictions` evictions, else 0. Above 0: the shard evicts more keys than it is written.
+ */
+export function evictionsOverWrites(nodeIds: readonly string[], minEvictions: number, label: string): MathExpression {
+  const usingMetrics: Record<string, IMetric> = {};
+  nodeIds.forEach((id, i) => {
+    usingMetrics[`e${i}`] = nodeMetric(id, 'Evictions', 'Sum');
+    usingMetrics[`w${i}`] = nodeMetric(id, 'SetTypeCmds', 'Sum');
+  });
+  const evictions = `MAX([${nodeIds.map((_, i) => `e${i}`).join(', ')}])`;
+  const writes = `MAX([${nodeIds.map((_, i) => `w${i}`).join(', ')}])`;
+  return new MathExpression({ expression: `IF(${evictions} >= ${minEvictions}, ${evictions} - ${writes}, 0)`, usingMetrics, label, period: d.PERIOD });
+}
+
+/** An `AWS/RDS` metric with the given dimensions (a cluster, or a proxy). */
+export function rdsMetric(dimensionsMap: Record<string, string>, name: string, statistic: string, label: string): Metric {
+  return new Metric({ namespace: 'AWS/RDS', metricName: name, dimensionsMap, statistic, period: d.PERIOD, label });
+}
+
 /** `numerator / denominator` over periods where the denominator reaches `min`, else `whenQuiet`. */
 export function guardedRatio(numerator: IMetric, denominator: IMetric, min: number, whenQuiet: number, label: string): MathExpression {
   return new MathExpression({

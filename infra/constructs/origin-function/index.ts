@@ -1,6 +1,6 @@
 import { Validations, type Duration } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { Alias, Architecture, LoggingFormat, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, LoggingFormat, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -70,6 +70,8 @@ export class OriginFunction extends Construct {
       timeout: props.timeout ?? d.DEFAULT_TIMEOUT,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
+      // X-Ray: each invocation is traced, joined to API Gateway's trace of the request.
+      tracing: Tracing.ACTIVE,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups } : {}),
       ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
@@ -92,6 +94,10 @@ export class OriginFunction extends Construct {
           reason: `${policy} is the AWS-maintained minimum for a Lambda function ${policy.includes('VPC') ? 'to attach to its VPC (ENI management)' : 'to write its logs'}`,
         });
       }
+      Validations.of(this.function.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Active X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so CDK grants them on *',
+      });
     }
     this.target = provisioned
       ? new Alias(this, 'Live', { aliasName: d.LIVE_ALIAS, version: this.function.currentVersion, provisionedConcurrentExecutions: provisioned })

@@ -3,6 +3,7 @@ import { Connections, Port, SecurityGroup, type IConnectable, type IVpc, type Su
 import { CfnParameterGroup, CfnReplicationGroup, CfnSubnetGroup, type CfnUserGroup } from 'aws-cdk-lib/aws-elasticache';
 import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { cacheNodeId } from '../../naming.ts';
 import * as d from './defaults.ts';
@@ -47,6 +48,8 @@ export interface CacheReplicationGroupProps {
   readonly slowLogRetention?: RetentionDays;
   /** @default RemovalPolicy.SNAPSHOT */
   readonly removalPolicy?: RemovalPolicy;
+  /** Where ElastiCache publishes this group's events (an unencrypted topic). @default none */
+  readonly notificationTopic?: ITopic;
 }
 
 /**
@@ -125,6 +128,7 @@ export class CacheReplicationGroup extends Construct implements IConnectable {
       snapshotRetentionLimit: snapshotRetentionDays,
       ...(snapshotRetentionDays > 0 ? { snapshotWindow } : {}),
       preferredMaintenanceWindow: maintenanceWindow,
+      ...(props.notificationTopic ? { notificationTopicArn: props.notificationTopic.topicArn } : {}),
       logDeliveryConfigurations: [
         {
           destinationType: 'cloudwatch-logs',

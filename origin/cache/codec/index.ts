@@ -10,6 +10,7 @@ import type { PayloadCodec } from './interface.ts';
 export type { CodecContext, PayloadCodec } from './interface.ts';
 export { compressCodec, DEFAULT_COMPRESS_THRESHOLD_BYTES, type CompressOptions } from './compress.ts';
 export { encryptCodec } from './encrypt.ts';
+export { rotatingEncryptCodec, type RotatingKeyringOptions } from './rotating.ts';
 export { assertKeyring, generateKey, KEY_BYTES, KEY_ID_PATTERN, parseKeyring, type Keyring } from './keyring.ts';
 
 /** Stores the payload unchanged: for plain, non-sensitive types. */

@@ -1,0 +1,91 @@
+/**
+ * The origin's secrets as the deployed environment names them: Secrets Manager ids (ARN or name)
+ * in `*_SECRET_ARN` variables, read at start-up (a missing or unreadable secret stops the cold
+ * start with the variable's name) and again after the max age. Locally the plain variables
+ * (`REDIS_PASSWORD`, `PURGE_SECRET`, `CACHE_ENCRYPTION_KEYS`) are used instead.
+ */
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { RotatingPassword } from '../cache/redis-password.ts';
+import { parseKeyring } from '../cache/codec/index.ts';
+import type { CacheConfig } from '../config.ts';
+import type { DatabaseConfig } from '../db/index.ts';
+import { log } from '../log.ts';
+import { SecretReader } from './reader.ts';
+import { rotatingPassword } from './rotating-password.ts';
+
+export { SecretReader, type SecretReaderOptions } from './reader.ts';
+
+/** Which secrets to read from Secrets Manager, and how long a value is used. */
+export interface SecretsConfig {
+  maxAgeSeconds: number;
+  /** `REDIS_PASSWORD_SECRET_ARN`: JSON with a `password` field (the stack's `strata/<stage>/redis-app`). */
+  redisPassword?: string | undefined;
+  /** `PURGE_SECRET_ARN`: the purge webhook's HMAC key. */
+  purge?: string | undefined;
+  /** `CACHE_ENCRYPTION_KEYS_SECRET_ARN`: the keyring, `kid:<base64 key>[,…]`. */
+  encryptionKeys?: string | undefined;
+  /** `DATABASE_PASSWORD_SECRET_ARN`: JSON with a `password` field (RDS's admin secret). */
+  databasePassword?: string | undefined;
+}
+
+/** The secrets, each following rotation. */
+export interface RuntimeSecrets {
+  redisPassword?: RotatingPassword;
+  purge?: () => Promise<string>;
+  encryptionKeys?: () => Promise<string>;
+  databasePassword?: () => Promise<string>;
+}
+
+/** Reads every configured secret once (so a cold start fails fast and clearly) and returns them. */
+export async function openRuntimeSecrets(config: SecretsConfig, client?: SecretsManagerClient): Promise<RuntimeSecrets> {
+  const configured = [config.redisPassword, config.purge, config.encryptionKeys, config.databasePassword].some(Boolean);
+  if (!configured) return {};
+  const reader = new SecretReader({
+    maxAgeSeconds: config.maxAgeSeconds,
+    ...(client ? { client } : {}),
+    onStale: (secretId, error) => log.warn('secret re-read failed; using the value read before', { secretId, error: String(error) }),
+  });
+  const first = async <T>(variable: string, read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      throw new Error(`${variable}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  };
+  const secrets: RuntimeSecrets = {};
+  const { redisPassword, purge, encryptionKeys, databasePassword } = config;
+  await Promise.all([
+    redisPassword &&
+      first('REDIS_PASSWORD_SECRET_ARN', async () => {
+        secrets.redisPassword = await rotatingPassword(reader, redisPassword, 'password', {
+          onError: (error) => log.warn('Redis password re-read failed', { error: String(error) }),
+        });
+      }),
+    purge &&
+      first('PURGE_SECRET_ARN', async () => {
+        await reader.read(purge);
+        secrets.purge = () => reader.read(purge);
+      }),
+    encryptionKeys &&
+      first('CACHE_ENCRYPTION_KEYS_SECRET_ARN', async () => {
+        parseKeyring(await reader.read(encryptionKeys));
+        secrets.encryptionKeys = () => reader.read(encryptionKeys);
+      }),
+    databasePassword &&
+      first('DATABASE_PASSWORD_SECRET_ARN', async () => {
+        await reader.read(databasePassword, 'password');
+        secrets.databasePassword = () => reader.read(databasePassword, 'password');
+      }),
+  ]);
+  return secrets;
+}
+
+/** `cache` presenting `password` (from Secrets Manager) instead of a configured one. */
+export function withRotatingPassword(cache: CacheConfig, password: RotatingPassword | undefined): CacheConfig {
+  return password && cache.kind !== 'memory' ? { ...cache, password } : cache;
+}
+
+/** `database` signing in with `password` (from Secrets Manager) when it is a server. */
+export function withDatabasePassword(database: DatabaseConfig, password: (() => Promise<string>) | undefined): DatabaseConfig {
+  return password && database.kind === 'postgres' ? { ...database, password } : database;
+}
