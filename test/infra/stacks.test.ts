@@ -109,7 +109,8 @@ describe('a Strata stage', () => {
       return /Port/.test(JSON.stringify(v)) ? '6379' : 'resolved.example.internal';
     };
     const template = Template.fromStack(strataStage().origin);
-    const functions = resources(template, 'AWS::Lambda::Function').filter(([, p]) => String(p.Description ?? '').startsWith('Strata'));
+    // The authorizer reads only its own two variables (origin/gateway/), not the origin's config.
+    const functions = resources(template, 'AWS::Lambda::Function').filter(([, p]) => String(p.Description ?? '').startsWith('Strata') && p.Description !== 'Strata edge-token authorizer');
     expect(functions).toHaveLength(3);
     for (const [, fn] of functions) {
       const env = Object.fromEntries(Object.entries(fn.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, render(v)]));
@@ -243,7 +244,7 @@ describe('a Strata stage', () => {
     const template = Template.fromStack(strataStage().origin);
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
     const ours = resources(template, 'AWS::Lambda::Function').filter(([, p]) => String(p.Description ?? '').startsWith('Strata'));
-    expect(ours.map(([, p]) => p.Description).sort()).toEqual(['Strata database migrator (owner)', 'Strata origin API', 'Strata purge-outbox deliverer']);
+    expect(ours.map(([, p]) => p.Description).sort()).toEqual(['Strata database migrator (owner)', 'Strata edge-token authorizer', 'Strata origin API', 'Strata purge-outbox deliverer']);
     for (const [, fn] of ours) expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
