@@ -2,15 +2,22 @@
  * The origin's composition root: builds every service once per process (or Lambda instance)
  * from the parsed configuration and hands them to the app.
  */
-import { createBreaker } from './cache/breaker.ts';
-import { composeCodecs, compressCodec, encryptCodec, generateKey, identityCodec, parseKeyring } from './cache/codec/index.ts';
-import { CacheEngine } from './cache/engine.ts';
-import { createCacheStore } from './cache/index.ts';
-import type { CacheStore } from './cache/interface.ts';
-import { emfMetrics, prometheusMetrics } from './cache/metrics/index.ts';
-import type { CacheMetrics } from './cache/metrics/interface.ts';
-import { deploymentPolicies, type CachePolicy } from './cache/policy.ts';
-import { DEFAULT_SESSION_OPTIONS, SessionStore } from './cache/sessions/store.ts';
+import {
+  CacheEngine,
+  composeCodecs,
+  compressCodec,
+  createBreaker,
+  createStore,
+  encryptCodec,
+  generateKey,
+  identityCodec,
+  parseKeyring,
+  type CacheMetrics,
+  type CachePolicy,
+  type CacheStore,
+  type StoreConfig,
+} from './cache/index.ts';
+import { deploymentPolicies } from './cache-policies.ts';
 import type { OriginConfig } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import type { DataType } from '../common/keys.ts';
@@ -18,10 +25,12 @@ import { log } from './log.ts';
 import { ProjectRepository } from './projects/repository.ts';
 import { PublicProjects } from './projects/service.ts';
 import { ProjectCommands } from './projects/commands.ts';
+import { clusterHealth, emfMetrics, prometheusMetrics } from './metrics/index.ts';
 import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
 import { OutboxDeliverer } from './outbox/index.ts';
 import { TenantConfig } from './tenant-config/service.ts';
 import { PostgresSessionSource } from './sessions/source.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore } from './sessions/store.ts';
 import { UserRepository } from './users/repository.ts';
 import { UserDirectory } from './users/service.ts';
 
@@ -77,12 +86,17 @@ function policiesFor(encryptionKeys: string | undefined): Record<DataType, Cache
   return deploymentPolicies({ compress, protect: composeCodecs(compress, encryptCodec(keyring)) });
 }
 
+/** The configured store; `/health` describes a Redis store's servers with `clusterHealth`. */
+function openStore(config: StoreConfig): CacheStore {
+  return createStore(config, { describe: clusterHealth });
+}
+
 /** Opens the database and the cache store and wires the services over them. */
 export async function buildServices(config: Pick<OriginConfig, 'database' | 'cache'> & Partial<OriginConfig>): Promise<Services> {
   const policies = policiesFor(config.encryptionKeys);
   const metrics = metricsOutlet(config.metrics ?? { kind: 'prometheus' });
   const db = await openDatabase(config.database);
-  const cache = createCacheStore(config.cache);
+  const cache = openStore(config.cache);
   if (config.cache.kind === 'memory') {
     log.warn('no REDIS_URL or REDIS_CLUSTER_NODES: caching in process memory, not shared between instances');
   }
@@ -90,7 +104,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   await cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) }));
   // Sessions get their own store when the deployment has a no-eviction group for them, so cache
   // churn cannot log anyone out; otherwise they share the cache (and its breaker).
-  const sessionsStore = config.sessionsCache ? createCacheStore(config.sessionsCache) : cache;
+  const sessionsStore = config.sessionsCache ? openStore(config.sessionsCache) : cache;
   if (sessionsStore !== cache) {
     await sessionsStore.connect().catch((error: unknown) => log.warn('sessions store unreachable at start-up', { error: String(error) }));
   }
@@ -151,7 +165,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
         store: cache.name,
         status: store,
         breaker: engine.breakerState(),
-        // Tenants bypassing the cache until an invalidation of theirs lands (`invalidation.ts`).
+        // Tenants bypassing the cache until an invalidation of theirs lands (`cache/invalidation/`).
         pendingInvalidations: engine.pendingInvalidations(),
         ...(topology ? { topology } : {}),
       };
