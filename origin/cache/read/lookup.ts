@@ -7,7 +7,11 @@
 import type { EngineContext } from '../context.ts';
 import { freshPayload, readEntry, type Entry } from '../entry.ts';
 import { sameVersions, scopeKeys } from '../invalidation/versions.ts';
+import type { StoreGuard } from '../resilience/guard.ts';
+import type { CacheStore } from '../store/interface.ts';
+import type { TrackedValues } from '../store/tracked-values.ts';
 import type { CacheResult, ReadRequest } from '../target.ts';
+import type { DecodedValues } from './decoded-values.ts';
 import { decodePayload } from './decoding.ts';
 import type { Loads } from './loads.ts';
 
@@ -18,46 +22,59 @@ export type Judged<T> = CacheResult<T> | Promise<CacheResult<T>>;
 export class Lookup {
   readonly #context: EngineContext;
   readonly #loads: Loads;
+  // The context's parts a hit uses, held here: a read pays for every property it looks up.
+  readonly #store: CacheStore;
+  readonly #guard: StoreGuard;
+  readonly #versions: TrackedValues | undefined;
+  readonly #decoded: DecodedValues | undefined;
+  readonly #bypass: (request: ReadRequest<unknown>) => Promise<CacheResult<unknown>>;
 
   constructor(context: EngineContext, loads: Loads) {
     this.#context = context;
     this.#loads = loads;
+    this.#store = context.store;
+    this.#guard = context.guard;
+    this.#versions = context.versions;
+    this.#decoded = context.decoded;
+    this.#bypass = (request) => loads.bypass(request);
   }
 
   /** The entry of `request`, judged; the source when the store fails. */
   read<T>(request: ReadRequest<T>): Promise<CacheResult<T>> {
     const names = scopeKeys(request);
-    const tracked = this.#context.versions;
+    const tracked = this.#versions;
     const held = tracked?.getAll(names);
     if (!held) return this.#readWithVersions(request, names);
     // The hit path: one GET, checked against the versions held in process.
     const ticket = tracked!.ticket();
-    return this.#context.guard.run(
+    return this.#guard.run(
       request.policy,
       'get',
-      () => this.#context.store.get(request.key),
+      () => this.#store.get(request.key),
       (raw) =>
         // A report on these versions, or a lost report connection, while the GET was out: trust
         // the server instead.
         tracked!.changedSince(ticket, names) ? this.#readWithVersions(request, names) : this.resolve(request, raw, held, Date.now(), names),
-      () => this.#loads.bypass(request),
+      this.#bypass as (request: ReadRequest<T>) => Promise<CacheResult<T>>,
+      request,
     );
   }
 
   /** Reads the entry and its versions in one MGET, keeping the versions where tracked. */
   #readWithVersions<T>(request: ReadRequest<T>, names: readonly string[]): Promise<CacheResult<T>> {
-    const { versions: tracked, guard, store } = this.#context;
+    const tracked = this.#versions;
     const ticket = tracked?.ticket();
-    return guard.run(
+    return this.#guard.run(
       request.policy,
       'get',
-      () => store.getMany([request.key, ...names]),
+      () => this.#store.getMany([request.key, ...names]),
       (found) => {
         const versions = found.slice(1);
         if (ticket !== undefined) tracked!.remember(ticket, names, versions);
         return this.resolve(request, found[0], versions, Date.now());
       },
-      () => this.#loads.bypass(request),
+      this.#bypass as (request: ReadRequest<T>) => Promise<CacheResult<T>>,
+      request,
     );
   }
 
@@ -69,7 +86,7 @@ export class Lookup {
    */
   resolve<T>(request: ReadRequest<T>, raw: string | undefined, versions: (string | undefined)[], now: number, recheck?: readonly string[]): Judged<T> {
     const policy = request.policy;
-    const decodedCopies = this.#context.decoded;
+    const decodedCopies = this.#decoded;
     const reuse = raw !== undefined && decodedCopies !== undefined && policy.reuseDecoded !== false && !policy.memory;
     if (reuse) {
       // The same bytes as the last read of this key: its header and value again.

@@ -7,9 +7,12 @@
 import type { EngineContext } from '../context.ts';
 import type { Invalidations } from '../invalidation/invalidations.ts';
 import { scopeKeys } from '../invalidation/versions.ts';
+import type { CacheMetrics } from '../metrics/interface.ts';
 import type { CacheResult, ReadRequest } from '../target.ts';
 import type { Loads } from './loads.ts';
 import { Lookup } from './lookup.ts';
+import type { MemoryTier } from './memory-tier.ts';
+import type { SingleFlight } from './stampede.ts';
 
 /** Cache-aside reads: single and batched. */
 export class Reads {
@@ -17,12 +20,19 @@ export class Reads {
   readonly #loads: Loads;
   readonly #lookup: Lookup;
   readonly #invalidations: Invalidations;
+  // The context's parts every read uses, held here: a read pays for every property it looks up.
+  readonly #memory: MemoryTier | undefined;
+  readonly #joined: SingleFlight;
+  readonly #metrics: CacheMetrics;
 
   constructor(context: EngineContext, loads: Loads, invalidations: Invalidations) {
     this.#context = context;
     this.#loads = loads;
     this.#lookup = new Lookup(context, loads);
     this.#invalidations = invalidations;
+    this.#memory = context.memory;
+    this.#joined = context.joined;
+    this.#metrics = context.metrics;
   }
 
   /** `CacheEngine.getOrLoad`. */
@@ -30,9 +40,10 @@ export class Reads {
     const invalidations = this.#invalidations;
     if (invalidations.overdue()) return invalidations.poll().then(() => this.getOrLoad(request));
     if (invalidations.pendingFor(request.tenant)) return this.#bypassCounted(request);
-    const { memory, joined, metrics } = this.#context;
+    const joined = this.#joined;
+    const metrics = this.#metrics;
     const label = request.policy.label;
-    const held = request.policy.memory ? memory?.get(request.key, Date.now()) : undefined;
+    const held = request.policy.memory ? this.#memory?.get(request.key, Date.now()) : undefined;
     if (held) {
       metrics.read(label, 'hit');
       return Promise.resolve({ value: held.value as T, status: 'hit' });

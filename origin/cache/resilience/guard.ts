@@ -27,14 +27,16 @@ export class StoreGuard {
   /**
    * Runs a store call through the breaker and times it under `policy`'s label; `then` continues
    * in the same step (a read's hot path pays for every promise it chains). A failure is reported,
-   * then answered by `recover` when given, else rethrown.
+   * then answered by `recover(subject)` when given, else rethrown: a caller passes a function it
+   * made once and what it is about, so a read allocates no handler of its own for a rare failure.
    */
-  run<T, R = T>(
+  run<T, R = T, S = undefined>(
     policy: CachePolicy | undefined,
     operation: CacheOperation,
     run: () => Promise<T>,
     then?: (result: T) => R | PromiseLike<R>,
-    recover?: (error: unknown) => R | PromiseLike<R>,
+    recover?: (subject: S) => R | PromiseLike<R>,
+    subject?: S,
   ): Promise<R> {
     const started = this.#timed ? performance.now() : 0;
     return this.#breaker.run(run).then(
@@ -45,7 +47,7 @@ export class StoreGuard {
       (error: unknown) => {
         if (policy && this.#timed) this.#metrics.operation(policy.label, operation, false, performance.now() - started);
         this.#onError(error, { operation });
-        if (recover) return recover(error);
+        if (recover) return recover(subject as S);
         throw error;
       },
     );
