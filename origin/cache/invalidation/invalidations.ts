@@ -145,7 +145,7 @@ export class Invalidations {
   async #replay(keys: string[]): Promise<boolean> {
     const byTenant = new Map<string, string[]>();
     for (const key of keys) {
-      const tenant = this.#pending.tenantOf(key);
+      const tenant = this.#pending.recordedTenant(key);
       if (tenant !== undefined) byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), key]);
     }
     let all = true;

@@ -35,8 +35,8 @@ export class PendingInvalidations {
     return this.#tenants.size > 0 && this.#tenants.has(tenant);
   }
 
-  /** The tenant of a pending version key, as it was recorded. */
-  tenantOf(key: string): string | undefined {
+  /** The tenant a pending version key was recorded for. */
+  recordedTenant(key: string): string | undefined {
     return this.#keys.get(key)?.tenant;
   }
 
