@@ -42,7 +42,7 @@ export async function originRead(): Promise<void> {
       { name: 'peer: brief CacheWrapper hit (GET + JSON.parse)', fn: async () => JSON.parse((await raw.get(plainKey))!) },
       {
         name: 'strata: CacheEngine.getOrLoad hit',
-        fn: () => services.engine.getOrLoad({ key, policy: services.policies.api, tags: ['projects'], load: mustNotLoad }),
+        fn: () => services.engine.getOrLoad({ key, tenant: 'acme', policy: services.policies.api, tags: ['projects'], load: mustNotLoad }),
       },
       { name: 'strata: origin route hit (Hono + ETag)', fn: async () => (await app.request(path)).arrayBuffer() },
       { name: 'source: PostgreSQL (PGlite), no cache', fn: async () => [await repository.tenantExists('acme'), await repository.listPublic('acme')] },

@@ -1,8 +1,9 @@
 /**
- * The one owner of Redis key grammar (ARCHITECTURE.md §2). The tenant is wrapped in a hash tag
- * (`{acme}`) so that all of a tenant's keys share a cluster slot and multi-key commands work in
- * cluster mode. Callers pass validated ids only; the builders check again because a key that
- * contains `*`, `:` or braces from user input could address another tenant's data.
+ * The one owner of the app's Redis key grammar. The tenant is wrapped in a hash tag (`{acme}`)
+ * so that all of a tenant's keys share a cluster slot and multi-key commands work in cluster
+ * mode; the cache engine names its own keys (versions, locks) in the same slot. Callers pass
+ * validated ids only; the builders check again because a key that contains `*`, `:` or braces
+ * from user input could address another tenant's data.
  */
 import { isResourceId, isTenantId } from './ids.ts';
 
@@ -52,33 +53,6 @@ export function sessionKey(tenant: string, user: string, sid: string): string {
 /** `sessions:{tenant}:{user}` — the set of a user's session ids, to end them all at once. */
 export function sessionIndexKey(tenant: string, user: string): string {
   return `sessions:${tenantTag(tenant)}:${segment('user id', user)}`;
-}
-
-const TAG = /^[a-z0-9][a-z0-9_.:-]{0,127}$/;
-
-/**
- * `ver:{tenant}` and `ver:{tenant}:tag:{tag}` — invalidation versions. Changing one makes every
- * entry written under the old value invalid at once, whatever the number of entries.
- */
-export function versionKey(tenant: string, tag?: string): string {
-  if (tag === undefined) return `${VERSION_KEY_PREFIX}${tenantTag(tenant)}`;
-  if (!TAG.test(tag)) throw new TypeError(`invalid tag in cache key: ${JSON.stringify(tag)}`);
-  return `${VERSION_KEY_PREFIX}${tenantTag(tenant)}:tag:${tag}`;
-}
-
-/** What every version key starts with, and nothing else does (Redis client tracking watches it). */
-export const VERSION_KEY_PREFIX = 'ver:';
-
-/** `lock:` + key — the load lock of one entry, in the entry's slot. */
-export function lockKey(key: string): string {
-  return `lock:${key}`;
-}
-
-/** The tenant of a key built by this module (the hash tag), or `undefined`. */
-export function tenantOfKey(key: string): string | undefined {
-  const open = key.indexOf('{');
-  const close = key.indexOf('}', open + 1);
-  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : undefined;
 }
 
 function hashSegment(value: string): string {

@@ -3,7 +3,7 @@
  * process with a message naming the variable, instead of failing on the first request.
  */
 import { z } from 'zod';
-import type { RotatingPassword } from './cache/redis-password.ts';
+import type { RedisConnectionConfig, StoreConfig } from './cache/index.ts';
 import { ROLE_PATTERN } from './db/app-role.ts';
 import type { DatabaseConfig } from './db/index.ts';
 import type { SecretsConfig } from './secrets/index.ts';
@@ -52,30 +52,15 @@ const SECRET_PAIRS = [
   ['CACHE_ENCRYPTION_KEYS', 'CACHE_ENCRYPTION_KEYS_SECRET_ARN'],
 ] as const;
 
-/** Which cache store the origin uses. */
-/** How the origin reaches Redis: timeouts, and for ElastiCache TLS and an RBAC user. */
-interface RedisConnection {
-  commandTimeoutMs: number;
-  connectTimeoutMs: number;
-  tls?: Record<string, never>;
-  username?: string;
-  /** A rotating one comes from Secrets Manager (`REDIS_PASSWORD_SECRET_ARN`, origin/secrets/). */
-  password?: string | RotatingPassword;
-}
-
-export type CacheConfig =
-  | ({ kind: 'redis'; url: string } & RedisConnection)
-  | ({ kind: 'redis-cluster'; nodes: { host: string; port: number }[] } & RedisConnection)
-  | { kind: 'memory'; maxEntries: number };
-
 /** Everything the origin needs to start. */
 export interface OriginConfig {
   host: string;
   port: number;
   database: DatabaseConfig;
-  cache: CacheConfig;
+  /** The cache engine's store, as the environment describes it. */
+  cache: StoreConfig;
   /** A dedicated cluster for sessions (no eviction), when the deployment has one; else `cache`. */
-  sessionsCache?: CacheConfig;
+  sessionsCache?: StoreConfig;
   /** `kid:base64key,...`, current key first; unset locally means an ephemeral key. */
   encryptionKeys: string | undefined;
   /** Where metrics go: Prometheus text at `/metrics` locally, CloudWatch EMF on Lambda. */
@@ -123,7 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (onLambda && options.purpose !== 'migrator' && !e.CACHE_ENCRYPTION_KEYS && !e.CACHE_ENCRYPTION_KEYS_SECRET_ARN) {
     throw new Error('invalid origin configuration: CACHE_ENCRYPTION_KEYS_SECRET_ARN (or CACHE_ENCRYPTION_KEYS) is required on Lambda (sessions and profiles are encrypted)');
   }
-  const timeouts: RedisConnection = {
+  const timeouts: RedisConnectionConfig = {
     commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
     // Certificates are checked against the system CAs (ElastiCache's are publicly trusted).
@@ -131,7 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.REDIS_USERNAME ? { username: e.REDIS_USERNAME } : {}),
     ...(e.REDIS_PASSWORD ? { password: e.REDIS_PASSWORD } : {}),
   };
-  const cache: CacheConfig = e.REDIS_CLUSTER_NODES
+  const cache: StoreConfig = e.REDIS_CLUSTER_NODES
     ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_CLUSTER_NODES), ...timeouts }
     : e.REDIS_URL
       ? { kind: 'redis', url: e.REDIS_URL, ...timeouts }
@@ -154,7 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const metrics = onLambda ? { kind: 'emf' as const, serviceName: e.METRICS_SERVICE_NAME } : { kind: 'prometheus' as const };
   const purge = { url: e.PURGE_URL, secret: e.PURGE_SECRET };
   const outbox = { intervalMs: e.OUTBOX_INTERVAL_MS, maxRetryDelayMs: e.OUTBOX_MAX_RETRY_DELAY_MS };
-  const sessionsCache: CacheConfig | undefined = e.REDIS_SESSIONS_CLUSTER_NODES
+  const sessionsCache: StoreConfig | undefined = e.REDIS_SESSIONS_CLUSTER_NODES
     ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_SESSIONS_CLUSTER_NODES), ...timeouts }
     : undefined;
   const secrets: SecretsConfig = {

@@ -2,15 +2,23 @@
  * The origin's composition root: builds every service once per process (or Lambda instance)
  * from the parsed configuration and hands them to the app.
  */
-import { createBreaker } from './cache/breaker.ts';
-import { composeCodecs, compressCodec, encryptCodec, generateKey, identityCodec, parseKeyring, rotatingEncryptCodec } from './cache/codec/index.ts';
-import { CacheEngine } from './cache/engine.ts';
-import { createCacheStore } from './cache/index.ts';
-import type { CacheStore } from './cache/interface.ts';
-import { emfMetrics, prometheusMetrics } from './cache/metrics/index.ts';
-import type { CacheMetrics } from './cache/metrics/interface.ts';
-import { deploymentPolicies, type CachePolicy } from './cache/policy.ts';
-import { DEFAULT_SESSION_OPTIONS, SessionStore } from './cache/sessions/store.ts';
+import {
+  CacheEngine,
+  composeCodecs,
+  compressCodec,
+  createBreaker,
+  createStore,
+  encryptCodec,
+  generateKey,
+  identityCodec,
+  parseKeyring,
+  rotatingEncryptCodec,
+  type CacheMetrics,
+  type CachePolicy,
+  type CacheStore,
+  type StoreConfig,
+} from './cache/index.ts';
+import { deploymentPolicies } from './cache-policies.ts';
 import type { OriginConfig } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import type { DataType } from '../common/keys.ts';
@@ -18,11 +26,13 @@ import { log } from './log.ts';
 import { ProjectRepository } from './projects/repository.ts';
 import { PublicProjects } from './projects/service.ts';
 import { ProjectCommands } from './projects/commands.ts';
+import { clusterHealth, emfMetrics, prometheusMetrics } from './metrics/index.ts';
 import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
 import { OutboxDeliverer } from './outbox/index.ts';
 import { TenantConfig } from './tenant-config/service.ts';
 import { openRuntimeSecrets, withDatabasePassword, withRotatingPassword } from './secrets/index.ts';
 import { PostgresSessionSource } from './sessions/source.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore } from './sessions/store.ts';
 import { UserRepository } from './users/repository.ts';
 import { UserDirectory } from './users/service.ts';
 import { LoginLimiter } from './sessions/login-limits.ts';
@@ -85,6 +95,11 @@ function policiesFor(encryptionKeys: string | (() => Promise<string>) | undefine
   return deploymentPolicies({ compress, protect: composeCodecs(compress, encrypt) });
 }
 
+/** The configured store; `/health` describes a Redis store's servers with `clusterHealth`. */
+function openStore(config: StoreConfig): CacheStore {
+  return createStore(config, { describe: clusterHealth });
+}
+
 /** Opens the database and the cache store and wires the services over them. */
 export async function buildServices(config: Pick<OriginConfig, 'database' | 'cache'> & Partial<OriginConfig>): Promise<Services> {
   // Deployed, secrets come from Secrets Manager; locally from plain variables (never both: loadConfig).
@@ -92,7 +107,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   const policies = policiesFor(secrets.encryptionKeys ?? config.encryptionKeys);
   const metrics = metricsOutlet(config.metrics ?? { kind: 'prometheus' });
   const db = await openDatabase(withDatabasePassword(config.database, secrets.databasePassword));
-  const cache = createCacheStore(withRotatingPassword(config.cache, secrets.redisPassword));
+  const cache = openStore(withRotatingPassword(config.cache, secrets.redisPassword));
   if (config.cache.kind === 'memory') {
     log.warn('no REDIS_URL or REDIS_CLUSTER_NODES: caching in process memory, not shared between instances');
   }
@@ -100,7 +115,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
   await cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) }));
   // Sessions get their own store when the deployment has a no-eviction group for them, so cache
   // churn cannot log anyone out; otherwise they share the cache (and its breaker).
-  const sessionsStore = config.sessionsCache ? createCacheStore(withRotatingPassword(config.sessionsCache, secrets.redisPassword)) : cache;
+  const sessionsStore = config.sessionsCache ? openStore(withRotatingPassword(config.sessionsCache, secrets.redisPassword)) : cache;
   if (sessionsStore !== cache) {
     await sessionsStore.connect().catch((error: unknown) => log.warn('sessions store unreachable at start-up', { error: String(error) }));
   }
@@ -167,7 +182,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
         store: cache.name,
         status: store,
         breaker: engine.breakerState(),
-        // Tenants bypassing the cache until an invalidation of theirs lands (`invalidation.ts`).
+        // Tenants bypassing the cache until an invalidation of theirs lands (`cache/invalidation/`).
         pendingInvalidations: engine.pendingInvalidations(),
         ...(topology ? { topology } : {}),
       };

@@ -9,9 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { resourceKey } from '../../common/keys.ts';
-import { createBreaker, DEFAULT_BREAKER, type BreakerOptions } from '../../origin/cache/breaker.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { CacheEngine, createBreaker, createRedisClusterStore, createRedisStore, DEFAULT_BREAKER, type BreakerOptions } from '../../origin/cache/index.ts';
 import { startRedis, startRedisCluster, type RedisProcess } from '../../test/harness/redis.ts';
 import { median, type Row } from '../cache-engine/rows.ts';
 import { startReadLoad, type ReadRecord } from './load.ts';
@@ -80,8 +78,8 @@ async function runScenario(scenario: Scenario): Promise<Record<string, number>> 
   const engine = new CacheEngine({ store, breaker: createBreaker(scenario.breaker) });
   await engine.start();
   // Keys of many tenants, so a cluster spreads them over every master.
-  const keys = Array.from({ length: KEYS }, (_, i) => resourceKey(`bench-${i}`, 'project', 'p1'));
-  const load = startReadLoad(engine, keys, LOAD);
+  const entries = Array.from({ length: KEYS }, (_, i) => ({ key: resourceKey(`bench-${i}`, 'project', 'p1'), tenant: `bench-${i}` }));
+  const load = startReadLoad(engine, entries, LOAD);
   let pausedAt = Number.NaN;
   let openedAt = Number.NaN;
   let resumedAt = Number.NaN;

@@ -3,8 +3,8 @@
  * earlier ones are doing, as requests reach an API, so a hung Redis shows as reads piling up
  * behind the command timeout rather than as fewer reads.
  */
-import type { CacheEngine, CacheOutcome } from '../../origin/cache/engine.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
+import type { CacheEngine, CacheEntryRef, CacheOutcome } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 
 /** One finished read: when it started (ms on the load's clock), how long it took, how it ended. */
 export interface ReadRecord {
@@ -34,8 +34,8 @@ export interface ReadLoadOptions {
 const policy = DEFAULT_POLICIES.resource;
 const BATCH_EVERY_MS = 10;
 
-/** Starts reading `keys` round-robin through `engine`. */
-export function startReadLoad(engine: CacheEngine, keys: readonly string[], options: ReadLoadOptions): ReadLoad {
+/** Starts reading `entries` round-robin through `engine`. */
+export function startReadLoad(engine: CacheEngine, entries: readonly CacheEntryRef[], options: ReadLoadOptions): ReadLoad {
   const records: ReadRecord[] = [];
   const outstanding = new Set<Promise<unknown>>();
   const watchers: (() => void)[] = [];
@@ -49,9 +49,9 @@ export function startReadLoad(engine: CacheEngine, keys: readonly string[], opti
       setTimeout(() => resolve(`value of ${key}`), options.sourceMs);
     });
   const read = () => {
-    const key = keys[next++ % keys.length]!;
+    const { key, tenant } = entries[next++ % entries.length]!;
     const startedMs = now();
-    const done = engine.getOrLoad({ key, policy, load: load(key) }).then(
+    const done = engine.getOrLoad({ key, tenant, policy, load: load(key) }).then(
       (result) => records.push({ startedMs, tookMs: now() - startedMs, status: result.status }),
       () => records.push({ startedMs, tookMs: now() - startedMs, status: 'error' }),
     );

@@ -6,9 +6,8 @@
  */
 import { Redis } from 'ioredis';
 import { resourceKey } from '../../common/keys.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
-import { createRedisStore } from '../../origin/cache/redis.ts';
+import { CacheEngine, createRedisStore } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { startRedis } from '../../test/harness/redis.ts';
 import type { Row } from './rows.ts';
 
@@ -71,12 +70,12 @@ export async function measureInvalidation(): Promise<Row[]> {
     const brief = await underProbe(redis.url, runBrief);
 
     const keys = Array.from({ length: TAGGED }, (_, i) => resourceKey('acme', 'user', `u${i}`));
-    await engine.setMany(keys.map((key) => ({ target: { key, policy, tags: ['users'] }, value: { cached: true } })));
+    await engine.setMany(keys.map((key) => ({ target: { key, tenant: 'acme', policy, tags: ['users'] }, value: { cached: true } })));
     const strataRuns: number[] = [];
     for (let i = 0; i < 5; i++) strataRuns.push(await timed(() => engine.invalidateTags('acme', ['users'])));
     const strataMs = strataRuns.sort((a, b) => a - b)[2]!;
     const strata = await underProbe(redis.url, () => engine.invalidateTags('acme', ['users']));
-    const sample = await engine.getMany(keys.slice(0, 100).map((key) => ({ key, policy, tags: ['users'], load: async () => ({ reloaded: true }) })));
+    const sample = await engine.getMany(keys.slice(0, 100).map((key) => ({ key, tenant: 'acme', policy, tags: ['users'], load: async () => ({ reloaded: true }) })));
     if (!sample.every((r) => r.status === 'miss')) throw new Error('tag invalidation left entries valid');
 
     return [

@@ -15,10 +15,8 @@ import { createCache } from 'cache-manager';
 import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
 import { resourceKey } from '../../common/keys.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import { compressCodec } from '../../origin/cache/codec/compress.ts';
-import { DEFAULT_POLICIES, deploymentPolicies, type CachePolicy } from '../../origin/cache/policy.ts';
-import { createRedisStore } from '../../origin/cache/redis.ts';
+import { CacheEngine, compressCodec, createRedisStore, type CachePolicy } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES, deploymentPolicies } from '../../origin/cache-policies.ts';
 
 const TTL_MS = 60 * 60_000;
 
@@ -44,8 +42,8 @@ async function strataSubject(name: string, url: string, tenant: string, policy: 
   if (key('hit-0') !== resourceKey(tenant, 'item', 'hit-0')) throw new Error('bench keys drifted from resourceKey');
   return {
     name,
-    seed: (id, value) => engine.set({ key: key(id), policy }, value),
-    getOrLoad: async (id, load) => (await engine.getOrLoad({ key: key(id), policy, load })).value,
+    seed: (id, value) => engine.set({ key: key(id), tenant, policy }, value),
+    getOrLoad: async (id, load) => (await engine.getOrLoad({ key: key(id), tenant, policy, load })).value,
     close: async () => {
       await engine.close();
       await store.close();

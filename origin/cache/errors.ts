@@ -12,6 +12,7 @@ export const CACHE_ERROR_CODES = {
   loaderFailed: 'loader_failed',
 } as const;
 
+/** One of `CACHE_ERROR_CODES`. */
 export type CacheErrorCode = (typeof CACHE_ERROR_CODES)[keyof typeof CACHE_ERROR_CODES];
 
 /** An error raised by the cache library. */

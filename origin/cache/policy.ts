@@ -1,12 +1,13 @@
 /**
- * Per data type caching policies (ARCHITECTURE.md §2) and the TTL arithmetic with jitter.
+ * Caching policies, as the app defines them per kind of data under a label of its own, and the
+ * time-to-live arithmetic with jitter.
  */
-import type { DataType } from '../../common/keys.ts';
 import type { PayloadCodec } from './codec/interface.ts';
 
-/** How entries of one data type are cached. */
+/** How entries of one kind of data are cached. */
 export interface CachePolicy {
-  readonly type: DataType;
+  /** The app's name for this kind of data (`session`, `api`, …): the label of its metrics. */
+  readonly label: string;
   /** How long an entry is fresh. */
   readonly ttlMs: number;
   /** Fraction (0–1) taken at random off `ttlMs`, so entries written together expire apart. */
@@ -23,22 +24,11 @@ export interface CachePolicy {
   readonly codec?: PayloadCodec;
   /**
    * Reuse the value decoded at the last read of a key while Redis returns the same bytes for it
-   * (default true). False keeps no decoded copy between reads: for sensitive types, whose
+   * (default true). False keeps no decoded copy between reads: for sensitive data, whose
    * plaintext should live no longer than the request that needs it.
    */
   readonly reuseDecoded?: boolean;
 }
-
-const MINUTE = 60_000;
-
-/** The brief's policies, kept or improved: TTLs from ARCHITECTURE.md §2. */
-export const DEFAULT_POLICIES: Readonly<Record<DataType, CachePolicy>> = {
-  session: { type: 'session', ttlMs: 24 * 60 * MINUTE, jitter: 0, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, refreshAheadMs: 0, memory: false },
-  user: { type: 'user', ttlMs: 60 * MINUTE, jitter: 0.1, staleWhileRevalidateMs: MINUTE, staleIfErrorMs: 15 * MINUTE, refreshAheadMs: 0, memory: false },
-  resource: { type: 'resource', ttlMs: 30 * MINUTE, jitter: 0.1, staleWhileRevalidateMs: MINUTE, staleIfErrorMs: 30 * MINUTE, refreshAheadMs: 5 * MINUTE, memory: false },
-  api: { type: 'api', ttlMs: 5 * MINUTE, jitter: 0.2, staleWhileRevalidateMs: 30_000, staleIfErrorMs: 15 * MINUTE, refreshAheadMs: 0, memory: false },
-  config: { type: 'config', ttlMs: 6 * 60 * MINUTE, jitter: 0.1, staleWhileRevalidateMs: 5 * MINUTE, staleIfErrorMs: 24 * 60 * MINUTE, refreshAheadMs: 30 * MINUTE, memory: true },
-};
 
 /** An entry's time windows, as absolute epoch milliseconds. */
 export interface EntryWindows {
@@ -49,12 +39,14 @@ export interface EntryWindows {
 
 /** Validates a policy once, when it is defined, not on every call. */
 export function definePolicy(policy: CachePolicy): CachePolicy {
+  const name = policy.label;
+  if (typeof name !== 'string' || name === '') throw new RangeError('policy: label must be a non-empty string');
   const durations = [policy.ttlMs, policy.staleWhileRevalidateMs, policy.staleIfErrorMs, policy.refreshAheadMs];
   if (policy.ttlMs <= 0 || durations.some((d) => !Number.isFinite(d) || d < 0)) {
-    throw new RangeError(`policy ${policy.type}: durations must be finite, ttlMs > 0, others ≥ 0`);
+    throw new RangeError(`policy ${name}: durations must be finite, ttlMs > 0, others ≥ 0`);
   }
-  if (policy.jitter < 0 || policy.jitter >= 1) throw new RangeError(`policy ${policy.type}: jitter must be in [0, 1)`);
-  if (policy.refreshAheadMs >= policy.ttlMs) throw new RangeError(`policy ${policy.type}: refreshAheadMs must be below ttlMs`);
+  if (policy.jitter < 0 || policy.jitter >= 1) throw new RangeError(`policy ${name}: jitter must be in [0, 1)`);
+  if (policy.refreshAheadMs >= policy.ttlMs) throw new RangeError(`policy ${name}: refreshAheadMs must be below ttlMs`);
   return policy;
 }
 
@@ -67,20 +59,4 @@ export function windowsFor(policy: CachePolicy, now: number, random = Math.rando
     staleUntil: freshUntil + policy.staleWhileRevalidateMs,
     errorUntil: freshUntil + Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs),
   };
-}
-
-/**
- * The policies a deployment runs with: large payloads compressed everywhere; sessions and user
- * profiles also encrypted (AES-256-GCM) before they leave the process (ARCHITECTURE.md §5), and
- * never kept decoded between reads.
- */
-export function deploymentPolicies(codecs: { compress: PayloadCodec; protect: PayloadCodec }): Record<DataType, CachePolicy> {
-  const sensitive = new Set<DataType>(['session', 'user']);
-  const entries = Object.values(DEFAULT_POLICIES).map((policy) => [
-    policy.type,
-    sensitive.has(policy.type)
-      ? definePolicy({ ...policy, codec: codecs.protect, reuseDecoded: false })
-      : definePolicy({ ...policy, codec: codecs.compress }),
-  ]);
-  return Object.fromEntries(entries) as Record<DataType, CachePolicy>;
 }

@@ -4,7 +4,7 @@
  * tenant read from the source meanwhile, by every origin process, whether or not the one that
  * made it lives on (a Lambda instance may be frozen or reaped).
  */
-import type { InvalidationJournal, JournalEntry } from '../cache/interface.ts';
+import type { InvalidationJournal, JournalEntry } from '../cache/index.ts';
 import type { Queryable } from './interface.ts';
 
 interface Row {

@@ -130,7 +130,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `CREATE INDEX sessions_by_expiry ON sessions (expires_at);`,
   },
   {
-    // Logouts whose Redis delete has not landed yet (origin/cache/sessions/revocations.ts):
+    // Logouts whose Redis delete has not landed yet (origin/sessions/revocations.ts):
     // written with the session's deletion, read by every process, settled once Redis lost it.
     id: '0007_session_revocations',
     sql: `

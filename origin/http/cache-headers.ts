@@ -1,7 +1,7 @@
 /**
  * What the origin tells caches in front of it (the edge, API Gateway, browsers).
  */
-import type { CacheOutcome } from '../cache/engine.ts';
+import type { CacheOutcome } from '../cache/index.ts';
 
 /**
  * Public responses: browsers keep them a minute, shared caches an hour; shared caches may serve

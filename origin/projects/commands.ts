@@ -1,15 +1,14 @@
 /**
  * Authenticated project reads and writes. Writes commit the row and, when the project is or was
- * public, its purge record in one transaction (ARCHITECTURE.md §1); then the cache is written
- * through under fresh tag versions, so a read after a 2xx never sees the old value (§3), and
+ * public, its purge record in one transaction (the outbox); then the cache is written
+ * through under fresh tag versions, so a read after a 2xx never sees the old value, and
  * the outbox is kicked to tell the edge.
  */
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { apiResponseKey } from '../../common/keys.ts';
 import type { DataType } from '../../common/keys.ts';
 import type { PurgeMessage } from '../../common/purge.ts';
-import type { CacheEngine, CacheResult } from '../cache/engine.ts';
-import type { CachePolicy } from '../cache/policy.ts';
+import type { CacheEngine, CachePolicy, CacheResult, CacheTarget } from '../cache/index.ts';
 import type { Database, Queryable } from '../db/index.ts';
 import { enqueuePurge } from '../outbox/store.ts';
 import { ProjectRepository, type Project, type ProjectInput } from './repository.ts';
@@ -46,8 +45,9 @@ export class ProjectCommands {
 
   /** Every project of the tenant, cached as an API response tagged `projects`. */
   async list(tenant: string): Promise<CacheResult<ProjectList>> {
-    const result = await this.#cache.getOrLoad<ProjectList>({
+    return this.#cache.getOrLoad({
       key: await allProjectsKey(tenant),
+      tenant,
       policy: this.#policies.api,
       tags: ['projects'],
       load: async () => {
@@ -56,14 +56,13 @@ export class ProjectCommands {
         return { data: await repository.listAll(tenant) };
       },
     });
-    return result as CacheResult<ProjectList>;
   }
 
   /** One project, public or private; 404 when it is not the tenant's. */
   async get(tenant: string, id: string): Promise<CacheResult<Project>> {
-    const result = await this.#cache.getOrLoad<Project>({ ...this.#target(tenant, id), load: () => new ProjectRepository(this.#db).findById(tenant, id) });
-    if (result.value === undefined) throw notFound(tenant, id);
-    return result as CacheResult<Project>;
+    const { value, status } = await this.#cache.getOrLoad({ ...this.#target(tenant, id), load: () => new ProjectRepository(this.#db).findById(tenant, id) });
+    if (value === undefined) throw notFound(tenant, id);
+    return { value, status };
   }
 
   /** Creates a project; a public one also queues a purge of the tenant's public list. */
@@ -99,7 +98,7 @@ export class ProjectCommands {
       if (before.visibility === 'public') queued = Boolean(await enqueuePurge(tx, projectPurge(tenant, id)));
     });
     await this.#cache.invalidateTags(tenant, ['projects', `project:${id}`]);
-    await this.#cache.delete(projectKey(tenant, id));
+    await this.#cache.delete({ key: projectKey(tenant, id), tenant });
     if (queued) this.#outbox.kick();
   }
 
@@ -121,8 +120,8 @@ export class ProjectCommands {
     return project;
   }
 
-  #target(tenant: string, id: string) {
-    return { key: projectKey(tenant, id), policy: this.#policies.resource, tags: [`project:${id}`] };
+  #target(tenant: string, id: string): CacheTarget {
+    return { key: projectKey(tenant, id), tenant, policy: this.#policies.resource, tags: [`project:${id}`] };
   }
 }
 

@@ -1,12 +1,11 @@
 /**
- * Public project reads with their caching strategies (ARCHITECTURE.md §2): a single project is
+ * Public project reads with their caching strategies (`../cache-policies.ts`): a single project is
  * a resource (`resource:{tenant}:project:{id}`, 30 min); the public list is an API response
  * (`api:v1:{tenant}:…`, 5 min) tagged `projects`, so any project write can invalidate every list.
  */
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { apiResponseKey, resourceKey } from '../../common/keys.ts';
-import type { CacheEngine, CacheResult } from '../cache/engine.ts';
-import type { CachePolicy } from '../cache/policy.ts';
+import type { CacheEngine, CachePolicy, CacheResult } from '../cache/index.ts';
 import type { DataType } from '../../common/keys.ts';
 import type { Project, ProjectRepository } from './repository.ts';
 
@@ -40,9 +39,9 @@ export class PublicProjects {
 
   /** The tenant's public projects; 404 `tenant_not_found` for an unknown tenant. */
   async list(tenant: string): Promise<CacheResult<ProjectList>> {
-    const key = await projectListKey(tenant);
-    const result = await this.#cache.getOrLoad<ProjectList>({
-      key,
+    return this.#cache.getOrLoad({
+      key: await projectListKey(tenant),
+      tenant,
       policy: this.#policies.api,
       tags: ['projects'],
       load: async () => {
@@ -50,22 +49,22 @@ export class PublicProjects {
         return { data: await this.#repository.listPublic(tenant) };
       },
     });
-    return result as CacheResult<ProjectList>;
   }
 
   /** One public project; private and missing projects are the same 404 so neither leaks. */
   async get(tenant: string, id: string): Promise<CacheResult<Project>> {
-    const result = await this.#cache.getOrLoad<Project>({
+    const { value, status } = await this.#cache.getOrLoad({
       key: projectKey(tenant, id),
+      tenant,
       policy: this.#policies.resource,
       tags: [`project:${id}`],
       load: () => this.#repository.findById(tenant, id),
     });
-    if (result.value === undefined || result.value.visibility !== 'public') {
+    if (value === undefined || value.visibility !== 'public') {
       await this.#assertTenant(tenant);
       throw new HttpError(404, ERROR_CODES.notFound, `project ${id} not found in tenant ${tenant}`);
     }
-    return result as CacheResult<Project>;
+    return { value, status };
   }
 
   async #assertTenant(tenant: string): Promise<void> {

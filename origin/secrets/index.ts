@@ -5,9 +5,9 @@
  * (`REDIS_PASSWORD`, `PURGE_SECRET`, `CACHE_ENCRYPTION_KEYS`) are used instead.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { RotatingPassword } from '../cache/redis-password.ts';
-import { parseKeyring } from '../cache/codec/index.ts';
-import type { CacheConfig } from '../config.ts';
+import type { RotatingPassword } from '../cache/index.ts';
+import { parseKeyring } from '../cache/index.ts';
+import type { StoreConfig } from '../cache/index.ts';
 import type { DatabaseConfig } from '../db/index.ts';
 import { log } from '../log.ts';
 import { SecretReader } from './reader.ts';
@@ -81,7 +81,7 @@ export async function openRuntimeSecrets(config: SecretsConfig, client?: Secrets
 }
 
 /** `cache` presenting `password` (from Secrets Manager) instead of a configured one. */
-export function withRotatingPassword(cache: CacheConfig, password: RotatingPassword | undefined): CacheConfig {
+export function withRotatingPassword(cache: StoreConfig, password: RotatingPassword | undefined): StoreConfig {
   return password && cache.kind !== 'memory' ? { ...cache, password } : cache;
 }
 

@@ -4,7 +4,7 @@
  * again at once when the server refuses it (it was rotated since). Forced re-reads are spaced,
  * so a password that is simply wrong does not turn every reconnection into an API call.
  */
-import type { RotatingPassword } from '../cache/redis-password.ts';
+import type { RotatingPassword } from '../cache/index.ts';
 import type { SecretReader } from './reader.ts';
 
 /** Options of {@link rotatingPassword}. */

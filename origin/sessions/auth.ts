@@ -8,7 +8,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { SESSION_TENANT_HEADER } from '../../common/session-tenant.ts';
-import type { Session, SessionStore } from '../cache/sessions/store.ts';
+import type { Session } from './interface.ts';
+import type { SessionStore } from './store.ts';
 import { PRIVATE_NO_STORE } from '../http/api-router.ts';
 
 /** Context variables set for authenticated requests. */

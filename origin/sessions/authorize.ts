@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
-import type { Session } from '../cache/sessions/store.ts';
+import type { Session } from './interface.ts';
 import type { UserDirectory } from '../users/service.ts';
 import type { AuthEnv } from './auth.ts';
 

@@ -6,11 +6,10 @@
  * `deadlines.ts` avoids costs nothing here) and the limiter's in-memory insurance takes over.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { followPassword } from '../cache/redis-password.ts';
-import type { CacheConfig } from '../config.ts';
+import { followPassword, type StoreConfig } from '../cache/index.ts';
 
 /** A connection for `config`'s Redis, or `undefined` when the cache lives in process memory. */
-export function loginLimitClient(config: CacheConfig): Redis | Cluster | undefined {
+export function loginLimitClient(config: StoreConfig): Redis | Cluster | undefined {
   if (config.kind === 'memory') return undefined;
   const options: RedisOptions = {
     protocol: 2,

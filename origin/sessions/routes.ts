@@ -5,7 +5,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { validTenant } from '../../common/params.ts';
-import type { SessionStore } from '../cache/sessions/store.ts';
+import type { SessionStore } from './store.ts';
 import { apiRouter, limitBody, PRIVATE_NO_STORE } from '../http/api-router.ts';
 import type { UserDirectory } from '../users/service.ts';
 import { requireSession, type AuthEnv } from './auth.ts';

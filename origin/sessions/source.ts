@@ -2,7 +2,7 @@
  * PostgreSQL as the source of truth for sessions (the `SessionSource` of the cache's session
  * store). Rows are keyed by the session id, the SHA-256 of the token; the token is never stored.
  */
-import type { Revocation, Session, SessionSource } from '../cache/sessions/store.ts';
+import type { Revocation, Session, SessionSource } from './interface.ts';
 import type { Queryable } from '../db/index.ts';
 
 interface SessionRow {

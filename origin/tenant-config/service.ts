@@ -1,12 +1,11 @@
 /**
  * Tenant configuration documents (`tenant_config`), cached write-through for 6 h under
- * `config:{tenant}:{type}` (ARCHITECTURE.md §2): a PUT commits, then replaces the cached
+ * `config:{tenant}:{type}` (`../cache-policies.ts`): a PUT commits, then replaces the cached
  * document, so the next read anywhere sees it (the memory tier is dropped through the bus).
  */
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { configKey, type DataType } from '../../common/keys.ts';
-import type { CacheEngine, CacheResult } from '../cache/engine.ts';
-import type { CachePolicy } from '../cache/policy.ts';
+import type { CacheEngine, CachePolicy, CacheResult } from '../cache/index.ts';
 import { recordChange } from '../audit/log.ts';
 import type { Database } from '../db/index.ts';
 
@@ -31,8 +30,9 @@ export class TenantConfig {
 
   /** The tenant's document of `type`; 404 for an unknown tenant or a type it has not set. */
   async get(tenant: string, type: ConfigType): Promise<CacheResult<ConfigDocument>> {
-    const result = await this.#cache.getOrLoad<ConfigDocument>({
+    const { value, status } = await this.#cache.getOrLoad({
       key: configKey(tenant, type),
+      tenant,
       policy: this.#policy,
       load: async () => {
         const rows = await this.#db.query<{ document: ConfigDocument | string }>(
@@ -43,11 +43,11 @@ export class TenantConfig {
         return typeof document === 'string' ? (JSON.parse(document) as ConfigDocument) : document;
       },
     });
-    if (result.value === undefined) {
+    if (value === undefined) {
       await this.#assertTenant(tenant);
       throw new HttpError(404, ERROR_CODES.notFound, `tenant ${tenant} has no ${type} configuration`);
     }
-    return result as CacheResult<ConfigDocument>;
+    return { value, status };
   }
 
   /**
@@ -56,7 +56,7 @@ export class TenantConfig {
    * the same transaction.
    */
   async put(tenant: string, type: ConfigType, document: ConfigDocument, actorId: string): Promise<ConfigDocument> {
-    const target = { key: configKey(tenant, type), policy: this.#policy };
+    const target = { key: configKey(tenant, type), tenant, policy: this.#policy };
     return this.#cache.writeThrough(target, () =>
       this.#db.transaction(async (tx) => {
         const known = await tx.query('SELECT 1 FROM tenants WHERE id = $1', [tenant]);

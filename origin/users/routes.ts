@@ -6,7 +6,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { validId, validTenant } from '../../common/params.ts';
-import type { SessionStore } from '../cache/sessions/store.ts';
+import type { SessionStore } from '../sessions/store.ts';
 import { apiRouter, limitBody } from '../http/api-router.ts';
 import { originCacheStatus } from '../http/cache-headers.ts';
 import { requireSession, type AuthEnv } from '../sessions/auth.ts';

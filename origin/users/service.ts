@@ -1,13 +1,12 @@
 /**
- * Users with their caching strategy (ARCHITECTURE.md §2): a profile is cache-aside under
+ * Users with their caching strategy (`../cache-policies.ts`): a profile is cache-aside under
  * `user:{tenant}:{id}` with the encrypted `user` policy, and dropped from the cache after every
  * change so a read after a write sees it. Sign-in checks passwords here.
  */
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { isResourceId } from '../../common/ids.ts';
 import { userKey } from '../../common/keys.ts';
-import type { CacheEngine, CacheResult } from '../cache/engine.ts';
-import type { CachePolicy } from '../cache/policy.ts';
+import type { CacheEngine, CachePolicy, CacheResult, ReadRequest } from '../cache/index.ts';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password.ts';
 import type { ProfileChange, User, UserCursor, UserPage, UserRepository } from './repository.ts';
 
@@ -60,18 +59,14 @@ export class UserDirectory {
 
   /** One user of the tenant through the cache; 404 `not_found` when there is none. */
   async get(tenant: string, id: string): Promise<CacheResult<User>> {
-    const result = await this.#cache.getOrLoad<User>({
-      key: userKey(tenant, id),
-      policy: this.#policy,
-      load: () => this.#repository.findById(tenant, id),
-    });
-    if (result.value === undefined) throw new HttpError(404, ERROR_CODES.notFound, `user ${id} not found in tenant ${tenant}`);
-    return result as CacheResult<User>;
+    const { value, status } = await this.#cache.getOrLoad(this.#profile(tenant, id));
+    if (value === undefined) throw new HttpError(404, ERROR_CODES.notFound, `user ${id} not found in tenant ${tenant}`);
+    return { value, status };
   }
 
   /** The user's current roles through the profile cache; none for a user that does not exist. */
   async rolesOf(tenant: string, id: string): Promise<readonly string[]> {
-    const { value } = await this.#cache.getOrLoad<User>({ key: userKey(tenant, id), policy: this.#policy, load: () => this.#repository.findById(tenant, id) });
+    const { value } = await this.#cache.getOrLoad(this.#profile(tenant, id));
     return value?.roles ?? [];
   }
 
@@ -88,7 +83,7 @@ export class UserDirectory {
   async update(tenant: string, id: string, change: ProfileChange, actorId: string): Promise<User> {
     const user = await this.#repository.update(tenant, id, change, actorId);
     if (!user) throw new HttpError(404, ERROR_CODES.notFound, `user ${id} not found in tenant ${tenant}`);
-    await this.#cache.delete(userKey(tenant, id));
+    await this.#cache.delete({ key: userKey(tenant, id), tenant });
     return user;
   }
 
@@ -113,7 +108,12 @@ export class UserDirectory {
     if (!(await this.#repository.setPasswordHash(tenant, id, await hashPassword(password)))) {
       throw new HttpError(404, ERROR_CODES.notFound, `user ${id} not found in tenant ${tenant}`);
     }
-    await this.#cache.delete(userKey(tenant, id));
+    await this.#cache.delete({ key: userKey(tenant, id), tenant });
+  }
+
+  /** The cached profile of user `id`, loaded from PostgreSQL on a miss. */
+  #profile(tenant: string, id: string): ReadRequest<User | undefined> {
+    return { key: userKey(tenant, id), tenant, policy: this.#policy, load: () => this.#repository.findById(tenant, id) };
   }
 
   /** True when the tenant exists. */

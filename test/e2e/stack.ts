@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { Miniflare, convertV4MiniflareOptions, type V4SharedOptions } from 'miniflare';
 import { bundleWorker } from '../harness/bundle-worker.ts';
-import type { CacheConfig } from '../../origin/config.ts';
+import type { StoreConfig } from '../../origin/cache/index.ts';
 import { seedDemoData } from '../../origin/db/seed.ts';
 import { startOriginServer, type OriginServer } from '../../origin/server.ts';
 import { buildServices, type Services } from '../../origin/services.ts';
@@ -54,7 +54,7 @@ async function compatibilityDate(): Promise<string> {
 }
 
 /** Starts origin and edge over `cache`, with a fresh seeded PGlite. */
-export async function startStack(cache: CacheConfig, options: StackOptions = {}): Promise<Stack> {
+export async function startStack(cache: StoreConfig, options: StackOptions = {}): Promise<Stack> {
   const edgePort = await freePort();
   const purge = options.purgeSecret ? { url: `http://127.0.0.1:${edgePort}/_strata/purge`, secret: options.purgeSecret } : { url: undefined, secret: undefined };
   const services = await buildServices({ database: { kind: 'pglite', dataDir: 'memory://' }, cache, purge });

@@ -76,7 +76,7 @@ describe('ElastiCache RBAC access strings on redis-server', () => {
     ['CLUSTER', 'INFO'],
     ['READONLY'],
     ['PING'],
-    // Version tracking (origin/cache/tracking.ts): broadcast client tracking on its own connection.
+    // Version tracking (origin/cache/store/redis/tracking.ts): broadcast client tracking on its own connection.
     ['CLIENT', 'ID'],
     ['CLIENT', 'TRACKING', 'on', 'REDIRECT', '1', 'BCAST', 'PREFIX', 'ver:'],
     ['SUBSCRIBE', '__redis__:invalidate'],

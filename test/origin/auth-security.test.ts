@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sessionIdOf } from '../../origin/cache/sessions/token.ts';
+import { sessionIdOf } from '../../origin/sessions/token.ts';
 import { DEMO_PASSWORD } from '../../origin/db/seed.ts';
 import { alice, bob, databaseState, hank, send, signIn, watchStore } from './api-client.ts';
 import { DATABASE_KINDS } from './databases.ts';

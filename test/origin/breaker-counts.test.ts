@@ -7,13 +7,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { createBreaker, DEFAULT_BREAKER } from '../../origin/cache/breaker.ts';
-import type { PayloadCodec } from '../../origin/cache/codec/interface.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import { CACHE_ERROR_CODES, CacheError } from '../../origin/cache/errors.ts';
-import type { CacheMetrics } from '../../origin/cache/metrics/interface.ts';
-import { DEFAULT_POLICIES, definePolicy } from '../../origin/cache/policy.ts';
-import { createRedisStore } from '../../origin/cache/redis.ts';
+import { CACHE_ERROR_CODES, CacheEngine, CacheError, createBreaker, createRedisStore, DEFAULT_BREAKER, definePolicy, type CacheMetrics, type PayloadCodec } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { freshTenant } from './stores.ts';
 
 /** A codec whose encode and decode fail on demand; `decodeThrows` throws before returning a promise. */
@@ -59,13 +54,14 @@ describe('the breaker counts only the store’s own failures', () => {
   });
 
   it('a write of a value the codec cannot encode: reported once, the old entry dropped, the breaker closed', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
     let source = 'v1';
-    const read = () => engine.getOrLoad({ key, policy, load: async () => source });
+    const read = () => engine.getOrLoad({ key, tenant, policy, load: async () => source });
     expect(await read()).toEqual({ value: 'v1', status: 'miss' });
     expect(await read()).toEqual({ value: 'v1', status: 'hit' });
     faults.encode = true;
-    await expect(engine.writeThrough({ key, policy }, async () => (source = 'v2'))).resolves.toBe('v2');
+    await expect(engine.writeThrough({ key, tenant, policy }, async () => (source = 'v2'))).resolves.toBe('v2');
     expect(engine.breakerState()).toBe('closed');
     expect(errors).toEqual(['encode']);
     faults.encode = false;
@@ -78,18 +74,19 @@ describe('the breaker counts only the store’s own failures', () => {
     const tenant = freshTenant();
     const [bad, good] = [resourceKey(tenant, 'project', 'bad'), resourceKey(tenant, 'project', 'good')];
     await engine.setMany([
-      { target: { key: bad, policy }, value: { count: 1n } },
-      { target: { key: good, policy }, value: 'good' },
+      { target: { key: bad, tenant, policy }, value: { count: 1n } },
+      { target: { key: good, tenant, policy }, value: 'good' },
     ]);
     expect(engine.breakerState()).toBe('closed');
     expect(errors).toEqual(['encode']);
-    expect(await engine.getOrLoad({ key: good, policy, load: async () => 'from source' })).toEqual({ value: 'good', status: 'hit' });
+    expect(await engine.getOrLoad({ key: good, tenant, policy, load: async () => 'from source' })).toEqual({ value: 'good', status: 'hit' });
   });
 
   it('a load whose value the codec cannot encode: the value is served, reported once, the breaker closed', async () => {
     faults.encode = true;
-    const key = resourceKey(freshTenant(), 'project', 'p1');
-    expect(await engine.getOrLoad({ key, policy, load: async () => 'v1' })).toEqual({ value: 'v1', status: 'miss' });
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    expect(await engine.getOrLoad({ key, tenant, policy, load: async () => 'v1' })).toEqual({ value: 'v1', status: 'miss' });
     expect(engine.breakerState()).toBe('closed');
     expect(errors).toEqual(['encode']);
   });
@@ -98,9 +95,10 @@ describe('the breaker counts only the store’s own failures', () => {
     ['rejects', 'decode'],
     ['throws before returning a promise', 'decodeThrows'],
   ] as const)('a stored value the codec cannot decode (it %s) is a miss, and the breaker stays closed', async (_, fault) => {
-    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
     let loads = 0;
-    const read = () => engine.getOrLoad({ key, policy, load: async () => `v${++loads}` });
+    const read = () => engine.getOrLoad({ key, tenant, policy, load: async () => `v${++loads}` });
     await read();
     faults[fault] = true;
     expect(await read()).toEqual({ value: 'v2', status: 'miss' });
@@ -109,8 +107,9 @@ describe('the breaker counts only the store’s own failures', () => {
   });
 
   it('a loader that fails reaches its caller, not the breaker', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'p1');
-    await expect(engine.getOrLoad({ key, policy, load: () => Promise.reject(new Error('database down')) })).rejects.toThrow('database down');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    await expect(engine.getOrLoad({ key, tenant, policy, load: () => Promise.reject(new Error('database down')) })).rejects.toThrow('database down');
     expect(engine.breakerState()).toBe('closed');
   });
 
@@ -119,8 +118,9 @@ describe('the breaker counts only the store’s own failures', () => {
       throw new Error('metrics sink down');
     };
     engine = build({ read: broken, load: broken, operation: broken });
-    const key = resourceKey(freshTenant(), 'project', 'p1');
-    const read = () => engine.getOrLoad({ key, policy, load: async () => 'v1' });
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    const read = () => engine.getOrLoad({ key, tenant, policy, load: async () => 'v1' });
     expect(await read()).toEqual({ value: 'v1', status: 'miss' });
     expect(await read()).toEqual({ value: 'v1', status: 'hit' });
     expect(engine.breakerState()).toBe('closed');
@@ -136,8 +136,9 @@ describe('the breaker counts only the store’s own failures', () => {
     try {
       await refused.connect();
       const engine = new CacheEngine({ store: refused, breaker: createBreaker({ ...DEFAULT_BREAKER, consecutiveFailures: 1, consecutiveSpanMs: 0 }) });
-      const key = resourceKey(freshTenant(), 'project', 'p1');
-      expect(await engine.getOrLoad({ key, policy, load: async () => 'v1' })).toEqual({ value: 'v1', status: 'bypass' });
+      const tenant = freshTenant();
+      const key = resourceKey(tenant, 'project', 'p1');
+      expect(await engine.getOrLoad({ key, tenant, policy, load: async () => 'v1' })).toEqual({ value: 'v1', status: 'bypass' });
       expect(engine.breakerState()).toBe('open');
       await engine.close();
     } finally {

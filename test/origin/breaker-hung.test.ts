@@ -8,11 +8,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { createBreaker, DEFAULT_BREAKER } from '../../origin/cache/breaker.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
-import { createRedisStore } from '../../origin/cache/redis.ts';
+import { CacheEngine, createBreaker, createRedisStore, DEFAULT_BREAKER, type CacheStore } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
 import { freshTenant } from './stores.ts';
@@ -58,7 +55,7 @@ describe('the breaker against a hung server, through the engine', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let loads = 0;
-    const read = (k = key) => engine.getOrLoad({ key: k, policy, load: async () => (loads++, `value of ${k}`) });
+    const read = (k = key) => engine.getOrLoad({ key: k, tenant, policy, load: async () => (loads++, `value of ${k}`) });
     expect((await read()).status).toBe('miss');
     // A window full of hits: the sampling rule alone would need twenty failures more.
     for (let i = 0; i < 20; i++) expect((await read()).status).toBe('hit');

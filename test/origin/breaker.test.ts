@@ -6,8 +6,8 @@
  */
 import { CircuitState, SamplingBreaker } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { StreakOrSampling } from '../../origin/cache/breaker-rule.ts';
-import { createBreaker } from '../../origin/cache/breaker.ts';
+import { StreakOrSampling } from '../../origin/cache/resilience/breaker-rule.ts';
+import { createBreaker } from '../../origin/cache/index.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fail = () => Promise.reject(new Error('redis down'));

@@ -1,15 +1,6 @@
 import { brotliCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CacheError } from '../../origin/cache/errors.ts';
-import {
-  composeCodecs,
-  compressCodec,
-  encryptCodec,
-  generateKey,
-  identityCodec,
-  parseKeyring,
-  type PayloadCodec,
-} from '../../origin/cache/codec/index.ts';
+import { CacheError, composeCodecs, compressCodec, encryptCodec, generateKey, identityCodec, parseKeyring, type PayloadCodec } from '../../origin/cache/index.ts';
 
 const context = { key: 'resource:{acme}:project:1a000000-0000-4000-8000-000000000001' };
 const KEY_A = Buffer.alloc(32, 0xa1).toString('base64');

@@ -5,7 +5,7 @@
  */
 import { Command, type Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Deadlines } from '../../origin/cache/deadlines.ts';
+import { Deadlines } from '../../origin/cache/store/redis/deadlines.ts';
 
 /** A stand-in for an ioredis connection: its command queue's head and its socket. */
 function connection() {

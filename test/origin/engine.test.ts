@@ -4,9 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { definePolicy, DEFAULT_POLICIES, type CachePolicy } from '../../origin/cache/policy.ts';
+import { CacheEngine, definePolicy, type CachePolicy, type CacheStore } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { STORES, freshTenant } from './stores.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,70 +40,77 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
   });
 
   it('loads on a miss, then answers from the cache without calling the loader', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
     const { state, load } = source({ name: 'one' });
-    expect(await engine.getOrLoad({ key, policy: base, load })).toEqual({ value: { name: 'one' }, status: 'miss' });
-    expect(await engine.getOrLoad({ key, policy: base, load })).toEqual({ value: { name: 'one' }, status: 'hit' });
+    expect(await engine.getOrLoad({ key, tenant, policy: base, load })).toEqual({ value: { name: 'one' }, status: 'miss' });
+    expect(await engine.getOrLoad({ key, tenant, policy: base, load })).toEqual({ value: { name: 'one' }, status: 'hit' });
     expect(state.calls).toBe(1);
   });
 
   it('does not cache "not found"', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'gone');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'gone');
     const { state, load } = source<string | undefined>(undefined);
-    await engine.getOrLoad({ key, policy: base, load });
-    await engine.getOrLoad({ key, policy: base, load });
+    await engine.getOrLoad({ key, tenant, policy: base, load });
+    await engine.getOrLoad({ key, tenant, policy: base, load });
     expect(state.calls).toBe(2);
   });
 
   it('writes through: the source first, then the cache, and reads see the new value', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
     const { state, load } = source('old');
-    await engine.getOrLoad({ key, policy: base, load });
-    const written = await engine.writeThrough({ key, policy: base }, async () => {
+    await engine.getOrLoad({ key, tenant, policy: base, load });
+    const written = await engine.writeThrough({ key, tenant, policy: base }, async () => {
       state.value = 'new';
       return 'new';
     });
     expect(written).toBe('new');
-    expect(await engine.getOrLoad({ key, policy: base, load })).toEqual({ value: 'new', status: 'hit' });
+    expect(await engine.getOrLoad({ key, tenant, policy: base, load })).toEqual({ value: 'new', status: 'hit' });
     expect(state.calls).toBe(1);
   });
 
   it('serves stale within stale-while-revalidate and refreshes in the background', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
     const swr = policy({ ttlMs: 300, staleWhileRevalidateMs: 5_000, staleIfErrorMs: 0 });
     const { state, load } = source('v1');
-    await engine.getOrLoad({ key, policy: swr, load });
+    await engine.getOrLoad({ key, tenant, policy: swr, load });
     state.value = 'v2';
     await sleep(350);
-    expect(await engine.getOrLoad({ key, policy: swr, load })).toEqual({ value: 'v1', status: 'stale' });
+    expect(await engine.getOrLoad({ key, tenant, policy: swr, load })).toEqual({ value: 'v1', status: 'stale' });
     await sleep(50);
-    expect(await engine.getOrLoad({ key, policy: swr, load })).toEqual({ value: 'v2', status: 'hit' });
+    expect(await engine.getOrLoad({ key, tenant, policy: swr, load })).toEqual({ value: 'v2', status: 'hit' });
     expect(state.calls).toBe(2);
   });
 
   it('serves stale within stale-if-error when the source fails, and fails without an entry', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
     const sie = policy({ ttlMs: 60, staleWhileRevalidateMs: 0, staleIfErrorMs: 5_000 });
     const { state, load } = source('kept');
-    await engine.getOrLoad({ key, policy: sie, load });
+    await engine.getOrLoad({ key, tenant, policy: sie, load });
     state.fail = true;
     await sleep(100);
-    expect(await engine.getOrLoad({ key, policy: sie, load })).toEqual({ value: 'kept', status: 'stale_error' });
-    const other = resourceKey(freshTenant(), 'project', 'p1');
-    await expect(engine.getOrLoad({ key: other, policy: sie, load })).rejects.toThrow('source down');
+    expect(await engine.getOrLoad({ key, tenant, policy: sie, load })).toEqual({ value: 'kept', status: 'stale_error' });
+    const elsewhere = freshTenant();
+    const other = resourceKey(elsewhere, 'project', 'p1');
+    await expect(engine.getOrLoad({ key: other, tenant: elsewhere, policy: sie, load })).rejects.toThrow('source down');
   });
 
   it('refreshes ahead of expiry while still answering hits', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
     // Due for refresh 100 ms after each write.
     const ahead = policy({ ttlMs: 1000, refreshAheadMs: 900 });
     const { state, load } = source('v1');
-    await engine.getOrLoad({ key, policy: ahead, load });
+    await engine.getOrLoad({ key, tenant, policy: ahead, load });
     state.value = 'v2';
     await sleep(150);
-    expect(await engine.getOrLoad({ key, policy: ahead, load })).toEqual({ value: 'v1', status: 'hit' });
+    expect(await engine.getOrLoad({ key, tenant, policy: ahead, load })).toEqual({ value: 'v1', status: 'hit' });
     await sleep(50);
-    expect(await engine.getOrLoad({ key, policy: ahead, load })).toEqual({ value: 'v2', status: 'hit' });
+    expect(await engine.getOrLoad({ key, tenant, policy: ahead, load })).toEqual({ value: 'v2', status: 'hit' });
     expect(state.calls).toBe(2);
   });
 
@@ -116,7 +122,7 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     const untagged = resourceKey(tenant, 'project', 'p2');
     const foreign = resourceKey(other, 'list', 'all');
     const { state, load } = source('x');
-    const read = (key: string, tags?: string[]) => engine.getOrLoad({ key, policy: base, tags, load }).then((r) => r.status);
+    const read = (key: string, tags?: string[]) => engine.getOrLoad({ key, tenant: key === foreign ? other : tenant, policy: base, tags, load }).then((r) => r.status);
     for (const [key, tags] of [[list, ['projects']], [item, ['projects', 'project:p1']], [untagged, undefined], [foreign, ['projects']]] as const) {
       await read(key, tags ? [...tags] : undefined);
     }
@@ -130,17 +136,18 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     expect(await read(untagged)).toBe('miss');
     expect(await read(foreign, ['projects'])).toBe('hit');
 
-    expect(await engine.delete(untagged)).toBe(true);
+    expect(await engine.delete({ key: untagged, tenant })).toBe(true);
     expect(await read(untagged)).toBe('miss');
     expect(state.calls).toBe(8);
   });
 
   it('reads and writes batches across tenants, loading only the misses', async () => {
-    const keys = Array.from({ length: 12 }, (_, i) => resourceKey(freshTenant(), 'project', `p${i}`));
-    await engine.setMany(keys.slice(0, 6).map((key, i) => ({ target: { key, policy: base }, value: `cached-${i}` })));
+    const tenants = Array.from({ length: 12 }, () => freshTenant());
+    const keys = tenants.map((tenant, i) => resourceKey(tenant, 'project', `p${i}`));
+    await engine.setMany(keys.slice(0, 6).map((key, i) => ({ target: { key, tenant: tenants[i]!, policy: base }, value: `cached-${i}` })));
     const loaded: string[] = [];
     const results = await engine.getMany(
-      keys.map((key, i) => ({ key, policy: base, load: async () => (loaded.push(key), `loaded-${i}`) })),
+      keys.map((key, i) => ({ key, tenant: tenants[i]!, policy: base, load: async () => (loaded.push(key), `loaded-${i}`) })),
     );
     expect(results.map((r) => r.status)).toEqual([...Array(6).fill('hit'), ...Array(6).fill('miss')]);
     expect(results.map((r) => r.value)).toEqual(keys.map((_, i) => (i < 6 ? `cached-${i}` : `loaded-${i}`)));
@@ -148,19 +155,20 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
   });
 
   it('shares one round trip among concurrent reads of a key, but never across a local write', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
     let reads = 0;
     const counting: CacheStore = { ...store, getMany: (keys) => (reads++, store.getMany(keys)) };
     const local = new CacheEngine({ store: counting });
-    await local.getOrLoad({ key, policy: base, load: async () => 'old' });
+    await local.getOrLoad({ key, tenant, policy: base, load: async () => 'old' });
     reads = 0;
-    const together = await Promise.all(Array.from({ length: 100 }, () => local.getOrLoad({ key, policy: base, load: async () => 'unused' })));
+    const together = await Promise.all(Array.from({ length: 100 }, () => local.getOrLoad({ key, tenant, policy: base, load: async () => 'unused' })));
     expect(reads).toBe(1);
     expect(together.every((r) => r.value === 'old' && r.status === 'hit')).toBe(true);
 
-    const before = local.getOrLoad({ key, policy: base, load: async () => 'unused' });
-    await local.set({ key, policy: base }, 'new');
-    const after = await local.getOrLoad({ key, policy: base, load: async () => 'unused' });
+    const before = local.getOrLoad({ key, tenant, policy: base, load: async () => 'unused' });
+    await local.set({ key, tenant, policy: base }, 'new');
+    const after = await local.getOrLoad({ key, tenant, policy: base, load: async () => 'unused' });
     expect(after.value).toBe('new');
     expect(['old', 'new']).toContain((await before).value);
     await local.close();
@@ -172,20 +180,21 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     // A miss whose load read the source before the change, and is still running.
-    const early = engine.getOrLoad({ key, policy: base, load: async () => (await gate, 'before the change') });
+    const early = engine.getOrLoad({ key, tenant, policy: base, load: async () => (await gate, 'before the change') });
     await sleep(20);
     expect(await engine.invalidateTenant(tenant)).toBe(true);
-    const late = engine.getOrLoad({ key, policy: base, load: async () => 'after the change' });
+    const late = engine.getOrLoad({ key, tenant, policy: base, load: async () => 'after the change' });
     release();
     expect((await late).value).toBe('after the change');
     expect((await early).value).toBe('before the change');
   });
 
   it('runs the loader once for 1000 concurrent misses of one key', async () => {
-    const key = resourceKey(freshTenant(), 'project', 'hot');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'hot');
     const { state, load } = source('hot');
     state.delayMs = 50;
-    const results = await Promise.all(Array.from({ length: 1000 }, () => engine.getOrLoad({ key, policy: base, load })));
+    const results = await Promise.all(Array.from({ length: 1000 }, () => engine.getOrLoad({ key, tenant, policy: base, load })));
     expect(state.calls).toBe(1);
     expect(results.every((r) => r.value === 'hot')).toBe(true);
   });
@@ -193,7 +202,7 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
 
 describe('policies', () => {
   it('spread expiry by the jitter fraction, never beyond', async () => {
-    const { windowsFor } = await import('../../origin/cache/policy.ts');
+    const { windowsFor } = await import('../../origin/cache/index.ts');
     const p = policy({ ttlMs: 1000, jitter: 0.2, staleWhileRevalidateMs: 100, staleIfErrorMs: 500 });
     expect(windowsFor(p, 0, () => 0)).toEqual({ freshUntil: 1000, staleUntil: 1100, errorUntil: 1500 });
     expect(windowsFor(p, 0, () => 0.999_999).freshUntil).toBe(800);

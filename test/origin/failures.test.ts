@@ -6,13 +6,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resourceKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
-import { createBreaker } from '../../origin/cache/breaker.ts';
-import { encryptCodec, generateKey, parseKeyring } from '../../origin/cache/codec/index.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
-import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
-import { DEFAULT_SESSION_OPTIONS, SessionStore } from '../../origin/cache/sessions/store.ts';
+import { resourceKey } from '../../common/keys.ts';
+import { CacheEngine, createBreaker, createRedisClusterStore, createRedisStore, encryptCodec, generateKey, parseKeyring, VERSION_KEY_PREFIX, versionKey } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore } from '../../origin/sessions/store.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startRedis, startRedisCluster, type RedisCluster, type RedisProcess } from '../harness/redis.ts';
 import { memorySessionSource } from './session-source.ts';
@@ -31,9 +28,10 @@ describe('Redis killed under the engine', () => {
     await store.connect();
     const breaker = createBreaker({ errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000 });
     const engine = new CacheEngine({ store, breaker });
-    const key = resourceKey(freshTenant(), 'project', 'p1');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
     let loads = 0;
-    const read = () => engine.getOrLoad({ key, policy, load: async () => `v${++loads}` });
+    const read = () => engine.getOrLoad({ key, tenant, policy, load: async () => `v${++loads}` });
     expect((await read()).status).toBe('miss');
     expect((await read()).status).toBe('hit');
 
@@ -73,7 +71,7 @@ describe('a cluster master killed with SIGKILL', () => {
     const { token, replicated } = await sessions.create(tenant, '0a000000-0000-4000-8000-00000000000a');
     expect(replicated).toBe(1);
     const key = resourceKey(tenant, 'project', 'p1');
-    await engine.getOrLoad({ key, policy, load: async () => 'before' });
+    await engine.getOrLoad({ key, tenant, policy, load: async () => 'before' });
 
     // Kill the master that owns the tenant's slot (sessions and entries share it).
     const inspector = new Cluster(nodes, { redisOptions: { protocol: 2 } });
@@ -101,7 +99,7 @@ describe('a cluster master killed with SIGKILL', () => {
     rows.clear();
     const read = await sessions.get(tenant, token);
     expect(read).toMatchObject({ status: 'hit', session: { tenant } });
-    const entry = await eventually('engine reads through Redis', () => engine.getOrLoad({ key, policy, load: async () => 'after' }), (r) => r.status === 'hit' || r.status === 'miss');
+    const entry = await eventually('engine reads through Redis', () => engine.getOrLoad({ key, tenant, policy, load: async () => 'after' }), (r) => r.status === 'hit' || r.status === 'miss');
     expect(['before', 'after']).toContain(entry.value);
 
     // Versions are held again once a report connection reaches the promoted master, and another
@@ -114,9 +112,9 @@ describe('a cluster master killed with SIGKILL', () => {
       await writerStore.connect();
       // Hold the tenant's version (read through the promoted master), so only its report can
       // tell this process of the invalidation.
-      await eventually('the version held', async () => (await engine.getOrLoad({ key, policy, load: async () => 'after' }), tracked.getAll([versionKey(tenant)])), (held) => held !== undefined);
+      await eventually('the version held', async () => (await engine.getOrLoad({ key, tenant, policy, load: async () => 'after' }), tracked.getAll([versionKey(tenant)])), (held) => held !== undefined);
       expect(await writer.invalidateTenant(tenant)).toBe(true);
-      const renewed = await eventually('the invalidation to reach the reader', () => engine.getOrLoad({ key, policy, load: async () => 'renewed' }), (r) => r.value === 'renewed', 1_000);
+      const renewed = await eventually('the invalidation to reach the reader', () => engine.getOrLoad({ key, tenant, policy, load: async () => 'renewed' }), (r) => r.value === 'renewed', 1_000);
       expect(renewed.status).toBe('miss');
     } finally {
       await writer.close();
@@ -134,10 +132,11 @@ describe('two processes missing one key together', () => {
 
   it('load it once between them', async () => {
     redis = await startRedis();
-    const key = resourceKey(freshTenant(), 'project', 'hot');
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'hot');
     const counter = `loads:${key}`;
     const startAt = String(Date.now() + 1500);
-    const child = () => run(process.execPath, ['test/origin/fixtures/stampede-child.ts', redis.url, key, counter, startAt], { timeout: 20_000 });
+    const child = () => run(process.execPath, ['test/origin/fixtures/stampede-child.ts', redis.url, tenant, key, counter, startAt], { timeout: 20_000 });
     const outputs = await Promise.all([child(), child()]);
     const statuses = outputs.flatMap((o) => JSON.parse(o.stdout) as string[]);
     expect(statuses).toHaveLength(400);

@@ -8,10 +8,8 @@
 import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { createBreaker } from '../../origin/cache/breaker.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
-import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { CacheEngine, createBreaker, createRedisClusterStore, createRedisStore } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startRedis, startRedisCluster, type RedisCluster, type RedisProcess } from '../harness/redis.ts';
 import { clusterNodes, freshTenant } from './stores.ts';
@@ -37,7 +35,7 @@ describe('a standalone Redis that hangs', () => {
     const key = resourceKey(tenant, 'project', 'p1');
     let loads = 0;
     let source: string | undefined;
-    const read = (k = key) => engine.getOrLoad({ key: k, policy, load: async () => (k === key && source) || `v${++loads}` });
+    const read = (k = key) => engine.getOrLoad({ key: k, tenant, policy, load: async () => (k === key && source) || `v${++loads}` });
     expect((await read()).status).toBe('miss');
     expect((await read()).status).toBe('hit');
 
@@ -49,7 +47,7 @@ describe('a standalone Redis that hangs', () => {
     const together = await Promise.all(Array.from({ length: 5 }, (_, i) => read(resourceKey(tenant, 'project', `q${i}`))));
     expect(together.every((r) => r.status === 'bypass' && r.value !== undefined)).toBe(true);
     // A write-through still succeeds: the source has the value, the cache write is reported.
-    await expect(engine.writeThrough({ key, policy }, async () => (source = 'written'))).resolves.toBe('written');
+    await expect(engine.writeThrough({ key, tenant, policy }, async () => (source = 'written'))).resolves.toBe('written');
     expect(errors).toContain('set');
     expect(engine.breakerState()).toBe('open');
     // A process that starts meanwhile: the handshake gets no answer, and connecting fails.
@@ -81,9 +79,10 @@ describe('an invalidation made while Redis is down', () => {
     const engine = new CacheEngine({ store, breaker });
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
-    const untouched = resourceKey(freshTenant(), 'project', 'p1');
+    const other = freshTenant();
+    const untouched = resourceKey(other, 'project', 'p1');
     let source = 'v0';
-    const read = (k = key) => engine.getOrLoad({ key: k, policy, tags: ['projects'], load: async () => source });
+    const read = (k = key) => engine.getOrLoad({ key: k, tenant: k === untouched ? other : tenant, policy, tags: ['projects'], load: async () => source });
     await read();
     await read(untouched);
     expect(await read()).toEqual({ value: 'v0', status: 'hit' });

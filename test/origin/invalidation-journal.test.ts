@@ -5,11 +5,9 @@
  * with a real redis-server whose entries outlive an outage (AOF), the recording process gone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resourceKey, versionKey } from '../../common/keys.ts';
-import { createBreaker } from '../../origin/cache/breaker.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
-import { createRedisStore } from '../../origin/cache/redis.ts';
+import { resourceKey } from '../../common/keys.ts';
+import { CacheEngine, createBreaker, createRedisStore, versionKey } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { openDatabase, type Database } from '../../origin/db/index.ts';
 import { postgresInvalidationJournal } from '../../origin/db/invalidation-journal.ts';
 import { eventually } from '../harness/eventually.ts';
@@ -72,7 +70,7 @@ describe('an invalidation whose process is gone before Redis is back', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let source = 'v0';
-    const read = (cache: CacheEngine) => cache.getOrLoad({ key, policy, tags: ['projects'], load: async () => source });
+    const read = (cache: CacheEngine) => cache.getOrLoad({ key, tenant, policy, tags: ['projects'], load: async () => source });
 
     const writer = await engine();
     await read(writer.cache);
@@ -113,7 +111,7 @@ describe('an invalidation whose process is gone before Redis is back', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     await redis!.kill();
-    await cache.writeThrough({ key, policy }, async () => 'written');
+    await cache.writeThrough({ key, tenant, policy }, async () => 'written');
     const [recorded] = (await journal.list(100)).filter((entry) => entry.tenant === tenant);
     expect(recorded).toMatchObject({ key: versionKey(tenant) });
     // Retries (100 ms, then doubling) keep failing meanwhile; the record is not rewritten.

@@ -5,10 +5,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
-import { createRedisStore } from '../../origin/cache/redis.ts';
+import { CacheEngine, createRedisStore, type CacheStore } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
 import { freshTenant } from './stores.ts';
 
@@ -39,7 +37,7 @@ describe('invalidation among a million unrelated keys', () => {
     const other = freshTenant();
     let loads = 0;
     const read = (t: string, id: string, tags: string[]) =>
-      engine.getOrLoad({ key: resourceKey(t, 'project', id), policy: DEFAULT_POLICIES.resource, tags, load: async () => ++loads }).then((r) => r.status);
+      engine.getOrLoad({ key: resourceKey(t, 'project', id), tenant: t, policy: DEFAULT_POLICIES.resource, tags, load: async () => ++loads }).then((r) => r.status);
     const ids = Array.from({ length: 50 }, (_, i) => `p${i}`);
     for (const id of ids) await read(tenant, id, id.endsWith('0') ? ['projects', 'hot'] : ['projects']);
     await read(other, 'p0', ['projects', 'hot']);

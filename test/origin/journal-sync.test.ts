@@ -6,11 +6,9 @@
  * another process is let go without bumping again.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resourceKey, versionKey } from '../../common/keys.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import type { CacheStore, InvalidationJournal } from '../../origin/cache/interface.ts';
-import { createMemoryStore } from '../../origin/cache/memory.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
+import { resourceKey } from '../../common/keys.ts';
+import { CacheEngine, createMemoryStore, versionKey, type CacheStore, type InvalidationJournal } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import type { Database } from '../../origin/db/index.ts';
 import { postgresInvalidationJournal } from '../../origin/db/invalidation-journal.ts';
 import { eventually } from '../harness/eventually.ts';
@@ -77,13 +75,13 @@ describe('journal sync', () => {
     try {
       const reader = new CacheEngine({ store: inner, journal, journalPollMs: 1000 });
       await reader.start();
-      await reader.getOrLoad({ key, policy, load: async () => source });
+      await reader.getOrLoad({ key, tenant, policy, load: async () => source });
       // Another process's write: the source changed, its bump never reached the store, and it
       // recorded it. The reader is frozen meanwhile: no timer of its fires.
       source = 'v1';
       await journal.record(tenant, [versionKey(tenant)]);
       vi.setSystemTime(Date.now() + 10_000);
-      expect(await reader.getOrLoad({ key, policy, load: async () => source })).toEqual({ value: 'v1', status: 'bypass' });
+      expect(await reader.getOrLoad({ key, tenant, policy, load: async () => source })).toEqual({ value: 'v1', status: 'bypass' });
       await reader.close();
     } finally {
       vi.useRealTimers();
@@ -115,7 +113,7 @@ describe('journal sync', () => {
     await other.start();
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
-    const read = () => other.getOrLoad({ key, policy, load: async () => 'loaded' });
+    const read = () => other.getOrLoad({ key, tenant, policy, load: async () => 'loaded' });
     await read();
     a.failing.bumps = true;
     b.failing.bumps = true; // the other process cannot land it either

@@ -7,11 +7,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { configKey } from '../../common/keys.ts';
-import { createRedisBus } from '../../origin/cache/bus.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
-import { createRedisStore } from '../../origin/cache/redis.ts';
+import { CacheEngine, createRedisBus, createRedisStore, type CacheEntryRef, type CacheStore } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { freshTenant } from './stores.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -45,10 +42,10 @@ describe('memory tier with the invalidation bus', () => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
-  async function waitForValue(engine: CacheEngine, key: string, expected: string, withinMs: number): Promise<number> {
+  async function waitForValue(engine: CacheEngine, { key, tenant }: CacheEntryRef, expected: string, withinMs: number): Promise<number> {
     const started = Date.now();
     while (Date.now() - started < withinMs) {
-      const { value } = await engine.getOrLoad({ key, policy, load: async () => 'from-source' });
+      const { value } = await engine.getOrLoad({ key, tenant, policy, load: async () => 'from-source' });
       if (value === expected) return Date.now() - started;
       await sleep(10);
     }
@@ -56,23 +53,24 @@ describe('memory tier with the invalidation bus', () => {
   }
 
   it('drops a rewritten value from other processes at once; a process that missed it recovers within the TTL', async () => {
-    const key = configKey(freshTenant(), 'app_settings');
+    const tenant = freshTenant();
+    const key = configKey(tenant, 'app_settings');
     for (const engine of [a, deaf]) {
-      await engine.getOrLoad({ key, policy, load: async () => 'v1' });
-      expect(await engine.getOrLoad({ key, policy, load: async () => 'unused' })).toEqual({ value: 'v1', status: 'hit' });
+      await engine.getOrLoad({ key, tenant, policy, load: async () => 'v1' });
+      expect(await engine.getOrLoad({ key, tenant, policy, load: async () => 'unused' })).toEqual({ value: 'v1', status: 'hit' });
     }
-    await b.set({ key, policy }, 'v2');
-    expect(await waitForValue(a, key, 'v2', 500)).toBeLessThan(500);
+    await b.set({ key, tenant, policy }, 'v2');
+    expect(await waitForValue(a, { key, tenant }, 'v2', 500)).toBeLessThan(500);
     // No bus: the memory tier still holds v1, but never longer than its TTL.
-    expect((await deaf.getOrLoad({ key, policy, load: async () => 'unused' })).value).toBe('v1');
-    expect(await waitForValue(deaf, key, 'v2', MEMORY.ttlMs + 200)).toBeLessThanOrEqual(MEMORY.ttlMs + 200);
+    expect((await deaf.getOrLoad({ key, tenant, policy, load: async () => 'unused' })).value).toBe('v1');
+    expect(await waitForValue(deaf, { key, tenant }, 'v2', MEMORY.ttlMs + 200)).toBeLessThanOrEqual(MEMORY.ttlMs + 200);
   });
 
   it('drops a tenant’s values from other processes on a tenant invalidation', async () => {
     const tenant = freshTenant();
     const key = configKey(tenant, 'limits');
-    await a.getOrLoad({ key, policy, load: async () => 'old' });
+    await a.getOrLoad({ key, tenant, policy, load: async () => 'old' });
     await b.invalidateTenant(tenant);
-    expect(await waitForValue(a, key, 'from-source', 500)).toBeLessThan(500);
+    expect(await waitForValue(a, { key, tenant }, 'from-source', 500)).toBeLessThan(500);
   });
 });

@@ -6,8 +6,7 @@ import { Cluster, Redis } from 'ioredis';
 import { register as globalRegistry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { DataType } from '../../common/keys.ts';
-import { clusterHealth, clusterHealthFrom, emfMetrics, noMetrics, parseClusterNodes, prometheusMetrics, standaloneHealthFrom } from '../../origin/cache/metrics/index.ts';
-import type { CacheOperation, ReadOutcome } from '../../origin/cache/metrics/index.ts';
+import { clusterHealth, clusterHealthFrom, emfMetrics, noMetrics, parseClusterNodes, prometheusMetrics, standaloneHealthFrom, type CacheOperation, type ReadOutcome } from '../../origin/metrics/index.ts';
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 

@@ -5,7 +5,8 @@
 import type { Hono } from 'hono';
 import { inject } from 'vitest';
 import { createApp } from '../../origin/app.ts';
-import { loadConfig, type CacheConfig } from '../../origin/config.ts';
+import { loadConfig } from '../../origin/config.ts';
+import type { StoreConfig } from '../../origin/cache/index.ts';
 import { seedDemoData } from '../../origin/db/seed.ts';
 import { buildServices, type Services } from '../../origin/services.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
@@ -15,7 +16,7 @@ export const CACHE_KINDS = ['redis', 'redis-cluster', 'memory'] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];
 
 /** The harness's store of `kind` as the origin's configuration would describe it. */
-export function cacheConfig(kind: CacheKind, redisUrl = inject('redisUrl')): CacheConfig {
+export function cacheConfig(kind: CacheKind, redisUrl = inject('redisUrl')): StoreConfig {
   const env =
     kind === 'redis' ? { REDIS_URL: redisUrl } : kind === 'redis-cluster' ? { REDIS_CLUSTER_NODES: inject('redisClusterNodes') } : {};
   return loadConfig({ ...env, REDIS_COMMAND_TIMEOUT_MS: '1000' }).cache;
@@ -29,7 +30,7 @@ export interface TestOrigin {
 }
 
 /** Opens a seeded database of `dbKind`, the cache, and the app over them. */
-export async function startTestOrigin(dbKind: 'pglite' | 'postgres', cache: CacheConfig): Promise<TestOrigin> {
+export async function startTestOrigin(dbKind: 'pglite' | 'postgres', cache: StoreConfig): Promise<TestOrigin> {
   const db: TestDatabase = await createTestDatabase(dbKind);
   const services = await buildServices({ database: db.config, cache });
   await seedDemoData(services.db);

@@ -3,7 +3,7 @@
  * settled by a bump that was sent before a later failure was recorded.
  */
 import { describe, expect, it } from 'vitest';
-import { PendingInvalidations } from '../../origin/cache/pending-invalidations.ts';
+import { PendingInvalidations } from '../../origin/cache/invalidation/pending.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionIdOf } from '../../origin/cache/sessions/token.ts';
-import type { Session } from '../../origin/cache/sessions/store.ts';
+import { sessionIdOf } from '../../origin/sessions/token.ts';
+import type { Session } from '../../origin/sessions/store.ts';
 import { openDatabase, type Database } from '../../origin/db/index.ts';
 import { DEMO_TENANTS, seedDemoData } from '../../origin/db/seed.ts';
 import { PostgresSessionSource } from '../../origin/sessions/source.ts';

@@ -6,8 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { createRedisClusterStore, createRedisStore, type CacheStore } from '../../origin/cache/index.ts';
 import { commandsDuring } from '../harness/command-stats.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
 import { clusterNodes } from './stores.ts';

@@ -7,8 +7,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCacheStore } from '../../origin/cache/index.ts';
-import type { CacheStore } from '../../origin/cache/interface.ts';
+import { createStore, type CacheStore } from '../../origin/cache/index.ts';
 import { logger } from '../../origin/log.ts';
 import { loadConfig } from '../../origin/config.ts';
 import { openRuntimeSecrets, withRotatingPassword } from '../../origin/secrets/index.ts';
@@ -54,7 +53,7 @@ describe.each(servers)('a rotated Redis password (%s)', (kind, start) => {
     const env = server ? { REDIS_URL: server.url } : { REDIS_CLUSTER_NODES: inject('redisClusterNodes') };
     const config = loadConfig({ ...env, REDIS_USERNAME: user, REDIS_PASSWORD_SECRET_ARN: 'arn:redis-app' });
     const secrets = await openRuntimeSecrets(config.secrets);
-    store = createCacheStore(withRotatingPassword(config.cache, secrets.redisPassword));
+    store = createStore(withRotatingPassword(config.cache, secrets.redisPassword));
     await store.connect();
   });
   afterAll(async () => {

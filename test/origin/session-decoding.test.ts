@@ -7,12 +7,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionKey } from '../../common/keys.ts';
-import { createBreaker } from '../../origin/cache/breaker.ts';
-import { composeCodecs, compressCodec, encryptCodec, generateKey, parseKeyring } from '../../origin/cache/codec/index.ts';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { createRedisStore } from '../../origin/cache/redis.ts';
-import { DEFAULT_SESSION_OPTIONS, SessionStore, type SessionSource } from '../../origin/cache/sessions/store.ts';
-import { readToken } from '../../origin/cache/sessions/token.ts';
+import { composeCodecs, compressCodec, createBreaker, createRedisStore, encryptCodec, generateKey, parseKeyring, type CacheStore } from '../../origin/cache/index.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore, type SessionSource } from '../../origin/sessions/store.ts';
+import { readToken } from '../../origin/sessions/token.ts';
 import { commandsDuring } from '../harness/command-stats.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
 import { memorySessionSource } from './session-source.ts';

@@ -10,12 +10,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sessionKey } from '../../common/keys.ts';
-import { createBreaker } from '../../origin/cache/breaker.ts';
-import { encryptCodec, generateKey, parseKeyring } from '../../origin/cache/codec/index.ts';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { createRedisStore } from '../../origin/cache/redis.ts';
-import { DEFAULT_SESSION_OPTIONS, SessionStore } from '../../origin/cache/sessions/store.ts';
-import { readToken } from '../../origin/cache/sessions/token.ts';
+import { createBreaker, createRedisStore, encryptCodec, generateKey, parseKeyring, type CacheStore } from '../../origin/cache/index.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore } from '../../origin/sessions/store.ts';
+import { readToken } from '../../origin/sessions/token.ts';
 import type { Database } from '../../origin/db/index.ts';
 import { seedDemoData } from '../../origin/db/seed.ts';
 import { PostgresSessionSource } from '../../origin/sessions/source.ts';

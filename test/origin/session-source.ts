@@ -2,7 +2,7 @@
  * An in-process source of truth for session tests (the API's PostgreSQL source arrives with the
  * API). It counts calls so tests can tell a Redis answer from a source answer.
  */
-import type { Revocation, Session, SessionSource } from '../../origin/cache/sessions/store.ts';
+import type { Revocation, Session, SessionSource } from '../../origin/sessions/store.ts';
 
 /** A Map-backed `SessionSource` with call counters. */
 export function memorySessionSource() {

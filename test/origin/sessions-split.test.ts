@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { sessionKey } from '../../common/keys.ts';
-import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
-import { readToken } from '../../origin/cache/sessions/token.ts';
+import { createRedisClusterStore, createRedisStore } from '../../origin/cache/index.ts';
+import { readToken } from '../../origin/sessions/token.ts';
 import { loadConfig } from '../../origin/config.ts';
 import { seedDemoData, DEMO_TENANTS } from '../../origin/db/seed.ts';
 import { buildServices, type Services } from '../../origin/services.ts';

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionKey } from '../../common/keys.ts';
-import { createBreaker } from '../../origin/cache/breaker.ts';
-import { encryptCodec, generateKey, parseKeyring } from '../../origin/cache/codec/index.ts';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { DEFAULT_SESSION_OPTIONS, SessionStore, type Session, type SessionOptions } from '../../origin/cache/sessions/store.ts';
-import { readToken } from '../../origin/cache/sessions/token.ts';
+import { createBreaker, encryptCodec, generateKey, parseKeyring, type CacheStore } from '../../origin/cache/index.ts';
+import { DEFAULT_SESSION_OPTIONS, SessionStore, type Session, type SessionOptions } from '../../origin/sessions/store.ts';
+import { readToken } from '../../origin/sessions/token.ts';
 import { memorySessionSource } from './session-source.ts';
 import { STORES, freshTenant } from './stores.ts';
 

@@ -3,8 +3,7 @@
  * two against the harness's real `redis-server` processes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { createMemoryStore } from '../../origin/cache/memory.ts';
+import { createMemoryStore, type CacheStore } from '../../origin/cache/index.ts';
 import { STORES } from './stores.ts';
 
 describe.each(STORES)('cache store contract: %s', (_, create) => {

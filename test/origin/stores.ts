@@ -2,9 +2,7 @@
  * The harness's stores, as the contract and engine suites build them.
  */
 import { inject } from 'vitest';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { createMemoryStore } from '../../origin/cache/memory.ts';
-import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
+import { createStore, type CacheStore } from '../../origin/cache/index.ts';
 import { loadConfig } from '../../origin/config.ts';
 
 const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 2000 };
@@ -18,9 +16,9 @@ export function clusterNodes(seeds: string) {
 
 /** `[name, factory]` for every store kind. */
 export const STORES: [string, () => CacheStore][] = [
-  ['memory', () => createMemoryStore({ maxEntries: 10_000 })],
-  ['redis', () => createRedisStore({ url: inject('redisUrl'), ...timeouts })],
-  ['redis-cluster', () => createRedisClusterStore({ nodes: clusterNodes(inject('redisClusterNodes')), ...timeouts })],
+  ['memory', () => createStore({ kind: 'memory', maxEntries: 10_000 })],
+  ['redis', () => createStore({ kind: 'redis', url: inject('redisUrl'), ...timeouts })],
+  ['redis-cluster', () => createStore({ kind: 'redis-cluster', nodes: clusterNodes(inject('redisClusterNodes')), ...timeouts })],
 ];
 
 /** A tenant no other test uses. */

@@ -9,12 +9,9 @@
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resourceKey, VERSION_KEY_PREFIX, versionKey } from '../../common/keys.ts';
-import { CacheEngine } from '../../origin/cache/engine.ts';
-import type { CacheStore } from '../../origin/cache/interface.ts';
-import { DEFAULT_POLICIES } from '../../origin/cache/policy.ts';
-import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
-import { TrackedValues } from '../../origin/cache/tracked-values.ts';
+import { resourceKey } from '../../common/keys.ts';
+import { CacheEngine, createRedisClusterStore, createRedisStore, TrackedValues, VERSION_KEY_PREFIX, versionKey, type CacheStore } from '../../origin/cache/index.ts';
+import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { commandsDuring } from '../harness/command-stats.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
 import { clusterNodes, freshTenant } from './stores.ts';
@@ -134,8 +131,9 @@ describe('version tracking on one redis-server', () => {
 
   it('answers a hit with one GET once the versions are held', async () => {
     const { engine } = await openProcess();
-    const key = resourceKey(freshTenant(), 'project', 'p1');
-    const read = () => engine.getOrLoad({ key, policy, tags: ['projects'], load: async () => 'v' });
+    const tenant = freshTenant();
+    const key = resourceKey(tenant, 'project', 'p1');
+    const read = () => engine.getOrLoad({ key, tenant, policy, tags: ['projects'], load: async () => 'v' });
     expect((await read()).status).toBe('miss');
     expect((await read()).status).toBe('hit'); // reads and keeps the versions
     const { calls } = await commandsDuring(observer, async () => {
@@ -151,7 +149,7 @@ describe('version tracking on one redis-server', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let version = 0;
-    const read = () => reader.engine.getOrLoad({ key, policy, tags: ['projects'], load: async () => `v${version}` });
+    const read = () => reader.engine.getOrLoad({ key, tenant, policy, tags: ['projects'], load: async () => `v${version}` });
     await read();
     expect(await read()).toEqual({ value: 'v0', status: 'hit' });
     // The reader holds the versions, so only the server's report can tell it of the change.
@@ -172,7 +170,7 @@ describe('version tracking on one redis-server', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let version = 0;
-    const read = () => reader.engine.getOrLoad({ key, policy, load: async () => `v${version}` });
+    const read = () => reader.engine.getOrLoad({ key, tenant, policy, load: async () => `v${version}` });
     await read();
     expect(await read()).toEqual({ value: 'v0', status: 'hit' });
 
@@ -249,7 +247,7 @@ describe('version tracking on one redis-server', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let version = 0;
-    const read = () => reader.getOrLoad({ key, policy, load: async () => `v${version}` });
+    const read = () => reader.getOrLoad({ key, tenant, policy, load: async () => `v${version}` });
     await holdVersions(read, tracked, tenant);
 
     control.silenced = true;
@@ -269,7 +267,7 @@ describe('version tracking on one redis-server', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let readerLoads = 0;
-    const read = () => reader.getOrLoad({ key, policy, load: async () => (readerLoads++, 'from the reader') });
+    const read = () => reader.getOrLoad({ key, tenant, policy, load: async () => (readerLoads++, 'from the reader') });
     await read();
     await sleep(100);
     await read();
@@ -280,7 +278,7 @@ describe('version tracking on one redis-server', () => {
     // a new entry under the new version.
     control.silenced = true;
     await writer.engine.invalidateTenant(tenant);
-    expect(await writer.engine.getOrLoad({ key, policy, load: async () => 'from the writer' })).toEqual({ value: 'from the writer', status: 'miss' });
+    expect(await writer.engine.getOrLoad({ key, tenant, policy, load: async () => 'from the writer' })).toEqual({ value: 'from the writer', status: 'miss' });
 
     expect(await read()).toEqual({ value: 'from the writer', status: 'hit' });
     expect(readerLoads).toBe(loadsBefore);
@@ -317,7 +315,7 @@ describe('version tracking on one redis-server', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let version = 0;
-    const read = () => reader.getOrLoad({ key, policy, load: async () => `v${version}` });
+    const read = () => reader.getOrLoad({ key, tenant, policy, load: async () => `v${version}` });
     await holdVersions(read, tracked, tenant);
     version = 1;
     await writer.engine.invalidateTenant(tenant);
@@ -330,7 +328,7 @@ describe('version tracking on one redis-server', () => {
     const reader = await openProcess();
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
-    const read = () => reader.engine.getOrLoad({ key, policy, load: async () => 'v' });
+    const read = () => reader.engine.getOrLoad({ key, tenant, policy, load: async () => 'v' });
     await read();
     await read();
     expect(reader.tracked.getAll([versionKey(tenant)])).toHaveLength(1);
@@ -348,7 +346,7 @@ describe('version tracking on one redis-server', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
     let version = 0;
-    const read = () => reader.engine.getOrLoad({ key, policy, load: async () => `v${version}` });
+    const read = () => reader.engine.getOrLoad({ key, tenant, policy, load: async () => `v${version}` });
     await read();
     expect(await read()).toEqual({ value: 'v0', status: 'hit' });
     version = 1;
@@ -380,7 +378,7 @@ describe('version tracking on the cluster', () => {
     // Tenants spread over the three masters' slots.
     const tenants = Array.from({ length: 12 }, () => freshTenant());
     let version = 0;
-    const read = (tenant: string) => reader.engine.getOrLoad({ key: resourceKey(tenant, 'project', 'p1'), policy, load: async () => `v${version}` });
+    const read = (tenant: string) => reader.engine.getOrLoad({ key: resourceKey(tenant, 'project', 'p1'), tenant, policy, load: async () => `v${version}` });
     for (const tenant of tenants) await read(tenant);
     for (const tenant of tenants) expect(await read(tenant)).toEqual({ value: 'v0', status: 'hit' });
     expect(reader.tracked.getAll(tenants.map((tenant) => versionKey(tenant)))).toHaveLength(tenants.length);

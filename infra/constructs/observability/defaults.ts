@@ -1,7 +1,7 @@
 /**
  * The metric contract with the origin, and the alarm thresholds.
  *
- * The origin's cache engine publishes, through Powertools EMF (`origin/cache/metrics/emf.ts`):
+ * The origin's cache engine publishes, through Powertools EMF (`origin/metrics/emf.ts`):
  *   namespace `Strata`, dimensions exactly [service, DataType], unit Count, one value per flush:
  *     CacheHit, CacheMiss, CacheStale, CacheStaleError, CacheBypass
  *   `service` is the `METRICS_SERVICE_NAME` the stack sets on the function

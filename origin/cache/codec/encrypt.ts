@@ -1,6 +1,6 @@
 /**
- * AES-256-GCM through WebCrypto, for sensitive values before they leave the process
- * (ARCHITECTURE §5). Envelope: `v1.<kid>.<iv b64url>.<ciphertext+tag b64url>`. The key id lets
+ * AES-256-GCM through WebCrypto, for sensitive values before they leave the process (codecs in
+ * `docs/engine.md`). Envelope: `v1.<kid>.<iv b64url>.<ciphertext+tag b64url>`. The key id lets
  * keys rotate; the header and the cache key are authenticated data, so a value copied under
  * another key, or relabelled with another version or kid, fails to decrypt.
  */

@@ -4,7 +4,7 @@
  * from going to the source. The first failure is reported to `onError` as `metrics`; the next
  * is reported only after a call has gone through again, so a broken sink logs once, not per read.
  */
-import type { ErrorListener } from '../targets.ts';
+import type { ErrorListener } from '../target.ts';
 import type { CacheMetrics } from './interface.ts';
 
 /** `sink`, with its failures reported instead of thrown. */
@@ -15,25 +15,25 @@ export function absorbFailures(sink: CacheMetrics, onError: ErrorListener): Cach
     failing = true;
   };
   return {
-    read(type, outcome) {
+    read(label, outcome) {
       try {
-        sink.read(type, outcome);
+        sink.read(label, outcome);
         failing = false;
       } catch (error) {
         failed(error);
       }
     },
-    load(type, ok, durationMs) {
+    load(label, ok, durationMs) {
       try {
-        sink.load(type, ok, durationMs);
+        sink.load(label, ok, durationMs);
         failing = false;
       } catch (error) {
         failed(error);
       }
     },
-    operation(type, operation, ok, durationMs) {
+    operation(label, operation, ok, durationMs) {
       try {
-        sink.operation(type, operation, ok, durationMs);
+        sink.operation(label, operation, ok, durationMs);
         failing = false;
       } catch (error) {
         failed(error);

@@ -1,8 +1,7 @@
 /**
- * What the cache engine reports. Labels are closed sets (data types and outcomes below), never
- * keys or tenants, so metric cardinality stays bounded.
+ * What the cache engine reports. Every measurement carries its policy's label (a name the app
+ * chose for a kind of data), never a key or a tenant, so a sink's label sets stay bounded.
  */
-import type { DataType } from '../../../common/keys.ts';
 
 /** How a read was answered. */
 export type ReadOutcome =
@@ -15,21 +14,12 @@ export type ReadOutcome =
 /** Store operations whose latency is recorded. */
 export type CacheOperation = 'get' | 'set' | 'delete' | 'invalidate' | 'lock';
 
-/** Receives the engine's measurements. */
+/** Receives the engine's measurements; `label` is the policy's (`CachePolicy.label`). */
 export interface CacheMetrics {
-  /** One read of `type` ended with `outcome`. */
-  read(type: DataType, outcome: ReadOutcome): void;
-  /** One call of a loader (source read) for `type`: whether it succeeded and how long it took. */
-  load(type: DataType, ok: boolean, durationMs: number): void;
-  /** One store operation for `type` and its latency; `ok` false when it failed. */
-  operation(type: DataType, operation: CacheOperation, ok: boolean, durationMs: number): void;
+  /** One read under `label` ended with `outcome`. */
+  read(label: string, outcome: ReadOutcome): void;
+  /** One call of a loader (source read): whether it succeeded and how long it took. */
+  load(label: string, ok: boolean, durationMs: number): void;
+  /** One store operation and its latency; `ok` false when it failed. */
+  operation(label: string, operation: CacheOperation, ok: boolean, durationMs: number): void;
 }
-
-/** Hit-ratio targets per data type, from the brief. */
-export const HIT_RATIO_TARGETS: Readonly<Record<DataType, number | undefined>> = {
-  session: 0.95,
-  config: 0.9,
-  user: 0.85,
-  api: 0.7,
-  resource: undefined,
-};

@@ -1,25 +1,18 @@
 /**
- * The closed label sets, checked at run time too: the engine's types already forbid other values,
- * but a cast or a JavaScript caller must not be able to mint a new time series.
+ * The engine's closed label sets (read outcomes, store operations), checked at run time too by
+ * sinks: the types already forbid other values, but a cast or a JavaScript caller must not be
+ * able to mint a new time series.
  */
-import type { DataType } from '../../../common/keys.ts';
-import { HIT_RATIO_TARGETS, type CacheOperation, type ReadOutcome } from './interface.ts';
+import type { CacheOperation, ReadOutcome } from './interface.ts';
 
 // Records keyed by the union make the compiler reject a set that misses a member.
 const OUTCOMES: Record<ReadOutcome, true> = { hit: true, miss: true, stale: true, stale_error: true, bypass: true };
 const OPERATIONS: Record<CacheOperation, true> = { get: true, set: true, delete: true, invalidate: true, lock: true };
 
-/** Every data type, in the order of `HIT_RATIO_TARGETS`. */
-export const DATA_TYPES = Object.keys(HIT_RATIO_TARGETS) as DataType[];
 /** Every read outcome. */
 export const READ_OUTCOMES = Object.keys(OUTCOMES) as ReadOutcome[];
 /** Every timed store operation. */
 export const CACHE_OPERATIONS = Object.keys(OPERATIONS) as CacheOperation[];
-
-/** Whether `value` is one of the data types. */
-export function isDataType(value: unknown): value is DataType {
-  return typeof value === 'string' && Object.hasOwn(HIT_RATIO_TARGETS, value);
-}
 
 /** Whether `value` is one of the read outcomes. */
 export function isReadOutcome(value: unknown): value is ReadOutcome {

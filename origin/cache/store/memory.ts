@@ -1,0 +1,84 @@
+/**
+ * An in-process store: a size-bounded LRU with per-entry time to live, for running without Redis
+ * (local dev) and as the reference implementation of the store contract.
+ */
+import { LRUCache } from 'lru-cache';
+import type { CacheStore } from './interface.ts';
+
+/** Bounds of the in-memory store. */
+export interface MemoryStoreConfig {
+  /** Most entries kept; the least recently used go first. */
+  maxEntries: number;
+}
+
+// Wall-clock time: a frozen Lambda instance must see its entries expire on thaw, which a
+// monotonic clock that stops while the process is suspended would not do.
+const wallClock = { now: () => Date.now() };
+
+/** A store in this process's memory, bounded to `maxEntries`. */
+export function createMemoryStore(config: MemoryStoreConfig): CacheStore {
+  const lru = new LRUCache<string, string>({ max: config.maxEntries, perf: wallClock });
+  const ttl = (ms: number | undefined) => (ms === undefined ? undefined : Math.max(1, Math.round(ms)));
+  return {
+    name: 'memory',
+    async connect() {},
+    async get(key) {
+      return lru.get(key);
+    },
+    async getMany(keys) {
+      return keys.map((key) => lru.get(key));
+    },
+    async set(key, value, ttlMs) {
+      lru.set(key, value, { ttl: ttl(ttlMs) });
+    },
+    async setMany(writes) {
+      for (const { key, value, ttlMs } of writes) lru.set(key, value, { ttl: ttl(ttlMs) });
+    },
+    async replace(key, value, ttlMs) {
+      if (!lru.has(key)) return false;
+      lru.set(key, value, { ttl: ttl(ttlMs) });
+      return true;
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      if (lru.has(key)) return false;
+      lru.set(key, value, { ttl: ttl(ttlMs) });
+      return true;
+    },
+    async deleteIfEquals(key, value) {
+      if (lru.get(key) !== value) return false;
+      return lru.delete(key);
+    },
+    async addToSet(key, member, ttlMs) {
+      const members = new Set<string>(JSON.parse(lru.get(key) ?? '[]') as string[]);
+      members.add(member);
+      lru.set(key, JSON.stringify([...members]), { ttl: ttl(ttlMs) });
+    },
+    async removeFromSet(key, member) {
+      const raw = lru.get(key);
+      if (raw === undefined) return;
+      const members = (JSON.parse(raw) as string[]).filter((m) => m !== member);
+      const remaining = lru.getRemainingTTL(key);
+      if (members.length === 0) lru.delete(key);
+      else lru.set(key, JSON.stringify(members), { ttl: Number.isFinite(remaining) && remaining > 0 ? remaining : undefined });
+    },
+    async setMembers(key) {
+      return JSON.parse(lru.get(key) ?? '[]') as string[];
+    },
+    async expire(key, ttlMs) {
+      const value = lru.get(key);
+      if (value === undefined) return false;
+      lru.set(key, value, { ttl: ttl(ttlMs) });
+      return true;
+    },
+    async waitForReplicas() {
+      return 0;
+    },
+    async delete(...keys) {
+      for (const key of keys) lru.delete(key);
+    },
+    async ping() {},
+    async close() {
+      lru.clear();
+    },
+  };
+}
