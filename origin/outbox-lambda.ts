@@ -5,6 +5,7 @@
  * that stopped before its kick finished; and prunes expired sessions. The database connection is
  * reused across invocations.
  */
+import { purgeTargetOptions } from './cloudfront/index.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { log } from './log.ts';
@@ -13,7 +14,7 @@ import { countPending, OutboxDeliverer, type DeliveryReport } from './outbox/ind
 
 const config = loadConfig();
 const db = await openDatabase(config.database);
-const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: config.purge.secret });
+const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: config.purge.secret, ...purgeTargetOptions(config.purge.cloudfront) });
 
 /** Delivers every due purge and prunes expired sessions; reports what it did and how many purges still wait. */
 export async function handler(): Promise<DeliveryReport & { pending: number; prunedSessions: number }> {

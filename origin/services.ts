@@ -19,6 +19,7 @@ import { ProjectRepository } from './projects/repository.ts';
 import { PublicProjects } from './projects/service.ts';
 import { ProjectCommands } from './projects/commands.ts';
 import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
+import { purgeTargetOptions } from './cloudfront/index.ts';
 import { OutboxDeliverer } from './outbox/index.ts';
 import { TenantConfig } from './tenant-config/service.ts';
 import { PostgresSessionSource } from './sessions/source.ts';
@@ -111,6 +112,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     url: config.purge?.url,
     secret: config.purge?.secret,
     ...(config.outbox ? { maxDelayMs: config.outbox.maxRetryDelayMs } : {}),
+    ...purgeTargetOptions(config.purge?.cloudfront),
   });
   const projectCommands = new ProjectCommands(db, engine, policies, outbox);
   const tenantConfig = new TenantConfig(db, engine, policies);
