@@ -18,6 +18,7 @@ const config = stageConfig({
   azs: context('azs'),
   alarmEmail: context('alarmEmail'),
   secretsEpoch: context('secretsEpoch'),
+  edge: context('edge'),
 });
 addStrata(app, config);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

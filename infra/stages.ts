@@ -10,6 +10,9 @@ import type { OriginStackProps } from './stacks/origin-stack.ts';
 import type { DatabaseSettings, ReplicationGroupSettings } from './stacks/data-stack.ts';
 import { assertStage } from './naming.ts';
 
+/** What stands in front of the API: the Cloudflare Worker (`edge/`), or CloudFront (`-c edge=cloudfront`). */
+export type EdgeKind = 'cloudflare' | 'cloudfront';
+
 /** Everything one deployment of Strata is built from. */
 export interface StrataConfig {
   readonly stage: string;
@@ -29,6 +32,10 @@ export interface StrataConfig {
   readonly alarmEmail?: string;
   readonly secretsEpoch?: string;
   readonly terminationProtection: boolean;
+  /** @default 'cloudflare': the Worker, deployed with wrangler; `cloudfront` adds `Strata-<stage>-Edge` */
+  readonly edge?: EdgeKind;
+  /** Entry file of the edge token's rotation under CloudFront. */
+  readonly edgeTokenEntry?: string;
 }
 
 type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'outboxDelivererEntry' | 'authorizerEntry' | 'tenants' | 'alarmEmail' | 'secretsEpoch' | 'network'> & {
@@ -94,12 +101,17 @@ export interface StrataContext {
   readonly alarmEmail?: string;
   /** Any new value makes the functions re-read their secrets on deploy. */
   readonly secretsEpoch?: string;
+  /** `cloudflare` (default) or `cloudfront`. */
+  readonly edge?: string;
 }
 
 /** The configuration of `context.stage` (default `dev`), with the context's overrides. */
 export function stageConfig(context: StrataContext): StrataConfig {
   const stage = context.stage ?? 'dev';
   assertStage(stage, 'cdk context');
+  if (context.edge !== undefined && context.edge !== 'cloudflare' && context.edge !== 'cloudfront') {
+    throw new Error(`cdk context: edge must be cloudflare (the Worker, the default) or cloudfront, got ${JSON.stringify(context.edge)}`);
+  }
   const preset = PRESETS[stage] ?? PRESETS.dev!;
   const { azCount, natGateways, ...rest } = preset;
   const region = context.region ?? 'us-east-1';
@@ -117,5 +129,6 @@ export function stageConfig(context: StrataContext): StrataConfig {
     network: { availabilityZones, natGateways: Math.min(natGateways, availabilityZones.length) },
     ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
     ...(context.secretsEpoch ? { secretsEpoch: context.secretsEpoch } : {}),
+    ...(context.edge === 'cloudfront' ? { edge: 'cloudfront' as const, edgeTokenEntry: 'origin/edge-token-lambda.ts' } : {}),
   };
 }

@@ -1,11 +1,12 @@
 /** Composes one stage of Strata: the data stack, then the origin stack that uses it. */
 import type { App } from 'aws-cdk-lib';
+import { addCloudFrontEdge, type CloudFrontStacks } from './cloudfront.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { OriginStack } from './stacks/origin-stack.ts';
 import type { StrataConfig } from './stages.ts';
 
-/** The two stacks of a stage: `Strata-<stage>-Data` and `Strata-<stage>-Origin`. */
-export interface StrataStacks {
+/** The stacks of a stage: `Strata-<stage>-Data`, `Strata-<stage>-Origin`, and with `edge=cloudfront` the edge's. */
+export interface StrataStacks extends Partial<CloudFrontStacks> {
   readonly data: DataStack;
   readonly origin: OriginStack;
 }
@@ -34,10 +35,14 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     data,
     tenants: config.tenants,
     ...(config.api ? { api: config.api } : {}),
+    // Under CloudFront the stage caches nothing: CloudFront cannot send the purge version the
+    // stage cache keys on, so it would answer purged responses; Origin Shield is layer 2.
+    ...(config.edge === 'cloudfront' ? { api: { ...config.api, publicRoutes: [] }, edge: 'cloudfront' as const } : {}),
     ...(config.origin ? { origin: config.origin } : {}),
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     ...(config.secretsEpoch ? { secretsEpoch: config.secretsEpoch } : {}),
   });
   origin.addStackDependency(data);
+  if (config.edge === 'cloudfront') return { data, origin, ...addCloudFrontEdge(app, config, data, origin) };
   return { data, origin };
 }

@@ -12,7 +12,7 @@ import { DEFAULT_TIMEOUT } from '../constructs/origin-function/defaults.ts';
 import { OriginFunction, type OriginFunctionProps } from '../constructs/origin-function/index.ts';
 import { OutboxSchedule } from '../constructs/outbox-schedule/index.ts';
 import { TenantUsagePlans, type TenantAssignment } from '../constructs/tenant-usage-plans/index.ts';
-import { assertStage, edgePurgeUrlParameter, namePrefix, secretNames } from '../naming.ts';
+import { assertStage, cloudFrontDistributionIdParameter, edgePurgeUrlParameter, namePrefix, secretNames } from '../naming.ts';
 import type { OriginDependencies } from './data-stack.ts';
 import { originServiceName } from './defaults.ts';
 
@@ -47,6 +47,11 @@ export interface OriginStackProps extends StackProps {
    * @default unset
    */
   readonly secretsEpoch?: string;
+  /**
+   * `cloudfront`: purges are invalidations of the edge stack's distribution, whose id the
+   * functions read from SSM at run time; no Worker purge URL is read. @default the Worker
+   */
+  readonly edge?: 'cloudflare' | 'cloudfront';
 }
 
 /**
@@ -56,6 +61,8 @@ export interface OriginStackProps extends StackProps {
  */
 export class OriginStack extends Stack {
   readonly origin: OriginFunction;
+  /** The scheduled purge-outbox deliverer. */
+  readonly outboxDeliverer: OriginFunction;
   readonly api: OriginApi;
   readonly originEnvironment: Readonly<Record<string, string>>;
 
@@ -80,6 +87,9 @@ export class OriginStack extends Stack {
 
     // Dynamic references and deploy-time SSM reads: no secret or URL is written into the template.
     const secret = (name: string, jsonField?: string) => SecretValue.secretsManager(name, jsonField ? { jsonField } : {}).unsafeUnwrap();
+    const purgeTarget: Record<string, string> = props.edge === 'cloudfront'
+      ? { CLOUDFRONT_DISTRIBUTION_ID_PARAMETER: cloudFrontDistributionIdParameter(props.stage) }
+      : { PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)) };
     this.originEnvironment = {
       DATABASE_URL: database.connectionUrl,
       DATABASE_IAM_AUTH: 'true',
@@ -89,7 +99,7 @@ export class OriginStack extends Stack {
       REDIS_USERNAME: cacheAccess.appUsername,
       REDIS_PASSWORD: secret(secretNames.redisApp(props.stage), 'password'),
       CACHE_ENCRYPTION_KEYS: secret(secretNames.cacheEncryptionKeys(props.stage)),
-      PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)),
+      ...purgeTarget,
       PURGE_SECRET: purgeSecret.secretValue.unsafeUnwrap(),
       // The `service` dimension of the origin's EMF metrics, which the dashboard reads.
       METRICS_SERVICE_NAME: serviceName,
@@ -118,6 +128,7 @@ export class OriginStack extends Stack {
       ...inVpc,
     });
     database.proxy.grantConnect(deliverer.function, database.username);
+    this.outboxDeliverer = deliverer;
     new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
     watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
 
@@ -131,7 +142,7 @@ export class OriginStack extends Stack {
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG3',
-      reason: 'Clients reach the API through Cloudflare, whose WAF and rate limits run at the edge; usage plans throttle what gets past',
+      reason: 'Clients reach the API through the edge (Cloudflare, or CloudFront with AWS WAF), where the WAF and rate limits run; usage plans throttle what gets past',
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
