@@ -3,8 +3,10 @@
  * us-east-1, the origin wired to invalidate instead of calling the Worker, no stage cache, and
  * the edge token rotated with CloudFront following.
  */
+import { readFileSync } from 'node:fs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { cloudFrontDistributionIdParameter } from '../../infra/naming.ts';
 import { acknowledgements, nagFindings, resources, strataStage } from './support.ts';
 
 const cloudfront = (context: Record<string, string> = {}) => strataStage({ edge: 'cloudfront', ...context });
@@ -103,6 +105,7 @@ describe('a Strata stage with edge=cloudfront', () => {
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       SecretId: { 'Fn::ImportValue': Match.stringLikeRegexp('Strata-dev-Data:.*EdgeToken') },
       RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      RotateImmediatelyOnUpdate: false,
     });
     const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description?.startsWith('Strata edge token'))![1];
     expect(fn.Environment.Variables).toMatchObject({ EDGE_TOKEN_SETTLE_SECONDS: '600', CLOUDFRONT_DISTRIBUTION_ID: { Ref: expect.stringMatching(/^CloudFrontDistribution/) } });
@@ -113,8 +116,14 @@ describe('a Strata stage with edge=cloudfront', () => {
     expect(JSON.stringify(cloudfrontGrant.Resource)).toMatch(/:distribution\/",\{"Ref":"CloudFrontDistribution/);
   });
 
-  it('tells the operator where clients call', () => {
-    const outputs = Template.fromStack(cloudfront().edge!).toJSON().Outputs;
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['EdgeUrl', 'DistributionId']));
+  it('tells the operator where clients call, in outputs the runbook names', () => {
+    const outputs = Object.keys(Template.fromStack(cloudfront().edge!).toJSON().Outputs);
+    const runbook = readFileSync('docs/deploy-cloudfront.md', 'utf8');
+    for (const name of ['EdgeUrl', 'DistributionId']) {
+      expect(outputs).toContain(name);
+      expect(runbook).toContain(`\`${name}\``);
+    }
+    expect(runbook).toContain(cloudFrontDistributionIdParameter('<stage>'));
+    expect(runbook).toContain('npx cdk deploy --all -c stage=<stage> -c edge=cloudfront');
   });
 });

@@ -53,7 +53,14 @@ export class EdgeTokenRotation extends Construct {
     const fn = this.function.function;
     // Grants DescribeSecret, GetSecretValue, PutSecretValue, UpdateSecretVersionStage and
     // GetRandomPassword, and lets Secrets Manager invoke the function.
-    this.schedule = new RotationSchedule(this, 'Rotation', { secret: props.secret, rotationLambda: fn, automaticallyAfter: props.rotateEvery ?? d.DEFAULT_ROTATION });
+    this.schedule = new RotationSchedule(this, 'Rotation', {
+      secret: props.secret,
+      rotationLambda: fn,
+      automaticallyAfter: props.rotateEvery ?? d.DEFAULT_ROTATION,
+      // Not on deploy: a stage moving from the Worker keeps its Worker working until the first
+      // scheduled rotation, and nothing rotates while a deploy is still rolling out.
+      rotateImmediatelyOnUpdate: false,
+    });
     props.distribution.grant(fn, 'cloudfront:GetDistribution', 'cloudfront:UpdateDistribution');
     this.sync = new Rule(this, 'Sync', {
       description: 'Move CloudFront to the current Strata edge token once the authorizer accepts it',
