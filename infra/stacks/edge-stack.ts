@@ -55,7 +55,7 @@ export class EdgeStack extends Stack {
       webAclArn,
       ...(props.publicRoutes ? { publicRoutes: props.publicRoutes } : {}),
     });
-    this.token = new EdgeTokenRotation(this, 'EdgeToken', { entry: props.tokenEntry, secret: props.edgeToken, distribution: this.edge.distribution });
+    this.token = new EdgeTokenRotation(this, 'EdgeToken', { entry: props.tokenEntry, secret: props.edgeToken, distribution: this.edge.distribution, serviceName: `${prefix}-edge-token` });
 
     new CfnOutput(this, 'EdgeUrl', { value: `https://${this.edge.distribution.distributionDomainName}`, description: 'Clients call the API here' });
     new CfnOutput(this, 'DistributionId', { value: this.edge.distribution.distributionId });

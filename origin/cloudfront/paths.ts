@@ -6,7 +6,8 @@
  * - `everything` → `/*`;
  * - a URL → its path and query, exactly (a file path; CloudFront keys on the query too), or,
  *   when it holds a `*` (valid in a URL, a wildcard only at a path's end), everything from there;
- * - a prefix → `<prefix>*` (it also covers `<prefix>-other`: more is invalidated, never less);
+ * - a prefix → `<prefix>*`, query variants included (it also covers `<prefix>-other`: more is
+ *   invalidated, never less); a tenant's root `/v1/<t>` → `/v1/<t>/*`, not another tenant's;
  * - a tenant, or a `tenant:<t>` tag → `/v1/<t>/*`;
  * - any other tag → `/v1/<t>/public/*` for every tenant the message names (its tenants, and the
  *   tenants of its prefixes and URLs), since a tag has no path. CloudFront caches nothing outside
@@ -44,7 +45,10 @@ export function invalidationPaths(message: PurgeMessage): string[] {
     return star < 0 ? path : path.slice(0, star + 1);
   });
   paths.push(...urlPaths);
-  const prefixes = (message.prefixes ?? []).map((prefix) => `${prefix.replace(/\/$/, '')}*`);
+  const prefixes = (message.prefixes ?? []).map((prefix) => {
+    const trimmed = prefix.replace(/\/$/, '');
+    return /^\/v1\/[^/]+$/.test(trimmed) ? `${trimmed}/*` : `${trimmed}*`;
+  });
   paths.push(...prefixes);
   for (const tenant of message.tenants ?? []) paths.push(`/v1/${tenant}/*`);
 

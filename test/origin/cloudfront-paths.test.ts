@@ -16,6 +16,8 @@ describe('invalidation paths of a purge', () => {
 
   it('maps prefixes, tenants, tenant tags, URLs and everything', () => {
     expect(invalidationPaths(purge({ prefixes: ['/v1/acme/public/projects/'] }))).toEqual(['/v1/acme/public/projects*']);
+    // A tenant's root stays within the tenant (`/v1/acme*` would also drop `/v1/acme-corp/…`).
+    expect(invalidationPaths(purge({ prefixes: ['/v1/acme/'] }))).toEqual(['/v1/acme/*']);
     expect(invalidationPaths(purge({ tenants: ['acme'], prefixes: ['/v1/acme/public/projects'] }))).toEqual(['/v1/acme/*']);
     expect(invalidationPaths(purge({ tags: ['tenant:globex'] }))).toEqual(['/v1/globex/*']);
     expect(invalidationPaths(purge({ everything: true, tenants: ['acme'] }))).toEqual(['/*']);

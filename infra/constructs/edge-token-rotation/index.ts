@@ -21,6 +21,8 @@ export interface EdgeTokenRotationProps {
   readonly syncEvery?: Duration;
   /** @default the authorizer's two caches, 10 minutes */
   readonly settle?: Duration;
+  /** The `service` of its logs. @default strata-edge-token */
+  readonly serviceName?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export class EdgeTokenRotation extends Construct {
         EDGE_TOKEN_SECRET_ID: props.secret.secretArn,
         CLOUDFRONT_DISTRIBUTION_ID: props.distribution.distributionId,
         EDGE_TOKEN_SETTLE_SECONDS: String(settle.toSeconds()),
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'strata-edge-token',
       },
       memorySize: d.MEMORY_MB,
       timeout: d.TIMEOUT,
