@@ -17,6 +17,7 @@ const config = stageConfig({
   tenants: context('tenants'),
   azs: context('azs'),
   alarmEmail: context('alarmEmail'),
+  edge: context('edge'),
 });
 addStrata(app, config);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -58,3 +58,6 @@ export const secretNames = {
 
 /** SSM parameter the operator writes before `cdk deploy`: the Worker's purge endpoint URL. */
 export const edgePurgeUrlParameter = (stage: string) => `/strata/${stage}/edge-purge-url`;
+
+/** SSM parameter the edge stack writes under `-c edge=cloudfront`: the distribution the origin invalidates. */
+export const cloudFrontDistributionIdParameter = (stage: string) => `/strata/${stage}/cloudfront-distribution-id`;

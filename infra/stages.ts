@@ -10,6 +10,9 @@ import type { OriginStackProps } from './stacks/origin-stack.ts';
 import type { DatabaseSettings, ReplicationGroupSettings } from './stacks/data-stack.ts';
 import { assertStage } from './naming.ts';
 
+/** What stands in front of the API: the Cloudflare Worker (`edge/`), or CloudFront (`-c edge=cloudfront`). */
+export type EdgeKind = 'cloudflare' | 'cloudfront';
+
 /** Everything one deployment of Strata is built from. */
 export interface StrataConfig {
   readonly stage: string;
@@ -36,6 +39,10 @@ export interface StrataConfig {
    * and Redis leave final snapshots, and the keys and logs stay.
    */
   readonly teardown: 'destroy' | 'protect';
+  /** @default 'cloudflare': the Worker, deployed with wrangler; `cloudfront` adds `Strata-<stage>-Edge` */
+  readonly edge?: EdgeKind;
+  /** Entry file of the edge token's rotation under CloudFront. */
+  readonly edgeTokenEntry?: string;
 }
 
 type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'migratorEntry' | 'outboxDelivererEntry' | 'authorizerEntry' | 'tenants' | 'alarmEmail' | 'network'> & {
@@ -102,12 +109,17 @@ export interface StrataContext {
   /** `us-east-1a,us-east-1b` */
   readonly azs?: string;
   readonly alarmEmail?: string;
+  /** `cloudflare` (default) or `cloudfront`. */
+  readonly edge?: string;
 }
 
 /** The configuration of `context.stage` (default `dev`), with the context's overrides. */
 export function stageConfig(context: StrataContext): StrataConfig {
   const stage = context.stage ?? 'dev';
   assertStage(stage, 'cdk context');
+  if (context.edge !== undefined && context.edge !== 'cloudflare' && context.edge !== 'cloudfront') {
+    throw new Error(`cdk context: edge must be cloudflare (the Worker, the default) or cloudfront, got ${JSON.stringify(context.edge)}`);
+  }
   const preset = PRESETS[stage] ?? PRESETS.dev!;
   const { azCount, natGateways, ...rest } = preset;
   const region = context.region ?? 'us-east-1';
@@ -125,5 +137,6 @@ export function stageConfig(context: StrataContext): StrataConfig {
     tenants: context.tenants ? parseTenants(context.tenants) : SEED_TENANTS,
     network: { availabilityZones, natGateways: Math.min(natGateways, availabilityZones.length) },
     ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
+    ...(context.edge === 'cloudfront' ? { edge: 'cloudfront' as const, edgeTokenEntry: 'origin/edge-token-lambda.ts' } : {}),
   };
 }

@@ -1,11 +1,12 @@
 /** Composes one stage of Strata: the data stack, then the origin stack that uses it. */
 import { RemovalPolicies, type App } from 'aws-cdk-lib';
+import { addCloudFrontEdge, type CloudFrontStacks } from './cloudfront.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { OriginStack } from './stacks/origin-stack.ts';
 import type { StrataConfig } from './stages.ts';
 
-/** The two stacks of a stage: `Strata-<stage>-Data` and `Strata-<stage>-Origin`. */
-export interface StrataStacks {
+/** The stacks of a stage: `Strata-<stage>-Data`, `Strata-<stage>-Origin`, and with `edge=cloudfront` the edge's. */
+export interface StrataStacks extends Partial<CloudFrontStacks> {
   readonly data: DataStack;
   readonly origin: OriginStack;
 }
@@ -44,6 +45,9 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
     tenants: config.tenants,
     terminationProtection: config.terminationProtection,
     ...(config.api ? { api: config.api } : {}),
+    // Under CloudFront the stage caches nothing: CloudFront cannot send the purge version the
+    // stage cache keys on, so it would answer purged responses; Origin Shield is layer 2.
+    ...(config.edge === 'cloudfront' ? { api: { ...config.api, publicRoutes: [] }, edge: 'cloudfront' as const } : {}),
     ...(config.origin ? { origin: config.origin } : {}),
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
   });
@@ -51,5 +55,6 @@ export function addStrata(app: App, config: StrataConfig): StrataStacks {
   if (config.teardown === 'destroy') {
     for (const stack of [data, origin]) RemovalPolicies.of(stack).destroy({ applyToResourceTypes: KEPT_BY_DEFAULT });
   }
+  if (config.edge === 'cloudfront') return { data, origin, ...addCloudFrontEdge(app, config, data, origin) };
   return { data, origin };
 }

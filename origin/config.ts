@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { RedisConnectionConfig, StoreConfig } from './cache/index.ts';
 import { ROLE_PATTERN } from './db/app-role.ts';
+import type { DistributionIdSource } from './cloudfront/distribution-id.ts';
 import type { DatabaseConfig } from './db/index.ts';
 import type { SecretsConfig } from './secrets/index.ts';
 
@@ -36,6 +37,9 @@ const EnvSchema = z.object({
   METRICS_SERVICE_NAME: z.string().default('strata-origin'),
   PURGE_URL: z.string().trim().url().optional(),
   PURGE_SECRET: optionalString,
+  // `-c edge=cloudfront`: purges become invalidations of this distribution instead of webhooks.
+  CLOUDFRONT_DISTRIBUTION_ID: z.string().trim().regex(/^[A-Z0-9]{1,64}$/, 'a CloudFront distribution id such as E2QWRUHAPOMQZL').optional(),
+  CLOUDFRONT_DISTRIBUTION_ID_PARAMETER: z.string().trim().regex(/^\/[A-Za-z0-9_.\/-]{1,1010}$/, 'an SSM parameter name such as /strata/dev/cloudfront-distribution-id').optional(),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   OUTBOX_MAX_RETRY_DELAY_MS: positiveInt(600_000),
   // Deployed, secrets are read at run time from Secrets Manager by these ids (origin/secrets/).
@@ -65,8 +69,11 @@ export interface OriginConfig {
   encryptionKeys: string | undefined;
   /** Where metrics go: Prometheus text at `/metrics` locally, CloudWatch EMF on Lambda. */
   metrics: { kind: 'prometheus' } | { kind: 'emf'; serviceName: string };
-  /** The edge's purge endpoint and HMAC key; without both, purges wait in the outbox. */
-  purge: { url: string | undefined; secret: string | undefined };
+  /**
+   * The edge's purge endpoint and HMAC key; without both, purges wait in the outbox. With
+   * `cloudfront`, purges are CloudFront invalidations of that distribution instead.
+   */
+  purge: { url: string | undefined; secret: string | undefined; cloudfront?: DistributionIdSource };
   /** The Node server's delivery schedule (0: none; Lambda uses an EventBridge rule) and the longest retry backoff. */
   outbox: { intervalMs: number; maxRetryDelayMs: number };
   /** Secrets read from Secrets Manager at run time instead (`*_SECRET_ARN`), and their cache age. */
@@ -137,7 +144,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error('invalid origin configuration: DATABASE_MIGRATE=false needs DATABASE_URL (PGlite is always migrated in process)');
   }
   const metrics = onLambda ? { kind: 'emf' as const, serviceName: e.METRICS_SERVICE_NAME } : { kind: 'prometheus' as const };
-  const purge = { url: e.PURGE_URL, secret: e.PURGE_SECRET };
+  if (e.CLOUDFRONT_DISTRIBUTION_ID && e.CLOUDFRONT_DISTRIBUTION_ID_PARAMETER) {
+    throw new Error('invalid origin configuration: set CLOUDFRONT_DISTRIBUTION_ID or CLOUDFRONT_DISTRIBUTION_ID_PARAMETER, not both');
+  }
+  const cloudfront: DistributionIdSource | undefined = e.CLOUDFRONT_DISTRIBUTION_ID
+    ? { distributionId: e.CLOUDFRONT_DISTRIBUTION_ID }
+    : e.CLOUDFRONT_DISTRIBUTION_ID_PARAMETER
+      ? { parameterName: e.CLOUDFRONT_DISTRIBUTION_ID_PARAMETER }
+      : undefined;
+  const purge = { url: e.PURGE_URL, secret: e.PURGE_SECRET, ...(cloudfront ? { cloudfront } : {}) };
   const outbox = { intervalMs: e.OUTBOX_INTERVAL_MS, maxRetryDelayMs: e.OUTBOX_MAX_RETRY_DELAY_MS };
   const sessionsCache: StoreConfig | undefined = e.REDIS_SESSIONS_CLUSTER_NODES
     ? { kind: 'redis-cluster', nodes: parseNodes(e.REDIS_SESSIONS_CLUSTER_NODES), ...timeouts }

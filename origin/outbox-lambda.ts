@@ -5,6 +5,7 @@
  * that stopped before its kick finished; and prunes expired sessions. The database connection is
  * reused across invocations.
  */
+import { purgeTargetOptions } from './cloudfront/index.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { log } from './log.ts';
@@ -15,7 +16,7 @@ import { openRuntimeSecrets } from './secrets/index.ts';
 const config = loadConfig();
 const secrets = await openRuntimeSecrets(config.secrets);
 const db = await openDatabase(config.database);
-const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: secrets.purge ?? config.purge.secret });
+const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: secrets.purge ?? config.purge.secret, ...purgeTargetOptions(config.purge.cloudfront) });
 
 /** Delivers every due purge and prunes expired sessions; reports what it did and how many purges still wait. */
 export async function handler(): Promise<DeliveryReport & { pending: number; prunedSessions: number }> {

@@ -28,6 +28,7 @@ import { PublicProjects } from './projects/service.ts';
 import { ProjectCommands } from './projects/commands.ts';
 import { clusterHealth, emfMetrics, prometheusMetrics } from './metrics/index.ts';
 import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
+import { purgeTargetOptions } from './cloudfront/index.ts';
 import { OutboxDeliverer } from './outbox/index.ts';
 import { TenantConfig } from './tenant-config/service.ts';
 import { openRuntimeSecrets, withDatabasePassword, withRotatingPassword } from './secrets/index.ts';
@@ -136,6 +137,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     url: config.purge?.url,
     secret: secrets.purge ?? config.purge?.secret,
     ...(config.outbox ? { maxDelayMs: config.outbox.maxRetryDelayMs } : {}),
+    ...purgeTargetOptions(config.purge?.cloudfront),
   });
   const projectCommands = new ProjectCommands(db, engine, policies, outbox);
   const tenantConfig = new TenantConfig(db, engine, policies);

@@ -13,7 +13,7 @@ import { DEFAULT_TIMEOUT } from '../constructs/origin-function/defaults.ts';
 import { OriginFunction, type OriginFunctionProps } from '../constructs/origin-function/index.ts';
 import { OutboxSchedule } from '../constructs/outbox-schedule/index.ts';
 import { TenantUsagePlans, type TenantAssignment } from '../constructs/tenant-usage-plans/index.ts';
-import { assertStage, edgePurgeUrlParameter, namePrefix, secretNames } from '../naming.ts';
+import { assertStage, cloudFrontDistributionIdParameter, edgePurgeUrlParameter, namePrefix, secretNames } from '../naming.ts';
 import type { OriginDependencies } from './data-stack.ts';
 import { originServiceName } from './defaults.ts';
 import { originSecrets } from './origin-secrets.ts';
@@ -45,6 +45,11 @@ export interface OriginStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** @default StrataObservability's defaults */
   readonly thresholds?: Partial<AlarmThresholds>;
+  /**
+   * `cloudfront`: purges are invalidations of the edge stack's distribution, whose id the
+   * functions read from SSM at run time; no Worker purge URL is read. @default the Worker
+   */
+  readonly edge?: 'cloudflare' | 'cloudfront';
 }
 
 /**
@@ -54,6 +59,8 @@ export interface OriginStackProps extends StackProps {
  */
 export class OriginStack extends Stack {
   readonly origin: OriginFunction;
+  /** The scheduled purge-outbox deliverer. */
+  readonly outboxDeliverer: OriginFunction;
   readonly api: OriginApi;
   readonly originEnvironment: Readonly<Record<string, string>>;
 
@@ -78,6 +85,9 @@ export class OriginStack extends Stack {
 
     // Secrets by ARN, read at run time (origin/secrets/); the URL is read from SSM at deploy time.
     const secrets = originSecrets(this, { stage: props.stage, redis: cacheAccess.secret, purge: purgeSecret });
+    const purgeTarget: Record<string, string> = props.edge === 'cloudfront'
+      ? { CLOUDFRONT_DISTRIBUTION_ID_PARAMETER: cloudFrontDistributionIdParameter(props.stage) }
+      : { PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)) };
     this.originEnvironment = {
       // The app role, which may not change the schema: the migrator below migrates as the owner.
       DATABASE_URL: database.connectionUrl,
@@ -87,7 +97,7 @@ export class OriginStack extends Stack {
       REDIS_SESSIONS_CLUSTER_NODES: sessions.configurationEndpoint,
       REDIS_TLS: 'true',
       REDIS_USERNAME: cacheAccess.appUsername,
-      PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)),
+      ...purgeTarget,
       ...secrets.environment,
       // The `service` dimension of the origin's EMF metrics, which the dashboard reads.
       METRICS_SERVICE_NAME: serviceName,
@@ -129,6 +139,7 @@ export class OriginStack extends Stack {
     database.proxy.grantConnect(deliverer.function, database.appUsername);
     secrets.grantRead(deliverer.function);
     migrator.runBefore(deliverer);
+    this.outboxDeliverer = deliverer;
     new OutboxSchedule(this, 'OutboxSchedule', { target: deliverer.function });
     watched.push({ label: 'outbox-deliverer', function: deliverer.function, timeout: DEFAULT_TIMEOUT });
 
@@ -142,7 +153,7 @@ export class OriginStack extends Stack {
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG3',
-      reason: 'Clients reach the API through Cloudflare, whose WAF and rate limits run at the edge; usage plans throttle what gets past',
+      reason: 'Clients reach the API through the edge (Cloudflare, or CloudFront with AWS WAF), where the WAF and rate limits run; usage plans throttle what gets past',
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',

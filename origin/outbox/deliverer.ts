@@ -1,12 +1,20 @@
 /**
  * Sends outbox records to the edge as signed purge webhooks (common/purge.ts), oldest first,
  * at least once: a record is done only when the edge answers 2xx (its `200 duplicate` for a
- * redelivery included); anything else, or no answer, is retried with exponential backoff.
+ * redelivery included); anything else, or no answer, is retried with exponential backoff. With a
+ * `target` (CloudFront invalidations, `origin/cloudfront/`), each batch goes there instead, with
+ * the same guarantee: a record is done only when the target accepted it.
  */
 import { signedPurgeHeaders } from '../../common/purge.ts';
 import type { Queryable } from '../db/index.ts';
 import { log } from '../log.ts';
 import { claimDue, markDelivered, markFailed, releaseBackoff, type OutboxRecord } from './store.ts';
+
+/** A destination other than the edge's webhook, which takes a batch of records at once. */
+export interface PurgeTarget {
+  /** Delivers `records`; resolves with the reason of each record it did not accept, by id. */
+  deliver(records: readonly OutboxRecord[]): Promise<ReadonlyMap<string, string>>;
+}
 
 /** Where purges go and how hard to try. */
 export interface OutboxDelivererOptions {
@@ -23,6 +31,8 @@ export interface OutboxDelivererOptions {
   timeoutMs?: number;
   /** Records per run. @default 50 */
   batchSize?: number;
+  /** Sends purges here instead of the webhook (`url` and `secret` are then unused). @default the webhook */
+  target?: PurgeTarget;
 }
 
 /** What one run did. */
@@ -41,7 +51,7 @@ const LEASE_MS = 30_000;
 
 /** Delivers pending purges; one instance per process. */
 export class OutboxDeliverer {
-  readonly #options: Required<Omit<OutboxDelivererOptions, 'url' | 'secret'>> & Pick<OutboxDelivererOptions, 'url' | 'secret'>;
+  readonly #options: Required<Omit<OutboxDelivererOptions, 'url' | 'secret' | 'target'>> & Pick<OutboxDelivererOptions, 'url' | 'secret' | 'target'>;
   #running: Promise<DeliveryReport> | undefined;
   #again = false;
   #warned = false;
@@ -99,16 +109,18 @@ export class OutboxDeliverer {
 
   async #drain(): Promise<DeliveryReport> {
     const total: DeliveryReport = { delivered: 0, failed: 0 };
-    const { url } = this.#options;
+    const { url, target } = this.#options;
     let secret: string | undefined;
-    try {
-      // Read per run: a rotated key is used from the first run after the reader's max age.
-      secret = typeof this.#options.secret === 'function' ? await this.#options.secret() : this.#options.secret;
-    } catch (error) {
-      log.warn('purge secret unreadable: purges stay in the outbox', { error: String(error) });
-      return total;
+    if (!target) {
+      try {
+        // Read per run: a rotated key is used from the first run after the reader's max age.
+        secret = typeof this.#options.secret === 'function' ? await this.#options.secret() : this.#options.secret;
+      } catch (error) {
+        log.warn('purge secret unreadable: purges stay in the outbox', { error: String(error) });
+        return total;
+      }
     }
-    if (!url || !secret) {
+    if (!target && (!url || !secret)) {
       if (!this.#warned) log.warn('PURGE_URL or PURGE_SECRET unset: purges stay in the outbox');
       this.#warned = true;
       return total;
@@ -117,15 +129,37 @@ export class OutboxDeliverer {
       this.#again = false;
       for (;;) {
         const batch = await claimDue(this.#options.db, this.#options.batchSize, LEASE_MS);
-        for (const record of batch) {
-          const ok = await this.#send(record, url, secret);
-          if (ok) total.delivered++;
-          else total.failed++;
-        }
+        const report = target ? await this.#deliverTo(target, batch) : await this.#sendEach(batch, url!, secret!);
+        total.delivered += report.delivered;
+        total.failed += report.failed;
         if (batch.length < this.#options.batchSize) break;
       }
     } while (this.#again);
     return total;
+  }
+
+  async #sendEach(batch: readonly OutboxRecord[], url: string, secret: string): Promise<DeliveryReport> {
+    const report: DeliveryReport = { delivered: 0, failed: 0 };
+    for (const record of batch) {
+      if (await this.#send(record, url, secret)) report.delivered++;
+      else report.failed++;
+    }
+    return report;
+  }
+
+  /** Hands the batch to `target`; what it did not accept is retried like a failed webhook. */
+  async #deliverTo(target: PurgeTarget, batch: readonly OutboxRecord[]): Promise<DeliveryReport> {
+    const report: DeliveryReport = { delivered: 0, failed: 0 };
+    if (batch.length === 0) return report;
+    const failures = await target.deliver(batch).catch((error: unknown) => new Map(batch.map((record) => [record.id, String(error)])));
+    for (const record of batch) {
+      const failure = failures.get(record.id);
+      if (failure === undefined) await markDelivered(this.#options.db, record.id);
+      else await this.#fail(record, failure);
+      if (failure === undefined) report.delivered++;
+      else report.failed++;
+    }
+    return report;
   }
 
   async #send(record: OutboxRecord, url: string, secret: string): Promise<boolean> {
@@ -143,9 +177,14 @@ export class OutboxDeliverer {
     } catch (error) {
       failure = String(error);
     }
+    await this.#fail(record, failure);
+    return false;
+  }
+
+  /** Records a failed attempt and when to retry it. */
+  async #fail(record: OutboxRecord, failure: string): Promise<void> {
     const retryIn = backoffMs(record.attempts + 1, this.#options.baseDelayMs, this.#options.maxDelayMs);
     await markFailed(this.#options.db, record.id, failure, retryIn);
     log.warn('purge delivery failed', { id: record.id, attempts: record.attempts + 1, retryInMs: retryIn, error: failure });
-    return false;
   }
 }

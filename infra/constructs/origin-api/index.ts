@@ -111,8 +111,9 @@ export class OriginApi extends Construct {
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName: props.stageName,
-        cacheClusterEnabled: true,
-        cacheClusterSize,
+        // No cached route (CloudFront, whose Origin Shield is layer 2): no cache cluster to pay for.
+        cacheClusterEnabled: parsed.length > 0,
+        ...(parsed.length > 0 ? { cacheClusterSize } : {}),
         // Off for every method unless switched on above: authenticated routes are never cached.
         cachingEnabled: false,
         cacheDataEncrypted: true,
