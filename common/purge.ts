@@ -1,6 +1,6 @@
 /**
  * The purge webhook contract between the origin's outbox (sender) and the edge (receiver):
- * the message, its validation, and its signature (ARCHITECTURE.md §1, §5). WebCrypto only, so
+ * the message, its validation, and its signature (docs/edge.md, "Purges"). WebCrypto only, so
  * the same code runs in Node and in workerd.
  *
  * Signature: `v1=` + hex HMAC-SHA256(secret, `${id}.${timestamp}.${rawBody}`), timestamp in unix
@@ -8,6 +8,7 @@
  * into the MAC means neither can be swapped to replay a body; the receiver de-duplicates ids.
  */
 import { z } from 'zod';
+import { hex } from './hex.ts';
 import { TENANT_ID_PATTERN } from './ids.ts';
 
 /** Where the edge receives purges. */
@@ -112,10 +113,6 @@ function signedBytes(id: string, timestamp: number, rawBody: string | Uint8Array
 
 function hmacKey(secret: string, usage: 'sign' | 'verify') {
   return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
-}
-
-function hex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function unhex(value: string): Uint8Array<ArrayBuffer> {

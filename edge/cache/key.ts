@@ -1,19 +1,27 @@
 /**
  * The edge's cache key: the request URL with its query normalised, so that equivalent URLs share
  * one entry and tracking parameters cannot split (or poison) the cache. GET and HEAD share a key:
- * a HEAD is answered from the stored GET.
+ * a HEAD is answered from the stored GET. Responses that `Vary` get one key per variant
+ * (docs/edge.md, "Cache key").
  */
-import { stringMemo } from './memo.ts';
+import { LRUCache } from 'lru-cache';
+import { sha256Hex } from '../../common/hex.ts';
 
 // Parameters that only feed analytics; they never change what the origin answers.
 const TRACKING_PARAMS = /^(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga)$/i;
 
 // Keys of recent URLs: normalising parses the URL and its query on every request otherwise.
-const recentKeys = stringMemo<string>({ maxEntries: 1000, maxChars: 512 * 1024, charsOf: (key) => key.length });
+// Bounded by count and by characters, since URLs can be long and an isolate has 128 MB.
+const recentKeys = new LRUCache<string, string>({
+  max: 1000,
+  maxSize: 512 * 1024,
+  sizeCalculation: (key, url) => url.length + key.length,
+  memoMethod: (url) => normalisedUrl(url),
+});
 
 /** The cache key URL for `request`. */
 export function cacheKeyFor(request: Request): string {
-  return recentKeys(request.url, () => normalisedUrl(request.url));
+  return recentKeys.memo(request.url);
 }
 
 function normalisedUrl(href: string): string {
@@ -36,7 +44,5 @@ export function varyNames(vary: string | null | undefined): string[] {
  */
 export async function variantKeyFor(base: string, names: readonly string[], request: Request): Promise<string> {
   const selected = names.map((name) => `${name}:${request.headers.get(name) ?? ''}`).join('\n');
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(selected));
-  const hex = Array.from(new Uint8Array(digest).subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${base}${base.includes('?') ? '&' : '?'}__strata_vary=${hex}`;
+  return `${base}${base.includes('?') ? '&' : '?'}__strata_vary=${await sha256Hex(selected, 12)}`;
 }

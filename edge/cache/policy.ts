@@ -24,7 +24,7 @@ class EdgeCachePolicy extends CachePolicy {
 export type HeaderRecord = Record<string, string>;
 
 /** Header records of a Fetch `Headers`. */
-export function headerRecord(headers: Headers): HeaderRecord {
+function headerRecord(headers: Headers): HeaderRecord {
   return Object.fromEntries(headers);
 }
 
@@ -54,7 +54,7 @@ export function evaluationRequest(request: Request, key: string, vary: string | 
   return policyRequest(request, key, headers);
 }
 
-/** Whether a response may be kept by any shared cache at all, override or not (ARCHITECTURE.md §5). */
+/** Whether a response may be kept by any shared cache at all, override or not (docs/edge.md, "Storing"). */
 export function sharedStorable(headers: HeaderRecord): boolean {
   const cc = headers['cache-control'] ?? '';
   return !headers['set-cookie'] && !/(^|[,\s])(private|no-store)([,\s=]|$)/i.test(cc) && headers.vary?.trim() !== '*';

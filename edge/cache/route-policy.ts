@@ -2,7 +2,7 @@
  * The route policy: which paths the edge caches, and how. Only listed routes are ever stored
  * (never chosen by file extension: cache deception). A route either honours the origin's HTTP
  * caching headers exactly as RFC 9111 prescribes for a shared cache, or overrides the freshness
- * lifetime (the brief's 1 h–24 h for public API responses) while every rule that keeps a
+ * lifetime (1 h–24 h suits public API responses) while every rule that keeps a
  * response out of a shared cache (private, no-store, Set-Cookie, Vary: *) still applies.
  * `ROUTE_POLICY` (JSON) replaces the default list, e.g. `[{"pattern":"/v1/:tenant/*","mode":"honor"}]`
  * puts the whole API behind a standards-following shared cache.
