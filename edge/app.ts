@@ -7,6 +7,7 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { sharedCache, type SharedCacheOptions } from './cache/index.ts';
+import { TARGETED_FIELDS } from './cache/semantics/targeted.ts';
 import { appendCacheStatus, bypassStatus } from './cache/status.ts';
 import type { EdgeEnv } from './env.ts';
 import { canonicalPath } from './http/canonical-path.ts';
@@ -33,8 +34,9 @@ export function createEdgeApp(options: SharedCacheOptions): Hono<EdgeEnv> {
 
   app.all('*', async function passThrough(c) {
     const origin = await fetchOrigin(c.req.raw, c.env, c.get('requestId'));
-    c.executionCtx.waitUntil(invalidateAfterWrite(options.storage, c.req.raw, origin));
+    c.executionCtx.waitUntil(invalidateAfterWrite(options.storage, c.env.ROUTE_POLICY, c.req.raw, origin));
     const response = new Response(origin.body, origin);
+    for (const field of TARGETED_FIELDS) response.headers.delete(field); // addressed to this cache (RFC 9213)
     appendCacheStatus(response.headers, bypassStatus());
     return response;
   });

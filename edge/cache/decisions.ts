@@ -10,7 +10,7 @@ import { log } from '../log.ts';
 import type { CachePolicy } from './policy.ts';
 
 /** What the shared cache did with a request. */
-export type Decision = 'hit' | 'stale-while-revalidate' | 'stale-if-error' | 'revalidated' | 'miss' | 'stale' | 'collapsed' | 'bypass-credentials';
+export type Decision = 'hit' | 'stale-while-revalidate' | 'stale-if-error' | 'revalidated' | 'miss' | 'stale' | 'collapsed' | 'bypass-credentials' | 'bypass-range';
 
 /** Logs a decision and, when asked for with the right token, reports it on the response. */
 export function logDecision(

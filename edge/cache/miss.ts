@@ -22,7 +22,7 @@ export async function miss(x: Exchange, storage: EdgeStorage, collapser: MissCol
   const collapseKey = [x.base, x.credentials, ...COLLAPSE_HEADERS.map((h) => request.headers.get(h) ?? '')].join('\n');
   const versioned = await versionHeader(before);
   const { fetched, joined } = await collapser.run(collapseKey, async () =>
-    buffer(await fetchOrigin(cacheFillRequest(request), x.c.env, x.c.get('requestId'), versioned)),
+    buffer(await fetchOrigin(cacheFillRequest(x.base, request), x.c.env, x.c.get('requestId'), versioned)),
   );
   const saved = joined ? false : await store(x, storage, fetched, before);
   const body = fetched.body && fetched.body.slice(0);

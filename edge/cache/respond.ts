@@ -1,12 +1,17 @@
 /**
  * Building what clients receive: stored or fresh responses with `Age` and `Cache-Status`, and
  * 304s for conditional requests the stored response satisfies (RFC 9110 §13.1, via jshttp's
- * `fresh`). Origin headers arrive here already cleaned (`upstream/forward.ts`).
+ * `fresh`). Origin headers arrive here already cleaned (`upstream/forward.ts`); the targeted
+ * cache-control fields stop here, being addressed to this cache only (RFC 9213 §3).
  */
 import fresh from 'fresh';
 import type { CachePolicy, HeaderRecord } from './policy.ts';
+import { TARGETED_FIELDS } from './semantics/targeted.ts';
 import { appendCacheStatus, hitStatus } from './status.ts';
 import type { StoredMeta } from './storage.ts';
+
+// Statuses whose responses have no content (RFC 9110 §15.3.5, §15.3.6, §15.4.5).
+const NO_CONTENT = new Set([204, 205, 304]);
 
 // Headers a 304 carries (RFC 9110 §15.4.5), plus the two caches add.
 const NOT_MODIFIED_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'age', 'cache-status'];
@@ -31,6 +36,7 @@ function validatorsOf(request: Request) {
  */
 export function clientResponse(request: Request, status: number, headers: HeaderRecord, body: BodyInit | null, member: string): Response {
   const out = new Headers(headers);
+  for (const field of TARGETED_FIELDS) out.delete(field);
   appendCacheStatus(out, member);
   if (status === 200 && isConditional(request) && fresh(validatorsOf(request), { etag: headers.etag, 'last-modified': headers['last-modified'] })) {
     if (body instanceof ReadableStream) void body.cancel();
@@ -41,7 +47,7 @@ export function clientResponse(request: Request, status: number, headers: Header
     }
     return new Response(null, { status: 304, headers: kept });
   }
-  if (request.method === 'HEAD') {
+  if (request.method === 'HEAD' || NO_CONTENT.has(status)) {
     if (body instanceof ReadableStream) void body.cancel();
     return new Response(null, { status, headers: out });
   }

@@ -7,7 +7,7 @@
 import { cacheFillRequest, fetchOrigin, responseHeaders } from '../upstream/forward.ts';
 import { buffer } from './collapse.ts';
 import { finish, type Exchange } from './exchange.ts';
-import { decisionHeaders, policyRequest, serializePolicy, type CachePolicy, type HeaderRecord } from './policy.ts';
+import { decisionView, policyRequest, revalidatesWhenStale, serializePolicy, type CachePolicy, type HeaderRecord } from './policy.ts';
 import { clientResponse, fromStorage } from './respond.ts';
 import { forwardStatus, hitStatus } from './status.ts';
 import type { EdgeStorage, StoredEntry, StoredMeta } from './storage.ts';
@@ -28,14 +28,15 @@ function staleIfErrorSeconds(policy: CachePolicy): number {
   return Number(/stale-if-error=(\d+)/i.exec(cc)?.[1] ?? 0);
 }
 
+/** Whether the stale copy may stand in for a failed origin: not under `must-revalidate` (RFC 9111 §5.2.2.2). */
 function withinStaleIfError(policy: CachePolicy): boolean {
-  return policy.age() <= policy.maxAge() + staleIfErrorSeconds(policy);
+  return !revalidatesWhenStale(policy) && policy.age() <= policy.maxAge() + staleIfErrorSeconds(policy);
 }
 
 /** Asks the origin with the stored validators, under the current purge versions. Throws 502/504. */
 async function askOrigin(x: Exchange, r: Revalidation): Promise<Response> {
   const current = await x.versions?.read(x.scope(r.stored.meta.tags));
-  return fetchOrigin(cacheFillRequest(x.request, r.conditional), x.c.env, x.c.get('requestId'), await versionHeader(current));
+  return fetchOrigin(cacheFillRequest(x.base, x.request, r.conditional), x.c.env, x.c.get('requestId'), await versionHeader(current));
 }
 
 /**
@@ -47,7 +48,10 @@ function freshen(x: Exchange, storage: EdgeStorage, r: Revalidation, body: Array
   const notModified = responseHeaders(origin.headers);
   const headers: HeaderRecord = { ...r.stored.meta.headers, ...notModified };
   delete headers['content-length'];
-  const revalidated = r.policy.revalidatedPolicy(policyRequest(x.request, r.key), { status: 304, headers: decisionHeaders(notModified, x.rule, headers) });
+  // Decided on the merged fields (a stored targeted field outlives a 304 without one), with the
+  // 304's own Age only (none: 0): the stored response's Age said how old it was back then.
+  const view = decisionView({ ...headers, age: notModified.age ?? '0' }, r.stored.meta.status, x.rule);
+  const revalidated = r.policy.revalidatedPolicy(policyRequest(x.request, r.key), { status: 304, headers: view.headers });
   if (revalidated.modified) return undefined;
   const meta: StoredMeta = { ...r.stored.meta, policy: serializePolicy(revalidated.policy), headers };
   x.c.executionCtx.waitUntil(storage.put(r.key, body, meta, retentionSeconds(revalidated.policy, headers), meta.tags).catch(() => {}));

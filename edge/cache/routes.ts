@@ -6,6 +6,7 @@
 import { LRUCache } from 'lru-cache';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { isResourceId, isTenantId } from '../../common/ids.ts';
+import { cacheKeyFor } from './key.ts';
 import { parseRoutePolicy, type RouteRule } from './route-policy.ts';
 
 /** A matched rule and the path's named groups. */
@@ -61,4 +62,17 @@ export function matchRoute(policyText: string | undefined, url: string): RouteMa
   const outcome = outcomes.memo(location, { context: url });
   if ('error' in outcome) throw outcome.error;
   return outcome.match;
+}
+
+/**
+ * The base cache key `url` is stored under, for deleting it (unsafe requests, purges by URL);
+ * `undefined` when no route of the policy caches it, so nothing can be stored under it.
+ */
+export function storedKeyFor(policyText: string | undefined, url: string): string | undefined {
+  try {
+    const match = matchRoute(policyText, url);
+    return match && cacheKeyFor(new Request(url), match.rule.query);
+  } catch {
+    return undefined; // a malformed tenant or id: never routed, never stored
+  }
 }

@@ -8,7 +8,8 @@ import { responseHeaders, tagsOf } from '../upstream/forward.ts';
 import type { Fetched } from './collapse.ts';
 import type { Exchange } from './exchange.ts';
 import { variantKeyFor, varyNames } from './key.ts';
-import { allowsCredentials, policyFor, serializePolicy, sharedStorable, type CachePolicy, type HeaderRecord } from './policy.ts';
+import { allowsCredentials, decisionView, policyOf, serializePolicy, sharedStorable, type CachePolicy, type HeaderRecord } from './policy.ts';
+import type { RouteRule } from './route-policy.ts';
 import type { EdgeStorage, StoredMeta } from './storage.ts';
 import { sameVersions } from './versions.ts';
 
@@ -19,6 +20,16 @@ const REVALIDATION_GRACE_SECONDS = 24 * 3600;
 /** How long the Cache API keeps a response: its lifetime, plus the grace when it has validators. */
 export function retentionSeconds(policy: CachePolicy, headers: HeaderRecord): number {
   return policy.timeToLive() / 1000 + (headers.etag || headers['last-modified'] ? REVALIDATION_GRACE_SECONDS : 0);
+}
+
+/**
+ * Whether the route stores a response with `status` (the headers decide the rest). An honor route
+ * follows RFC 9111 §3: any final status, errors when `cacheErrors` (the default for honor routes).
+ * An override route sets its own lifetime, so it keeps 200 and, with `cacheErrors`, 404 and 410.
+ */
+function routeStores(rule: RouteRule, status: number): boolean {
+  if (rule.mode === 'override') return status === 200 || (rule.cacheErrors && (status === 404 || status === 410));
+  return status < 400 || rule.cacheErrors;
 }
 
 /**
@@ -41,10 +52,10 @@ export async function store(x: Exchange, storage: EdgeStorage, fetched: Fetched,
   const headers = responseHeaders(fetched.headers);
   const names = varyNames(headers.vary);
   const key = names.length > 0 ? await variantKeyFor(base, names, request) : base;
-  const policy = policyFor(request, key, fetched.status, headers, rule);
-  const statusOk = fetched.status === 200 || (rule.cacheErrors && (fetched.status === 404 || fetched.status === 410));
-  const cookieOk = !request.headers.has('cookie') || allowsCredentials(headers);
-  if (!statusOk || !cookieOk || !sharedStorable(headers) || !policy.storable() || policy.timeToLive() <= 0) return false;
+  const view = decisionView(headers, fetched.status, rule);
+  const policy = policyOf(request, key, fetched.status, view);
+  const credentialsOk = !x.credentials || allowsCredentials(headers, fetched.status);
+  if (!routeStores(rule, fetched.status) || !credentialsOk || !sharedStorable(view) || !policy.storable() || policy.timeToLive() <= 0) return false;
   const tags = tagsOf(fetched.headers);
   const versions = await versionsToStore(x, tags, before);
   if (versions === null) return false;

@@ -12,7 +12,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { parsePurgeMessage, PURGE_MAX_BODY_BYTES, verifyPurge, type PurgeMessage, type PurgeRejection } from '../../common/purge.ts';
-import { cacheKeyFor } from '../cache/key.ts';
+import { storedKeyFor } from '../cache/routes.ts';
 import { appendCacheStatus, bypassStatus } from '../cache/status.ts';
 import type { EdgeStorage } from '../cache/storage.ts';
 import type { EdgeEnv } from '../env.ts';
@@ -63,15 +63,19 @@ function parseBody(bytes: Uint8Array, headerId: string): PurgeMessage {
   return parsed.message;
 }
 
-/** Deletes this data centre's stored copies of `urls`; the number deleted. Failures only log: versions already cover the URLs. */
-async function deleteLocal(storage: EdgeStorage, urls: readonly string[]): Promise<number> {
+/**
+ * Deletes this data centre's stored copies of `urls` (under the keys the route policy gives
+ * them); the number deleted. Failures only log: versions already cover the URLs.
+ */
+async function deleteLocal(storage: EdgeStorage, policyText: string | undefined, urls: readonly string[]): Promise<number> {
   const results = await Promise.all(
-    urls.map((url) =>
-      storage.delete(cacheKeyFor(new Request(url))).catch((error: unknown) => {
+    urls.map((url) => {
+      const key = storedKeyFor(policyText, url);
+      return key === undefined ? false : storage.delete(key).catch((error: unknown) => {
         log('warn', 'purge: local cache delete failed', { url, error: String(error) });
         return false;
-      }),
-    ),
+      });
+    }),
   );
   return results.filter(Boolean).length;
 }
@@ -112,7 +116,7 @@ export function purgeHandler(storage: EdgeStorage) {
     }
     forgetVersions(c.env.UPSTASH_REDIS_REST_URL, versionKeys);
 
-    const cacheDeleted = await deleteLocal(storage, message.urls ?? []);
+    const cacheDeleted = await deleteLocal(storage, c.env.ROUTE_POLICY, message.urls ?? []);
     let zoneRequests = 0;
     const target = zoneTarget(c.env);
     if (target) {

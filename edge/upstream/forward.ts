@@ -98,12 +98,15 @@ function originRequestHeaders(request: Request, env: Env, requestId: string, edg
   return headers;
 }
 
-/** A GET for `request` without the client's validators, plus `extra` (a revalidation's own). */
-export function cacheFillRequest(request: Request, extra: Record<string, string> = {}): Request {
+/**
+ * A GET of `url` (the cache key: only the route's query parameters) with `request`'s headers
+ * but not its validators, plus `extra` (a revalidation's own).
+ */
+export function cacheFillRequest(url: string, request: Request, extra: Record<string, string> = {}): Request {
   const headers = new Headers(request.headers);
   for (const name of CLIENT_VALIDATORS) headers.delete(name);
   for (const [name, value] of Object.entries(extra)) headers.set(name, value);
-  return new Request(request.url, { method: 'GET', headers });
+  return new Request(url, { method: 'GET', headers });
 }
 
 const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, ...PER_REQUEST, CACHE_TAGS_HEADER, 'cache-tag']);
