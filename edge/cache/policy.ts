@@ -47,7 +47,8 @@ export function evaluationRequest(request: Request, key: string, vary: string | 
     const value = request.headers.get(name);
     if (value !== null) headers[name] = value;
   }
-  const cc = requestCacheControl(request.headers.get('cache-control') ?? undefined);
+  const given = request.headers.get('cache-control');
+  const cc = given === null ? undefined : requestCacheControl(given);
   if (cc !== undefined) headers['cache-control'] = cc;
   return policyRequest(request, key, headers);
 }

@@ -36,7 +36,7 @@ function validatorsOf(request: Request) {
  */
 export function clientResponse(request: Request, status: number, headers: HeaderRecord, body: BodyInit | null, member: string): Response {
   const out = new Headers(headers);
-  for (const field of TARGETED_FIELDS) out.delete(field);
+  for (const field of TARGETED_FIELDS) if (field in headers) out.delete(field);
   appendCacheStatus(out, member);
   if (status === 200 && isConditional(request) && fresh(validatorsOf(request), { etag: headers.etag, 'last-modified': headers['last-modified'] })) {
     if (body instanceof ReadableStream) void body.cancel();
