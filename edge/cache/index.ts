@@ -44,18 +44,19 @@ async function forCredentials(x: Exchange, key: string, stored: StoredEntry): Pr
   return finish(x, response, 'bypass-credentials', key);
 }
 
+/** §5.2.1.7: nothing stored may answer an `only-if-cached` request, and the origin may not be asked. */
+function notCached(): never {
+  throw new HttpError(504, ERROR_CODES.originUnavailable, 'only-if-cached: nothing stored satisfies this request');
+}
+
 /** A request the cache does not answer itself (a range it cannot cut): to the origin as asked, nothing stored. */
 async function asAsked(x: Exchange): Promise<Response> {
+  if (x.onlyIfCached) notCached();
   const origin = await fetchOrigin(new Request(x.base, { method: x.request.method, headers: x.request.headers }), x.c.env, x.c.get('requestId'));
   const response = new Response(origin.body, { status: origin.status, headers: responseHeaders(origin.headers) });
   for (const field of TARGETED_FIELDS) response.headers.delete(field);
   appendCacheStatus(response.headers, bypassStatus('range'));
   return finish(x, response, 'bypass-range', x.base);
-}
-
-/** §5.2.1.7: nothing stored may answer an `only-if-cached` request, and the origin may not be asked. */
-function notCached(): never {
-  throw new HttpError(504, ERROR_CODES.originUnavailable, 'only-if-cached: nothing stored satisfies this request');
 }
 
 /** The complete response for the exchange: from storage, revalidated, or fetched. */

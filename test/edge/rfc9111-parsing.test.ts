@@ -129,6 +129,9 @@ describe('RFC 9111 request directives', () => {
     const onlyCached = { headers: { 'cache-control': 'only-if-cached' } };
     const nothing = await via(path, onlyCached);
     expect(nothing.response.status).toBe(504);
+    expect(nothing.json().error.code).toBe('origin_unavailable');
+    const ranges = await via(path, { headers: { 'cache-control': 'only-if-cached', range: 'bytes=0-1,3-4' } });
+    expect(ranges.response.status).toBe(504);
     expect((await originSaw(path)).hits).toBe(0);
     await via(path);
     const stored = await via(path, onlyCached);
