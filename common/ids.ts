@@ -1,6 +1,6 @@
 /**
  * Identifier formats shared by the edge and the origin. Anything user-supplied is checked
- * here before it reaches a cache key, a SQL parameter or a log line (ARCHITECTURE.md §2, §5).
+ * here before it reaches a cache key, a SQL parameter or a log line.
  */
 
 /** Tenant slugs: lowercase letters, digits and dashes, 1–63 characters, not starting with a dash. */

@@ -5,6 +5,7 @@
  * validated ids only; the builders check again because a key that contains `*`, `:` or braces
  * from user input could address another tenant's data.
  */
+import { sha256Hex } from './hex.ts';
 import { isResourceId, isTenantId } from './ids.ts';
 
 /** Data types with their own key space and caching strategy. */
@@ -68,8 +69,7 @@ const hashMemo = new Map<string, string>();
 async function shortHash(value: string): Promise<string> {
   const known = hashMemo.get(value);
   if (known !== undefined) return known;
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));
-  const hash = Array.from(new Uint8Array(digest).subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+  const hash = await sha256Hex(value, 8);
   if (hashMemo.size >= 10_000) hashMemo.clear();
   hashMemo.set(value, hash);
   return hash;

@@ -1,13 +1,13 @@
 /**
  * The purge webhook contract between the origin's outbox (sender) and the edge (receiver):
- * the message, its validation, and its signature (ARCHITECTURE.md §1, §5). WebCrypto only, so
+ * the message, its validation, and its signature (docs/edge.md, "Purges"). WebCrypto only, so
  * the same code runs in Node and in workerd.
  *
  * Signature: `v1=` + hex HMAC-SHA256(secret, `${id}.${timestamp}.${rawBody}`), timestamp in unix
  * seconds, accepted within PURGE_WINDOW_SECONDS either way. Binding the id and the timestamp
  * into the MAC means neither can be swapped to replay a body; the receiver de-duplicates ids.
  */
-import { z } from 'zod';
+import { hex } from './hex.ts';
 import { TENANT_ID_PATTERN } from './ids.ts';
 
 /** Where the edge receives purges. */
@@ -57,29 +57,51 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** The purge message: at least one selector; `everything` drops every stored response. */
-export const purgeMessageSchema = z
-  .strictObject({
-    id: z.string().regex(PURGE_ID_PATTERN),
-    urls: z.array(z.string().max(2048).refine(isHttpUrl, 'must be an absolute http(s) URL without credentials or fragment')).max(PURGE_LIMITS.urls).optional(),
-    tags: z.array(z.string().regex(PURGE_TAG_PATTERN)).max(PURGE_LIMITS.tags).optional(),
-    tenants: z.array(z.string().regex(TENANT_ID_PATTERN)).max(PURGE_LIMITS.tenants).optional(),
-    prefixes: z.array(z.string().max(1024).refine(isPrefix, 'must be /v1/<tenant>/ followed by plain path segments')).max(PURGE_LIMITS.prefixes).optional(),
-    everything: z.boolean().optional(),
-  })
-  .refine((m) => m.everything === true || [m.urls, m.tags, m.tenants, m.prefixes].some((list) => (list?.length ?? 0) > 0), {
-    message: 'a purge names at least one url, tag, tenant or prefix, or everything',
-  });
+export interface PurgeMessage {
+  id: string;
+  urls?: string[];
+  tags?: string[];
+  tenants?: string[];
+  prefixes?: string[];
+  everything?: boolean;
+}
 
-/** A validated purge message. */
-export type PurgeMessage = z.infer<typeof purgeMessageSchema>;
+type Selector = 'urls' | 'tags' | 'tenants' | 'prefixes';
 
-/** Validates a parsed JSON body; the error names the first offending field. */
+// Each list: its most items, and what every item must be. Checked by hand, not by a schema
+// library: the edge ships this code, and a few fields do not justify a validator's bytes.
+const SELECTORS: Record<Selector, { valid: (item: string) => boolean; rule: string }> = {
+  urls: { valid: (v) => v.length <= 2048 && isHttpUrl(v), rule: 'must be an absolute http(s) URL without credentials or fragment' },
+  tags: { valid: (v) => PURGE_TAG_PATTERN.test(v), rule: `must match ${PURGE_TAG_PATTERN}` },
+  tenants: { valid: (v) => TENANT_ID_PATTERN.test(v), rule: `must match ${TENANT_ID_PATTERN}` },
+  prefixes: { valid: (v) => v.length <= 1024 && isPrefix(v), rule: 'must be /v1/<tenant>/ followed by plain path segments' },
+};
+const FIELDS = new Set(['id', 'everything', ...Object.keys(SELECTORS)]);
+
+/** Validates a parsed JSON body; the error names the first offending field (`tags.1: …`). */
 export function parsePurgeMessage(value: unknown): { ok: true; message: PurgeMessage } | { ok: false; error: string } {
-  const result = purgeMessageSchema.safeParse(value);
-  if (result.success) return { ok: true, message: result.data };
-  const issue = result.error.issues[0];
-  const path = issue?.path.length ? issue.path.join('.') : 'body';
-  return { ok: false, error: `${path}: ${issue?.message ?? 'invalid'}` };
+  const fail = (path: string, rule: string) => ({ ok: false as const, error: `${path}: ${rule}` });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('body', 'must be a JSON object');
+  const body = value as Record<string, unknown>;
+  const unknown = Object.keys(body).find((key) => !FIELDS.has(key));
+  if (unknown !== undefined) return fail(unknown, 'unknown field');
+  if (typeof body.id !== 'string' || !PURGE_ID_PATTERN.test(body.id)) return fail('id', `must match ${PURGE_ID_PATTERN}`);
+  const message: PurgeMessage = { id: body.id };
+  for (const [name, { valid, rule }] of Object.entries(SELECTORS) as [Selector, (typeof SELECTORS)[Selector]][]) {
+    const list = body[name];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) return fail(name, 'must be a list');
+    if (list.length > PURGE_LIMITS[name]) return fail(name, `at most ${PURGE_LIMITS[name]} items`);
+    const bad = list.findIndex((item) => typeof item !== 'string' || !valid(item));
+    if (bad >= 0) return fail(`${name}.${bad}`, rule);
+    message[name] = list as string[];
+  }
+  if (body.everything !== undefined && typeof body.everything !== 'boolean') return fail('everything', 'must be true or false');
+  if (body.everything !== undefined) message.everything = body.everything;
+  if (message.everything !== true && !Object.keys(SELECTORS).some((name) => (message[name as Selector]?.length ?? 0) > 0)) {
+    return fail('body', 'a purge names at least one url, tag, tenant or prefix, or everything');
+  }
+  return { ok: true, message };
 }
 
 /** Why a purge request's signature was refused. */
@@ -112,10 +134,6 @@ function signedBytes(id: string, timestamp: number, rawBody: string | Uint8Array
 
 function hmacKey(secret: string, usage: 'sign' | 'verify') {
   return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
-}
-
-function hex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function unhex(value: string): Uint8Array<ArrayBuffer> {

@@ -6,7 +6,8 @@
  *   strata     this edge, without Upstash (no purge versions, no rate limits)
  *   strata+purge  this edge with purge versions in Upstash (the local REST endpoint over a
  *              redis-server), as deployed; the tenant's limit is unset, so no rate-limit calls
- * HIT: one URL, stored after a warm-up request. MISS: a new URL every request (origin each time).
+ * HIT: one URL, stored after a warm-up request. MISS: a new URL every request (origin each time):
+ * a new project id, since the edge keys public routes on no query parameter.
  * Besides the medians, `hit_rps_x_floor` is the median over rounds of HIT req/s divided by the
  * floor's HIT req/s in the same round.
  * Writes `bench/results/edge.json` in the cache-engine row format.
@@ -22,6 +23,11 @@ import { median, pairedRatio, type Row } from '../cache-engine/rows.ts';
 const ROUNDS = 9;
 const SLICE_MS = 1500;
 const CONCURRENCY = 16;
+
+/** A project id (a lowercase UUID, as the routes require) unique to request `n` of `round`. */
+function projectId(round: number, n: number): string {
+  return `00000000-0000-4000-8000-${(round * 1_000_000 + n).toString(16).padStart(12, '0')}`;
+}
 
 /** Runs `CONCURRENCY` request loops for a slice; requests/s and latency percentiles. */
 async function load(base: URL, pathFor: (n: number) => string): Promise<{ rps: number; p50: number; p99: number }> {
@@ -84,7 +90,7 @@ export async function edge(): Promise<void> {
       }
       for (const { name, base } of order) {
         if (name === 'floor') continue;
-        const miss = await load(base, (n) => `/v1/bench/public/projects?r=${round}-${n}`);
+        const miss = await load(base, (n) => `/v1/bench/public/projects/${projectId(round, n)}`);
         record(name, 'miss_rps', miss.rps);
         record(name, 'miss_p50_ms', miss.p50);
         record(name, 'miss_p99_ms', miss.p99);

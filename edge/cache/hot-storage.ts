@@ -60,6 +60,8 @@ export function withHotTier(inner: EdgeStorage, options: HotTierOptions = HOT_TI
     sizeCalculation: heldSize,
     ttl: options.ttlMs,
     perf: { now: () => Date.now() },
+    // Read the clock on every check: the default caches it for 1 ms with a timer per read.
+    ttlResolution: 0,
   });
   // lru-cache only notices an expired entry when it is read; sweeping once per lifetime keeps
   // dead entries from holding the budget (no per-entry timers: workerd ties timers to requests).

@@ -1,27 +1,49 @@
 /**
- * The edge's cache key: the request URL with its query normalised, so that equivalent URLs share
- * one entry and tracking parameters cannot split (or poison) the cache. GET and HEAD share a key:
- * a HEAD is answered from the stored GET.
+ * The edge's cache key: the request URL with only the query parameters its route keys on, sorted,
+ * so equivalent URLs share one entry and nobody can mint new entries (or poison one) with
+ * parameters the origin never reads. The same URL is what a cache fill forwards: what is keyed
+ * and what reaches the origin are the same request. GET and HEAD share a key: a HEAD is answered
+ * from the stored GET. Responses that `Vary` get one key per variant (docs/edge.md, "Cache key").
  */
-import { stringMemo } from './memo.ts';
+import { LRUCache } from 'lru-cache';
+import { sha256Hex } from '../../common/hex.ts';
+import { RESERVED_QUERY_PREFIX } from './route-policy.ts';
 
-// Parameters that only feed analytics; they never change what the origin answers.
-const TRACKING_PARAMS = /^(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga)$/i;
+const NO_QUERY: readonly string[] = Object.freeze([]);
 
-// Keys of recent URLs: normalising parses the URL and its query on every request otherwise.
-const recentKeys = stringMemo<string>({ maxEntries: 1000, maxChars: 512 * 1024, charsOf: (key) => key.length });
+/** The parameter that names a `Vary` variant; no route may key on it, so no client can send it. */
+export const VARY_PARAM = `${RESERVED_QUERY_PREFIX}_vary`;
 
-/** The cache key URL for `request`. */
-export function cacheKeyFor(request: Request): string {
-  return recentKeys(request.url, () => normalisedUrl(request.url));
+// Keys of recent URLs, per list of keyed parameters (each route's list is one object for the life
+// of its policy): normalising parses the URL and its query on every request otherwise. Bounded
+// by count and by characters, since URLs can be long and an isolate has 128 MB.
+const recentKeys = new WeakMap<readonly string[], LRUCache<string, string>>();
+
+function keysFor(query: readonly string[]): LRUCache<string, string> {
+  let memo = recentKeys.get(query);
+  if (!memo) {
+    memo = new LRUCache<string, string>({
+      max: 1000,
+      maxSize: 512 * 1024,
+      sizeCalculation: (key, url) => url.length + key.length,
+      memoMethod: (url) => keyedUrl(url, query),
+    });
+    recentKeys.set(query, memo);
+  }
+  return memo;
 }
 
-function normalisedUrl(href: string): string {
+/** The cache key URL for `request` on a route that keys on the `query` parameters (none by default). */
+export function cacheKeyFor(request: Request, query: readonly string[] = NO_QUERY): string {
+  return keysFor(query).memo(request.url);
+}
+
+function keyedUrl(href: string, query: readonly string[]): string {
   const url = new URL(href);
-  const params = [...url.searchParams].filter(([name]) => !TRACKING_PARAMS.test(name));
+  const params = query.length === 0 ? [] : [...url.searchParams].filter(([name]) => query.includes(name));
   params.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-  const query = new URLSearchParams(params).toString();
-  return `${url.origin}${url.pathname}${query ? `?${query}` : ''}`;
+  const search = new URLSearchParams(params).toString();
+  return `${url.origin}${url.pathname}${search ? `?${search}` : ''}`;
 }
 
 /** Header names, lower-cased and sorted, that a `Vary` value nominates. */
@@ -36,7 +58,5 @@ export function varyNames(vary: string | null | undefined): string[] {
  */
 export async function variantKeyFor(base: string, names: readonly string[], request: Request): Promise<string> {
   const selected = names.map((name) => `${name}:${request.headers.get(name) ?? ''}`).join('\n');
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(selected));
-  const hex = Array.from(new Uint8Array(digest).subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${base}${base.includes('?') ? '&' : '?'}__strata_vary=${hex}`;
+  return `${base}${base.includes('?') ? '&' : '?'}${VARY_PARAM}=${await sha256Hex(selected, 12)}`;
 }

@@ -1,43 +1,39 @@
 /**
- * RFC 9111 semantics come from `http-cache-semantics`; this file adapts Fetch API objects to it,
- * applies a route's override, and serialises a policy so it can travel with the stored body.
+ * RFC 9111 semantics come from `http-cache-semantics`, read through `semantics/decision.ts`
+ * where the library is lenient and corrected by `semantics/edge-policy.ts` where it decides
+ * against the RFC; this file adapts Fetch API objects to it, applies a route's override, and
+ * serialises a policy so it can travel with the stored body.
  */
-import CachePolicy from 'http-cache-semantics';
+import type CachePolicy from 'http-cache-semantics';
 import { overrideCacheControl, type RouteRule } from './route-policy.ts';
+import { parseCacheControl } from './semantics/directives.ts';
+import { requestCacheControl, responseView, type DecisionView } from './semantics/decision.ts';
+import { EdgeCachePolicy } from './semantics/edge-policy.ts';
 
-export { CachePolicy };
-
-/**
- * http-cache-semantics with one cost taken out: on every hit `evaluateRequest` builds the
- * response headers the library would send, which the edge never reads (it sends the stored
- * headers itself) — about 5 % of a hit's Worker CPU when profiled. Only that unused value
- * differs; `test/edge/policy.test.ts` pins every decision to the library's own. Should a later
- * version rename the hook, the override stops applying and nothing but speed changes.
- */
-class EdgeCachePolicy extends CachePolicy {
-  _evaluateRequestHitResult(revalidation: unknown) {
-    return { response: { headers: {} }, revalidation };
-  }
-}
+export type { CachePolicy };
 
 /** Headers as plain lower-case records, the form the policy library reads. */
 export type HeaderRecord = Record<string, string>;
 
-/** Header records of a Fetch `Headers`. */
-export function headerRecord(headers: Headers): HeaderRecord {
-  return Object.fromEntries(headers);
+/** Header records of a Fetch `Headers`, with the request's Cache-Control read as the RFC says. */
+function requestRecord(headers: Headers): HeaderRecord {
+  const record = Object.fromEntries(headers);
+  const cc = requestCacheControl(record['cache-control']);
+  if (cc === undefined) delete record['cache-control'];
+  else record['cache-control'] = cc;
+  return record;
 }
 
 /**
  * A request as the policy sees it: addressed by its cache key (so equivalent URLs match), and a
  * HEAD treated as the GET it can be answered from (RFC 9110 §9.3.2).
  */
-export function policyRequest(request: Request, key: string, headers: HeaderRecord = headerRecord(request.headers)): CachePolicy.Request {
+export function policyRequest(request: Request, key: string, headers: HeaderRecord = requestRecord(request.headers)): CachePolicy.Request {
   return { url: key, method: request.method === 'HEAD' ? 'GET' : request.method, headers };
 }
 
 // The request fields `evaluateRequest` and `revalidatedPolicy` read besides the Vary'd ones.
-const EVALUATED = ['host', 'cache-control', 'pragma'];
+const EVALUATED = ['host', 'pragma'];
 
 /**
  * `policyRequest` for judging a stored response: only the request headers the policy reads
@@ -51,35 +47,53 @@ export function evaluationRequest(request: Request, key: string, vary: string | 
     const value = request.headers.get(name);
     if (value !== null) headers[name] = value;
   }
+  const given = request.headers.get('cache-control');
+  const cc = given === null ? undefined : requestCacheControl(given);
+  if (cc !== undefined) headers['cache-control'] = cc;
   return policyRequest(request, key, headers);
 }
 
-/** Whether a response may be kept by any shared cache at all, override or not (ARCHITECTURE.md §5). */
-export function sharedStorable(headers: HeaderRecord): boolean {
-  const cc = headers['cache-control'] ?? '';
-  return !headers['set-cookie'] && !/(^|[,\s])(private|no-store)([,\s=]|$)/i.test(cc) && headers.vary?.trim() !== '*';
+/** Whether a response may be kept by any shared cache at all, override or not (docs/edge.md, "Storing"). */
+export function sharedStorable(view: DecisionView): boolean {
+  const { directives, headers } = view;
+  return !directives.has('private') && !directives.has('no-store') && headers['set-cookie'] === undefined && headers.vary?.trim() !== '*';
 }
 
 /**
- * The headers the edge decides with: `headers`, with the route's lifetime in place of the origin's
- * `Cache-Control` when the route overrides it and `stored` (the response as it will be kept) may
- * be shared at all.
+ * The view the edge decides with for `headers` (as received, targeted fields included) with
+ * `status`: the route's lifetime in place of the origin's when the route overrides it and the
+ * response may be shared at all.
  */
-export function decisionHeaders(headers: HeaderRecord, rule: RouteRule, stored: HeaderRecord = headers): HeaderRecord {
-  return rule.mode === 'override' && sharedStorable(stored) ? { ...headers, 'cache-control': overrideCacheControl(rule) } : headers;
+export function decisionView(headers: HeaderRecord, status: number, rule: RouteRule): DecisionView {
+  const view = responseView(headers, status);
+  if (rule.mode !== 'override' || !sharedStorable(view)) return view;
+  const cc = overrideCacheControl(rule);
+  return { headers: { ...view.headers, 'cache-control': cc }, directives: parseCacheControl(cc).directives };
+}
+
+/** The policy of a response with `status` and decision `view` to `request`, stored under `key`. */
+export function policyOf(request: Request, key: string, status: number, view: DecisionView): CachePolicy {
+  return new EdgeCachePolicy(policyRequest(request, key), { status, headers: view.headers }, { shared: true });
 }
 
 /** The policy of `response` to `request` stored under `key`, under `rule`. */
 export function policyFor(request: Request, key: string, status: number, headers: HeaderRecord, rule: RouteRule): CachePolicy {
-  return new EdgeCachePolicy(policyRequest(request, key), { status, headers: decisionHeaders(headers, rule) }, { shared: true });
+  return policyOf(request, key, status, decisionView(headers, status, rule));
 }
 
 /**
  * RFC 9111 §3.5: a shared cache serves or stores a response to a request with credentials only
- * when the response says it may (public, s-maxage or must-revalidate). Cookies get the same rule.
+ * when the origin says it may (public, s-maxage or must-revalidate) — its own headers, never a
+ * route's override. Cookies get the same rule.
  */
-export function allowsCredentials(headers: HeaderRecord): boolean {
-  return /(^|[,\s])(public|s-maxage|must-revalidate)([,\s=]|$)/i.test(headers['cache-control'] ?? '');
+export function allowsCredentials(headers: HeaderRecord, status: number): boolean {
+  const { directives } = responseView(headers, status);
+  return directives.has('public') || directives.has('s-maxage') || directives.has('must-revalidate');
+}
+
+/** Whether `policy` forbids serving its response stale, whatever `stale-if-error` says (§4.2.4). */
+export function revalidatesWhenStale(policy: CachePolicy): boolean {
+  return policy instanceof EdgeCachePolicy && policy.revalidatesWhenStale();
 }
 
 /**

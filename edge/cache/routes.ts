@@ -3,9 +3,10 @@
  * compiled once per policy text. Named `tenant` and `id` groups are checked with the same rules
  * as the origin, so a malformed tenant or id is refused before it can reach the cache key.
  */
+import { LRUCache } from 'lru-cache';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { isResourceId, isTenantId } from '../../common/ids.ts';
-import { stringMemo } from './memo.ts';
+import { cacheKeyFor } from './key.ts';
 import { parseRoutePolicy, type RouteRule } from './route-policy.ts';
 
 /** A matched rule and the path's named groups. */
@@ -22,13 +23,19 @@ type Outcome = { match: RouteMatch | undefined } | { error: HttpError };
 // cache hit when profiled; the outcome depends only on the policy text and the path, so recent
 // paths keep theirs (reset whenever the policy text changes).
 const MEMO_PATHS = 1000;
-let compiledFor: { text: string | undefined; routes: Compiled; memo: (location: string, compute: () => Outcome) => Outcome } | undefined;
+let compiledFor: { text: string | undefined; outcomes: LRUCache<string, Outcome, string> } | undefined;
 
 function compile(text: string | undefined) {
   if (compiledFor && compiledFor.text === text) return compiledFor;
   const routes = parseRoutePolicy(text).map((rule) => ({ rule, pattern: new URLPattern({ pathname: rule.pattern }) }));
-  const memo = stringMemo<Outcome>({ maxEntries: MEMO_PATHS, maxChars: 256 * 1024 });
-  compiledFor = { text, routes, memo };
+  // Keyed by the URL up to its query; `context` is the whole URL, parsed only on a miss.
+  const outcomes = new LRUCache<string, Outcome, string>({
+    max: MEMO_PATHS,
+    maxSize: 256 * 1024,
+    sizeCalculation: (_, location) => location.length + 1,
+    memoMethod: (_location, _stale, { context }) => matchPath(routes, new URL(context).pathname),
+  });
+  compiledFor = { text, outcomes };
   return compiledFor;
 }
 
@@ -48,11 +55,24 @@ function matchPath(routes: Compiled, pathname: string): Outcome {
 
 /** The first rule whose pattern matches `url`, with its groups validated; `undefined` when none. */
 export function matchRoute(policyText: string | undefined, url: string): RouteMatch | undefined {
-  const { routes, memo } = compile(policyText);
+  const { outcomes } = compile(policyText);
   // The path is everything before the query: the same string always has the same pathname.
   const end = url.search(/[?#]/);
   const location = end < 0 ? url : url.slice(0, end);
-  const outcome = memo(location, () => matchPath(routes, new URL(url).pathname));
+  const outcome = outcomes.memo(location, { context: url });
   if ('error' in outcome) throw outcome.error;
   return outcome.match;
+}
+
+/**
+ * The base cache key `url` is stored under, for deleting it (unsafe requests, purges by URL);
+ * `undefined` when no route of the policy caches it, so nothing can be stored under it.
+ */
+export function storedKeyFor(policyText: string | undefined, url: string): string | undefined {
+  try {
+    const match = matchRoute(policyText, url);
+    return match && cacheKeyFor(new Request(url), match.rule.query);
+  } catch {
+    return undefined; // a malformed tenant or id: never routed, never stored
+  }
 }

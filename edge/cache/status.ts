@@ -24,9 +24,9 @@ export function forwardStatus(reason: 'miss' | 'stale' | 'request', stored: bool
   return parts.join('; ');
 }
 
-/** The route is not one the edge caches (RFC 9211 §2.2 `bypass`). */
-export function bypassStatus(): string {
-  return `${EDGE_CACHE_NAME}; fwd=bypass`;
+/** The route is not one the edge caches, or this request is not one it handles (RFC 9211 §2.2 `bypass`). */
+export function bypassStatus(detail?: string): string {
+  return `${EDGE_CACHE_NAME}; fwd=bypass${detail ? `; detail=${detail}` : ''}`;
 }
 
 /** Appends `member` to any `Cache-Status` already on `headers`. */

@@ -1,7 +1,7 @@
 /**
  * Edge storage behind a narrow interface, so the Workers Cache API used here could be swapped
  * for Cloudflare's built-in Workers Cache later. The Cache API applies HTTP rules of its own
- * (it rewrites `Date`, freezes `Age`, ignores `Vary`, refuses many statuses: WORKERD-CACHE.md),
+ * (it rewrites `Date`, freezes `Age`, ignores `Vary`, refuses many statuses: docs/edge.md, "Storage format"),
  * so it is told only "keep this body for N seconds"; the response's real status and headers,
  * its RFC 9111 state and its purge versions travel in a metadata header, and every freshness
  * decision is made by the edge.

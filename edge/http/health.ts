@@ -6,7 +6,7 @@
 import type { Context } from 'hono';
 import type { EdgeEnv } from '../env.ts';
 import { upstashHealth } from './upstash-health.ts';
-import { edgeRequestHeaders, originUrl } from '../origin/forward.ts';
+import { edgeRequestHeaders, originUrl } from '../upstream/forward.ts';
 
 /** The health handler. */
 export async function health(c: Context<EdgeEnv>): Promise<Response> {

@@ -1,22 +1,23 @@
 /**
- * `POST /_strata/purge`: the signed purge webhook (ARCHITECTURE.md §1, §5). Checks run cheapest
- * first and nothing is purged until all pass: size (413), signature and window (401), message
- * (400). Then the id is claimed and the versions bumped in one Upstash script (a repeated id
+ * `POST /_strata/purge`: the signed purge webhook (docs/edge.md, "Purges"). Checks run cheapest
+ * first and nothing is purged until all pass: size (413, `purgeBodyLimit` before the handler),
+ * signature and window (401), message (400). Then the id is claimed and the versions bumped in one Upstash script (a repeated id
  * answers 200 `duplicate`: the origin's outbox redelivers at least once), this data centre's
  * Cache API copies of the URLs are deleted, and the Cloudflare zone is purged when configured.
  * Anything the sender should retry answers 503 `purge_unavailable`: the outbox keeps the purge
- * (§4). That includes a missing PURGE_SECRET: a deployment fault, not a forged request, so
+ * (redelivered later). That includes a missing PURGE_SECRET: a deployment fault, not a forged request, so
  * the purge waits in the outbox until the secret is set instead of being dropped as refused.
  */
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { parsePurgeMessage, PURGE_MAX_BODY_BYTES, verifyPurge, type PurgeMessage, type PurgeRejection } from '../../common/purge.ts';
-import { cacheKeyFor } from '../cache/key.ts';
+import { storedKeyFor } from '../cache/routes.ts';
 import { appendCacheStatus, bypassStatus } from '../cache/status.ts';
 import type { EdgeStorage } from '../cache/storage.ts';
 import type { EdgeEnv } from '../env.ts';
+import { log } from '../log.ts';
 import { upstashFor } from '../upstash.ts';
-import { readLimitedBody } from './body.ts';
 import { purgeVersionKeys } from './keys.ts';
 import { claimAndBump, releaseClaim } from './store.ts';
 import { forgetVersions } from './versions.ts';
@@ -32,8 +33,17 @@ const REJECTIONS: Record<PurgeRejection, string> = {
   bad_signature: 'purge signature does not match',
 };
 
-function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>): void {
-  console.error(JSON.stringify({ level, msg, ...fields }));
+/**
+ * Refuses purge bodies over PURGE_MAX_BODY_BYTES with 413, by their declared `Content-Length` or,
+ * when none is declared (a chunked body), by counting the bytes as they arrive.
+ */
+export function purgeBodyLimit(): MiddlewareHandler<EdgeEnv> {
+  return bodyLimit({
+    maxSize: PURGE_MAX_BODY_BYTES,
+    onError: () => {
+      throw new HttpError(413, ERROR_CODES.payloadTooLarge, `purge bodies are limited to ${PURGE_MAX_BODY_BYTES} bytes`);
+    },
+  });
 }
 
 function unavailable(message: string, cause?: unknown): HttpError {
@@ -53,15 +63,19 @@ function parseBody(bytes: Uint8Array, headerId: string): PurgeMessage {
   return parsed.message;
 }
 
-/** Deletes this data centre's stored copies of `urls`; the number deleted. Failures only log: versions already cover the URLs. */
-async function deleteLocal(storage: EdgeStorage, urls: readonly string[]): Promise<number> {
+/**
+ * Deletes this data centre's stored copies of `urls` (under the keys the route policy gives
+ * them); the number deleted. Failures only log: versions already cover the URLs.
+ */
+async function deleteLocal(storage: EdgeStorage, policyText: string | undefined, urls: readonly string[]): Promise<number> {
   const results = await Promise.all(
-    urls.map((url) =>
-      storage.delete(cacheKeyFor(new Request(url))).catch((error: unknown) => {
+    urls.map((url) => {
+      const key = storedKeyFor(policyText, url);
+      return key === undefined ? false : storage.delete(key).catch((error: unknown) => {
         log('warn', 'purge: local cache delete failed', { url, error: String(error) });
         return false;
-      }),
-    ),
+      });
+    }),
   );
   return results.filter(Boolean).length;
 }
@@ -72,7 +86,7 @@ export function purgeHandler(storage: EdgeStorage) {
     const secret = c.env.PURGE_SECRET;
     if (!secret) throw unavailable('purges are refused until PURGE_SECRET is set');
 
-    const bytes = await readLimitedBody(c.req.raw, PURGE_MAX_BODY_BYTES);
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
     const verified = await verifyPurge(secret, c.req.raw.headers, bytes);
     if (!verified.ok) {
       log('warn', 'purge refused', { reason: verified.reason, requestId: c.get('requestId') });
@@ -102,7 +116,7 @@ export function purgeHandler(storage: EdgeStorage) {
     }
     forgetVersions(c.env.UPSTASH_REDIS_REST_URL, versionKeys);
 
-    const cacheDeleted = await deleteLocal(storage, message.urls ?? []);
+    const cacheDeleted = await deleteLocal(storage, c.env.ROUTE_POLICY, message.urls ?? []);
     let zoneRequests = 0;
     const target = zoneTarget(c.env);
     if (target) {

@@ -2,7 +2,7 @@
  * Purges at the edge: the signed webhook handler and the Upstash-backed purge versions the
  * shared cache reads.
  */
-export { purgeHandler } from './handler.ts';
+export { purgeBodyLimit, purgeHandler } from './handler.ts';
 export { upstashVersions, upstashVersionReader, VERSION_MEMO_TTL_MS, VERSION_READ_TIMEOUT_MS, UNSET_VERSION } from './versions.ts';
 export { scopeVersionKeys, purgeVersionKeys } from './keys.ts';
 export { PURGE_ID_TTL_SECONDS, VERSION_TTL_SECONDS } from './store.ts';

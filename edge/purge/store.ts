@@ -4,6 +4,7 @@
  * bump would make the sender's redelivery a "duplicate" and lose the purge).
  */
 import type { Redis } from '@upstash/redis/cloudflare';
+import { hex } from '../../common/hex.ts';
 import { purgeIdKey } from './keys.ts';
 
 /**
@@ -28,8 +29,7 @@ return 1`;
 
 /** A fresh version value; the `v` keeps the Upstash client from reading it back as JSON. */
 export function newVersion(): string {
-  const random = crypto.getRandomValues(new Uint8Array(6));
-  return `v${Date.now().toString(36)}${Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `v${Date.now().toString(36)}${hex(crypto.getRandomValues(new Uint8Array(6)))}`;
 }
 
 /** Claims purge `id` and sets every key in `versionKeys` to a new version; false when `id` was already claimed. */

@@ -4,14 +4,15 @@
  * purge made through another isolate is seen here at most VERSION_MEMO_TTL_MS late, plus the
  * one refresh in flight (at most VERSION_READ_TIMEOUT_MS) during which other reads use the
  * versions last known. When Upstash fails the reader answers `undefined` (fail open: the cache
- * serves what it has, ARCHITECTURE.md §4) and does not ask again for one memo lifetime; then one
+ * serves what it has, docs/edge.md "Purge versions") and does not ask again for one memo lifetime; then one
  * read probes while the others keep failing open, so an outage costs one attempt per isolate
  * per memo lifetime, not one per request.
  */
 import type { Redis } from '@upstash/redis/cloudflare';
-import { stringMemo } from '../cache/memo.ts';
+import { LRUCache } from 'lru-cache';
 import type { VersionReader, VersionScope } from '../cache/versions.ts';
 import type { Env } from '../env.ts';
+import { log } from '../log.ts';
 import { upstashFor } from '../upstash.ts';
 import { scopeVersionKeys } from './keys.ts';
 
@@ -33,7 +34,8 @@ const MEMO_MAX_ENTRIES = 10_000;
 const LAST_KNOWN_GRACE_MS = VERSION_READ_TIMEOUT_MS;
 
 interface Memo {
-  values: Map<string, { value: string; expires: number }>;
+  /** Version key → its value and when it stops being current (epoch ms); least recently used go first. */
+  values: LRUCache<string, { value: string; expires: number }>;
   downUntil: number;
   /** Reads of Upstash in flight in this isolate. */
   refreshing: number;
@@ -47,15 +49,8 @@ const readers = new WeakMap<Redis, VersionReader>();
 
 function memoFor(database: string): Memo {
   let memo = memos.get(database);
-  if (!memo) memos.set(database, (memo = { values: new Map(), downUntil: 0, refreshing: 0, failing: false }));
+  if (!memo) memos.set(database, (memo = { values: new LRUCache({ max: MEMO_MAX_ENTRIES }), downUntil: 0, refreshing: 0, failing: false }));
   return memo;
-}
-
-function remember(memo: Memo, key: string, value: string, now: number): void {
-  memo.values.delete(key);
-  // Maps iterate in insertion order: the first key is the oldest write.
-  if (memo.values.size >= MEMO_MAX_ENTRIES) memo.values.delete(memo.values.keys().next().value!);
-  memo.values.set(key, { value, expires: now + VERSION_MEMO_TTL_MS });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -68,10 +63,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 // The keys of recent scopes: a pure function of tenant, path and tags, rebuilt on every read
 // otherwise. Bounded by count and by characters (paths can be long).
-const scopeKeys = stringMemo<string[]>({ maxEntries: 1000, maxChars: 512 * 1024, charsOf: (keys) => keys.reduce((n, key) => n + key.length, 0) });
+const scopeKeys = new LRUCache<string, string[], VersionScope>({
+  max: 1000,
+  maxSize: 512 * 1024,
+  sizeCalculation: (keys, id) => id.length + keys.reduce((n, key) => n + key.length, 0),
+  memoMethod: (_id, _stale, { context }) => scopeVersionKeys(context),
+});
 
 function keysOf(scope: VersionScope): string[] {
-  return scopeKeys(`${scope.tenant}\n${scope.path}\n${scope.tags.join('\n')}`, () => scopeVersionKeys(scope));
+  return scopeKeys.memo(`${scope.tenant}\n${scope.path}\n${scope.tags.join('\n')}`, { context: scope });
 }
 
 /**
@@ -124,14 +124,14 @@ export function upstashVersionReader(redis: Redis, database: string): VersionRea
         missing.forEach((key, i) => {
           const value = values[i] === null || values[i] === undefined ? UNSET_VERSION : String(values[i]);
           known.set(key, value);
-          remember(memo, key, value, at);
+          memo.values.set(key, { value, expires: at + VERSION_MEMO_TTL_MS });
         });
         memo.failing = false;
         memo.downUntil = 0;
       } catch (error) {
         memo.downUntil = Date.now() + VERSION_MEMO_TTL_MS;
         memo.failing = true;
-        console.error(JSON.stringify({ level: 'warn', msg: 'purge versions unavailable; serving stored responses as they are', keys: missing.length, error: String(error) }));
+        log('warn', 'purge versions unavailable; serving stored responses as they are', { keys: missing.length, error: String(error) });
         return undefined;
       } finally {
         memo.refreshing--;
@@ -148,7 +148,7 @@ export function upstashVersions(env: Env): VersionReader | undefined {
     redis = upstashFor(env);
   } catch (error) {
     // A malformed UPSTASH_REDIS_REST_URL must not fail cached requests: no versions, as when unset.
-    console.error(JSON.stringify({ level: 'error', msg: 'purge versions disabled: Upstash misconfigured', error: String(error) }));
+    log('error', 'purge versions disabled: Upstash misconfigured', { error: String(error) });
     return undefined;
   }
   if (!redis || !env.UPSTASH_REDIS_REST_URL) return undefined;

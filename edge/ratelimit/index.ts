@@ -19,9 +19,10 @@ import { isTenantId } from '../../common/ids.ts';
 import { SESSION_TENANT_HEADER } from '../../common/session-tenant.ts';
 import { appendCacheStatus, bypassStatus } from '../cache/status.ts';
 import type { EdgeEnv, Env } from '../env.ts';
+import { log } from '../log.ts';
 import { limiterClient } from './client.ts';
 import { clientAddressKey } from './client-ip.ts';
-import { check, logWarning, peek, type Verdict } from './limiters.ts';
+import { check, peek, type Verdict } from './limiters.ts';
 import { positiveInteger, tenantHourlyLimit } from './tenant-limit.ts';
 
 export { FAIL_OPEN_MS, UPSTASH_TIMEOUT_MS } from './limiters.ts';
@@ -87,7 +88,7 @@ function limiterOf(c: Context<EdgeEnv>): ReturnType<typeof limiterClient> {
   try {
     return limiterClient(c.env);
   } catch (error) {
-    logWarning('rate limit misconfigured; failing open', { requestId: c.get('requestId'), error: String(error) });
+    log('warn', 'rate limit misconfigured; failing open', { requestId: c.get('requestId'), error: String(error) });
     return undefined;
   }
 }
@@ -108,7 +109,7 @@ export function rateLimit(): MiddlewareHandler<EdgeEnv> {
     const perMinute = ipPerMinute(c.env);
     const address = perMinute ? clientAddressKey(headers) : undefined;
     // Only a request with credentials can be the tenant's own, so only those wait for its quota.
-    const perHour = headers.has('authorization') ? tenantHourlyLimit(c.env, tenant, headers, requestId) : undefined;
+    const perHour = headers.has('authorization') ? tenantHourlyLimit(c.env, tenant, requestId) : undefined;
     const [client, quota] = await Promise.all([
       address && perMinute ? check(redis, 'ip', perMinute, address, requestId) : undefined,
       perHour?.then((limit) => (limit ? peek(redis, 'tenant', limit, tenant, requestId) : undefined)),
@@ -127,6 +128,6 @@ export function rateLimit(): MiddlewareHandler<EdgeEnv> {
 
 /** Counts a confirmed request of `tenant` against its quota, after the response went out. */
 async function charge(c: Context<EdgeEnv>, redis: NonNullable<ReturnType<typeof limiterClient>>, tenant: string, perHour: Promise<number | undefined> | undefined, requestId: string): Promise<void> {
-  const limit = await (perHour ?? tenantHourlyLimit(c.env, tenant, c.req.raw.headers, requestId));
+  const limit = await (perHour ?? tenantHourlyLimit(c.env, tenant, requestId));
   if (limit) await check(redis, 'tenant', limit, tenant, requestId);
 }

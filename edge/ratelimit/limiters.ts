@@ -7,6 +7,8 @@
  */
 import { Ratelimit } from '@upstash/ratelimit';
 import type { Redis } from '@upstash/redis/cloudflare';
+import { log } from '../log.ts';
+import { BlockList } from './blocks.ts';
 import { UPSTASH_TIMEOUT_MS } from './client.ts';
 import { pauseAfterFailure, recordSuccess, mayCallUpstash, FAIL_OPEN_MS, type Outage } from './outage.ts';
 
@@ -28,13 +30,10 @@ export interface Verdict {
   reset: number;
 }
 
-// Blocked identifiers this isolate remembers; past this, expired ones go, then the oldest.
-const MAX_BLOCKED = 10_000;
-
 interface ClientState extends Outage {
   limiters: Map<string, Ratelimit>;
   /** `{prefix}:{identifier}` → end of its block, epoch ms: the library's ephemeral cache. */
-  blocked: Map<string, number>;
+  blocked: BlockList;
 }
 
 const states = new WeakMap<Redis, ClientState>();
@@ -42,7 +41,7 @@ const states = new WeakMap<Redis, ClientState>();
 function stateOf(redis: Redis): ClientState {
   let state = states.get(redis);
   if (!state) {
-    state = { limiters: new Map(), blocked: new Map(), pausedUntil: 0, probeUntil: 0 };
+    state = { limiters: new Map(), blocked: new BlockList(), pausedUntil: 0, probeUntil: 0 };
     states.set(redis, state);
   }
   return state;
@@ -76,26 +75,7 @@ function limiterFor(redis: Redis, state: ClientState, scope: LimitScope, limit: 
 function knownBlock(state: ClientState, scope: LimitScope, limit: number, identifier: string): Verdict | undefined {
   const key = `${prefixOf(scope)}:${identifier}`;
   const until = state.blocked.get(key);
-  if (until === undefined) return undefined;
-  if (until > Date.now()) return { scope, success: false, limit, remaining: 0, reset: until };
-  state.blocked.delete(key);
-  return undefined;
-}
-
-/** Keeps the remembered blocks within MAX_BLOCKED, so made-up identifiers cannot grow them without end. */
-function prune(state: ClientState): void {
-  if (state.blocked.size <= MAX_BLOCKED) return;
-  const now = Date.now();
-  for (const [key, end] of state.blocked) if (end <= now) state.blocked.delete(key);
-  for (const key of state.blocked.keys()) {
-    if (state.blocked.size <= MAX_BLOCKED) break;
-    state.blocked.delete(key);
-  }
-}
-
-/** Logs one JSON line for a failure the edge rides out. */
-export function logWarning(msg: string, fields: Record<string, unknown>): void {
-  console.error(JSON.stringify({ level: 'warn', msg, ...fields }));
+  return until !== undefined && until > Date.now() ? { scope, success: false, limit, remaining: 0, reset: until } : undefined;
 }
 
 /** Calls Upstash through `call` unless paused; `undefined` (and a pause) when it fails. */
@@ -109,7 +89,7 @@ async function fromUpstash<T>(state: ClientState, scope: LimitScope, requestId: 
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
     pauseAfterFailure(state);
     const reason = timedOut ? `Upstash did not answer within ${UPSTASH_TIMEOUT_MS} ms` : String(error);
-    logWarning('rate limit unavailable; failing open', { scope, requestId, error: reason, pausedMs: FAIL_OPEN_MS });
+    log('warn', 'rate limit unavailable; failing open', { scope, requestId, error: reason, pausedMs: FAIL_OPEN_MS });
     return undefined;
   }
 }
@@ -124,7 +104,6 @@ export async function check(redis: Redis, scope: LimitScope, limit: number, iden
   if (known) return known;
   const result = await fromUpstash(state, scope, requestId, () => limiterFor(redis, state, scope, limit).limit(identifier));
   // A refusal was remembered by the library (its ephemeral cache is `state.blocked`).
-  if (result && !result.success) prune(state);
   return result && { scope, success: result.success, limit: result.limit, remaining: result.remaining, reset: result.reset };
 }
 
@@ -140,7 +119,6 @@ export async function peek(redis: Redis, scope: LimitScope, limit: number, ident
   if (!result) return undefined;
   if (result.remaining <= 0) {
     state.blocked.set(`${prefixOf(scope)}:${identifier}`, result.reset);
-    prune(state);
   }
   return { scope, success: result.remaining > 0, limit: result.limit, remaining: result.remaining, reset: result.reset };
 }

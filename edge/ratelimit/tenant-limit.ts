@@ -3,9 +3,10 @@
  * `GET /v1/{tenant}/config/limits`, memoised in the isolate; the default
  * (`RATE_LIMIT_TENANT_DEFAULT_PER_HOUR`) when the tenant has none or the origin cannot say.
  */
+import { LRUCache } from 'lru-cache';
 import type { Env } from '../env.ts';
-import { edgeRequestHeaders, originUrl } from '../origin/forward.ts';
-import { logWarning } from './limiters.ts';
+import { log } from '../log.ts';
+import { edgeRequestHeaders, originUrl } from '../upstream/forward.ts';
 
 /** How long a looked-up limit is used: a changed tenant limit reaches every isolate within this. */
 export const TENANT_LIMIT_TTL_MS = 5 * 60_000;
@@ -16,16 +17,18 @@ export const TENANT_LIMIT_RETRY_MS = 30_000;
 /** The lookup's own timeout: it runs on the request path, beside the IP check. */
 const LOOKUP_TIMEOUT_MS = 1000;
 
-/** Memo size bound: the oldest entry goes first, so made-up tenants cannot grow it without end. */
+/** Memo size bound: the least recently used entry goes first, so made-up tenants cannot grow it without end. */
 const MAX_TENANTS = 10_000;
 
 interface Entry {
   /** The tenant's own limit; `undefined` means the default applies. */
   perHour: number | undefined;
-  until: number;
+  /** How long it stands. */
+  ttlMs: number;
 }
 
-const memo = new Map<string, Entry>();
+// On the clock `Date.now()` reads (tests move it), checked on every read.
+const memo = new LRUCache<string, Entry>({ max: MAX_TENANTS, perf: { now: () => Date.now() }, ttlResolution: 0 });
 
 /** `value` as a positive integer, or `undefined` (unset, 0, malformed: no limit). */
 export function positiveInteger(value: unknown): number | undefined {
@@ -35,8 +38,8 @@ export function positiveInteger(value: unknown): number | undefined {
 
 async function lookup(env: Env, tenant: string, requestId: string): Promise<Entry> {
   const retry = (error: string): Entry => {
-    logWarning('tenant limits unavailable; using the default', { tenant, requestId, error, retryInMs: TENANT_LIMIT_RETRY_MS });
-    return { perHour: undefined, until: Date.now() + TENANT_LIMIT_RETRY_MS };
+    log('warn', 'tenant limits unavailable; using the default', { tenant, requestId, error, retryInMs: TENANT_LIMIT_RETRY_MS });
+    return { perHour: undefined, ttlMs: TENANT_LIMIT_RETRY_MS };
   };
   // The edge asks on its own behalf, with its own credential: never with the caller's key, which
   // a keyless first request would not have (API Gateway requires no key on this one route).
@@ -47,7 +50,7 @@ async function lookup(env: Env, tenant: string, requestId: string): Promise<Entr
     const response = await fetch(url, { headers: request, signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS) });
     if (response.status === 404) {
       await response.body?.cancel();
-      return { perHour: undefined, until: Date.now() + TENANT_LIMIT_TTL_MS };
+      return { perHour: undefined, ttlMs: TENANT_LIMIT_TTL_MS };
     }
     if (!response.ok) {
       await response.body?.cancel();
@@ -55,7 +58,7 @@ async function lookup(env: Env, tenant: string, requestId: string): Promise<Entr
     }
     const body: unknown = await response.json().catch(() => undefined);
     const perHour = positiveInteger(typeof body === 'object' && body !== null ? (body as Record<string, unknown>).api_calls_per_hour : undefined);
-    return perHour ? { perHour, until: Date.now() + TENANT_LIMIT_TTL_MS } : retry('malformed limits config');
+    return perHour ? { perHour, ttlMs: TENANT_LIMIT_TTL_MS } : retry('malformed limits config');
   } catch (error) {
     return retry(String(error));
   }
@@ -64,17 +67,14 @@ async function lookup(env: Env, tenant: string, requestId: string): Promise<Entr
 /**
  * The hourly limit for `tenant`: its own, else the default; `undefined` when neither is set.
  * Only settled values are memoised (no shared promise): workerd does not let one request await
- * I/O another request started. `_clientHeaders` (the caller's request headers) are not used:
- * the lookup never carries the caller's credentials.
+ * I/O another request started. The lookup never carries the caller's credentials.
  */
-export async function tenantHourlyLimit(env: Env, tenant: string, _clientHeaders: Headers, requestId: string): Promise<number | undefined> {
+export async function tenantHourlyLimit(env: Env, tenant: string, requestId: string): Promise<number | undefined> {
   const key = `${env.ORIGIN_URL}\n${tenant}`;
   let entry = memo.get(key);
-  if (!entry || entry.until <= Date.now()) {
+  if (!entry) {
     entry = await lookup(env, tenant, requestId);
-    memo.delete(key);
-    memo.set(key, entry);
-    if (memo.size > MAX_TENANTS) memo.delete(memo.keys().next().value!);
+    memo.set(key, entry, { ttl: entry.ttlMs });
   }
   return entry.perHour ?? positiveInteger(env.RATE_LIMIT_TENANT_DEFAULT_PER_HOUR);
 }

@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** The header the edge sends its credential in (edge/origin/forward.ts sets it). */
+/** The header the edge sends its credential in (edge/upstream/forward.ts sets it). */
 export const EDGE_TOKEN_HEADER = 'x-strata-edge-token';
 
 /** The principal an allowed request runs as, in API Gateway's access logs and `$context`. */

@@ -28,10 +28,12 @@ describe('edge shared cache', () => {
 
   it('treats reordered query parameters and tracking parameters as the same resource', async () => {
     const base = `/v1/${freshTenant()}/public/projects`;
-    await edgeFetch(`${base}?b=2&a=1&utm_source=mail`);
-    const same = await edgeFetch(`${base}?a=1&b=2&fbclid=x`);
+    // The route keys on `a` and `b` (the default routes key on no parameter: query-keys.test.ts).
+    const keyed = { ROUTE_POLICY: JSON.stringify([{ pattern: '/v1/:tenant/public/projects', mode: 'honor', query: ['a', 'b'] }]) };
+    await edgeFetch(`${base}?b=2&a=1&utm_source=mail`, undefined, keyed);
+    const same = await edgeFetch(`${base}?a=1&b=2&fbclid=x`, undefined, keyed);
     expect(same.response.headers.get('cache-status')).toContain('strata-edge; hit');
-    const different = await edgeFetch(`${base}?a=1&b=3`);
+    const different = await edgeFetch(`${base}?a=1&b=3`, undefined, keyed);
     expect(different.response.headers.get('cache-status')).toContain('strata-edge; fwd=miss');
   });
 

@@ -17,7 +17,11 @@ async function purge(message: Record<string, unknown>): Promise<void> {
 
 // What happens while Upstash fails: upstash-outage.test.ts.
 describe('Upstash purge versions (VersionReader)', () => {
-  beforeEach(() => void vi.spyOn(console, 'error').mockImplementation(() => {})); // purge logs
+  beforeEach(() => {
+    // Purge logs: `purged` is info (standard output), failures are warnings (standard error).
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+  });
   afterEach(() => vi.restoreAllMocks());
 
   it('reads unset versions as a stable value, global, tenant, path boundaries, then sorted tags', async () => {

@@ -7,7 +7,7 @@
  * from a fresh one. `/v1/{tenant}/echo/*` answers with the method and headers it received, and
  * `/_fake/hits?path=` tells how many requests a path (with its query) got and the last one's headers.
  * Member routes (sign-in, `/me`) are in `fake-origin-members.ts`; a switchable way to Upstash in
- * `fake-upstash.ts`.
+ * `fake-upstash.ts`; answers a test scripts header by header in `fake-origin-scripted.ts`.
  *
  * Started with an `edgeToken`, it guards its routes as the deployed API Gateway does: 403 without
  * `x-strata-edge-token: <edgeToken>`, and 403 to a client's invalidation request
@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { memberRoute } from './fake-origin-members.ts';
 import { scenarioFor } from './fake-origin-scenarios.ts';
+import { scriptedRoute } from './fake-origin-scripted.ts';
 import { fakeUpstash } from './fake-upstash.ts';
 
 /** A running fake origin. */
@@ -120,6 +121,7 @@ export async function startFakeOrigin(options: FakeOriginOptions = {}): Promise<
       if (refusedAtGateway(request, response, options.edgeToken)) return;
     }
     if (await memberRoute(request, response, url, () => readBody(request))) return;
+    if (await scriptedRoute(request, response, url, () => readBody(request))) return;
 
     if (url.pathname === '/health') {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

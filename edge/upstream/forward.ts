@@ -1,16 +1,19 @@
 /**
- * Forwarding to the origin, and every header rule of it in one place. Removed from what the
- * client sent: hop-by-hop headers (RFC 9110 §7.6.1); headers an intermediary could use to change
- * what the origin answers without changing the cache key (unkeyed inputs, the root of cache
- * poisoning); the client's cache directives, which API Gateway's stage cache would take as an
- * order to flush or bypass an entry; and every `x-strata-*` header, because those are the edge's
- * to set (its credential, the stage cache's version key, the client address). Added: those.
+ * Forwarding to the origin, and every header rule of it in one place, both ways (docs/edge.md,
+ * "Forwarding"). Removed from what the client sent: hop-by-hop headers (RFC 9110 §7.6.1);
+ * headers an intermediary could use to change what the origin answers without changing the cache
+ * key (unkeyed inputs, the root of cache poisoning); the client's cache directives, which API
+ * Gateway's stage cache would take as an order to flush or bypass an entry; and every
+ * `x-strata-*` header, because those are the edge's to set (its credential, the stage cache's
+ * version key, the client address). Added: those. Removed from what the origin answers, before
+ * it is stored or sent: hop-by-hop headers, the origin's tag header and per-request headers.
  */
-import type { Env } from '../env.ts';
+import { CACHE_TAGS_HEADER } from '../../common/cache-tags.ts';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
+import type { Env } from '../env.ts';
 
 /** Hop-by-hop header names (RFC 9110 §7.6.1); never stored or forwarded. */
-export const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
 /** The request headers only the edge sets; a client's copies never reach the origin. */
 export const EDGE_HEADERS = {
@@ -47,6 +50,14 @@ const UNKEYED = [
 // client's to flush.
 const CLIENT_CACHE_DIRECTIVES = ['cache-control', 'pragma'];
 
+// A cache fill asks for the full response to store, whatever validators or range the client
+// sent: the edge answers those itself from what it stores (RFC 9111 §4.3.2).
+const CLIENT_VALIDATORS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
+
+// Response headers that describe one exchange, not the resource: never stored, so never served
+// to another request; each response gets its own request's values.
+const PER_REQUEST = ['x-request-id'];
+
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** The origin URL for `path` (with its query), under `ORIGIN_URL`. */
@@ -65,7 +76,7 @@ export function edgeRequestHeaders(env: Env, requestId: string): Headers {
 }
 
 /** Copies the client's `headers` without what the origin must not see from a client (see above). */
-export function forwardableHeaders(headers: Headers): Headers {
+function forwardableHeaders(headers: Headers): Headers {
   const named = (headers.get('connection') ?? '').split(',').map((name) => name.trim().toLowerCase());
   const dropped = new Set([...HOP_BY_HOP, ...UNKEYED, ...CLIENT_CACHE_DIRECTIVES, ...named]);
   const out = new Headers();
@@ -78,13 +89,44 @@ export function forwardableHeaders(headers: Headers): Headers {
  * the edge's own — the credential, the request id, the client address, and `edgeHeaders` (the
  * cache version of a cached route).
  */
-export function originRequestHeaders(request: Request, env: Env, requestId: string, edgeHeaders: Record<string, string> = {}): Headers {
+function originRequestHeaders(request: Request, env: Env, requestId: string, edgeHeaders: Record<string, string> = {}): Headers {
   const headers = forwardableHeaders(request.headers);
   for (const [name, value] of edgeRequestHeaders(env, requestId)) headers.set(name, value);
   const clientIp = request.headers.get('cf-connecting-ip')?.trim();
   if (clientIp) headers.set(EDGE_HEADERS.clientIp, clientIp);
   for (const [name, value] of Object.entries(edgeHeaders)) headers.set(name, value);
   return headers;
+}
+
+/**
+ * A GET of `url` (the cache key: only the route's query parameters) with `request`'s headers
+ * but not its validators, plus `extra` (a revalidation's own).
+ */
+export function cacheFillRequest(url: string, request: Request, extra: Record<string, string> = {}): Request {
+  const headers = new Headers(request.headers);
+  for (const name of CLIENT_VALIDATORS) headers.delete(name);
+  for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+  return new Request(url, { method: 'GET', headers });
+}
+
+const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, ...PER_REQUEST, CACHE_TAGS_HEADER, 'cache-tag']);
+
+/**
+ * Origin response headers as the edge keeps and forwards them, as a plain record: no hop-by-hop
+ * (nor those `Connection` names), no internal tag header, nothing of the request that fetched them.
+ */
+export function responseHeaders(headers: Headers): Record<string, string> {
+  const named = new Set((headers.get('connection') ?? '').split(',').map((n) => n.trim().toLowerCase()));
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!RESPONSE_DROPPED.has(name) && !named.has(name)) out[name] = value;
+  });
+  return out;
+}
+
+/** The purge tags the origin put on a response. */
+export function tagsOf(headers: Headers): string[] {
+  return (headers.get(CACHE_TAGS_HEADER) ?? '').split(',').map((t) => t.trim()).filter(Boolean);
 }
 
 /**

@@ -3,13 +3,13 @@
  * URI and of same-origin `Location` / `Content-Location` URIs. This covers this data centre's
  * Cache API; other data centres learn of writes through the origin's signed purges.
  */
-import { cacheKeyFor } from '../cache/key.ts';
+import { storedKeyFor } from '../cache/routes.ts';
 import type { EdgeStorage } from '../cache/storage.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
-/** Deletes what `response` to the unsafe `request` makes stale; resolves when done. */
-export async function invalidateAfterWrite(storage: EdgeStorage, request: Request, response: Response): Promise<void> {
+/** Deletes what `response` to the unsafe `request` makes stale, under the route policy `policyText`; resolves when done. */
+export async function invalidateAfterWrite(storage: EdgeStorage, policyText: string | undefined, request: Request, response: Response): Promise<void> {
   if (SAFE.has(request.method) || response.status >= 400) return;
   const target = new URL(request.url);
   const urls = [target.href];
@@ -19,5 +19,6 @@ export async function invalidateAfterWrite(storage: EdgeStorage, request: Reques
     const url = new URL(value, target);
     if (url.origin === target.origin) urls.push(url.href);
   }
-  await Promise.all(urls.map((url) => storage.delete(cacheKeyFor(new Request(url))).catch(() => false)));
+  const keys = urls.map((url) => storedKeyFor(policyText, url)).filter((key) => key !== undefined);
+  await Promise.all(keys.map((key) => storage.delete(key).catch(() => false)));
 }

@@ -1,0 +1,7 @@
+/** One answer the scripted origin gives (`fake-origin-scripted.ts`); shared with tests in workerd. */
+export interface ScriptedResponse {
+  status?: number;
+  /** Header lines as sent: a list sends the field several times. */
+  headers?: Record<string, string | string[]>;
+  body?: string;
+}
