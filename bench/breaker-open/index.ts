@@ -13,7 +13,7 @@ import { createBreaker, DEFAULT_BREAKER, type BreakerOptions } from '../../origi
 import { CacheEngine } from '../../origin/cache/engine.ts';
 import { createRedisClusterStore, createRedisStore } from '../../origin/cache/redis.ts';
 import { startRedis, startRedisCluster, type RedisProcess } from '../../test/harness/redis.ts';
-import { median, type Row } from '../cache-engine/rows.ts';
+import { median, type Row } from '../rows.ts';
 import { startReadLoad, type ReadRecord } from './load.ts';
 
 // The origin's defaults (`REDIS_COMMAND_TIMEOUT_MS`, `REDIS_CONNECT_TIMEOUT_MS`).

@@ -17,7 +17,7 @@ import { bundleWorker as bundle } from '../../test/harness/bundle-worker.ts';
 import { startFakeOrigin } from '../../test/harness/fake-origin.ts';
 import { startRedis } from '../../test/harness/redis.ts';
 import { startUpstashServer } from '../../local/upstash/server.ts';
-import { median, pairedRatio, type Row } from '../cache-engine/rows.ts';
+import { median, pairedRatio, type Row } from '../rows.ts';
 
 const ROUNDS = 9;
 const SLICE_MS = 1500;
