@@ -66,10 +66,14 @@ export async function originRead(): Promise<void> {
     for (let round = -1; round < ROUNDS; round++) {
       for (const subjects of groups) {
         const figures = await takeTurns(subjects.map((s) => s.read), { width: 1, batchesPerTurn: 16, sliceMs: SLICE_MS, seed: round + 2 });
-        if (round >= 0) subjects.forEach((subject, i) => record(samples, subject.name, 'read', figures[i]!));
+        if (round < 0) continue;
+        subjects.forEach((subject, i) => {
+          record(samples, subject.name, 'read', figures.opsPerSecond[i]!);
+          record(samples, subject.name, 'read_cpu_us', figures.cpuMicrosPerOp[i]!);
+        });
       }
     }
-    const rows = summarise(samples, { unitOf: () => 'ops/s', floors: ['floor'], ratioMetrics: ['read'] });
+    const rows = summarise(samples, { unitOf: (m) => (m === 'read' ? 'ops/s' : 'µs CPU/op'), floors: ['floor'], ratioMetrics: ['read', 'read_cpu_us'], decimals: (m) => (m === 'read' ? 0 : 2) });
     console.log('\norigin-read: GET /v1/acme/public/projects (2 projects), sequential, interleaved rounds');
     console.table(rows);
     await writeRows('origin-read', rows);

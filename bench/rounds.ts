@@ -48,16 +48,17 @@ export interface SummaryOptions {
   floors?: readonly string[];
   /** Metrics that get ratios (throughputs; a ratio of latencies would read upside down). */
   ratioMetrics?: readonly string[];
-  /** Decimal places of the medians. Default 0. */
-  decimals?: number;
+  /** Decimal places of the medians, for every metric or per metric. Default 0. */
+  decimals?: number | ((metric: string) => number);
 }
 
 /** Rows: each subject's median per metric, and its paired ratio to each floor. */
 export function summarise(samples: Samples, options: SummaryOptions): Row[] {
-  const scale = 10 ** (options.decimals ?? 0);
+  const decimals = options.decimals ?? 0;
   const rows: Row[] = [];
   for (const [subject, metrics] of samples) {
     for (const [metric, values] of metrics) {
+      const scale = 10 ** (typeof decimals === 'number' ? decimals : decimals(metric));
       rows.push({ subject, metric, value: Math.round(median(values) * scale) / scale, unit: options.unitOf(metric) });
       if (!options.ratioMetrics?.includes(metric)) continue;
       for (const floor of options.floors ?? []) {
@@ -87,8 +88,27 @@ export interface TurnsOptions {
   sliceMs: number;
   /** Seeds the order of each pass over the subjects (the caller passes the round). */
   seed?: number;
+  /** Wall clock, in milliseconds. */
   now?: () => number;
+  /** CPU this process has used, in microseconds. */
+  cpu?: () => number;
 }
+
+/** What `takeTurns` measured, one figure per batch function. */
+export interface TurnFigures {
+  opsPerSecond: number[];
+  /**
+   * CPU this process spent per operation during the subject's turns, in microseconds: what the
+   * subject costs the client whatever share of the machine it was given (the server's share,
+   * Redis's, is not in it).
+   */
+  cpuMicrosPerOp: number[];
+}
+
+const processCpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 
 /** A small seeded generator (mulberry32): the same orders for the same seed. */
 function seeded(seed: number): () => number {
@@ -102,15 +122,17 @@ function seeded(seed: number): () => number {
 }
 
 /**
- * Operations per second of each batch function, measured in alternating turns of a few
+ * Operations per second of each batch function, and the CPU each spent per operation, measured in alternating turns of a few
  * milliseconds until each has run for `sliceMs` of its own time. On this shared machine other
  * work stalls the process for tens of milliseconds at a time; slices of 150 ms one after another
  * let a stall land on one subject, turns spread it over all of them. Each pass over the subjects
  * is in a new shuffled order: what one turn leaves behind (garbage for the next collection)
  * lands on every other subject alike instead of always on the same successor.
  */
-export async function takeTurns(batches: readonly (() => Promise<unknown>)[], options: TurnsOptions): Promise<number[]> {
+export async function takeTurns(batches: readonly (() => Promise<unknown>)[], options: TurnsOptions): Promise<TurnFigures> {
   const now = options.now ?? (() => performance.now());
+  const cpu = options.cpu ?? processCpuMicros;
+  const cpuSpent = batches.map(() => 0);
   const random = seeded(options.seed ?? 1);
   const spent = batches.map(() => 0);
   const done = batches.map(() => 0);
@@ -122,10 +144,12 @@ export async function takeTurns(batches: readonly (() => Promise<unknown>)[], op
     }
     for (const i of order) {
       const started = now();
+      const cpuStarted = cpu();
       for (let b = 0; b < options.batchesPerTurn; b++) await batches[i]!();
       spent[i]! += now() - started;
+      cpuSpent[i]! += cpu() - cpuStarted;
       done[i]! += options.width * options.batchesPerTurn;
     }
   }
-  return done.map((ops, i) => (ops * 1000) / spent[i]!);
+  return { opsPerSecond: done.map((ops, i) => (ops * 1000) / spent[i]!), cpuMicrosPerOp: done.map((ops, i) => cpuSpent[i]! / ops) };
 }

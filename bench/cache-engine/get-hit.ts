@@ -93,7 +93,10 @@ function batchOf(workload: ManyKeys, phase: Phase): () => Promise<unknown> {
   }
 }
 
-/** Measures every subject; rows per metric in ops/s, with `_x_floor` and `_x_floor_pipelined` ratios. */
+/**
+ * Measures every subject; rows per metric in ops/s and, as `<metric>_cpu_us`, this process's
+ * CPU per read, each with `_x_floor` and `_x_floor_pipelined` ratios.
+ */
 export async function measureGetHit(subjects: readonly Subject[]): Promise<Row[]> {
   const workloads = subjects.map((subject) => new ManyKeys(subject));
   for (const workload of workloads) await workload.seed();
@@ -107,8 +110,17 @@ export async function measureGetHit(subjects: readonly Subject[]): Promise<Row[]
         workloads.map((workload) => batchOf(workload, phase)),
         { width: concurrent ? CONCURRENCY : 1, batchesPerTurn: concurrent ? 1 : 32, sliceMs: SLICE_MS, seed: round + 2 },
       );
-      if (round >= 0) workloads.forEach((workload, i) => record(samples, workload.subject.name, phase, figures[i]!));
+      if (round < 0) continue;
+      workloads.forEach((workload, i) => {
+        record(samples, workload.subject.name, phase, figures.opsPerSecond[i]!);
+        record(samples, workload.subject.name, `${phase}_cpu_us`, figures.cpuMicrosPerOp[i]!);
+      });
     }
   }
-  return summarise(samples, { unitOf: () => 'ops/s', floors: ['floor', 'floor-pipelined'], ratioMetrics: PHASES });
+  return summarise(samples, {
+    unitOf: (metric) => (metric.endsWith('_cpu_us') ? 'µs CPU/op' : 'ops/s'),
+    floors: ['floor', 'floor-pipelined'],
+    ratioMetrics: [...PHASES, ...PHASES.map((phase) => `${phase}_cpu_us`)],
+    decimals: (metric) => (metric.endsWith('_cpu_us') ? 2 : 0),
+  });
 }

@@ -16,7 +16,9 @@
  * second, see the README), `miss` (a new URL every request: the origin each time).
  * Every HIT path is stored before the rounds. Besides the figures, each slice records the CPU
  * wrk used, the CPU of the subject's workerd process and of this process (the origin), and the
- * machine's idle cores, in cores (CPU s / s), and how many requests reached the origin.
+ * machine's idle cores, in cores (CPU s / s), how many requests reached the origin, and the
+ * workerd CPU per request: the cost of a request whatever share of a busy machine it was given
+ * (Miniflare's Cache API runs in that same process, so it is counted).
  * Writes `bench/results/edge.json`.
  */
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
@@ -35,6 +37,12 @@ const CONNECTIONS = 16;
 const PAGES = 4096;
 const PATH = '/v1/bench/public/projects';
 const PHASES = ['hit_one_url', 'hit_many_urls', 'miss'] as const;
+const UNITS = [
+  ['_rps', 'req/s'],
+  ['_per_request', 'ms CPU/request'],
+  ['_ms', 'ms'],
+  ['_requests', 'requests'],
+] as const;
 
 /** One Worker under test. */
 interface EdgeSubject {
@@ -95,6 +103,7 @@ function print(rows: readonly Row[]): void {
         '× floor': value(subject, `${phase}_rps_x_floor`),
         '× hono/cache': value(subject, `${phase}_rps_x_hono_cache`),
         'p50 / p99 ms': `${value(subject, `${phase}_p50_ms`)} / ${value(subject, `${phase}_p99_ms`)}`,
+        'workerd CPU ms/req (× floor)': `${value(subject, `${phase}_worker_cpu_ms_per_request`)} (${value(subject, `${phase}_worker_cpu_ms_per_request_x_floor`)})`,
         'cores: wrk / workerd / origin / idle': ['loadgen_cpu', 'worker_cpu', 'bench_process_cpu', 'machine_idle'].map((m) => value(subject, `${phase}_${m}`)).join(' / '),
       })),
     ),
@@ -142,6 +151,7 @@ export async function edge(): Promise<void> {
         const started = performance.now();
         const result = await runWrk(new URL(PATH, subject.base).href, pathsFor(phase, round), CONNECTIONS, SLICE_SECONDS);
         const wallSeconds = (performance.now() - started) / 1000;
+        const workerSeconds = processCpuSeconds(subject.pid) - workerBefore;
         const own = process.cpuUsage(ownBefore);
         const originRequests = origin.requests() - originBefore;
         // A HIT slice should not reach the origin; when it does, it is counted and reported.
@@ -151,7 +161,8 @@ export async function edge(): Promise<void> {
           [`${phase}_p50_ms`]: result.p50Ms,
           [`${phase}_p99_ms`]: result.p99Ms,
           [`${phase}_loadgen_cpu`]: result.cpuSeconds / result.durationSeconds,
-          [`${phase}_worker_cpu`]: (processCpuSeconds(subject.pid) - workerBefore) / wallSeconds,
+          [`${phase}_worker_cpu`]: workerSeconds / wallSeconds,
+          [`${phase}_worker_cpu_ms_per_request`]: (workerSeconds * 1000) / result.requests,
           [`${phase}_bench_process_cpu`]: (own.user + own.system) / 1e6 / wallSeconds,
           [`${phase}_machine_idle`]: (machineCpuSeconds().idle - machineBefore.idle) / wallSeconds,
           [`${phase}_origin_requests`]: originRequests,
@@ -159,9 +170,9 @@ export async function edge(): Promise<void> {
       },
     });
     const rows = summarise(samples, {
-      unitOf: (metric) => (metric.endsWith('_rps') ? 'req/s' : metric.endsWith('_ms') ? 'ms' : metric.endsWith('_requests') ? 'requests' : 'cores'),
+      unitOf: (metric) => UNITS.find(([suffix]) => metric.endsWith(suffix))?.[1] ?? 'cores',
       floors: ['floor', 'hono/cache'],
-      ratioMetrics: PHASES.map((phase) => `${phase}_rps`),
+      ratioMetrics: PHASES.flatMap((phase) => [`${phase}_rps`, `${phase}_worker_cpu_ms_per_request`]),
       decimals: 2,
     });
     print(rows);

@@ -28,14 +28,16 @@ describe('interleave', () => {
 describe('takeTurns', () => {
   it('measures each subject on its own turns only, in a new order each pass', async () => {
     let clock = 0;
+    let cpu = 0;
     const calls: number[] = [];
     const costs = [1, 2, 4];
     const batches = costs.map((ms, i) => async () => {
       calls.push(i);
       clock += ms;
+      cpu += ms * 500;
     });
-    const figures = await takeTurns(batches, { width: 10, batchesPerTurn: 5, sliceMs: 200, seed: 7, now: () => clock });
-    expect(figures).toEqual([10_000, 5_000, 2_500]);
+    const figures = await takeTurns(batches, { width: 10, batchesPerTurn: 5, sliceMs: 200, seed: 7, now: () => clock, cpu: () => cpu });
+    expect(figures).toEqual({ opsPerSecond: [10_000, 5_000, 2_500], cpuMicrosPerOp: [50, 100, 200] });
     const turns = calls.filter((_, call) => call % 5 === 0);
     expect(calls).toEqual(turns.flatMap((i) => [i, i, i, i, i]));
     const passes = Array.from({ length: turns.length / 3 }, (_, p) => turns.slice(p * 3, p * 3 + 3).join(''));
