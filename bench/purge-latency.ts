@@ -13,7 +13,7 @@ import { DEMO_PASSWORD } from '../origin/db/seed.ts';
 import { logger } from '../origin/log.ts';
 import { freePort } from '../local/ports.ts';
 import { startLocalStack } from '../local/stack.ts';
-import type { Row } from './cache-engine/rows.ts';
+import type { Row } from './rows.ts';
 
 const PROJECT = '1a000000-0000-4000-8000-000000000001';
 const ITEM = `/v1/acme/public/projects/${PROJECT}`;

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { resourceKey } from '../../common/keys.ts';
 import { CacheEngine, createBreaker, createRedisClusterStore, createRedisStore, DEFAULT_BREAKER, type BreakerOptions } from '../../origin/cache/index.ts';
 import { startRedis, startRedisCluster, type RedisProcess } from '../../test/harness/redis.ts';
-import { median, type Row } from '../cache-engine/rows.ts';
+import { median, type Row } from '../rows.ts';
 import { startReadLoad, type ReadRecord } from './load.ts';
 
 // The origin's defaults (`REDIS_COMMAND_TIMEOUT_MS`, `REDIS_CONNECT_TIMEOUT_MS`).

@@ -1,19 +1,26 @@
 /**
- * Get-hit throughput, 1 KB JSON: sequential; 200 concurrent reads of 200 different keys (a
- * server under load); and 200 concurrent reads of one hot key, where a subject that coalesces
- * concurrent reads of a key (cache-manager's `wrap`) answers most of them without Redis.
- * Subjects are interleaved: every round runs each for a short slice, in a rotating order, and
- * the median over rounds is reported, so drift on a shared machine hits every subject alike.
- * `<metric>_x_floor` is the median over rounds of a subject's figure divided by the floor's in
- * the same round: on this machine the floor alone moved by up to half between rounds of one
- * run, which moves the ratio of two medians by more than most code changes do.
+ * Get-hit throughput, 1 KB JSON. In each of 15 rounds every subject takes turns of a few
+ * milliseconds (`takeTurns` in `../rounds.ts`) until each has read for 150 ms, per metric:
+ *   get_hit_seq            sequential reads of 2 000 keys in turn, a quarter of them rewritten
+ *                          through the subject's own API before each slice
+ *   get_hit_c200           the same keys, 200 concurrent reads of distinct keys at a time
+ *   get_hit_seq_one_key    sequential reads of one key that never changes: the best case of a
+ *                          subject that keeps what it decoded (strata's decoded copies skip the
+ *                          `JSON.parse` every other subject pays), reported apart as that
+ *   get_hit_c200_hot_key   200 concurrent reads of that one key: subjects that join concurrent
+ *                          reads of a key (strata, cache-manager's `wrap`) answer most without Redis
+ * Ratios are paired per round against both floors (`floor`, `floor-pipelined`).
  */
-import { median, pairedRatio, type Row } from './rows.ts';
+import { record, summarise, takeTurns, type Samples } from '../rounds.ts';
+import type { Row } from '../rows.ts';
 import type { Subject } from './subjects.ts';
 
 const ROUNDS = 15;
 const SLICE_MS = 150;
 const CONCURRENCY = 200;
+const KEYS = 2000;
+/** One key in `REWRITE_EVERY` is rewritten before each slice of the many-keys reads. */
+const REWRITE_EVERY = 4;
 
 /** About 1 KB of JSON, shaped like an API resource. */
 export const PAYLOAD = {
@@ -24,51 +31,96 @@ export const PAYLOAD = {
   tags: ['marketing', 'web', 'q3'],
   description: 'x'.repeat(760),
   lastModified: '2026-01-15T08:30:00Z',
+  revision: 0,
 };
 
-const IDS = Array.from({ length: CONCURRENCY }, (_, i) => `hit-${i}`);
+const miss = async () => {
+  throw new Error('expected a hit');
+};
 
-/** Runs `batch` (which performs `width` reads) repeatedly for one slice; reads per second. */
-async function opsPerSecond(batch: () => Promise<unknown>, width: number): Promise<number> {
-  const started = performance.now();
-  let done = 0;
-  while (performance.now() - started < SLICE_MS) {
-    await batch();
-    done += width;
+/** The many-keys workload of one subject: keys read in turn, a share rewritten per slice. */
+export class ManyKeys {
+  readonly ids: readonly string[];
+  /** The key of the one-key reads, never rewritten. */
+  readonly oneKey = 'one-key';
+  #cursor = 0;
+  #revision = 0;
+
+  readonly subject: Subject;
+
+  constructor(subject: Subject, keys = KEYS) {
+    this.subject = subject;
+    this.ids = Array.from({ length: keys }, (_, i) => `many-${i}`);
   }
-  return (done * 1000) / (performance.now() - started);
+
+  /** Writes every key once, through the subject's own API. */
+  async seed(): Promise<void> {
+    for (const id of [this.oneKey, ...this.ids]) await this.subject.seed(id, PAYLOAD);
+  }
+
+  /** Rewrites the next share of the keys with a new revision; returns what it wrote. */
+  async rewrite(): Promise<{ ids: string[]; revision: number }> {
+    const revision = ++this.#revision;
+    const ids = this.ids.filter((_, i) => i % REWRITE_EVERY === revision % REWRITE_EVERY);
+    for (const id of ids) await this.subject.seed(id, { ...PAYLOAD, revision });
+    return { ids, revision };
+  }
+
+  /** The next key in turn. */
+  nextId(): string {
+    const id = this.ids[this.#cursor]!;
+    this.#cursor = (this.#cursor + 1) % this.ids.length;
+    return id;
+  }
 }
 
-const METRICS = ['get_hit_seq', 'get_hit_c200', 'get_hit_c200_hot_key'] as const;
+const PHASES = ['get_hit_seq', 'get_hit_c200', 'get_hit_seq_one_key', 'get_hit_c200_hot_key'] as const;
+type Phase = (typeof PHASES)[number];
 
-/** Measures every subject; rows `get_hit_seq`, `get_hit_c200`, `get_hit_c200_hot_key` in ops/s, and their `_x_floor` ratios. */
+/** The batch `phase` runs for `workload`'s subject: one read, or 200 concurrent ones. */
+function batchOf(workload: ManyKeys, phase: Phase): () => Promise<unknown> {
+  const read = (id: string) => workload.subject.getOrLoad(id, miss);
+  const hot = workload.oneKey;
+  switch (phase) {
+    case 'get_hit_seq':
+      return () => read(workload.nextId());
+    case 'get_hit_c200':
+      return () => Promise.all(Array.from({ length: CONCURRENCY }, () => read(workload.nextId())));
+    case 'get_hit_seq_one_key':
+      return () => read(hot);
+    case 'get_hit_c200_hot_key':
+      return () => Promise.all(Array.from({ length: CONCURRENCY }, () => read(hot)));
+  }
+}
+
+/**
+ * Measures every subject; rows per metric in ops/s and, as `<metric>_cpu_us`, this process's
+ * CPU per read, each with `_x_floor` and `_x_floor_pipelined` ratios.
+ */
 export async function measureGetHit(subjects: readonly Subject[]): Promise<Row[]> {
-  const miss = async () => {
-    throw new Error('expected a hit');
-  };
-  for (const subject of subjects) for (const id of IDS) await subject.seed(id, PAYLOAD);
-  const samples = new Map(subjects.map((s) => [s.name, new Map(METRICS.map((m) => [m, [] as number[]]))]));
+  const workloads = subjects.map((subject) => new ManyKeys(subject));
+  for (const workload of workloads) await workload.seed();
+  const samples: Samples = new Map();
+  // Round -1 warms every subject up and is not recorded.
   for (let round = -1; round < ROUNDS; round++) {
-    const order = subjects.map((_, i) => subjects[(i + Math.max(round, 0)) % subjects.length]!);
-    for (const subject of order) {
-      const read = (id: string) => subject.getOrLoad(id, miss);
-      const figures = [
-        await opsPerSecond(() => read(IDS[0]!), 1),
-        await opsPerSecond(() => Promise.all(IDS.map(read)), CONCURRENCY),
-        await opsPerSecond(() => Promise.all(IDS.map(() => read(IDS[0]!))), CONCURRENCY),
-      ];
-      // Round -1 warms every subject up and is not recorded.
-      if (round >= 0) METRICS.forEach((metric, i) => samples.get(subject.name)!.get(metric)!.push(figures[i]!));
+    for (const phase of PHASES) {
+      if (phase === 'get_hit_seq' || phase === 'get_hit_c200') for (const workload of workloads) await workload.rewrite();
+      const concurrent = phase === 'get_hit_c200' || phase === 'get_hit_c200_hot_key';
+      const figures = await takeTurns(
+        workloads.map((workload) => batchOf(workload, phase)),
+        { width: concurrent ? CONCURRENCY : 1, batchesPerTurn: concurrent ? 1 : 32, sliceMs: SLICE_MS, seed: round + 2 },
+      );
+      if (round < 0) continue;
+      workloads.forEach((workload, i) => {
+        record(samples, workload.subject.name, phase, figures.opsPerSecond[i]!);
+        record(samples, workload.subject.name, `${phase}_cpu_us`, figures.cpuMicrosPerOp[i]!);
+      });
     }
   }
-  const floor = samples.get('floor');
-  return subjects.flatMap((subject) =>
-    METRICS.flatMap((metric) => {
-      const figures = samples.get(subject.name)!.get(metric)!;
-      const rows: Row[] = [{ subject: subject.name, metric, value: Math.round(median(figures)), unit: 'ops/s' }];
-      const base = floor?.get(metric);
-      if (base) rows.push({ subject: subject.name, metric: `${metric}_x_floor`, value: pairedRatio(figures, base), unit: 'ratio' });
-      return rows;
-    }),
-  );
+  return summarise(samples, {
+    unitOf: (metric) => (metric.endsWith('_cpu_us') ? 'µs CPU/op' : 'ops/s'),
+    floors: ['floor', 'floor-pipelined'],
+    ratioMetrics: [...PHASES, ...PHASES.map((phase) => `${phase}_cpu_us`)],
+    decimals: (metric) => (metric.endsWith('_cpu_us') ? 2 : 0),
+  });
 }

@@ -2,19 +2,22 @@
  * `npm run bench -- cache-engine`: this engine against the floor and its peers, on one local
  * Redis, in one run. Prints a table and writes `bench/results/cache-engine.json`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { startRedis } from '../../test/harness/redis.ts';
 import { measureGetHit } from './get-hit.ts';
 import { measureInvalidation } from './invalidation.ts';
-import type { Row } from './rows.ts';
+import { writeRows, type Row } from '../rows.ts';
 import { measureStampede } from './stampede.ts';
 import { createSubjects } from './subjects.ts';
 
-/** The table, ratios beside the figures they belong to (× floor: paired, median per round). */
+/** The table, ratios beside the figures they belong to (paired, median per round). */
 function print(rows: readonly Row[]): void {
-  const ratio = (row: Row) => rows.find((r) => r.subject === row.subject && r.metric === `${row.metric}_x_floor`)?.value;
-  console.table(rows.filter((row) => row.unit !== 'ratio').map((row) => ({ ...row, '× floor': ratio(row)?.toFixed(2) ?? '' })));
+  const ratio = (row: Row, floor: string) => rows.find((r) => r.subject === row.subject && r.metric === `${row.metric}_x_${floor}`)?.value.toFixed(2) ?? '';
+  console.table(
+    rows
+      .filter((row) => row.unit !== 'ratio')
+      .map((row) => ({ ...row, '× floor': ratio(row, 'floor'), '× pipelined': ratio(row, 'floor_pipelined'), '× strata': ratio(row, 'strata') })),
+  );
 }
 
 export async function cacheEngine(): Promise<void> {
@@ -32,7 +35,5 @@ export async function cacheEngine(): Promise<void> {
   }
   rows.push(...(await measureInvalidation()));
   print(rows);
-  await mkdir('bench/results', { recursive: true });
-  await writeFile('bench/results/cache-engine.json', `${JSON.stringify({ rows }, null, 2)}\n`);
-  console.log('wrote bench/results/cache-engine.json');
+  await writeRows('cache-engine', rows);
 }

@@ -3,7 +3,7 @@
  * times each subject ran the loader and how many Redis commands the whole burst issued.
  */
 import type { Redis } from 'ioredis';
-import type { Row } from './rows.ts';
+import type { Row } from '../rows.ts';
 import type { Subject } from './subjects.ts';
 
 const READERS = 1000;

@@ -1,8 +1,11 @@
-/** The floor: a bare Hono Worker answering a constant JSON body, no cache, no origin. */
+/** The floor: a bare Hono Worker answering the shared body for any path, no cache, no origin. */
 import { Hono } from 'hono';
+import { PROJECTS_HEADERS, projectsBody } from '../body.ts';
 
 const app = new Hono();
-const body = { data: [{ id: '1a000000-0000-4000-8000-000000000001', name: 'Website Redesign' }] };
-app.get('*', (c) => c.json(body, 200, { 'cache-control': 'public, s-maxage=3600' }));
+app.get('*', (c) => {
+  const url = new URL(c.req.url);
+  return c.body(projectsBody(url.pathname + url.search), 200, PROJECTS_HEADERS);
+});
 
 export default app;
