@@ -94,7 +94,7 @@ export default {
       conditionNames: ['types', 'import', 'require', 'node', 'default'],
       mainFields: ['types', 'typings', 'module', 'main'],
     },
-    // Workers' own modules (cloudflare:workers, …) exist only inside workerd.
-    exclude: { path: '^(node_modules|dist|cdk[.]out|[.]wrangler|[.]data)/' },
+    // Build output and local state are not source.
+    exclude: { path: '^(dist|cdk[.]out|[.]wrangler|[.]data)/' },
   },
 };
