@@ -1,9 +1,10 @@
 /**
  * Tag invalidation with 10 000 tagged entries among 1 000 000 keys: this engine's version bump
  * against the design's naive `KEYS` + `DEL` Lua script (docs/architecture.md, "Design targets"),
- * each timed alone and under a prober in five interleaved rounds (the same statistics for both: medians, and the script's time over
- * strata's paired per round): the time, and the worst latency a concurrent client's `GET` saw
- * while each ran (how long Redis was blocked for everyone else).
+ * each timed alone and under a prober in five interleaved rounds (the same statistics for both:
+ * medians, and the script's time over strata's paired per round): the time, and the worst
+ * latency a concurrent client's `GET` saw while each ran (how long Redis was blocked for
+ * everyone else).
  */
 import { Redis } from 'ioredis';
 import { resourceKey } from '../../common/keys.ts';
