@@ -91,7 +91,7 @@ describe('documents', () => {
   it('the checks catch what they look for', async () => {
     const cite = ['See ARCHITECTURE', '.md §3.'].join('');
     expect(outsideCitations('x.ts', `// fine, see docs/architecture.md\n// ${cite}`)).toEqual([`x.ts:2: // ${cite}`]);
-    expect(outsideCitations('w.ts', `// STYLE §5, ../${'shared'}/notes`)).toHaveLength(1);
+    expect(outsideCitations('w.ts', `// ${'STYLE'} §5, ../${'shared'}/notes`)).toHaveLength(1);
     expect(outsideCitations('y.ts', `// as the ${'brief'}'s wrapper did`)).toHaveLength(1);
     expect(outsideCitations('z.ts', '// stalls briefly; subject brief-keys-del')).toEqual([]);
 
