@@ -80,7 +80,7 @@ export class OriginStack extends Stack {
     });
     Validations.of(purgeSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The key is shared with the Cloudflare Worker, which no rotation function can update; the README documents rotating both sides by hand',
+      reason: 'The key is shared with the Cloudflare Worker, which no rotation function can update; docs/deploy.md documents rotating both sides by hand',
     });
 
     // Secrets by ARN, read at run time (origin/secrets/); the URL is read from SSM at deploy time.
