@@ -154,6 +154,11 @@ export class LocalEdge {
     }, RESTART_DELAY_MS).unref();
   }
 
+  /** wrangler's process id (its group holds workerd), while it runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** False once a crash loop made the supervisor give up. */
   get supervised(): boolean {
     return this.#wanted;
