@@ -24,6 +24,8 @@ export interface LocalRedisCluster {
   masters(): Promise<RedisChild[]>;
   /** Resolves once every slot is served and every master has an online replica. */
   healthy(timeoutMs?: number): Promise<void>;
+  /** Resolves once the running nodes serve every slot from three masters (after a failover). */
+  serving(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,13 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
       return leading.length === 3 && leading.every((info) => /slave0:.*state=online/.test(info));
     }, timeoutMs);
   };
+  const serving = async (timeoutMs = 30_000) => {
+    await waitFor('three masters serving every slot', async () => {
+      const up = nodes.filter((node) => node.pid !== undefined);
+      const infos = await Promise.all(up.map((node) => redisCli(node.port, 'cluster', 'info')));
+      return infos.every((info) => info.includes('cluster_state:ok')) && (await masters()).length === 3;
+    }, timeoutMs);
+  };
   try {
     for (const port of ports) {
       const dir = await mkdtemp(join(tmpdir(), `strata-cluster-${port}-`));
@@ -81,5 +90,5 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
     await stop();
     throw error;
   }
-  return { nodes, seeds: ports.map((port) => `127.0.0.1:${port}`).join(','), masters, healthy, stop };
+  return { nodes, seeds: ports.map((port) => `127.0.0.1:${port}`).join(','), masters, healthy, serving, stop };
 }

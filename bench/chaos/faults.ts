@@ -52,14 +52,14 @@ function masterKill(): Fault {
   let victim: Awaited<ReturnType<ReturnType<typeof cluster>['masters']>>[number] | undefined;
   return {
     name: 'redis-master-kill',
-    what: 'kill -9 of one Redis cluster master; its replica is promoted (recovery counted from the kill)',
+    what: 'kill -9 of one Redis cluster master; lifted once its replica serves its slots (the lift is the failover), restarted afterwards as a replica',
     holdMs: 0,
     async inject(context) {
       victim = (await cluster(context).masters())[0];
       if (!victim) throw new Error('no master to kill');
       await victim.signal('SIGKILL');
     },
-    async lift() {},
+    lift: (context) => cluster(context).serving(),
     async repair(context) {
       await victim?.restart();
       await cluster(context).healthy();

@@ -20,8 +20,18 @@ function rowsOf(result: FaultResult): Row[] {
   const subject = result.name;
   const rows: Row[] = [
     { subject, metric: 'requests', value: result.requests, unit: 'requests' },
-    { subject, metric: 'time_to_recover_ms', value: result.recoverMs ?? -1, unit: 'ms' },
-    { subject, metric: 'inject_to_recover_ms', value: result.injectToRecoverMs ?? -1, unit: 'ms' },
+    ...(result.verdict
+      ? [
+          { subject, metric: 'lift_ms', value: result.liftMs, unit: 'ms' },
+          { subject, metric: 'recovered', value: result.recoverMs === undefined ? 0 : 1, unit: 'boolean' },
+        ]
+      : []),
+    ...(result.recoverMs === undefined || result.injectToRecoverMs === undefined
+      ? []
+      : [
+          { subject, metric: 'time_to_recover_ms', value: result.recoverMs, unit: 'ms' },
+          { subject, metric: 'inject_to_recover_ms', value: result.injectToRecoverMs, unit: 'ms' },
+        ]),
     { subject, metric: 'errors', value: Object.values(result.errors).reduce((a, b) => a + b, 0), unit: 'requests' },
     { subject, metric: 'edge_5xx', value: result.edge5xx, unit: 'requests' },
     { subject, metric: 'edge_served_stale_if_error', value: result.edgeStaleIfError, unit: 'requests' },
@@ -37,7 +47,8 @@ function tableOf(results: readonly FaultResult[]): Record<string, Record<string,
   const table: Record<string, Record<string, string | number>> = {};
   for (const r of results) {
     table[r.name] = {
-      recover_ms: r.recoverMs ?? 'none',
+      lift_ms: r.liftMs,
+      recover_ms: r.recoverMs ?? (r.verdict ? 'none' : '-'),
       requests: r.requests,
       errors: Object.entries(r.errors).map(([key, value]) => `${key}×${value}`).join(' ') || '0',
       edge_5xx: r.edge5xx,

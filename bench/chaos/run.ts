@@ -54,6 +54,8 @@ export interface FaultResult {
   recoverMs: number | undefined;
   /** From the injection itself. */
   injectToRecoverMs: number | undefined;
+  /** How long lifting took (a failover, a restart); 0 for a signal. */
+  liftMs: number;
   requests: number;
   errors: Record<string, number>;
   edge5xx: number;
@@ -95,7 +97,7 @@ export async function runChaos(stack: LocalStack, options: ChaosOptions): Promis
   load.start();
   try {
     await sleep(BASELINE_MS);
-    results.push(summarize('baseline', 'no fault: the load alone', load, 0, 0, load.now(), load.now(), load.now(), undefined));
+    results.push(summarize('baseline', 'no fault: the load alone', load, { injectedAt: 0, liftedAt: 0, liftMs: 0, recoveredAt: undefined, verifyAt: load.now() }, undefined));
     for (const fault of options.faults) {
       if (!load.running) throw new Error('the load reached its caps before every fault ran');
       await fault.prepare?.(context);
@@ -105,12 +107,13 @@ export async function runChaos(stack: LocalStack, options: ChaosOptions): Promis
       await sleep(fault.holdMs);
       const liftedAt = load.now();
       await fault.lift(context);
+      const liftMs = Math.round(load.now() - liftedAt);
       const recoveredAt = await firstStreak(load.records, () => load.now(), liftedAt, REQUEST_TIMEOUT_MS, liftedAt + RECOVERY_DEADLINE_MS);
       log(`${fault.name}: ${recoveredAt === undefined ? 'no recovery within 60 s' : `recovered ${Math.round(recoveredAt - liftedAt)} ms after the lift`}; verifying`);
       await load.pauseWrites();
       const verifyAt = load.now();
       const verdict = await verify(stack, load.ledger, adminTokens, EDGE_BOUND_MS);
-      results.push(summarize(fault.name, fault.what, load, injectedAt, liftedAt, recoveredAt, verifyAt, load.now(), verdict));
+      results.push(summarize(fault.name, fault.what, load, { injectedAt, liftedAt, liftMs, recoveredAt, verifyAt }, verdict));
       load.resumeWrites();
       await fault.repair?.(context);
       // Let the load run clean again before the next fault.
@@ -122,14 +125,26 @@ export async function runChaos(stack: LocalStack, options: ChaosOptions): Promis
   return results;
 }
 
-function summarize(name: string, what: string, load: MixedLoad, injectedAt: number, liftedAt: number, recoveredAt: number | undefined, verifyAt: number, end: number, verdict: Verdict | undefined): FaultResult {
+interface Timeline {
+  injectedAt: number;
+  liftedAt: number;
+  liftMs: number;
+  /** Undefined: no recovery came (or, for the baseline, none was needed). */
+  recoveredAt: number | undefined;
+  verifyAt: number;
+}
+
+function summarize(name: string, what: string, load: MixedLoad, t: Timeline, verdict: Verdict | undefined): FaultResult {
   const records = load.records;
-  const errorsUntil = recoveredAt ?? end;
+  const { injectedAt, liftedAt, recoveredAt, verifyAt } = t;
+  // Errors count until service came back; with no recovery, until the verification.
+  const errorsUntil = recoveredAt ?? verifyAt;
   return {
     name,
     what,
     recoverMs: recoveredAt === undefined ? undefined : Math.round(recoveredAt - liftedAt),
     injectToRecoverMs: recoveredAt === undefined ? undefined : Math.round(recoveredAt - injectedAt),
+    liftMs: t.liftMs,
     requests: count(records, injectedAt, verifyAt, () => true),
     errors: errorsByStatus(records, injectedAt, errorsUntil),
     edge5xx: count(records, injectedAt, errorsUntil, (r) => r.status >= 500, ['edge-read']),
