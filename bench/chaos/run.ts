@@ -7,7 +7,7 @@ import type { LocalStack } from '../../local/stack.ts';
 import { DEMO_PASSWORD } from '../../origin/db/seed.ts';
 import type { Fault, FaultContext } from './faults.ts';
 import { USERS } from './ledger.ts';
-import { MixedLoad } from './load.ts';
+import { MixedLoad, type LoadRecord } from './load.ts';
 import type { ChaosDatabase } from './postgres.ts';
 import { verify, type Verdict } from './verify.ts';
 import { count, errorsByStatus, firstStreak } from './window.ts';
@@ -58,6 +58,8 @@ export interface FaultResult {
   liftMs: number;
   requests: number;
   errors: Record<string, number>;
+  /** Request latency from the injection until recovery (the baseline: its whole run), in ms. */
+  latency: { p50: number; p99: number; max: number };
   edge5xx: number;
   edgeStaleIfError: number;
   staleEdgeReadsBeyondBound: number;
@@ -125,6 +127,12 @@ export async function runChaos(stack: LocalStack, options: ChaosOptions): Promis
   return results;
 }
 
+function latency(records: readonly LoadRecord[]): FaultResult['latency'] {
+  const took = records.map((r) => r.end - r.start).sort((a, b) => a - b);
+  const at = (q: number) => Math.round(took[Math.min(took.length - 1, Math.floor(q * took.length))] ?? Number.NaN);
+  return { p50: at(0.5), p99: at(0.99), max: Math.round(took.at(-1) ?? Number.NaN) };
+}
+
 interface Timeline {
   injectedAt: number;
   liftedAt: number;
@@ -145,6 +153,7 @@ function summarize(name: string, what: string, load: MixedLoad, t: Timeline, ver
     recoverMs: recoveredAt === undefined ? undefined : Math.round(recoveredAt - liftedAt),
     injectToRecoverMs: recoveredAt === undefined ? undefined : Math.round(recoveredAt - injectedAt),
     liftMs: t.liftMs,
+    latency: latency(records.filter((r) => r.start >= injectedAt && r.start < errorsUntil)),
     requests: count(records, injectedAt, verifyAt, () => true),
     errors: errorsByStatus(records, injectedAt, errorsUntil),
     edge5xx: count(records, injectedAt, errorsUntil, (r) => r.status >= 500, ['edge-read']),
