@@ -40,6 +40,7 @@ function rowsOf(result: FaultResult): Row[] {
     { subject, metric: 'edge_served_stale_if_error', value: result.edgeStaleIfError, unit: 'requests' },
     { subject, metric: 'stale_edge_reads_beyond_bound', value: result.staleEdgeReadsBeyondBound, unit: 'requests' },
     { subject, metric: 'stale_origin_reads', value: result.staleOriginReads, unit: 'requests' },
+    { subject, metric: 'purge_deliveries_failed', value: result.purgeDeliveriesFailed, unit: 'deliveries' },
   ];
   for (const [key, value] of Object.entries(result.errors)) rows.push({ subject, metric: `errors_${key.replace(':', '_')}`, value, unit: 'requests' });
   for (const [metric, value] of Object.entries(result.verdict ?? {})) rows.push({ subject, metric, value, unit: metric === 'sessions_checked' ? 'sessions' : 'count' });
@@ -61,6 +62,7 @@ function tableOf(results: readonly FaultResult[]): Record<string, Record<string,
       stale_origin: r.staleOriginReads,
       writes_lost: r.verdict?.acknowledged_writes_lost ?? '-',
       sessions_lost: r.verdict ? `${r.verdict.sessions_lost}/${r.verdict.sessions_checked}` : '-',
+      purges_failed: r.purgeDeliveriesFailed,
       purges_pending: r.verdict?.purges_pending ?? '-',
       edge_stale_after: r.verdict?.edge_stale_after_recovery ?? '-',
     };

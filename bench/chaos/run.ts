@@ -9,7 +9,7 @@ import type { Fault, FaultContext } from './faults.ts';
 import { USERS } from './ledger.ts';
 import { MixedLoad, type LoadRecord } from './load.ts';
 import type { ChaosDatabase } from './postgres.ts';
-import { verify, type Verdict } from './verify.ts';
+import { failedPurgeDeliveries, verify, type Verdict } from './verify.ts';
 import { count, errorsByStatus, firstStreak } from './window.ts';
 
 /** The edge's vars under chaos: public routes short-lived (so stale-if-error is what serves them while the origin is down), and an address limit the load cannot reach. */
@@ -64,6 +64,8 @@ export interface FaultResult {
   edgeStaleIfError: number;
   staleEdgeReadsBeyondBound: number;
   staleOriginReads: number;
+  /** Purge deliveries that failed from the injection to the end of verification (all since redelivered unless `purges_pending`). */
+  purgeDeliveriesFailed: number;
   verdict: Verdict | undefined;
 }
 
@@ -99,10 +101,11 @@ export async function runChaos(stack: LocalStack, options: ChaosOptions): Promis
   load.start();
   try {
     await sleep(BASELINE_MS);
-    results.push(summarize('baseline', 'no fault: the load alone', load, { injectedAt: 0, liftedAt: 0, liftMs: 0, recoveredAt: undefined, verifyAt: load.now() }, undefined));
+    results.push({ ...summarize('baseline', 'no fault: the load alone', load, { injectedAt: 0, liftedAt: 0, liftMs: 0, recoveredAt: undefined, verifyAt: load.now() }, undefined), purgeDeliveriesFailed: await failedPurgeDeliveries(stack) });
     for (const fault of options.faults) {
       if (!load.running) throw new Error('the load reached its caps before every fault ran');
       await fault.prepare?.(context);
+      const failedBefore = await failedPurgeDeliveries(stack);
       const injectedAt = load.now();
       log(`${fault.name}: injecting`);
       await fault.inject(context);
@@ -115,7 +118,8 @@ export async function runChaos(stack: LocalStack, options: ChaosOptions): Promis
       await load.pauseWrites();
       const verifyAt = load.now();
       const verdict = await verify(stack, load.ledger, adminTokens, EDGE_BOUND_MS);
-      results.push(summarize(fault.name, fault.what, load, { injectedAt, liftedAt, liftMs, recoveredAt, verifyAt }, verdict));
+      const purgeDeliveriesFailed = (await failedPurgeDeliveries(stack)) - failedBefore;
+      results.push({ ...summarize(fault.name, fault.what, load, { injectedAt, liftedAt, liftMs, recoveredAt, verifyAt }, verdict), purgeDeliveriesFailed });
       load.resumeWrites();
       await fault.repair?.(context);
       // Let the load run clean again before the next fault.
@@ -142,7 +146,7 @@ interface Timeline {
   verifyAt: number;
 }
 
-function summarize(name: string, what: string, load: MixedLoad, t: Timeline, verdict: Verdict | undefined): FaultResult {
+function summarize(name: string, what: string, load: MixedLoad, t: Timeline, verdict: Verdict | undefined): Omit<FaultResult, 'purgeDeliveriesFailed'> {
   const records = load.records;
   const { injectedAt, liftedAt, recoveredAt, verifyAt } = t;
   // Errors count until service came back; with no recovery, until the verification.

@@ -22,6 +22,12 @@ export interface Verdict {
   sessions_checked: number;
 }
 
+/** Purge deliveries that failed so far (each is retried until the edge acknowledges it). */
+export async function failedPurgeDeliveries(stack: LocalStack): Promise<number> {
+  const [row] = await stack.services.db.query<{ n: number | string | null }>('SELECT sum(attempts) - count(delivered_at) AS n FROM purge_outbox');
+  return Number(row?.n ?? 0);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function status(url: string, token?: string): Promise<{ status: number; body: string }> {

@@ -33,8 +33,8 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL connections ended under t
 
   it('fails a transaction whose connection was terminated between statements, and goes on', async () => {
     const failed = db.transaction(async (tx) => {
-      const [{ pid }] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      await terminate(pid);
+      const [row] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await terminate(row!.pid);
       // Let the socket's end reach the client before the next statement.
       await new Promise((resolve) => setTimeout(resolve, 100));
       await tx.query('SELECT 1');
