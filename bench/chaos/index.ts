@@ -101,6 +101,7 @@ export async function chaos(faultsArg?: string): Promise<void> {
     const loadAfter = loadavg()[0]!;
     console.log(`\nchaos: ${faults.length} faults under a mixed load of 4 clients; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`);
     console.table(tableOf(results));
+    for (const r of results.filter((result) => result.edge5xx > 0)) console.log(`${r.name}: the edge's Cache-Status on its 5xx:`, r.edge5xxCacheStatus);
     const rows = results.flatMap(rowsOf);
     rows.push({ subject: 'machine', metric: 'load_average_1m_start', value: loadBefore, unit: 'load' }, { subject: 'machine', metric: 'load_average_1m_end', value: loadAfter, unit: 'load' });
     const lost = results.filter((r) => r.verdict && (r.verdict.acknowledged_writes_lost > 0 || r.verdict.sessions_lost > 0 || r.verdict.purges_pending > 0 || r.verdict.edge_stale_after_recovery > 0));

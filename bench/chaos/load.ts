@@ -22,6 +22,8 @@ export interface LoadRecord {
   stale: boolean;
   /** Edge reads: served stale because the origin failed (`detail=stale-if-error`). */
   staleIfError?: boolean;
+  /** Edge reads that failed: the edge's `Cache-Status`, which says why. */
+  cacheStatus?: string;
 }
 
 export interface LoadOptions {
@@ -131,8 +133,16 @@ export class MixedLoad {
     }
   }
 
-  #record(kind: Kind, start: number, status: number, stale = false, staleIfError?: boolean): void {
-    this.records.push({ kind, start, end: this.now(), status, stale, ...(staleIfError === undefined ? {} : { staleIfError }) });
+  #record(kind: Kind, start: number, status: number, stale = false, edge?: { staleIfError: boolean; cacheStatus: string }): void {
+    this.records.push({
+      kind,
+      start,
+      end: this.now(),
+      status,
+      stale,
+      ...(edge ? { staleIfError: edge.staleIfError } : {}),
+      ...(edge && status >= 500 ? { cacheStatus: edge.cacheStatus } : {}),
+    });
   }
 
   async #one(kind: Kind): Promise<void> {
@@ -148,7 +158,8 @@ export class MixedLoad {
         const { status, body, headers } = await this.#request(`${edgeUrl}${path}`);
         const covered = list ? PROJECTS.filter((p) => p.public && p.tenant === project.tenant) : [project];
         const stale = ok(status) && covered.some((p) => seqIn(p, body) < this.ledger.ackedBy(p, start - edgeBoundMs));
-        this.#record(kind, start, status, stale, /stale-if-error/.test(headers?.get('cache-status') ?? ''));
+        const cacheStatus = headers?.get('cache-status') ?? '';
+        this.#record(kind, start, status, stale, { staleIfError: /stale-if-error/.test(cacheStatus), cacheStatus });
         return;
       }
       case 'origin-read': {

@@ -61,6 +61,8 @@ export interface FaultResult {
   /** Request latency from the injection until recovery (the baseline: its whole run), in ms. */
   latency: { p50: number; p99: number; max: number };
   edge5xx: number;
+  /** The edge's `Cache-Status` on those 5xx, with counts: why it had nothing to serve. */
+  edge5xxCacheStatus: Record<string, number>;
   edgeStaleIfError: number;
   staleEdgeReadsBeyondBound: number;
   staleOriginReads: number;
@@ -131,6 +133,12 @@ export async function runChaos(stack: LocalStack, options: ChaosOptions): Promis
   return results;
 }
 
+function tally(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
 function latency(records: readonly LoadRecord[]): FaultResult['latency'] {
   const took = records.map((r) => r.end - r.start).sort((a, b) => a - b);
   const at = (q: number) => Math.round(took[Math.min(took.length - 1, Math.floor(q * took.length))] ?? Number.NaN);
@@ -161,6 +169,7 @@ function summarize(name: string, what: string, load: MixedLoad, t: Timeline, ver
     requests: count(records, injectedAt, verifyAt, () => true),
     errors: errorsByStatus(records, injectedAt, errorsUntil),
     edge5xx: count(records, injectedAt, errorsUntil, (r) => r.status >= 500, ['edge-read']),
+    edge5xxCacheStatus: tally(records.filter((r) => r.start >= injectedAt && r.start < errorsUntil && r.cacheStatus !== undefined).map((r) => r.cacheStatus!)),
     edgeStaleIfError: count(records, injectedAt, verifyAt, (r) => r.staleIfError === true, ['edge-read']),
     staleEdgeReadsBeyondBound: count(records, injectedAt, verifyAt, (r) => r.stale, ['edge-read']),
     staleOriginReads: count(records, injectedAt, verifyAt, (r) => r.stale, ['origin-read']),
