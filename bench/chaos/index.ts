@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../local/ports.ts';
-import { startLocalStack } from '../../local/stack.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { logger } from '../../origin/log.ts';
 import { writeRows, type Row } from '../rows.ts';
 import { allFaults } from './faults.ts';
@@ -81,6 +81,16 @@ export async function chaos(faultsArg?: string): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const dataDir = await mkdtemp(join(tmpdir(), 'strata-chaos-'));
   let postgres: ChaosDatabase | undefined;
+  let stack: LocalStack | undefined;
+  // Ctrl-C mid-run: stop what was started (a stopped Redis resumed first) and drop the database.
+  const interrupted = async () => {
+    console.log('chaos: interrupted; stopping the stack');
+    await stack?.stop();
+    await postgres?.drop().catch(() => {});
+    await rm(dataDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   try {
     postgres = serverUrl ? await createChaosDatabase(serverUrl) : undefined;
     const env = {
@@ -91,12 +101,14 @@ export async function chaos(faultsArg?: string): Promise<void> {
       ...(postgres ? { DATABASE_URL: postgres.url } : { PGLITE_DIR: 'memory://' }),
     };
     console.log(`chaos: starting the stack (6-node Redis cluster, ${postgres ? `PostgreSQL database ${postgres.name}` : 'PGlite'}); load average ${loadBefore.toFixed(1)}`);
-    const stack = await startLocalStack({ env, dataDir, output: 'ignore', edgePersistTo: join(dataDir, 'edge'), redisCluster: true, edgeVars: CHAOS_EDGE_VARS });
+    const started = await startLocalStack({ env, dataDir, output: 'ignore', edgePersistTo: join(dataDir, 'edge'), redisCluster: true, edgeVars: CHAOS_EDGE_VARS });
+    stack = started;
     let results: FaultResult[];
     try {
-      results = await runChaos(stack, { faults, ...(postgres ? { postgres } : {}), log: (line) => console.log(line) });
+      results = await runChaos(started, { faults, ...(postgres ? { postgres } : {}), log: (line) => console.log(line) });
     } finally {
-      await stack.stop();
+      stack = undefined;
+      await started.stop();
     }
     const loadAfter = loadavg()[0]!;
     console.log(`\nchaos: ${faults.length} faults under a mixed load of 4 clients; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`);
@@ -108,6 +120,7 @@ export async function chaos(faultsArg?: string): Promise<void> {
     console.log(lost.length === 0 ? 'nothing acknowledged was lost: writes, sessions and purges' : `LOST under: ${lost.map((r) => r.name).join(', ')}`);
     await writeRows('chaos', rows);
   } finally {
+    process.off('SIGINT', interrupted);
     await postgres?.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
