@@ -1,6 +1,7 @@
 /**
  * The edge as an RFC 9111 shared cache, inside workerd against the scripted origin.
  */
+import { cacheKeyFor } from '../../edge/cache/key.ts';
 import { describe, expect, it } from 'vitest';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
 
@@ -148,9 +149,16 @@ describe('what may be stored and served', () => {
   });
 
   it('re-emits origin tags for zone purges and never shows them to clients', async () => {
-    const response = await edgeFetch(`/v1/${freshTenant()}/public/projects`);
+    const tenant = freshTenant();
+    const path = `/v1/${tenant}/public/projects`;
+    const response = await edgeFetch(path);
     expect(response.response.headers.get('x-strata-cache-tags')).toBeNull();
     expect(response.response.headers.get('cache-tag')).toBeNull();
+    // The stored copy, which Cloudflare's purge by tag reads, carries the origin's tags as Cache-Tag.
+    const stored = await (await caches.open('strata-edge')).match(cacheKeyFor(new Request(`https://edge.test${path}`)));
+    await stored?.body?.cancel();
+    expect(stored?.headers.get('cache-tag')).toBe(`tenant:${tenant},projects`);
+    expect(stored?.headers.get('x-strata-cache-tags')).toBeNull();
   });
 
   it('caches only policy-listed routes, never by file extension', async () => {
