@@ -1,8 +1,12 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockClock } from './clock.ts';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
 
 describe('edge shared cache', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it('misses, stores, then answers the same body from the cache', async () => {
     const path = `/v1/${freshTenant()}/public/projects`;
     const first = await edgeFetch(path);
@@ -11,7 +15,6 @@ describe('edge shared cache', () => {
 
     mockClock().advance(5_000);
     const second = await edgeFetch(path);
-    vi.restoreAllMocks();
     expect(second.response.status).toBe(200);
     expect(second.body).toBe(first.body);
     expect(second.json().hits).toBe(1);
@@ -70,7 +73,7 @@ describe('edge shared cache', () => {
     const path = `/v1/${freshTenant('short')}/public/projects`;
     await edgeFetch(path);
     expect((await edgeFetch(path)).response.headers.get('cache-status')).toContain('strata-edge; hit');
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    mockClock().advance(2100); // the edge's clock: the stored response ages without waiting
     const stale = await edgeFetch(path);
     // Until revalidation arrives, an expired entry is gone from storage or stale: either way a refetch.
     expect(stale.response.headers.get('cache-status')).toMatch(/strata-edge; fwd=(miss|stale)(; fwd-status=200)?; stored$/);

@@ -19,7 +19,7 @@ const entry = fc.record({
 function askedFor(written: readonly string[]): fc.Arbitrary<(string | undefined)[]> {
   const at = fc.nat({ max: written.length });
   return fc.oneof(
-    { weight: 6, arbitrary: fc.constant([...written]) },
+    { weight: 6, arbitrary: fc.constant<(string | undefined)[]>([...written]) },
     { weight: 1, arbitrary: fc.constant(written.slice(0, -1)) },
     { weight: 1, arbitrary: version.map((extra) => [...written, extra]) },
     { weight: 1, arbitrary: fc.tuple(at, version).map(([i, v]) => written.map((w, j) => (j === i ? (v === w ? `${v}x` : v) : w))) },
