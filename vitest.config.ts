@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    globalSetup: ['./test/harness/global-setup.ts'],
+    globalSetup: ['./test/harness/quiet-logs.ts', './test/harness/global-setup.ts'],
+    silent: 'passed-only',
     projects: [
       {
         plugins: [
