@@ -13,6 +13,9 @@ export default defineConfig({
       {
         plugins: [
           cloudflareTest({
+            // workerd's own report of every exception, caught ones included (fetches to closed ports
+            // in outage tests): off unless WORKERD_VERBOSE=1. Test failures are vitest's to report.
+            verbose: process.env.WORKERD_VERBOSE === '1',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: { compatibilityFlags: ['enable_nodejs_inspector_module'] },
           }),
