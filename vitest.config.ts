@@ -8,11 +8,15 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    globalSetup: ['./test/harness/global-setup.ts'],
+    globalSetup: ['./test/harness/quiet-logs.ts', './test/harness/global-setup.ts'],
+    silent: 'passed-only',
     projects: [
       {
         plugins: [
           cloudflareTest({
+            // workerd's own report of every exception, caught ones included (fetches to closed ports
+            // in outage tests): off unless WORKERD_VERBOSE=1. Test failures are vitest's to report.
+            verbose: process.env.WORKERD_VERBOSE === '1',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: { compatibilityFlags: ['enable_nodejs_inspector_module'] },
           }),
