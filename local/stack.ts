@@ -91,6 +91,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CACHE_ENCRYPTION_KEYS: secrets.encryptionKeys,
       PURGE_URL: `${edgeBase}/_strata/purge`,
       PURGE_SECRET: secrets.purgeSecret,
+      OPERATOR_TOKEN: secrets.operatorToken,
     });
     const services = await buildServices(config);
     cleanups.push(() => services.close());
@@ -107,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bindings: {
         ORIGIN_URL: origin.url,
         PURGE_SECRET: secrets.purgeSecret,
+        DEBUG_TOKEN: secrets.debugToken,
         ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
       },
       envFile: join(devDir, 'edge.env'),
@@ -120,7 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await edge.start();
 
     const stackFile = join(devDir, STACK_FILE);
-    const description = { pid: process.pid, edgeUrl: edge.url, originUrl: origin.url, purgeUrl: `${edge.url}/_strata/purge`, purgeSecret: secrets.purgeSecret, ...(upstash ? { upstashUrl: upstash.url, upstashToken: upstash.token } : {}) };
+    const description = { pid: process.pid, edgeUrl: edge.url, originUrl: origin.url, purgeUrl: `${edge.url}/_strata/purge`, purgeSecret: secrets.purgeSecret, operatorToken: secrets.operatorToken, debugToken: secrets.debugToken, ...(upstash ? { upstashUrl: upstash.url, upstashToken: upstash.token } : {}) };
     await writeFile(stackFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(stackFile, { force: true }));
 

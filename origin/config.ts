@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   PURGE_SECRET_ARN: optionalString,
   CACHE_ENCRYPTION_KEYS_SECRET_ARN: optionalString,
   SECRETS_MAX_AGE_SECONDS: positiveInt(300),
+  // The operator API (`/ops/*`, `strata stats|inspect|warm`); unset: it is off.
+  OPERATOR_TOKEN: z.string().trim().min(32, 'at least 32 characters').optional(),
 });
 
 /** A secret given both as a value and as a Secrets Manager id is a mistake: say so. */
@@ -80,6 +82,8 @@ export interface OriginConfig {
   secrets: SecretsConfig;
   /** The role the migrator grants the app's rights to (`DATABASE_APP_ROLE`). */
   databaseAppRole?: string;
+  /** Bearer token of the operator API (`origin/operator/`); unset: the API answers 404. */
+  operatorToken?: string;
 }
 
 /** Parses `host:port,host:port`. */
@@ -164,5 +168,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     encryptionKeys: e.CACHE_ENCRYPTION_KEYS_SECRET_ARN,
     databasePassword: e.DATABASE_PASSWORD_SECRET_ARN,
   };
-  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge, outbox, secrets, ...(e.DATABASE_APP_ROLE ? { databaseAppRole: e.DATABASE_APP_ROLE } : {}) };
+  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge, outbox, secrets, ...(e.DATABASE_APP_ROLE ? { databaseAppRole: e.DATABASE_APP_ROLE } : {}), ...(e.OPERATOR_TOKEN ? { operatorToken: e.OPERATOR_TOKEN } : {}) };
 }
