@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
 import { processIo, type Io } from './io.ts';
-import { resolveTarget, ENV, type TargetOptions } from './target.ts';
+import { DEFAULT_STACK_FILE, resolveTarget, ENV, type TargetOptions } from './target.ts';
 import { inspect } from './commands/inspect.ts';
 import { purge, type PurgeOptions } from './commands/purge.ts';
 import { stats, type StatsOptions } from './commands/stats.ts';
@@ -21,12 +21,13 @@ function program(io: Io, env: Record<string, string | undefined>, cwd: string, e
   const root = new Command('strata')
     .description('Operate Strata\'s caches: warm, purge, inspect and watch them.\nFinds the local stack (`npm run dev`) by itself; for a deployed one give its URLs and secrets as flags or environment variables.')
     .addOption(new Option('--json', 'print JSON (one document; one per refresh with --watch)'))
-    .addOption(new Option('--edge-url <url>', 'the edge (Worker) base URL').env(ENV.edgeUrl))
-    .addOption(new Option('--origin-url <url>', 'the origin API base URL (its operator API)').env(ENV.originUrl))
-    .addOption(new Option('--purge-secret <secret>', 'HMAC key of purges (the edge\'s PURGE_SECRET); prefer the variable').env(ENV.purgeSecret).hideHelp())
-    .addOption(new Option('--operator-token <token>', 'the origin\'s OPERATOR_TOKEN; prefer the variable').env(ENV.operatorToken).hideHelp())
-    .addOption(new Option('--debug-token <token>', 'the edge\'s DEBUG_TOKEN; prefer the variable').env(ENV.debugToken).hideHelp())
-    .addOption(new Option('--stack-file <path>', 'the local stack file').env(ENV.stackFile))
+    // Variables are read by `resolveTarget` (so that errors can name where a value came from).
+    .addOption(new Option('--edge-url <url>', `the edge (Worker) base URL (env: ${ENV.edgeUrl})`))
+    .addOption(new Option('--origin-url <url>', `the origin API base URL, for its operator API (env: ${ENV.originUrl})`))
+    .addOption(new Option('--purge-secret <secret>', 'HMAC key of purges (the edge\'s PURGE_SECRET); prefer the variable').hideHelp())
+    .addOption(new Option('--operator-token <token>', 'the origin\'s OPERATOR_TOKEN; prefer the variable').hideHelp())
+    .addOption(new Option('--debug-token <token>', 'the edge\'s DEBUG_TOKEN; prefer the variable').hideHelp())
+    .addOption(new Option('--stack-file <path>', `the local stack file (env: ${ENV.stackFile}; default ${DEFAULT_STACK_FILE})`))
     .addHelpText('after', `\nSecrets (never printed): ${ENV.purgeSecret}, ${ENV.operatorToken}, ${ENV.debugToken} (or --purge-secret, --operator-token, --debug-token).\nExit codes: 0 done, 1 the stack failed or refused, 2 bad input (nothing sent), 130 warm interrupted (run it again to resume).`)
     .showSuggestionAfterError(true)
     .exitOverride()

@@ -99,8 +99,8 @@ export async function resolveTarget(options: TargetOptions, env: Record<string, 
   const useFile = stackPath !== undefined || (given.edgeUrl === undefined && given.originUrl === undefined);
   const path = resolve(cwd, stackPath ?? DEFAULT_STACK_FILE);
   const file = useFile ? await readStackFile(path, stackPath !== undefined) : undefined;
-  const edgeUrl = httpUrl(given.edgeUrl, given.edgeUrl === options.edgeUrl ? '--edge-url' : ENV.edgeUrl) ?? httpUrl(file?.edgeUrl, `edgeUrl in ${path}`);
-  const originUrl = httpUrl(given.originUrl, given.originUrl === options.originUrl ? '--origin-url' : ENV.originUrl) ?? httpUrl(file?.originUrl, `originUrl in ${path}`);
+  const edgeUrl = httpUrl(given.edgeUrl, options.edgeUrl !== undefined ? '--edge-url' : ENV.edgeUrl) ?? httpUrl(file?.edgeUrl, `edgeUrl in ${path}`);
+  const originUrl = httpUrl(given.originUrl, options.originUrl !== undefined ? '--origin-url' : ENV.originUrl) ?? httpUrl(file?.originUrl, `originUrl in ${path}`);
   if (!edgeUrl && !originUrl) {
     throw new CliError(`no stack found: start \`npm run dev\` in the repository (it writes ${DEFAULT_STACK_FILE}), or give --origin-url/--edge-url (${ENV.originUrl}/${ENV.edgeUrl})`);
   }
