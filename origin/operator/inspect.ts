@@ -103,7 +103,9 @@ export async function inspectKey(store: CacheStore, policies: Record<DataType, C
   const { type, tenant } = parseKey(key);
   const inspection = store.inspection;
   if (!inspection) throw new HttpError(503, ERROR_CODES.internal, `the ${store.name} store cannot be inspected`);
-  const ttl = await inspection.ttl(key);
+  const ttl = await inspection.ttl(key).catch((error: unknown) => {
+    throw new HttpError(503, ERROR_CODES.cacheUnavailable, `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`);
+  });
   if (ttl === undefined) return { key, type, tenant, present: false };
   const ttlMs = ttl === Infinity ? null : ttl;
   if (type === 'session-index') {

@@ -1,8 +1,8 @@
 /**
  * `GET /ops/stats`: this process's reads per data type against the brief's targets, loads,
  * stale serves, the breaker, invalidations still to land, purges waiting in the outbox, and
- * what Redis holds (memory, keys per data type). The key census scans Redis, so it is kept for
- * `CENSUS_MAX_AGE_MS` and shared by every caller meanwhile (a `strata stats --watch` per
+ * what Redis holds (memory, keys per data type). Redis is pinged on every call; the key census
+ * scans Redis, so it is kept for `CENSUS_MAX_AGE_MS` and shared by every caller meanwhile (a `strata stats --watch` per
  * operator must not become a SCAN per second each).
  */
 import type { DataType } from '../../common/keys.ts';
@@ -89,6 +89,13 @@ export function statsReader(services: Pick<Services, 'cache' | 'engine' | 'metri
     }
   };
   const redis = async (): Promise<RedisStats> => {
+    // Whether Redis answers is asked every time (one PING): a kept census must not hide an outage.
+    try {
+      await services.cache.ping();
+    } catch (error) {
+      last = undefined;
+      return { store: services.cache.name, status: 'down', error: error instanceof Error ? error.message : String(error) };
+    }
     if (last && now() - last.at < CENSUS_MAX_AGE_MS) return last.redis;
     running ??= takeCensus().finally(() => (running = undefined));
     const result = await running;

@@ -41,7 +41,7 @@ export interface WarmBatch {
   readonly next: string | null;
 }
 
-type WarmServices = Pick<Services, 'db' | 'engine' | 'policies'>;
+type WarmServices = Pick<Services, 'db' | 'engine' | 'policies' | 'cache'>;
 
 async function tenantExists(db: Database, tenant: string): Promise<boolean> {
   return (await db.query('SELECT 1 FROM tenants WHERE id = $1', [tenant])).length > 0;
@@ -101,6 +101,15 @@ export async function warmBatch(services: WarmServices, tenant: string, type: Wa
     rows = documents.length;
     last = documents.at(-1)?.type;
   }
-  if (items.length > 0) await engine.setMany(items);
+  if (items.length > 0) {
+    // The engine absorbs store failures (reads fall back to the source); a warm must not say it
+    // wrote what it did not, so it reads the keys back (one MGET per node) before acknowledging.
+    await engine.setMany(items);
+    const written = await services.cache.getMany(items.map((item) => item.target.key)).catch(() => []);
+    const landed = written.filter((value) => value !== undefined).length;
+    if (landed < items.length) {
+      throw new HttpError(503, ERROR_CODES.cacheUnavailable, `Redis kept ${landed} of the ${items.length} entries of this batch; it is acknowledged only once all land (run the warm again to resume)`);
+    }
+  }
   return { type, rows, keys: items.length, next: rows === limit && last !== undefined ? last : null };
 }
