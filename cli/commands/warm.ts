@@ -9,6 +9,7 @@ import { isTenantId } from '../../common/ids.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT, shownUrl, usage } from '../errors.ts';
 import { operatorCall } from '../http.ts';
+import { pacer } from '../pace.ts';
 import { needOperator } from '../target.ts';
 import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint, type Checkpoint, type TypeProgress } from './checkpoint.ts';
 
@@ -55,7 +56,6 @@ function parseNumber(value: string | undefined, name: string, fallback: number, 
   return number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `strata warm`. */
 export async function warm(context: CommandContext, options: WarmOptions): Promise<number> {
@@ -104,6 +104,7 @@ export async function warm(context: CommandContext, options: WarmOptions): Promi
     stopping = true;
   });
   const started = context.now();
+  const pace = pacer(rate, { now: () => context.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
   let sent = 0;
   try {
     for (const type of types) {
@@ -120,11 +121,7 @@ export async function warm(context: CommandContext, options: WarmOptions): Promi
         sent += batch.rows;
         const elapsed = context.now() - started;
         bar?.update(doneBefore + sent, { type, speed: elapsed > 0 ? Math.round((sent / elapsed) * 1000) : 0 });
-        // Pace: `sent` rows may not have taken less than sent / rate seconds.
-        if (rate > 0) {
-          const wait = (sent / rate) * 1000 - (context.now() - started);
-          if (wait > 0 && !progress.done) await sleep(wait);
-        }
+        if (!progress.done) await pace(sent);
       }
       if (stopping) break;
     }
