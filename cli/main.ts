@@ -19,16 +19,21 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** Builds the program; `run` stores each command's exit code in `exit`. */
 function program(io: Io, env: Record<string, string | undefined>, cwd: string, exit: { code: number }): Command {
   const root = new Command('strata')
-    .description('Operate Strata\'s caches: warm, purge, inspect and watch them.\nFinds the local stack (`npm run dev`) by itself; for a deployed one give its URLs and secrets as flags or environment variables.')
+    .description(
+      "Operate Strata's caches: warm, purge, inspect and watch them.\nFinds the local stack (`npm run dev`) by itself; for a deployed one give its URLs and secrets as flags or environment variables.",
+    )
     .addOption(new Option('--json', 'print JSON (one document; one per refresh with --watch)'))
     // Variables are read by `resolveTarget` (so that errors can name where a value came from).
     .addOption(new Option('--edge-url <url>', `the edge (Worker) base URL (env: ${ENV.edgeUrl})`))
     .addOption(new Option('--origin-url <url>', `the origin API base URL, for its operator API (env: ${ENV.originUrl})`))
-    .addOption(new Option('--purge-secret <secret>', 'HMAC key of purges (the edge\'s PURGE_SECRET); prefer the variable').hideHelp())
-    .addOption(new Option('--operator-token <token>', 'the origin\'s OPERATOR_TOKEN; prefer the variable').hideHelp())
-    .addOption(new Option('--debug-token <token>', 'the edge\'s DEBUG_TOKEN; prefer the variable').hideHelp())
+    .addOption(new Option('--purge-secret <secret>', "HMAC key of purges (the edge's PURGE_SECRET); prefer the variable").hideHelp())
+    .addOption(new Option('--operator-token <token>', "the origin's OPERATOR_TOKEN; prefer the variable").hideHelp())
+    .addOption(new Option('--debug-token <token>', "the edge's DEBUG_TOKEN; prefer the variable").hideHelp())
     .addOption(new Option('--stack-file <path>', `the local stack file (env: ${ENV.stackFile}; default ${DEFAULT_STACK_FILE})`))
-    .addHelpText('after', `\nSecrets (never printed): ${ENV.purgeSecret}, ${ENV.operatorToken}, ${ENV.debugToken} (or --purge-secret, --operator-token, --debug-token).\nExit codes: 0 done, 1 the stack failed or refused, 2 bad input (nothing sent), 130 warm interrupted (run it again to resume).`)
+    .addHelpText(
+      'after',
+      `\nSecrets (never printed): ${ENV.purgeSecret}, ${ENV.operatorToken}, ${ENV.debugToken} (or --purge-secret, --operator-token, --debug-token).\nExit codes: 0 done, 1 the stack failed or refused, 2 bad input (nothing sent), 130 warm interrupted (run it again to resume).`,
+    )
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -58,7 +63,7 @@ function program(io: Io, env: Record<string, string | undefined>, cwd: string, e
 
   root
     .command('warm')
-    .description('load a tenant\'s users, projects and configuration from PostgreSQL into Redis')
+    .description("load a tenant's users, projects and configuration from PostgreSQL into Redis")
     .requiredOption('--tenant <tenant>', 'the tenant to warm')
     .option('--types <list>', 'comma-separated: users, projects, config', 'users,projects,config')
     .option('--batch-size <n>', 'rows per batch (1–500)', '100')

@@ -86,7 +86,9 @@ async function readStackFile(path: string, explicit: boolean): Promise<StackFile
     throw new CliError(`the stack file ${path} is not JSON`);
   }
   if (typeof parsed.pid === 'number' && !alive(parsed.pid)) {
-    throw new CliError(`the stack file ${path} is left from an \`npm run dev\` that is no longer running (pid ${parsed.pid}); start it again, or give --origin-url/--edge-url`);
+    throw new CliError(
+      `the stack file ${path} is left from an \`npm run dev\` that is no longer running (pid ${parsed.pid}); start it again, or give --origin-url/--edge-url`,
+    );
   }
   return parsed;
 }
@@ -100,9 +102,12 @@ export async function resolveTarget(options: TargetOptions, env: Record<string, 
   const path = resolve(cwd, stackPath ?? DEFAULT_STACK_FILE);
   const file = useFile ? await readStackFile(path, stackPath !== undefined) : undefined;
   const edgeUrl = httpUrl(given.edgeUrl, options.edgeUrl !== undefined ? '--edge-url' : ENV.edgeUrl) ?? httpUrl(file?.edgeUrl, `edgeUrl in ${path}`);
-  const originUrl = httpUrl(given.originUrl, options.originUrl !== undefined ? '--origin-url' : ENV.originUrl) ?? httpUrl(file?.originUrl, `originUrl in ${path}`);
+  const originUrl =
+    httpUrl(given.originUrl, options.originUrl !== undefined ? '--origin-url' : ENV.originUrl) ?? httpUrl(file?.originUrl, `originUrl in ${path}`);
   if (!edgeUrl && !originUrl) {
-    throw new CliError(`no stack found: start \`npm run dev\` in the repository (it writes ${DEFAULT_STACK_FILE}), or give --origin-url/--edge-url (${ENV.originUrl}/${ENV.edgeUrl})`);
+    throw new CliError(
+      `no stack found: start \`npm run dev\` in the repository (it writes ${DEFAULT_STACK_FILE}), or give --origin-url/--edge-url (${ENV.originUrl}/${ENV.edgeUrl})`,
+    );
   }
   return {
     edgeUrl,

@@ -29,7 +29,10 @@ const token = () => randomBytes(32).toString('base64url');
 /** The keyring kept in `dataDir`, created on first use. */
 export async function keptKeyring(dataDir: string): Promise<string> {
   const file = join(dataDir, KEYRING_FILE);
-  const existing = await readFile(file, 'utf8').then((text) => text.trim(), () => '');
+  const existing = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => '',
+  );
   if (existing) return existing;
   await mkdir(dataDir, { recursive: true });
   const keyring = `local1:${randomBytes(32).toString('base64')}`;

@@ -61,7 +61,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await mkdir(devDir, { recursive: true });
   const cleanups: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
-    await Promise.allSettled(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
+    await Promise.allSettled(
+      cleanups
+        .splice(0)
+        .reverse()
+        .map((cleanup) => cleanup()),
+    );
   };
   try {
     const secrets = await localSecrets(devDir, env.CACHE_ENCRYPTION_KEYS);
@@ -122,7 +127,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await edge.start();
 
     const stackFile = join(devDir, STACK_FILE);
-    const description = { pid: process.pid, edgeUrl: edge.url, originUrl: origin.url, purgeUrl: `${edge.url}/_strata/purge`, purgeSecret: secrets.purgeSecret, operatorToken: secrets.operatorToken, debugToken: secrets.debugToken, ...(upstash ? { upstashUrl: upstash.url, upstashToken: upstash.token } : {}) };
+    const description = {
+      pid: process.pid,
+      edgeUrl: edge.url,
+      originUrl: origin.url,
+      purgeUrl: `${edge.url}/_strata/purge`,
+      purgeSecret: secrets.purgeSecret,
+      operatorToken: secrets.operatorToken,
+      debugToken: secrets.debugToken,
+      ...(upstash ? { upstashUrl: upstash.url, upstashToken: upstash.token } : {}),
+    };
     await writeFile(stackFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(stackFile, { force: true }));
 

@@ -50,7 +50,13 @@ interface EdgeReport {
 
 function parseDebug(header: string | null): Record<string, string> | null {
   if (!header) return null;
-  return Object.fromEntries(header.split(';').map((part) => part.trim().split('=')).filter((pair) => pair.length >= 2).map(([name, ...value]) => [name!, value.join('=')]));
+  return Object.fromEntries(
+    header
+      .split(';')
+      .map((part) => part.trim().split('='))
+      .filter((pair) => pair.length >= 2)
+      .map(([name, ...value]) => [name!, value.join('=')]),
+  );
 }
 
 async function askEdge(url: string, target: Target): Promise<EdgeReport> {
@@ -82,11 +88,18 @@ function keyLines(report: KeyReport, context: CommandContext): string[] {
   const c = context.io.colors;
   if (!report.present) return [`  ${c.bold('redis')}   ${report.key}  ${c.yellow('absent')} (the next read loads it from PostgreSQL)`];
   const ttl = report.ttlMs === null ? 'no expiry' : `ttl ${duration(report.ttlMs ?? 0)}`;
-  const lines = [`  ${c.bold('redis')}   ${report.key}  ${c.green('present')} · ${report.type} · ${ttl}${report.bytes !== undefined ? ` · ${bytes(report.bytes)}` : ''}`];
+  const lines = [
+    `  ${c.bold('redis')}   ${report.key}  ${c.green('present')} · ${report.type} · ${ttl}${report.bytes !== undefined ? ` · ${bytes(report.bytes)}` : ''}`,
+  ];
   if (report.format === 'set') lines.push(`          a session index: ${report.members} session(s)`);
   if (report.freshness) {
     const f = report.freshness;
-    const state = f.state === 'fresh' ? c.green(`fresh for ${duration(f.remainingMs)}`) : f.state === 'expired' ? c.red('expired') : c.yellow(`${f.state} for ${duration(f.remainingMs)}`);
+    const state =
+      f.state === 'fresh'
+        ? c.green(`fresh for ${duration(f.remainingMs)}`)
+        : f.state === 'expired'
+          ? c.red('expired')
+          : c.yellow(`${f.state} for ${duration(f.remainingMs)}`);
     lines.push(`          ${state} · fresh until ${f.freshUntil} · stale until ${f.staleUntil} · stale-if-error until ${f.errorUntil}`);
   }
   if (report.scopes) {
@@ -114,7 +127,8 @@ export async function inspect(context: CommandContext, subject: string): Promise
   const isUrl = /^https?:\/\//i.test(subject);
   const isPath = subject.startsWith('/');
   if (isUrl && !URL.canParse(subject)) throw usage(`${JSON.stringify(subject.slice(0, 200))}: not a URL`);
-  if (!isUrl && !isPath && !/^[a-z]+:/.test(subject)) throw usage(`${JSON.stringify(subject.slice(0, 200))}: give a URL, a path starting with / or a Redis key (user:{acme}:…)`);
+  if (!isUrl && !isPath && !/^[a-z]+:/.test(subject))
+    throw usage(`${JSON.stringify(subject.slice(0, 200))}: give a URL, a path starting with / or a Redis key (user:{acme}:…)`);
   const path = isUrl ? `${new URL(subject).pathname}${new URL(subject).search}` : isPath ? subject : undefined;
   if (path !== undefined && !target.edgeUrl && !target.originUrl) throw usage('inspect of a URL needs --edge-url or --origin-url');
 
@@ -131,7 +145,9 @@ export async function inspect(context: CommandContext, subject: string): Promise
   }
 
   if (context.json) {
-    context.io.out(`${JSON.stringify({ subject: isUrl ? shownUrl(subject) : subject, edge: edge ?? null, redis: redis.keys, ...(redis.note ? { note: redis.note } : {}) })}\n`);
+    context.io.out(
+      `${JSON.stringify({ subject: isUrl ? shownUrl(subject) : subject, edge: edge ?? null, redis: redis.keys, ...(redis.note ? { note: redis.note } : {}) })}\n`,
+    );
     return;
   }
   const lines = [context.io.colors.bold(isUrl ? shownUrl(subject) : subject)];

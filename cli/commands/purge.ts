@@ -48,7 +48,8 @@ export function purgeMessage(options: PurgeOptions, edgeUrl: string, id: string)
     if (!URL.canParse(url)) throw usage(`--url ${JSON.stringify(url.slice(0, 200))}: not a URL (give http(s)://host/path or a path starting with /)`);
     return url;
   });
-  for (const tenant of options.tenant ?? []) if (!isTenantId(tenant)) throw usage(`--tenant ${JSON.stringify(tenant)}: not a tenant id (lowercase letters, digits, dashes)`);
+  for (const tenant of options.tenant ?? [])
+    if (!isTenantId(tenant)) throw usage(`--tenant ${JSON.stringify(tenant)}: not a tenant id (lowercase letters, digits, dashes)`);
   const message: PurgeMessage = {
     id,
     ...(options.tag?.length ? { tags: options.tag } : {}),
@@ -118,7 +119,8 @@ export async function purge(context: CommandContext, options: PurgeOptions): Pro
   const response = await send('edge', `${edgeUrl}${PURGE_PATH}`, { method: 'POST', headers, body });
   if (!response.ok) {
     const { message: reason } = await errorOf(response);
-    if (response.status === 401) throw new CliError(`the edge at ${shownUrl(edgeUrl)} refused the signature (${reason}): is the purge secret the edge's PURGE_SECRET?`);
+    if (response.status === 401)
+      throw new CliError(`the edge at ${shownUrl(edgeUrl)} refused the signature (${reason}): is the purge secret the edge's PURGE_SECRET?`);
     throw new CliError(`the edge at ${shownUrl(edgeUrl)} did not purge (${response.status}): ${reason}`);
   }
   const answer = (await response.json()) as PurgeAnswer;
@@ -132,6 +134,10 @@ export async function purge(context: CommandContext, options: PurgeOptions): Pro
     context.io.out(`${c.yellow('already purged')} ${what} (id ${answer.id}): the edge had seen this id\n`);
     return;
   }
-  const details = [`versions bumped ${answer.versionsBumped ?? 0}`, `local copies deleted ${answer.cacheDeleted ?? 0}`, ...(answer.zoneRequests ? [`zone purge requests ${answer.zoneRequests}`] : [])];
+  const details = [
+    `versions bumped ${answer.versionsBumped ?? 0}`,
+    `local copies deleted ${answer.cacheDeleted ?? 0}`,
+    ...(answer.zoneRequests ? [`zone purge requests ${answer.zoneRequests}`] : []),
+  ];
   context.io.out(`${c.green('purged')} ${what} at ${shownUrl(edgeUrl)} (id ${answer.id}): ${details.join(', ')}\n`);
 }

@@ -24,7 +24,8 @@ const SHOW_CURSOR = '\u001b[?25h';
 /** Runs `strata stats`; resolves with the exit code. */
 export async function stats(context: CommandContext, options: StatsOptions): Promise<number> {
   const seconds = options.interval === undefined ? 2 : Number(options.interval);
-  if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 3600) throw usage(`--interval: expected seconds from 0.2 to 3600, got ${JSON.stringify(options.interval)}`);
+  if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 3600)
+    throw usage(`--interval: expected seconds from 0.2 to 3600, got ${JSON.stringify(options.interval)}`);
   const target = await context.target();
   const { originUrl, token } = needOperator(target, 'stats');
   const read = () => operatorCall<Stats>(originUrl, token, '/ops/stats');

@@ -43,19 +43,23 @@ interface Batch {
 
 function parseTypes(value: string | undefined): WarmType[] {
   if (value === undefined) return [...WARM_TYPES];
-  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.length === 0) throw usage('--types: name at least one of users, projects, config');
-  for (const name of names) if (!(WARM_TYPES as readonly string[]).includes(name)) throw usage(`--types: unknown type ${JSON.stringify(name)} (users, projects, config)`);
+  for (const name of names)
+    if (!(WARM_TYPES as readonly string[]).includes(name)) throw usage(`--types: unknown type ${JSON.stringify(name)} (users, projects, config)`);
   return WARM_TYPES.filter((type) => names.includes(type));
 }
 
 function parseNumber(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < min || number > max) throw usage(`${name}: expected a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(number) || number < min || number > max)
+    throw usage(`${name}: expected a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return number;
 }
-
 
 /** Runs `strata warm`. */
 export async function warm(context: CommandContext, options: WarmOptions): Promise<number> {
@@ -84,18 +88,32 @@ export async function warm(context: CommandContext, options: WarmOptions): Promi
   const found = await readCheckpoint(path);
   const origin = shownUrl(originUrl);
   if (found && (found.tenant !== tenant || found.origin !== origin || found.types.join(',') !== types.join(','))) {
-    throw usage(`the checkpoint ${path} is for tenant ${found.tenant}, types ${found.types.join(',')} at ${found.origin}; run that warm again to finish it, or pass --restart`);
+    throw usage(
+      `the checkpoint ${path} is for tenant ${found.tenant}, types ${found.types.join(',')} at ${found.origin}; run that warm again to finish it, or pass --restart`,
+    );
   }
   const now = () => new Date(context.now()).toISOString();
   const fresh = (): TypeProgress => ({ after: null, done: false, rows: 0, keys: 0, batches: 0 });
-  const checkpoint: Checkpoint = found ?? { version: 1, tenant, origin, types, progress: Object.fromEntries(types.map((type) => [type, fresh()])), startedAt: now(), updatedAt: now() };
+  const checkpoint: Checkpoint = found ?? {
+    version: 1,
+    tenant,
+    origin,
+    types,
+    progress: Object.fromEntries(types.map((type) => [type, fresh()])),
+    startedAt: now(),
+    updatedAt: now(),
+  };
   const resumed = found !== undefined;
   const total = types.reduce((sum, type) => sum + inventory.rows[type], 0);
   const doneBefore = types.reduce((sum, type) => sum + checkpoint.progress[type]!.rows, 0);
 
-  const bar = io.errTty && !context.json
-    ? new SingleBar({ stream: io.stderr, format: ' {bar} {percentage}% | {value}/{total} rows | {type} | {speed} rows/s', hideCursor: true, clearOnComplete: true }, Presets.shades_classic)
-    : undefined;
+  const bar =
+    io.errTty && !context.json
+      ? new SingleBar(
+          { stream: io.stderr, format: ' {bar} {percentage}% | {value}/{total} rows | {type} | {speed} rows/s', hideCursor: true, clearOnComplete: true },
+          Presets.shades_classic,
+        )
+      : undefined;
   if (!context.json && resumed) io.err(`resuming the warm of ${tenant} from ${path} (${doneBefore} rows already warmed)`);
   bar?.start(Math.max(total, doneBefore), doneBefore, { type: types[0], speed: 0 });
 
@@ -110,7 +128,10 @@ export async function warm(context: CommandContext, options: WarmOptions): Promi
     for (const type of types) {
       const progress = checkpoint.progress[type]!;
       while (!progress.done && !stopping) {
-        const batch = await operatorCall<Batch>(originUrl, token, '/ops/warm', { method: 'POST', body: { tenant, type, after: progress.after, limit: batchSize } });
+        const batch = await operatorCall<Batch>(originUrl, token, '/ops/warm', {
+          method: 'POST',
+          body: { tenant, type, after: progress.after, limit: batchSize },
+        });
         progress.rows += batch.rows;
         progress.keys += batch.keys;
         progress.batches += 1;
@@ -135,7 +156,17 @@ export async function warm(context: CommandContext, options: WarmOptions): Promi
   const keys = types.reduce((sum, type) => sum + checkpoint.progress[type]!.keys, 0);
   const complete = types.every((type) => checkpoint.progress[type]!.done);
   if (complete) await removeCheckpoint(path);
-  const summary = { tenant, complete, resumed, rows, keys, seconds: Math.round(seconds * 1000) / 1000, rowsPerSecond: seconds > 0 ? Math.round(sent / seconds) : null, types: checkpoint.progress, checkpoint: complete ? null : path };
+  const summary = {
+    tenant,
+    complete,
+    resumed,
+    rows,
+    keys,
+    seconds: Math.round(seconds * 1000) / 1000,
+    rowsPerSecond: seconds > 0 ? Math.round(sent / seconds) : null,
+    types: checkpoint.progress,
+    checkpoint: complete ? null : path,
+  };
   if (context.json) {
     io.out(`${JSON.stringify(summary)}\n`);
   } else {

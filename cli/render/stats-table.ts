@@ -59,14 +59,21 @@ export function statsLines(stats: Stats, origin: string, io: Io): string[] {
     `${c.bold('Strata caches')} · origin ${origin} · counting for ${duration(stats.now - stats.since)}`,
     `breaker ${breaker} · purges waiting in the outbox ${stats.outboxPending} · tenants with an invalidation pending ${stats.pendingInvalidations}`,
     '',
-    c.bold(`${pad('type', 9)}${pad('hit ratio', BAR_WIDTH + 2)}${pad('now', 8, 'right')}${pad('target', 8, 'right')}${pad('gap', 8, 'right')}${pad('reads', 9, 'right')}${pad('loads', 8, 'right')}${pad('stale', 8, 'right')}${pad('bypass', 8, 'right')}${pad('keys', 9, 'right')}`),
+    c.bold(
+      `${pad('type', 9)}${pad('hit ratio', BAR_WIDTH + 2)}${pad('now', 8, 'right')}${pad('target', 8, 'right')}${pad('gap', 8, 'right')}${pad('reads', 9, 'right')}${pad('loads', 8, 'right')}${pad('stale', 8, 'right')}${pad('bypass', 8, 'right')}${pad('keys', 9, 'right')}`,
+    ),
   ];
   const types = [...TYPE_ORDER.filter((t) => t in stats.types), ...Object.keys(stats.types).filter((t) => !TYPE_ORDER.includes(t))];
   for (const type of types) {
     const t = stats.types[type]!;
     const reads = Object.values(t.reads).reduce((a, b) => a + b, 0);
     const stale = (t.reads.stale ?? 0) + (t.reads.stale_error ?? 0);
-    const gap = t.hitRatio === null || t.target === null ? '' : t.hitRatio >= t.target ? c.green(`+${((t.hitRatio - t.target) * 100).toFixed(1)}`) : c.red(((t.hitRatio - t.target) * 100).toFixed(1));
+    const gap =
+      t.hitRatio === null || t.target === null
+        ? ''
+        : t.hitRatio >= t.target
+          ? c.green(`+${((t.hitRatio - t.target) * 100).toFixed(1)}`)
+          : c.red(((t.hitRatio - t.target) * 100).toFixed(1));
     const loads = `${t.loads.ok + t.loads.error}${t.loads.error ? c.red(` (${t.loads.error}!)`) : ''}`;
     const keys = stats.redis.keys?.[type];
     lines.push(
@@ -80,7 +87,9 @@ export function statsLines(stats: Stats, origin: string, io: Io): string[] {
   } else {
     const limit = r.maxMemoryBytes ? bytes(r.maxMemoryBytes) : 'no limit';
     const engine = r.keys ? ` · engine keys ${r.keys.engine ?? 0} · other ${r.keys.other ?? 0}` : '';
-    lines.push(`${c.bold('redis')} (${r.store}) memory ${bytes(r.usedMemoryBytes)} of ${limit}${r.evictionPolicy ? ` (${r.evictionPolicy})` : ''} · ${r.totalKeys ?? '?'} keys${r.exact === false ? ' (per type: sampled)' : ''}${engine}`);
+    lines.push(
+      `${c.bold('redis')} (${r.store}) memory ${bytes(r.usedMemoryBytes)} of ${limit}${r.evictionPolicy ? ` (${r.evictionPolicy})` : ''} · ${r.totalKeys ?? '?'} keys${r.exact === false ? ' (per type: sampled)' : ''}${engine}`,
+    );
   }
   lines.push(c.dim('hit ratio = (hit + stale + stale_error) / reads in this origin process; │ marks the target'));
   return lines;

@@ -32,7 +32,9 @@ export interface MetricsTally extends CacheMetrics {
 /** Counts reads and loads per data type; labels outside the data types are ignored. */
 export function tallyMetrics(now: () => number = Date.now): MetricsTally {
   const since = now();
-  const reads = new Map<DataType, Record<ReadOutcome, number>>(DATA_TYPES.map((type) => [type, Object.fromEntries(READ_OUTCOMES.map((o) => [o, 0])) as Record<ReadOutcome, number>]));
+  const reads = new Map<DataType, Record<ReadOutcome, number>>(
+    DATA_TYPES.map((type) => [type, Object.fromEntries(READ_OUTCOMES.map((o) => [o, 0])) as Record<ReadOutcome, number>]),
+  );
   const loads = new Map<DataType, { ok: number; error: number }>(DATA_TYPES.map((type) => [type, { ok: 0, error: 0 }]));
   return {
     read(label, outcome) {
@@ -48,7 +50,12 @@ export function tallyMetrics(now: () => number = Date.now): MetricsTally {
           const counts = { ...reads.get(type)! };
           const total = READ_OUTCOMES.reduce((sum, outcome) => sum + counts[outcome], 0);
           const served = READ_OUTCOMES.filter((outcome) => SERVED_FROM_CACHE.has(outcome)).reduce((sum, outcome) => sum + counts[outcome], 0);
-          const tally: TypeTally = { reads: counts, hitRatio: total === 0 ? null : served / total, target: HIT_RATIO_TARGETS[type] ?? null, loads: { ...loads.get(type)! } };
+          const tally: TypeTally = {
+            reads: counts,
+            hitRatio: total === 0 ? null : served / total,
+            target: HIT_RATIO_TARGETS[type] ?? null,
+            loads: { ...loads.get(type)! },
+          };
           return [type, tally];
         }),
       ) as Record<DataType, TypeTally>;

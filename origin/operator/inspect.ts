@@ -64,7 +64,11 @@ export function parseKey(key: string): { type: DataType | 'session-index'; tenan
   const type = KEY_TYPES.find(([prefix]) => key.startsWith(prefix))?.[1];
   const tenant = TENANT_TAG.exec(key)?.[1];
   if (!type || !tenant || key.length > 512) {
-    throw new HttpError(400, ERROR_CODES.invalidRequest, `not a Strata cache key: ${JSON.stringify(key.slice(0, 80))} (expected session:, user:, resource:, api: or config: with a {tenant} tag)`);
+    throw new HttpError(
+      400,
+      ERROR_CODES.invalidRequest,
+      `not a Strata cache key: ${JSON.stringify(key.slice(0, 80))} (expected session:, user:, resource:, api: or config: with a {tenant} tag)`,
+    );
   }
   return { type, tenant };
 }
@@ -128,5 +132,17 @@ export async function inspectKey(store: CacheStore, policies: Record<DataType, C
       value = '[undecodable]';
     }
   }
-  return { key, type, tenant, present: true, ttlMs, format: 'entry', freshness: windowState(now, entry), scopes, valid: scopes.every((s) => s.current), bytes, value };
+  return {
+    key,
+    type,
+    tenant,
+    present: true,
+    ttlMs,
+    format: 'entry',
+    freshness: windowState(now, entry),
+    scopes,
+    valid: scopes.every((s) => s.current),
+    bytes,
+    value,
+  };
 }

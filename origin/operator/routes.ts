@@ -16,12 +16,14 @@ import { WARM_MAX_BATCH, WARM_TYPES, warmBatch, warmInventory } from './warm.ts'
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
-const WarmRequest = z.object({
-  tenant: z.string(),
-  type: z.enum(WARM_TYPES),
-  after: z.string().max(128).nullish(),
-  limit: z.number().int().min(1).max(WARM_MAX_BATCH),
-}).strict();
+const WarmRequest = z
+  .object({
+    tenant: z.string(),
+    type: z.enum(WARM_TYPES),
+    after: z.string().max(128).nullish(),
+    limit: z.number().int().min(1).max(WARM_MAX_BATCH),
+  })
+  .strict();
 
 function tenantOf(value: string): string {
   if (!isTenantId(value)) throw new HttpError(400, ERROR_CODES.invalidTenant, `invalid tenant id ${JSON.stringify(value.slice(0, 80))}`);

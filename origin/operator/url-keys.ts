@@ -14,8 +14,10 @@ export async function keysForPath(path: string): Promise<{ tenant: string | unde
   const tenant = segments[1];
   const [first, second, third] = segments.slice(2);
   if (first === 'public' && second === 'projects' && third === undefined && segments.length === 4) return { tenant, keys: [await projectListKey(tenant)] };
-  if (first === 'public' && second === 'projects' && third !== undefined && isResourceId(third) && segments.length === 5) return { tenant, keys: [projectKey(tenant, third)] };
+  if (first === 'public' && second === 'projects' && third !== undefined && isResourceId(third) && segments.length === 5)
+    return { tenant, keys: [projectKey(tenant, third)] };
   if (first === 'users' && second !== undefined && isResourceId(second) && segments.length === 4) return { tenant, keys: [userKey(tenant, second)] };
-  if (first === 'config' && second !== undefined && (CONFIG_TYPES as readonly string[]).includes(second) && segments.length === 4) return { tenant, keys: [configKey(tenant, second)] };
+  if (first === 'config' && second !== undefined && (CONFIG_TYPES as readonly string[]).includes(second) && segments.length === 4)
+    return { tenant, keys: [configKey(tenant, second)] };
   return { tenant, keys: [] };
 }

@@ -82,10 +82,16 @@ export async function warmBatch(services: WarmServices, tenant: string, type: Wa
   } else if (type === 'projects') {
     const repository = new ProjectRepository(db);
     const projects = await repository.pageById(tenant, after, limit);
-    items = projects.map((project) => ({ target: { key: projectKey(tenant, project.id), tenant, policy: policy('resource'), tags: [`project:${project.id}`] }, value: project }));
+    items = projects.map((project) => ({
+      target: { key: projectKey(tenant, project.id), tenant, policy: policy('resource'), tags: [`project:${project.id}`] },
+      value: project,
+    }));
     if (after === undefined) {
       // The public list, as `GET /v1/{tenant}/public/projects` caches it.
-      items.push({ target: { key: await projectListKey(tenant), tenant, policy: policy('api'), tags: ['projects'] }, value: { data: await repository.listPublic(tenant) } });
+      items.push({
+        target: { key: await projectListKey(tenant), tenant, policy: policy('api'), tags: ['projects'] },
+        value: { data: await repository.listPublic(tenant) },
+      });
     }
     rows = projects.length;
     last = projects.at(-1)?.id;
@@ -108,7 +114,11 @@ export async function warmBatch(services: WarmServices, tenant: string, type: Wa
     const written = await services.cache.getMany(items.map((item) => item.target.key)).catch(() => []);
     const landed = written.filter((value) => value !== undefined).length;
     if (landed < items.length) {
-      throw new HttpError(503, ERROR_CODES.cacheUnavailable, `Redis kept ${landed} of the ${items.length} entries of this batch; it is acknowledged only once all land (run the warm again to resume)`);
+      throw new HttpError(
+        503,
+        ERROR_CODES.cacheUnavailable,
+        `Redis kept ${landed} of the ${items.length} entries of this batch; it is acknowledged only once all land (run the warm again to resume)`,
+      );
     }
   }
   return { type, rows, keys: items.length, next: rows === limit && last !== undefined ? last : null };

@@ -86,10 +86,10 @@ export class ProjectRepository {
 
   /** All of the tenant's projects, public and private, oldest first. */
   async listAll(tenant: string): Promise<Project[]> {
-    const rows = await this.#db.query<ProjectRow>(
-      `SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2`,
-      [tenant, LIST_LIMIT],
-    );
+    const rows = await this.#db.query<ProjectRow>(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2`, [
+      tenant,
+      LIST_LIMIT,
+    ]);
     return rows.map(toProject);
   }
 

@@ -134,7 +134,11 @@ export class UserRepository {
 
   /** Replaces a user's password hash; false when there is no such user. */
   async setPasswordHash(tenant: string, id: string, hash: string): Promise<boolean> {
-    const rows = await this.#db.query('UPDATE users SET password_hash = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING 1', [tenant, id, hash]);
+    const rows = await this.#db.query('UPDATE users SET password_hash = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING 1', [
+      tenant,
+      id,
+      hash,
+    ]);
     return rows.length > 0;
   }
 }

@@ -17,6 +17,10 @@ import { freePort } from '../../local/ports.ts';
 import { startLocalStack, STACK_FILE, type LocalStack } from '../../local/stack.ts';
 import { eventually } from '../harness/eventually.ts';
 
+const ESC = String.fromCharCode(27);
+/** `text` without terminal control sequences (colours, cursor moves). */
+const plainText = (text: string) => text.replace(new RegExp(`${ESC}\\[[0-9;?]*[a-zA-Z]`, 'g'), '');
+
 const BIN = resolve(import.meta.dirname, '../../cli/bin.js');
 const REPO = resolve(import.meta.dirname, '../..');
 const list = '/v1/acme/public/projects';
@@ -68,7 +72,14 @@ describe('strata against the local stack', () => {
     logger.setLogLevel('ERROR');
     // The stack's data folder is `.data` under the folder the CLI runs in, as in the repository.
     home = await mkdtemp(join(tmpdir(), 'strata-cli-'));
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, EDGE_PORT: String(await freePort()), ORIGIN_PORT: '0', PGLITE_DIR: 'memory://', OUTBOX_INTERVAL_MS: '0' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      EDGE_PORT: String(await freePort()),
+      ORIGIN_PORT: '0',
+      PGLITE_DIR: 'memory://',
+      OUTBOX_INTERVAL_MS: '0',
+    };
     stack = await startLocalStack({ env, dataDir: join(home, '.data'), output: 'ignore', edgePersistTo: join(home, 'edge') });
     secrets = [stack.secrets.purgeSecret, stack.secrets.operatorToken, stack.secrets.debugToken, stack.secrets.upstashToken];
   }, 180_000);
@@ -92,7 +103,12 @@ describe('strata against the local stack', () => {
   it('writes the operator and debug tokens to the stack file, readable by its owner only', async () => {
     const file = join(home, '.data', 'dev', STACK_FILE);
     const written = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
-    expect(written).toMatchObject({ originUrl: stack.originUrl, edgeUrl: stack.edgeUrl, operatorToken: stack.secrets.operatorToken, debugToken: stack.secrets.debugToken });
+    expect(written).toMatchObject({
+      originUrl: stack.originUrl,
+      edgeUrl: stack.edgeUrl,
+      operatorToken: stack.secrets.operatorToken,
+      debugToken: stack.secrets.debugToken,
+    });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
@@ -130,12 +146,27 @@ describe('strata against the local stack', () => {
       for (let i = 0; i < users; i++) {
         const id = randomUUID();
         userIds.push(id);
-        await db.query('INSERT INTO users (id, tenant_id, email, name, roles) VALUES ($1, $2, $3, $4, $5)', [id, tenant, `u${i}@${tenant}.test`, `User ${i}`, []]);
+        await db.query('INSERT INTO users (id, tenant_id, email, name, roles) VALUES ($1, $2, $3, $4, $5)', [
+          id,
+          tenant,
+          `u${i}@${tenant}.test`,
+          `User ${i}`,
+          [],
+        ]);
       }
       for (let i = 0; i < projects; i++) {
-        await db.query('INSERT INTO projects (id, tenant_id, name, description, visibility) VALUES ($1, $2, $3, $4, $5)', [randomUUID(), tenant, `P${i}`, '', i % 2 ? 'private' : 'public']);
+        await db.query('INSERT INTO projects (id, tenant_id, name, description, visibility) VALUES ($1, $2, $3, $4, $5)', [
+          randomUUID(),
+          tenant,
+          `P${i}`,
+          '',
+          i % 2 ? 'private' : 'public',
+        ]);
       }
-      await db.query("INSERT INTO tenant_config (tenant_id, type, document) VALUES ($1, 'limits', $2::jsonb)", [tenant, JSON.stringify({ api_calls_per_hour: 42 })]);
+      await db.query("INSERT INTO tenant_config (tenant_id, type, document) VALUES ($1, 'limits', $2::jsonb)", [
+        tenant,
+        JSON.stringify({ api_calls_per_hour: 42 }),
+      ]);
       return { tenant, userIds };
     }
 
@@ -162,7 +193,11 @@ describe('strata against the local stack', () => {
       let child: ChildProcess | undefined;
       const first = strata(args, { cwd: home, onSpawn: (spawned) => (child = spawned) });
       // Interrupted once two batches are recorded.
-      await eventually('two batches in the checkpoint', async () => JSON.parse(await readFile(checkpoint, 'utf8').catch(() => '{"progress":{}}')) as { progress: { users?: { batches: number } } }, (c) => (c.progress.users?.batches ?? 0) >= 2);
+      await eventually(
+        'two batches in the checkpoint',
+        async () => JSON.parse(await readFile(checkpoint, 'utf8').catch(() => '{"progress":{}}')) as { progress: { users?: { batches: number } } },
+        (c) => (c.progress.users?.batches ?? 0) >= 2,
+      );
       child!.kill('SIGINT');
       const interrupted = await first;
       expect(interrupted.code).toBe(130);
@@ -172,7 +207,10 @@ describe('strata against the local stack', () => {
       expect(partial.rows).toBeLessThan(60);
       expect(partial.checkpoint).toBe(checkpoint);
 
-      const second = await strata(args.map((a) => (a === '10' ? '0' : a)), { cwd: home });
+      const second = await strata(
+        args.map((a) => (a === '10' ? '0' : a)),
+        { cwd: home },
+      );
       expect(second.code).toBe(0);
       const summary = JSON.parse(second.stdout) as { complete: boolean; resumed: boolean; types: { users: { rows: number; batches: number } } };
       expect(summary.resumed).toBe(true);
@@ -183,16 +221,25 @@ describe('strata against the local stack', () => {
 
     it('draws a progress bar on a terminal, then the summary', async () => {
       const { tenant } = await tenantWith(30, 0);
-      const child = spawn('script', ['-q', '-e', '-c', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} warm --tenant ${tenant} --types users --batch-size 5 --rate 50`, '/dev/null'], {
-        cwd: home,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        'script',
+        [
+          '-q',
+          '-e',
+          '-c',
+          `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} warm --tenant ${tenant} --types users --batch-size 5 --rate 50`,
+          '/dev/null',
+        ],
+        {
+          cwd: home,
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       let screen = '';
       child.stdout.setEncoding('utf8').on('data', (text: string) => (screen += text));
       expect(await new Promise((done) => child.once('exit', done))).toBe(0);
-      // eslint-disable-next-line no-control-regex
-      const plain = screen.replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, '');
+      const plain = plainText(screen);
       const updates = [...plain.matchAll(/(\d+)\/30 rows \| users \| \d+ rows\/s/g)].map((m) => Number(m[1]));
       // One redraw per batch at least, counting up to all 30 rows.
       expect(updates.length).toBeGreaterThanOrEqual(6);
@@ -248,7 +295,11 @@ describe('strata against the local stack', () => {
       oneLineFailure(refused, 1, /refused the signature/);
       expect(refused.stderr).not.toContain('not-the-edge-key');
       const port = await freePort();
-      oneLineFailure(await strata(['purge', '--tag', 'projects'], { cwd: home, env: { STRATA_EDGE_URL: `http://127.0.0.1:${port}`, STRATA_PURGE_SECRET: 'k' } }), 1, /cannot reach the edge at http:\/\/127\.0\.0\.1:\d+\/_strata\/purge: connection refused/);
+      oneLineFailure(
+        await strata(['purge', '--tag', 'projects'], { cwd: home, env: { STRATA_EDGE_URL: `http://127.0.0.1:${port}`, STRATA_PURGE_SECRET: 'k' } }),
+        1,
+        /cannot reach the edge at http:\/\/127\.0\.0\.1:\d+\/_strata\/purge: connection refused/,
+      );
     });
   });
 
@@ -258,11 +309,22 @@ describe('strata against the local stack', () => {
       await fetch(`${stack.originUrl}${list}`);
       const run = await cli('inspect', list, '--json');
       expect(run.code).toBe(0);
-      const report = JSON.parse(run.stdout) as { edge: { holds: string; debug: Record<string, string> }; redis: { key: string; present: boolean; valid: boolean; scopes: { scope: string; current: boolean }[]; freshness: { state: string } }[] };
+      const report = JSON.parse(run.stdout) as {
+        edge: { holds: string; debug: Record<string, string> };
+        redis: { key: string; present: boolean; valid: boolean; scopes: { scope: string; current: boolean }[]; freshness: { state: string } }[];
+      };
       expect(report.edge.holds).toBe('stored');
       expect(report.edge.debug).toMatchObject({ decision: 'hit' });
       expect(Number(report.edge.debug.age)).toBeGreaterThanOrEqual(0);
-      expect(report.redis[0]).toMatchObject({ present: true, valid: true, freshness: { state: 'fresh' }, scopes: [{ scope: 'tenant', current: true }, { scope: 'tag:projects', current: true }] });
+      expect(report.redis[0]).toMatchObject({
+        present: true,
+        valid: true,
+        freshness: { state: 'fresh' },
+        scopes: [
+          { scope: 'tenant', current: true },
+          { scope: 'tag:projects', current: true },
+        ],
+      });
       const text = await cli('inspect', list);
       expect(text.stdout).toMatch(/edge {4}stored · decision hit · age \d+ s/);
       expect(text.stdout).toMatch(/versions: tenant current, tag:projects current → valid/);
@@ -274,7 +336,13 @@ describe('strata against the local stack', () => {
       await stack.services.engine.invalidateTags('acme', ['projects']);
       const run = await cli('inspect', list, '--json');
       const report = JSON.parse(run.stdout) as { redis: { valid: boolean; scopes: { scope: string; current: boolean }[] }[] };
-      expect(report.redis[0]).toMatchObject({ valid: false, scopes: [{ scope: 'tenant', current: true }, { scope: 'tag:?', current: false }] });
+      expect(report.redis[0]).toMatchObject({
+        valid: false,
+        scopes: [
+          { scope: 'tenant', current: true },
+          { scope: 'tag:?', current: false },
+        ],
+      });
     });
 
     it('never decodes a profile, and redacts secret fields of what it shows', async () => {
@@ -314,8 +382,18 @@ describe('strata against the local stack', () => {
       await fetch(`${stack.originUrl}/v1/globex/public/projects`);
       const run = await cli('stats', '--json');
       expect(run.code).toBe(0);
-      const stats = JSON.parse(run.stdout) as { types: Record<string, { reads: Record<string, number>; hitRatio: number | null; target: number | null; loads: { ok: number } }>; breaker: string; redis: { status: string; keys: Record<string, number>; usedMemoryBytes: number } };
-      expect(Object.fromEntries(Object.entries(stats.types).map(([type, t]) => [type, t.target]))).toEqual({ session: 0.95, config: 0.9, user: 0.85, api: 0.7, resource: null });
+      const stats = JSON.parse(run.stdout) as {
+        types: Record<string, { reads: Record<string, number>; hitRatio: number | null; target: number | null; loads: { ok: number } }>;
+        breaker: string;
+        redis: { status: string; keys: Record<string, number>; usedMemoryBytes: number };
+      };
+      expect(Object.fromEntries(Object.entries(stats.types).map(([type, t]) => [type, t.target]))).toEqual({
+        session: 0.95,
+        config: 0.9,
+        user: 0.85,
+        api: 0.7,
+        resource: null,
+      });
       expect(stats.types.api!.reads.hit).toBeGreaterThanOrEqual(1);
       expect(stats.types.api!.loads.ok).toBeGreaterThanOrEqual(1);
       expect(stats.types.api!.hitRatio).toBeGreaterThan(0);
@@ -324,7 +402,7 @@ describe('strata against the local stack', () => {
       expect(stats.redis.keys.user).toBeGreaterThanOrEqual(95);
       expect(stats.redis.usedMemoryBytes).toBeGreaterThan(0);
       const text = await cli('stats');
-      expect(text.stdout).toMatch(/^api +[█░│]{20} +\d+\.\d%  +70\.0%/m);
+      expect(text.stdout).toMatch(/^api +[█░│]{20} +\d+\.\d% {2,}70\.0%/m);
     });
 
     it('says the stack is gone, or was never found, in one line', async () => {
@@ -333,11 +411,22 @@ describe('strata against the local stack', () => {
         oneLineFailure(await strata(['stats'], { cwd: elsewhere }), 1, /no stack found: start `npm run dev`/);
         await mkdir(join(elsewhere, '.data', 'dev'), { recursive: true });
         // A pid that no process has: the stack file of a stopped run.
-        await writeFile(join(elsewhere, '.data', 'dev', STACK_FILE), JSON.stringify({ pid: 2 ** 22 + 17, originUrl: stack.originUrl, operatorToken: 'x'.repeat(43) }));
+        await writeFile(
+          join(elsewhere, '.data', 'dev', STACK_FILE),
+          JSON.stringify({ pid: 2 ** 22 + 17, originUrl: stack.originUrl, operatorToken: 'x'.repeat(43) }),
+        );
         oneLineFailure(await strata(['stats'], { cwd: elsewhere }), 1, /no longer running/);
         const port = await freePort();
-        oneLineFailure(await strata(['stats'], { cwd: elsewhere, env: { STRATA_ORIGIN_URL: `http://127.0.0.1:${port}`, STRATA_OPERATOR_TOKEN: 'x'.repeat(43) } }), 1, /cannot reach the origin at http:\/\/127\.0\.0\.1:\d+\/ops\/stats: connection refused/);
-        oneLineFailure(await strata(['stats'], { cwd: elsewhere, env: { STRATA_ORIGIN_URL: stack.originUrl, STRATA_OPERATOR_TOKEN: 'y'.repeat(43) } }), 1, /refused the operator token/);
+        oneLineFailure(
+          await strata(['stats'], { cwd: elsewhere, env: { STRATA_ORIGIN_URL: `http://127.0.0.1:${port}`, STRATA_OPERATOR_TOKEN: 'x'.repeat(43) } }),
+          1,
+          /cannot reach the origin at http:\/\/127\.0\.0\.1:\d+\/ops\/stats: connection refused/,
+        );
+        oneLineFailure(
+          await strata(['stats'], { cwd: elsewhere, env: { STRATA_ORIGIN_URL: stack.originUrl, STRATA_OPERATOR_TOKEN: 'y'.repeat(43) } }),
+          1,
+          /refused the operator token/,
+        );
         oneLineFailure(await strata(['stats'], { cwd: elsewhere, env: { STRATA_ORIGIN_URL: 'ftp://example' } }), 2, /STRATA_ORIGIN_URL: not an http\(s\) URL/);
       } finally {
         await rm(elsewhere, { recursive: true, force: true });
@@ -345,16 +434,19 @@ describe('strata against the local stack', () => {
     });
 
     it('--watch redraws the table in place in a terminal, shows new reads, and stops on Ctrl-C', async () => {
-      const child = spawn('script', ['-q', '-e', '-c', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} stats --watch --interval 0.3`, '/dev/null'], {
-        cwd: home,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        'script',
+        ['-q', '-e', '-c', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} stats --watch --interval 0.3`, '/dev/null'],
+        {
+          cwd: home,
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       let screen = '';
       child.stdout.setEncoding('utf8').on('data', (text: string) => (screen += text));
       const exited = new Promise<number | null>((done) => child.once('exit', done));
-      // eslint-disable-next-line no-control-regex
-      const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, '');
+      const plain = plainText;
       const sessionReads = () => {
         const frame = plain(screen).split('Strata caches').at(-1) ?? '';
         const row = /^session .*$/m.exec(frame)?.[0].trim().split(/\s+/);
@@ -362,19 +454,31 @@ describe('strata against the local stack', () => {
         return row && row.length >= 9 ? Number(row[row.length - 5]) : -1;
       };
       try {
-        const before = await eventually('a first frame', async () => sessionReads(), (n) => n >= 0);
+        const before = await eventually(
+          'a first frame',
+          async () => sessionReads(),
+          (n) => n >= 0,
+        );
         // Sessions are read on every authenticated request.
-        const signIn = await fetch(`${stack.originUrl}/v1/acme/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bob@acme.test', password: DEMO_PASSWORD }) });
+        const signIn = await fetch(`${stack.originUrl}/v1/acme/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'bob@acme.test', password: DEMO_PASSWORD }),
+        });
         const { token } = (await signIn.json()) as { token: string };
         for (let i = 0; i < 3; i++) expect((await fetch(`${stack.originUrl}/v1/acme/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-        await eventually('the new session reads on screen', async () => sessionReads(), (n) => n >= before + 3);
+        await eventually(
+          'the new session reads on screen',
+          async () => sessionReads(),
+          (n) => n >= before + 3,
+        );
         child.stdin.write('\u0003');
         expect(await exited).toBe(0);
       } finally {
         child.kill('SIGKILL');
       }
       // Every frame after the first starts by moving up over the one before it: one table on screen.
-      const parts = screen.split(/\u001b\[(\d+)A\u001b\[0J/);
+      const parts = screen.split(new RegExp(`${ESC}\\[(\\d+)A${ESC}\\[0J`));
       // The frame with the new reads came after the first one: at least one redraw.
       expect(parts.length).toBeGreaterThanOrEqual(3);
       for (let i = 1; i < parts.length; i += 2) {

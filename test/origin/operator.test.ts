@@ -56,7 +56,11 @@ describe('the operator API', () => {
   });
 
   it('counts session reads and the engine reads per data type, against their targets', async () => {
-    const signIn = await app.request('/v1/acme/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bob@acme.test', password: DEMO_PASSWORD }) });
+    const signIn = await app.request('/v1/acme/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bob@acme.test', password: DEMO_PASSWORD }),
+    });
     const { token } = (await signIn.json()) as { token: string };
     for (let i = 0; i < 3; i++) expect((await app.request('/v1/acme/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     await app.request('/v1/acme/public/projects');
@@ -76,7 +80,11 @@ describe('the operator API', () => {
   });
 
   it('warms a batch and reports the keys it wrote', async () => {
-    const response = await app.request('/ops/warm', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 'globex', type: 'users', limit: 1 }) });
+    const response = await app.request('/ops/warm', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: 'globex', type: 'users', limit: 1 }),
+    });
     expect(response.status).toBe(200);
     const batch = (await response.json()) as { rows: number; keys: number; next: string | null };
     expect(batch).toMatchObject({ rows: 1, keys: 1 });
@@ -94,7 +102,11 @@ describe('the operator API', () => {
       expect(inspect.status).toBe(503);
       expect(((await inspect.json()) as { error: { code: string } }).error.code).toBe('cache_unavailable');
 
-      const warm = await app.request('/ops/warm', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 'acme', type: 'config', limit: 10 }) });
+      const warm = await app.request('/ops/warm', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'acme', type: 'config', limit: 10 }),
+      });
       expect(warm.status).toBe(503);
       expect(((await warm.json()) as { error: { message: string } }).error.message).toMatch(/Redis kept 0 of the 2 entries/);
     } finally {

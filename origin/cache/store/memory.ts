@@ -100,7 +100,16 @@ export function createMemoryStore(config: MemoryStoreConfig): CacheStore {
           counts[prefixOf(key, prefixes)]! += 1;
         }
         const total = lru.size;
-        return { nodes: 1, totalKeys: total, scannedKeys: scanned, complete: scanned >= total, counts, usedMemoryBytes: undefined, maxMemoryBytes: undefined, evictionPolicy: `lru, ${config.maxEntries} entries` };
+        return {
+          nodes: 1,
+          totalKeys: total,
+          scannedKeys: scanned,
+          complete: scanned >= total,
+          counts,
+          usedMemoryBytes: undefined,
+          maxMemoryBytes: undefined,
+          evictionPolicy: `lru, ${config.maxEntries} entries`,
+        };
       },
     },
     async ping() {},

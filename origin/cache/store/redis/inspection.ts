@@ -19,7 +19,13 @@ function infoText(info: string, field: string): string | undefined {
 }
 
 /** Walks `node`'s keyspace matching `pattern`, handing each key to `visit`, until `budget` keys were looked at. */
-async function walk(node: Redis, pattern: string, budget: number, bound: <T>(sent: Promise<T>) => Promise<T>, visit: (key: string) => void): Promise<{ looked: number; complete: boolean }> {
+async function walk(
+  node: Redis,
+  pattern: string,
+  budget: number,
+  bound: <T>(sent: Promise<T>) => Promise<T>,
+  visit: (key: string) => void,
+): Promise<{ looked: number; complete: boolean }> {
   let cursor = '0';
   let looked = 0;
   let steps = 0;
