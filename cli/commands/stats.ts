@@ -1,5 +1,5 @@
 /**
- * `strata stats [--watch]`: the origin's hit ratio per data type against the brief's targets,
+ * `strata stats [--watch]`: the origin's hit ratio per data type against their targets (docs/architecture.md, "Design targets"),
  * loads, stale serves, the breaker, the outbox and what Redis holds. With `--watch` the screen
  * is redrawn in place every `--interval` seconds until Ctrl-C (with `--json`: one JSON document
  * per line and refresh).

@@ -1,6 +1,6 @@
 /**
- * The `strata stats` screen: a row per data type with its hit ratio as a bar against the brief's
- * target (a `│` marks the target, so the gap shows at a glance), reads, loads, stale serves and
+ * The `strata stats` screen: a row per data type with its hit ratio as a bar against its target
+ * (a `│` marks it, so the gap shows at a glance), reads, loads, stale serves and
  * keys in Redis; then the breaker, the outbox and Redis memory.
  */
 import type { Io } from '../io.ts';

@@ -8,7 +8,7 @@ import type { DataType } from '../../common/keys.ts';
 import { READ_OUTCOMES, SERVED_FROM_CACHE, isReadOutcome, type CacheMetrics, type ReadOutcome } from '../cache/index.ts';
 import { DATA_TYPES, HIT_RATIO_TARGETS, isDataType } from './data-types.ts';
 
-/** One data type's counts, and its hit ratio against the brief's target. */
+/** One data type's counts, and its hit ratio against its target (`HIT_RATIO_TARGETS`). */
 export interface TypeTally {
   readonly reads: Readonly<Record<ReadOutcome, number>>;
   /** (hit + stale + stale_error) / reads; `null` before the first read. */

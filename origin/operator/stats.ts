@@ -1,5 +1,5 @@
 /**
- * `GET /ops/stats`: this process's reads per data type against the brief's targets, loads,
+ * `GET /ops/stats`: this process's reads per data type against their targets (docs/architecture.md, "Design targets"), loads,
  * stale serves, the breaker, invalidations still to land, purges waiting in the outbox, and
  * what Redis holds (memory, keys per data type). Redis is pinged on every call; the key census
  * scans Redis, so it is kept for `CENSUS_MAX_AGE_MS` and shared by every caller meanwhile (a `strata stats --watch` per
