@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   invalidCredentials: 'invalid_credentials',
   forbidden: 'forbidden',
   unsupportedMediaType: 'unsupported_media_type',
+  cacheUnavailable: 'cache_unavailable',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

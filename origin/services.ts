@@ -27,6 +27,7 @@ import { ProjectRepository } from './projects/repository.ts';
 import { PublicProjects } from './projects/service.ts';
 import { ProjectCommands } from './projects/commands.ts';
 import { clusterHealth, emfMetrics, prometheusMetrics } from './metrics/index.ts';
+import { tallyMetrics, teeMetrics, type MetricsTally } from './metrics/tally.ts';
 import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
 import { purgeTargetOptions } from './cloudfront/index.ts';
 import { OutboxDeliverer } from './outbox/index.ts';
@@ -54,6 +55,8 @@ export interface MetricsOutlet {
   readonly contentType?: string;
   /** Publishes buffered measurements (EMF on Lambda, after each invocation). */
   flush(): void;
+  /** The same measurements counted in this process, for the operator API (`strata stats`). */
+  readonly tally: MetricsTally;
 }
 
 /** The services the HTTP app is built from. */
@@ -73,25 +76,32 @@ export interface Services {
   readonly tenantConfig: TenantConfig;
   /** Sends queued purges to the edge; kicked after each commit that queued one. */
   readonly outbox: OutboxDeliverer;
+  /** Bearer token of the operator API; absent: the API is off. */
+  readonly operatorToken: string | undefined;
   health(): Promise<Health>;
   close(): Promise<void>;
 }
 
 function metricsOutlet(config: OriginConfig['metrics']): MetricsOutlet {
+  const tally = tallyMetrics();
   if (config.kind === 'emf') {
-    const sink = emfMetrics({ serviceName: config.serviceName });
-    return { sink, flush: () => sink.flush() };
+    const emf = emfMetrics({ serviceName: config.serviceName });
+    return { sink: teeMetrics(emf, tally), tally, flush: () => emf.flush() };
   }
-  const sink = prometheusMetrics();
-  return { sink, text: () => sink.text(), contentType: sink.contentType, flush: () => {} };
+  const prometheus = prometheusMetrics();
+  return { sink: teeMetrics(prometheus, tally), tally, text: () => prometheus.text(), contentType: prometheus.contentType, flush: () => {} };
 }
 
 /** The keyring as text, or as a reader of a Secrets Manager secret that may rotate. */
 function policiesFor(encryptionKeys: string | (() => Promise<string>) | undefined): Record<DataType, CachePolicy> {
   if (!encryptionKeys) log.warn('no CACHE_ENCRYPTION_KEYS: encrypting cached sessions and profiles with a key that lives only in this process');
-  const encrypt = typeof encryptionKeys === 'function'
-    ? rotatingEncryptCodec({ readKeyring: encryptionKeys, onInvalid: (error) => log.error('rotated keyring refused; keeping the previous one', { error: String(error) }) })
-    : encryptCodec(parseKeyring(encryptionKeys ?? `ephemeral:${generateKey()}`));
+  const encrypt =
+    typeof encryptionKeys === 'function'
+      ? rotatingEncryptCodec({
+          readKeyring: encryptionKeys,
+          onInvalid: (error) => log.error('rotated keyring refused; keeping the previous one', { error: String(error) }),
+        })
+      : encryptCodec(parseKeyring(encryptionKeys ?? `ephemeral:${generateKey()}`));
   const compress = compressCodec({ thresholdBytes: 1024 });
   return deploymentPolicies({ compress, protect: composeCodecs(compress, encrypt) });
 }
@@ -151,6 +161,7 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     onError: (error, operation) => log.warn('session cache degraded', { operation, error: String(error) }),
     // Not a Redis failure (another process's key, say): the session was reloaded and rewritten.
     onUndecodable: (error) => log.warn('undecodable cached session reloaded from PostgreSQL (reported once per reason)', { error: String(error) }),
+    metrics: metrics.sink,
   });
   // Logouts whose Redis delete did not land are refused from the first request on.
   await sessions.start();
@@ -174,10 +185,17 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     projectCommands,
     tenantConfig,
     outbox,
+    operatorToken: config.operatorToken,
     async health() {
       const [database, store, topology] = await Promise.all([
-        db.query('SELECT 1').then(() => 'ok' as const, () => 'down' as const),
-        cache.ping().then(() => 'ok' as const, () => 'down' as const),
+        db.query('SELECT 1').then(
+          () => 'ok' as const,
+          () => 'down' as const,
+        ),
+        cache.ping().then(
+          () => 'ok' as const,
+          () => 'down' as const,
+        ),
         cache.describe?.().catch(() => undefined),
       ]);
       const cacheHealth = {

@@ -11,6 +11,7 @@ import { TrackedValues } from '../tracked-values.ts';
 import { batchedReads } from './batched-reads.ts';
 import { followPassword, type FollowedPassword } from './password.ts';
 import { Deadlines } from './deadlines.ts';
+import { redisInspection } from './inspection.ts';
 import { connectionOptions, type RedisClusterStoreConfig, type RedisStoreConfig, type RedisStoreOptions } from './options.ts';
 import { groupByNode, groupBySlot } from './slots.ts';
 import { trackCluster, trackStandalone } from './tracking.ts';
@@ -115,6 +116,7 @@ function storeOver(
       }
       return tracking.values;
     },
+    inspection: redisInspection(client, bound),
     ...(options.describe ? { describe: () => bound(options.describe!(client)) } : {}),
     async ping() {
       await bound(client.ping());
