@@ -1,7 +1,8 @@
 /**
  * The world the adversarial and fuzz suites attack: the e2e stack (the edge Worker in workerd →
  * the origin's Node server → the harness's 6-node Redis cluster → PGlite; purge versions and
- * rate limits in the local Upstash endpoint over the harness's standalone Redis), with a
+ * rate limits in a local Upstash endpoint over a redis-server of the world's own, so no other
+ * suite's purge of everything can touch what the attacks store), with a
  * recording proxy between edge and origin so a test can see exactly what reached the origin,
  * two tenants of its own (an admin and a member each, a public and a private project, private
  * app settings) whose private values carry a marker no public answer may ever contain, and a raw
@@ -9,8 +10,11 @@
  */
 import { request as httpRequest, Agent, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { inject, vi } from 'vitest';
+import { startUpstashServer } from '../../../local/upstash/server.ts';
+import { startRedis } from '../../harness/redis.ts';
 import { DEMO_PASSWORD } from '../../../origin/db/seed.ts';
 import { log } from '../../../origin/log.ts';
 import { hashPassword } from '../../../origin/users/password.ts';
@@ -70,7 +74,7 @@ export interface World {
   origin(path: string, init?: RawRequest): Promise<RawResponse>;
   /** Keys of the origin's Redis cluster matching a SCAN pattern, over every master. */
   originKeys(pattern: string): Promise<string[]>;
-  /** Keys of the edge's Upstash (the harness's standalone Redis) matching a SCAN pattern. */
+  /** Keys of the edge's Upstash (the world's own Redis) matching a SCAN pattern. */
   upstashKeys(pattern: string): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -193,6 +197,8 @@ export async function startWorld(label: string): Promise<World> {
     const [host, port] = node.split(':');
     return { host: host!, port: Number(port) };
   });
+  const upstashRedis = await startRedis();
+  const upstashServer = await startUpstashServer({ redisUrl: upstashRedis.url, token: randomBytes(24).toString('base64url') });
   // The origin first (behind the proxy), then the edge pointed at the proxy.
   let proxy: { url: string; server: Server } | undefined;
   const stack = await startStack(
@@ -200,8 +206,8 @@ export async function startWorld(label: string): Promise<World> {
     {
       purgeSecret,
       edgeBindings: {
-        UPSTASH_REDIS_REST_URL: inject('upstashUrl'),
-        UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),
+        UPSTASH_REDIS_REST_URL: upstashServer.url,
+        UPSTASH_REDIS_REST_TOKEN: upstashServer.token,
         // Every request here comes from 127.0.0.1; the per-address limit has suites of its own.
         RATE_LIMIT_IP_PER_MINUTE: '0',
         ROUTE_POLICY: ATTACK_ROUTE_POLICY,
@@ -239,7 +245,7 @@ export async function startWorld(label: string): Promise<World> {
     if (put.status !== 200) throw new Error(`settings of ${t.id}: ${put.status} ${put.body}`);
   }
   const cluster = new Cluster(nodes, { redisOptions: { protocol: 2 } });
-  const upstash = new Redis(inject('redisUrl'), { protocol: 2 });
+  const upstash = new Redis(upstashRedis.url, { protocol: 2 });
   return {
     stack,
     tenants,
@@ -265,6 +271,8 @@ export async function startWorld(label: string): Promise<World> {
         server.closeAllConnections();
         await closed;
       }
+      await upstashServer.stop();
+      await upstashRedis.stop();
       vi.restoreAllMocks();
     },
   };
