@@ -11,7 +11,7 @@ import { API_MAX_BODY_BYTES } from '../../common/api-limits.ts';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { onError } from './errors.ts';
 
-/** What authenticated responses say to every cache (ARCHITECTURE.md §5). */
+/** What authenticated responses say to every cache (docs/architecture.md, "An authenticated read"). */
 export const PRIVATE_NO_STORE = 'private, no-store';
 
 /** The largest JSON body the API reads (the edge refuses larger ones before they get here). */
