@@ -27,7 +27,12 @@ describe('request bodies over the API limit', () => {
     const declared = await edgeFetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'a'.repeat(API_MAX_BODY_BYTES + 1) });
     expect(declared.response.status).toBe(413);
     expect(declared.json().error.code).toBe('payload_too_large');
-    const streamed = await edgeFetch(path, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: stream(1024 * 1024), duplex: 'half' } as RequestInit);
+    const streamed = await edgeFetch(path, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: stream(1024 * 1024),
+      duplex: 'half',
+    } as RequestInit);
     expect(streamed.response.status).toBe(413);
     expect(streamed.json().error.code).toBe('payload_too_large');
     expect((await originSaw(path)).hits).toBe(0);
@@ -35,7 +40,12 @@ describe('request bodies over the API limit', () => {
 
   it('are forwarded whole up to the limit', async () => {
     const path = `/v1/${freshTenant()}/echo/projects`;
-    const atLimit = await edgeFetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream(API_MAX_BODY_BYTES), duplex: 'half' } as RequestInit);
+    const atLimit = await edgeFetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream(API_MAX_BODY_BYTES),
+      duplex: 'half',
+    } as RequestInit);
     expect(atLimit.response.status).toBe(200);
     expect(atLimit.json().body).toBe('a'.repeat(API_MAX_BODY_BYTES));
   });

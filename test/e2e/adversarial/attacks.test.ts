@@ -32,10 +32,12 @@ const leaks = (r: RawResponse, t: Tenant) => privateOf(t).filter((value) => r.bo
 /** A public project of `t` nobody has read yet: a cache key that is empty at every layer. */
 async function freshPublicProject(t: Tenant, name = `Fresh ${crypto.randomUUID()}`): Promise<{ path: string; name: string }> {
   const id = crypto.randomUUID();
-  await world.stack.services.db.query(
-    "INSERT INTO projects (id, tenant_id, owner_id, name, description, visibility) VALUES ($1, $2, $3, $4, '', 'public')",
-    [id, t.id, t.adminId, name],
-  );
+  await world.stack.services.db.query("INSERT INTO projects (id, tenant_id, owner_id, name, description, visibility) VALUES ($1, $2, $3, $4, '', 'public')", [
+    id,
+    t.id,
+    t.adminId,
+    name,
+  ]);
   return { path: `/v1/${t.id}/public/projects/${id}`, name };
 }
 
@@ -254,7 +256,10 @@ describe('cross-tenant reads and writes', () => {
 
   it('public entries of two tenants never meet, whatever the order and spelling', async () => {
     for (let round = 0; round < 2; round++) {
-      for (const [t, other] of [[a, b], [b, a]] as const) {
+      for (const [t, other] of [
+        [a, b],
+        [b, a],
+      ] as const) {
         const list = await world.edge(`/v1/${t.id}/public/projects`);
         const ids = (JSON.parse(list.body) as { data: { id: string }[] }).data.map((p) => p.id);
         expect(ids).toContain(t.publicProjectId);
@@ -309,12 +314,7 @@ describe('Redis key injection through ids', () => {
     ];
     const tenants = [`${m}:*`, `%7B${m}%7D`, `${m}%0A`, `${m}*`, `${m}${'a'.repeat(100)}`, `${m.toUpperCase()}`];
     const paths = [
-      ...ids.flatMap((id) => [
-        `/v1/${a.id}/public/projects/${id}`,
-        `/v1/${a.id}/projects/${id}`,
-        `/v1/${a.id}/users/${id}`,
-        `/v1/${a.id}/config/${id}`,
-      ]),
+      ...ids.flatMap((id) => [`/v1/${a.id}/public/projects/${id}`, `/v1/${a.id}/projects/${id}`, `/v1/${a.id}/users/${id}`, `/v1/${a.id}/config/${id}`]),
       ...tenants.flatMap((t) => [`/v1/${t}/public/projects`, `/v1/${t}/me`, `/v1/${t}/config/limits`]),
     ];
     for (const send of [world.edge, world.origin]) {
@@ -331,7 +331,11 @@ describe('Redis key injection through ids', () => {
       // Free-form strings that do reach the stores: e-mails (login limits), tokens (sessions),
       // document fields (config). They must arrive hashed or as values, never as key text.
       for (const email of [`${m}:*@x.test`, `{${m}}@x.test`, `${m}\r\nFLUSHALL@x.test`]) {
-        const r = await send(`/v1/${a.id}/sessions`, { method: 'POST', headers: { ...json, 'x-strata-client-ip': '198.51.100.8' }, body: JSON.stringify({ email, password: 'wrong' }) });
+        const r = await send(`/v1/${a.id}/sessions`, {
+          method: 'POST',
+          headers: { ...json, 'x-strata-client-ip': '198.51.100.8' },
+          body: JSON.stringify({ email, password: 'wrong' }),
+        });
         expect(r.status, email).toBe(401);
       }
       for (const token of [`${m}:*`, `${m}{x}`, `${m}`.repeat(20)]) {
@@ -369,37 +373,65 @@ describe('forged, replayed and oversized purges', () => {
       ['no signature', async () => ({ body: JSON.stringify({ id: newId(), everything: true }), headers: {} }), 401],
       ['another key', () => signed({ id: newId(), everything: true }, { secret: 'guessed' }), 401],
       ['a key one character off', () => signed({ id: newId(), everything: true }, { secret: `${world.purgeSecret.slice(0, -1)}_` }), 401],
-      ['a signature of another body', async () => {
-        const good = await signed({ id: 'same', tenants: [a.id] });
-        return { body: JSON.stringify({ id: 'same', everything: true }), headers: good.headers };
-      }, 401],
-      ['the id header swapped', async () => {
-        const good = await signed({ id: 'first', everything: true });
-        return { body: good.body, headers: { ...good.headers, 'x-strata-purge-id': 'second' } };
-      }, 401],
-      ['the timestamp moved', async () => {
-        const good = await signed({ id: newId(), everything: true });
-        return { body: good.body, headers: { ...good.headers, 'x-strata-purge-timestamp': String(now + 1) } };
-      }, 401],
-      ['a signature in upper case hex', async () => {
-        const good = await signed({ id: newId(), everything: true });
-        return { body: good.body, headers: { ...good.headers, 'x-strata-purge-signature': good.headers['x-strata-purge-signature']!.toUpperCase() } };
-      }, 401],
-      ['five signatures to try', async () => {
-        const good = await signed({ id: newId(), everything: true });
-        const sig = good.headers['x-strata-purge-signature']!;
-        return { body: good.body, headers: { ...good.headers, 'x-strata-purge-signature': [sig, sig, sig, sig, sig].join(',') } };
-      }, 401],
+      [
+        'a signature of another body',
+        async () => {
+          const good = await signed({ id: 'same', tenants: [a.id] });
+          return { body: JSON.stringify({ id: 'same', everything: true }), headers: good.headers };
+        },
+        401,
+      ],
+      [
+        'the id header swapped',
+        async () => {
+          const good = await signed({ id: 'first', everything: true });
+          return { body: good.body, headers: { ...good.headers, 'x-strata-purge-id': 'second' } };
+        },
+        401,
+      ],
+      [
+        'the timestamp moved',
+        async () => {
+          const good = await signed({ id: newId(), everything: true });
+          return { body: good.body, headers: { ...good.headers, 'x-strata-purge-timestamp': String(now + 1) } };
+        },
+        401,
+      ],
+      [
+        'a signature in upper case hex',
+        async () => {
+          const good = await signed({ id: newId(), everything: true });
+          return { body: good.body, headers: { ...good.headers, 'x-strata-purge-signature': good.headers['x-strata-purge-signature']!.toUpperCase() } };
+        },
+        401,
+      ],
+      [
+        'five signatures to try',
+        async () => {
+          const good = await signed({ id: newId(), everything: true });
+          const sig = good.headers['x-strata-purge-signature']!;
+          return { body: good.body, headers: { ...good.headers, 'x-strata-purge-signature': [sig, sig, sig, sig, sig].join(',') } };
+        },
+        401,
+      ],
       ['an old timestamp (replay after the window)', () => signed({ id: newId(), everything: true }, { timestamp: now - 301 }), 401],
       ['a timestamp in the future', () => signed({ id: newId(), everything: true }, { timestamp: now + 301 }), 401],
-      ['a body id that differs from the signed header id', async () => {
-        const body = JSON.stringify({ id: 'other-id', everything: true });
-        return { body, headers: await signedPurgeHeaders(world.purgeSecret, 'header-id', body) };
-      }, 400],
-      ['a signed body that is not JSON', async () => {
-        const id = newId();
-        return { body: '{"id":', headers: await signedPurgeHeaders(world.purgeSecret, id, '{"id":') };
-      }, 400],
+      [
+        'a body id that differs from the signed header id',
+        async () => {
+          const body = JSON.stringify({ id: 'other-id', everything: true });
+          return { body, headers: await signedPurgeHeaders(world.purgeSecret, 'header-id', body) };
+        },
+        400,
+      ],
+      [
+        'a signed body that is not JSON',
+        async () => {
+          const id = newId();
+          return { body: '{"id":', headers: await signedPurgeHeaders(world.purgeSecret, id, '{"id":') };
+        },
+        400,
+      ],
       ['a signed glob prefix', () => signed({ id: newId(), prefixes: [`/v1/${a.id}/*`] }), 400],
       ['a signed tenant that is not a slug', () => signed({ id: newId(), tenants: [`${a.id}:*`] }), 400],
       ['a signed list over its limit', () => signed({ id: newId(), tags: Array.from({ length: 501 }, (_, i) => `t${i}`) }), 400],
@@ -492,7 +524,9 @@ describe('cache-key flooding', () => {
 
   it('unknown tenants leave nothing behind at the origin or in Upstash', async () => {
     const prefix = `nx-${crypto.randomUUID().slice(0, 8)}`;
-    const answers = await many(60, (i) => world.edge(i % 2 === 0 ? `/v1/${prefix}-${i}/public/projects` : `/v1/${prefix}-${i}/public/projects/${crypto.randomUUID()}`));
+    const answers = await many(60, (i) =>
+      world.edge(i % 2 === 0 ? `/v1/${prefix}-${i}/public/projects` : `/v1/${prefix}-${i}/public/projects/${crypto.randomUUID()}`),
+    );
     expect(answers.map((r) => r.status)).toEqual(answers.map(() => 404));
     expect(answers.every((r) => errorCode(r) === 'tenant_not_found')).toBe(true);
     expect(await world.originKeys(`*${prefix}*`)).toEqual([]);
@@ -501,7 +535,10 @@ describe('cache-key flooding', () => {
 });
 
 describe('oversized and malformed inputs', () => {
-  const sends = [['edge', () => world.edge], ['origin', () => world.origin]] as const;
+  const sends = [
+    ['edge', () => world.edge],
+    ['origin', () => world.origin],
+  ] as const;
 
   it.each(sends)('request bodies through the %s: a clear 4xx and nothing changed', async (_, sendOf) => {
     const send = sendOf();
@@ -540,7 +577,12 @@ describe('oversized and malformed inputs', () => {
       ['settings that are a list', 'PUT', `/v1/${a.id}/config/app_settings`, [1, 2]],
       ['a sign-in without a password', 'POST', `/v1/${a.id}/sessions`, { email: a.adminEmail }],
       ['a sign-in with a number for an e-mail', 'POST', `/v1/${a.id}/sessions`, { email: 5, password: 'x' }],
-      ['a password of 2000 characters', 'POST', `/v1/${a.id}/users/${a.adminId}/password`, { currentPassword: 'x'.repeat(2000), newPassword: 'y'.repeat(2000) }],
+      [
+        'a password of 2000 characters',
+        'POST',
+        `/v1/${a.id}/users/${a.adminId}/password`,
+        { currentPassword: 'x'.repeat(2000), newPassword: 'y'.repeat(2000) },
+      ],
       ['roles that are not words', 'PATCH', `/v1/${a.id}/users/${a.memberId}`, { roles: ['ADMIN;DROP'] }],
     ];
     for (const [what, method, path, body] of other) {
@@ -568,7 +610,10 @@ describe('oversized and malformed inputs', () => {
       ['300 headers', () => send(path, { headers: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`x-h${i}`, String(i)])) })],
       ['a malformed If-None-Match', () => send(`/v1/${a.id}/public/projects`, { headers: { 'if-none-match': '"unterminated, W/' } })],
       ['an absurd Range', () => send(`/v1/${a.id}/public/projects`, { headers: { range: 'bytes=99999999999999999999-' } })],
-      ['many ranges', () => send(`/v1/${a.id}/public/projects`, { headers: { range: `bytes=${Array.from({ length: 200 }, (_, i) => `${i}-${i}`).join(',')}` } })],
+      [
+        'many ranges',
+        () => send(`/v1/${a.id}/public/projects`, { headers: { range: `bytes=${Array.from({ length: 200 }, (_, i) => `${i}-${i}`).join(',')}` } }),
+      ],
       ['a malformed Cache-Control', () => send(`/v1/${a.id}/public/projects`, { headers: { 'cache-control': 'max-age="' } })],
       ['an 8000-character path', () => send(`/v1/${a.id}/${'p'.repeat(8000)}`)],
       ['a 100 000-character query', () => send(`/v1/${a.id}/public/projects?q=${'q'.repeat(100_000)}`)],

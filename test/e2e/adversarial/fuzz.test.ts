@@ -48,10 +48,31 @@ interface Generated {
 const headerValue = fc.string({ maxLength: 60 }).map((value) => value.replace(/[^\x21-\x7e ]/g, 'x').trim());
 
 const HEADER_NAMES = [
-  'x-forwarded-host', 'x-original-url', 'x-rewrite-url', 'x-http-method-override', 'forwarded', 'x-forwarded-proto',
-  'x-strata-edge-token', 'x-strata-cache-version', 'x-strata-client-ip', 'x-strata-debug', 'x-strata-session-tenant',
-  'cache-control', 'pragma', 'if-none-match', 'if-modified-since', 'range', 'if-range', 'accept', 'accept-encoding',
-  'cookie', 'origin', 'content-type', 'vary', 'x-request-id', 'cf-connecting-ip',
+  'x-forwarded-host',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-http-method-override',
+  'forwarded',
+  'x-forwarded-proto',
+  'x-strata-edge-token',
+  'x-strata-cache-version',
+  'x-strata-client-ip',
+  'x-strata-debug',
+  'x-strata-session-tenant',
+  'cache-control',
+  'pragma',
+  'if-none-match',
+  'if-modified-since',
+  'range',
+  'if-range',
+  'accept',
+  'accept-encoding',
+  'cookie',
+  'origin',
+  'content-type',
+  'vary',
+  'x-request-id',
+  'cf-connecting-ip',
 ];
 
 /** Whose credential a request carries, relative to the tenant its path names. */
@@ -77,53 +98,121 @@ function requests(): fc.Arbitrary<Generated> {
     random: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.uuid() }),
   });
   const template = fc.constantFrom(
-    'public/projects', 'public/projects/{project}', 'me', 'users', 'users/{user}', 'users/{user}/password', 'projects',
-    'projects/{project}', 'config/limits', 'config/app_settings', 'sessions', 'sessions/current',
+    'public/projects',
+    'public/projects/{project}',
+    'me',
+    'users',
+    'users/{user}',
+    'users/{user}/password',
+    'projects',
+    'projects/{project}',
+    'config/limits',
+    'config/app_settings',
+    'sessions',
+    'sessions/current',
   );
   const bend = fc.oneof(
     { weight: 12, arbitrary: fc.constant((p: string) => p) },
-    { weight: 4, arbitrary: fc.constantFrom(
-      (p: string) => `${p}/x.css`, (p: string) => `${p};x.css`, (p: string) => `${p}%2Fx.css`, (p: string) => `${p}/`, (p: string) => `${p}%00`,
-      (p: string) => `public/../${p}`, (p: string) => `public/%2e%2e/${p}`, (p: string) => p.toUpperCase(), (p: string) => p.replace(/\//g, '%2F'),
-      (p: string) => `${p}/..`, (p: string) => `./${p}`, (p: string) => `${p}:*`, (p: string) => `${p}%7Bx%7D`,
-    ) },
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom(
+        (p: string) => `${p}/x.css`,
+        (p: string) => `${p};x.css`,
+        (p: string) => `${p}%2Fx.css`,
+        (p: string) => `${p}/`,
+        (p: string) => `${p}%00`,
+        (p: string) => `public/../${p}`,
+        (p: string) => `public/%2e%2e/${p}`,
+        (p: string) => p.toUpperCase(),
+        (p: string) => p.replace(/\//g, '%2F'),
+        (p: string) => `${p}/..`,
+        (p: string) => `./${p}`,
+        (p: string) => `${p}:*`,
+        (p: string) => `${p}%7Bx%7D`,
+      ),
+    },
   );
   const segment = fc.oneof(
-    fc.constantFrom('public', 'projects', 'me', 'users', 'config', 'limits', 'sessions', '..', '.', '', '%2e%2e', '%2F', 'x.css', '%00', '%ZZ', '%FF', ':', '*', '%7B', '{x}'),
+    fc.constantFrom(
+      'public',
+      'projects',
+      'me',
+      'users',
+      'config',
+      'limits',
+      'sessions',
+      '..',
+      '.',
+      '',
+      '%2e%2e',
+      '%2F',
+      'x.css',
+      '%00',
+      '%ZZ',
+      '%FF',
+      ':',
+      '*',
+      '%7B',
+      '{x}',
+    ),
     fc.uuid(),
     fc.string({ maxLength: 16 }).map(encodeURIComponent),
   );
   const resolve = (t: string) => (t === 'a' ? a.id : t === 'b' ? b.id : t);
   const path = fc.oneof(
-    { weight: 14, arbitrary: fc.tuple(tenant, template, ids, bend).map(([t, tpl, id, f]) => {
-      const owner = (t === 'b') === (id.owner === 'own') ? b : a;
-      const filled = tpl.replace('{project}', id.random ?? owner[id.project]).replace('{user}', id.random ?? owner[id.user]);
-      return `/v1/${resolve(t)}/${f(filled)}`;
-    }) },
-    { weight: 2, arbitrary: fc.tuple(tenant, fc.array(segment, { maxLength: 4 })).map(([t, rest]) => `/v1/${resolve(t)}/${rest.join('/')}`.replace(/\/$/, '')) },
-    { weight: 1, arbitrary: fc.constantFrom('/', '/health', '/metrics', '/openapi.json', '/_strata/health', '/_strata/purge', '/v1', '/v2/acme/me', '//v1/acme/me') },
+    {
+      weight: 14,
+      arbitrary: fc.tuple(tenant, template, ids, bend).map(([t, tpl, id, f]) => {
+        const owner = (t === 'b') === (id.owner === 'own') ? b : a;
+        const filled = tpl.replace('{project}', id.random ?? owner[id.project]).replace('{user}', id.random ?? owner[id.user]);
+        return `/v1/${resolve(t)}/${f(filled)}`;
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(tenant, fc.array(segment, { maxLength: 4 })).map(([t, rest]) => `/v1/${resolve(t)}/${rest.join('/')}`.replace(/\/$/, '')),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('/', '/health', '/metrics', '/openapi.json', '/_strata/health', '/_strata/purge', '/v1', '/v2/acme/me', '//v1/acme/me'),
+    },
   );
-  const query = fc.array(
-    fc.tuple(fc.oneof(fc.constantFrom('limit', 'cursor', 'callback', '__strata_vary', 'utm_source'), fc.string({ maxLength: 8 })), fc.oneof(fc.constantFrom('1', '100', '0', '-1', 'abc', ''), fc.string({ maxLength: 12 }))),
-    { maxLength: 3 },
-  ).map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`));
+  const query = fc
+    .array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom('limit', 'cursor', 'callback', '__strata_vary', 'utm_source'), fc.string({ maxLength: 8 })),
+        fc.oneof(fc.constantFrom('1', '100', '0', '-1', 'abc', ''), fc.string({ maxLength: 12 })),
+      ),
+      { maxLength: 3 },
+    )
+    .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`));
   const headers = fc.dictionary(fc.constantFrom(...HEADER_NAMES), headerValue, { maxKeys: 4 });
   const role = fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom<Role>('own-admin', 'own-member') },
     { weight: 2, arbitrary: fc.constantFrom<Role>('other-admin', 'other-member') },
     { weight: 3, arbitrary: fc.constantFrom<Role>('anonymous', 'forged') },
   );
-  const method = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('GET', 'HEAD') }, { weight: 3, arbitrary: fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') });
-  const signIn = fc.tuple(fc.constantFrom(a.adminEmail, a.memberEmail, b.adminEmail, b.memberEmail, 'nobody@x.test'), fc.constantFrom(DEMO_PASSWORD, 'wrong'))
+  const method = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom('GET', 'HEAD') },
+    { weight: 3, arbitrary: fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') },
+  );
+  const signIn = fc
+    .tuple(fc.constantFrom(a.adminEmail, a.memberEmail, b.adminEmail, b.memberEmail, 'nobody@x.test'), fc.constantFrom(DEMO_PASSWORD, 'wrong'))
     .map(([email, password]) => JSON.stringify({ email, password }));
   // No generated body may turn a private project public: that would make private data public
   // legitimately, and the property would blame the edge for it.
-  const json = fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)).filter((text) => !text.includes('visibility'));
+  const json = fc
+    .jsonValue({ maxDepth: 3 })
+    .map((value) => JSON.stringify(value))
+    .filter((text) => !text.includes('visibility'));
   const body = fc.oneof(fc.constant(undefined), json, signIn, fc.string({ maxLength: 40 }));
   return fc.record({ method, path: fc.tuple(path, query).map(([p, q]) => p + q), headers, body, role }).map(({ role: r, ...rest }) => {
     const named = tenantOfPath(rest.path) === b.id ? b : a;
     const other = named === a ? b : a;
-    const who: Who = r === 'anonymous' || r === 'forged' ? r : `${r.startsWith('own') ? (named === a ? 'a' : 'b') : other === a ? 'a' : 'b'}-${r.endsWith('admin') ? 'admin' : 'member'}`;
+    const who: Who =
+      r === 'anonymous' || r === 'forged'
+        ? r
+        : `${r.startsWith('own') ? (named === a ? 'a' : 'b') : other === a ? 'a' : 'b'}-${r.endsWith('admin') ? 'admin' : 'member'}`;
     return { ...rest, who };
   });
 }
@@ -188,7 +277,10 @@ function checkIsolation(r: RawResponse, g: Generated, where: string): void {
   }
   // A request that names one tenant never gets the other's data, public or private.
   const named = tenantOfPath(g.path);
-  for (const [t, other] of [[a, b], [b, a]] as const) {
+  for (const [t, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     if (named === t.id) expect(carries(r, [`Open ${other.id}`, ...privateOf(other)]), context).toEqual([]);
   }
 }
@@ -234,7 +326,10 @@ describe('fuzzed requests', () => {
   it('the fixtures the properties rely on were still there at the end', async () => {
     // The properties are only as strong as the private data they look for: at least one place
     // of each tenant still holds its secret for its own members.
-    for (const [t, who] of [[a, 'a-admin'], [b, 'b-admin']] as const) {
+    for (const [t, who] of [
+      [a, 'a-admin'],
+      [b, 'b-admin'],
+    ] as const) {
       const headers = { authorization: `Bearer ${credentialOf(who)}`, 'x-strata-client-ip': '192.0.2.1' };
       const own = await world.origin(`/v1/${t.id}/users?limit=100`, { headers });
       const project = await world.origin(`/v1/${t.id}/projects/${t.privateProjectId}`, { headers });

@@ -176,8 +176,22 @@ async function addTenant(stack: Stack, id: string): Promise<Omit<Tenant, 'adminT
   const db = stack.services.db;
   const hash = await hashPassword(DEMO_PASSWORD);
   await db.query('INSERT INTO tenants (id, name) VALUES ($1, $1)', [id]);
-  await db.query('INSERT INTO users (id, tenant_id, email, name, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)', [t.adminId, id, t.adminEmail, `Admin ${secret}`, ['admin'], hash]);
-  await db.query('INSERT INTO users (id, tenant_id, email, name, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)', [t.memberId, id, t.memberEmail, `Member ${secret}`, [], hash]);
+  await db.query('INSERT INTO users (id, tenant_id, email, name, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)', [
+    t.adminId,
+    id,
+    t.adminEmail,
+    `Admin ${secret}`,
+    ['admin'],
+    hash,
+  ]);
+  await db.query('INSERT INTO users (id, tenant_id, email, name, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)', [
+    t.memberId,
+    id,
+    t.memberEmail,
+    `Member ${secret}`,
+    [],
+    hash,
+  ]);
   const project = 'INSERT INTO projects (id, tenant_id, owner_id, name, description, visibility) VALUES ($1, $2, $3, $4, $5, $6)';
   await db.query(project, [t.publicProjectId, id, t.adminId, `Open ${id}`, 'everyone may read this', 'public']);
   await db.query(project, [t.privateProjectId, id, t.adminId, `Plans ${secret}`, `internal ${secret}`, 'private']);
@@ -193,10 +207,12 @@ export async function startWorld(label: string): Promise<World> {
   const received: Recorded[] = [];
   const edgeLogs: { level: string; message: string }[] = [];
   const purgeSecret = `purge-${crypto.randomUUID()}`;
-  const nodes = inject('redisClusterNodes').split(',').map((node) => {
-    const [host, port] = node.split(':');
-    return { host: host!, port: Number(port) };
-  });
+  const nodes = inject('redisClusterNodes')
+    .split(',')
+    .map((node) => {
+      const [host, port] = node.split(':');
+      return { host: host!, port: Number(port) };
+    });
   const upstashRedis = await startRedis();
   const upstashServer = await startUpstashServer({ redisUrl: upstashRedis.url, token: randomBytes(24).toString('base64url') });
   // The origin first (behind the proxy), then the edge pointed at the proxy.
