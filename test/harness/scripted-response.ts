@@ -4,4 +4,6 @@ export interface ScriptedResponse {
   /** Header lines as sent: a list sends the field several times. */
   headers?: Record<string, string | string[]>;
   body?: string;
+  /** Declare the whole body's length, send half of it, then drop the connection. */
+  cut?: boolean;
 }
