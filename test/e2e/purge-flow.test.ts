@@ -7,11 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../origin/db/seed.ts';
 import { countPending } from '../../origin/outbox/index.ts';
 import { hashPassword } from '../../origin/users/password.ts';
 import { startStack, type Stack } from './stack.ts';
+import { fileRedisUrl, startFileUpstash } from '../harness/file-redis.ts';
+import type { UpstashServer } from '../../local/upstash/server.ts';
 
 const waitUntil = async (check: () => Promise<boolean>, what: string, timeoutMs = 8000) => {
   const deadline = Date.now() + timeoutMs;
@@ -23,6 +25,7 @@ const waitUntil = async (check: () => Promise<boolean>, what: string, timeoutMs 
 
 describe('purges from the origin reach the edge', () => {
   let stack: Stack;
+  let upstash: UpstashServer | undefined;
   let redis: Redis;
   let persistDir: string;
   const tenant = `purge-${crypto.randomUUID().slice(0, 8)}`;
@@ -44,15 +47,16 @@ describe('purges from the origin reach the edge', () => {
 
   beforeAll(async () => {
     persistDir = await mkdtemp(join(tmpdir(), 'strata-edge-'));
+    upstash = await startFileUpstash();
     stack = await startStack(
-      { kind: 'redis', url: inject('redisUrl'), commandTimeoutMs: 1000, connectTimeoutMs: 2000 },
+      { kind: 'redis', url: fileRedisUrl(), commandTimeoutMs: 1000, connectTimeoutMs: 2000 },
       {
         purgeSecret: 'e2e-purge-secret',
-        edgeBindings: { UPSTASH_REDIS_REST_URL: inject('upstashUrl'), UPSTASH_REDIS_REST_TOKEN: inject('upstashToken') },
+        edgeBindings: { UPSTASH_REDIS_REST_URL: upstash!.url, UPSTASH_REDIS_REST_TOKEN: upstash!.token },
         edgePersistDir: persistDir,
       },
     );
-    redis = new Redis(inject('redisUrl'), { protocol: 2 });
+    redis = new Redis(fileRedisUrl(), { protocol: 2 });
     const email = `editor@${tenant}.test`;
     await stack.services.db.query('INSERT INTO tenants (id, name) VALUES ($1, $1)', [tenant]);
     await stack.services.db.query('INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)', [
@@ -68,6 +72,7 @@ describe('purges from the origin reach the edge', () => {
   afterAll(async () => {
     redis?.disconnect();
     await stack?.close();
+    await upstash?.stop();
     await rm(persistDir, { recursive: true, force: true });
   });
 

@@ -9,8 +9,9 @@ import type { Env } from '../../edge/env.ts';
 import { upstashVersions, VERSION_MEMO_TTL_MS } from '../../edge/purge/index.ts';
 import { mockClock } from './clock.ts';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
+import { fileUpstashUrl } from './upstash-namespace.ts';
 
-const upstash = (url = inject('upstashUrl')): Partial<Env> => ({ UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: inject('upstashToken') });
+const upstash = (url = fileUpstashUrl()): Partial<Env> => ({ UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: inject('upstashToken') });
 const reader = (url?: string) => upstashVersions({ ...env, ...upstash(url) } as Env)!;
 // Nothing listens on port 1: connections are refused at once. A path per test keeps memos apart.
 const refusedUrl = () => `http://127.0.0.1:1/${crypto.randomUUID()}`;
@@ -56,7 +57,7 @@ describe('purge versions while Upstash fails', () => {
   it('refreshes expired versions with one request while concurrent reads use the last known ones', async () => {
     const clock = mockClock();
     const scope = scopeOf(freshTenant());
-    const calls = upstashCalls(inject('upstashUrl'));
+    const calls = upstashCalls(fileUpstashUrl());
     const known = await reader().read(scope);
     expect(calls.count()).toBe(1);
     clock.advance(VERSION_MEMO_TTL_MS + 1);
@@ -69,7 +70,7 @@ describe('purge versions while Upstash fails', () => {
     const logs = quietLogs();
     const clock = mockClock();
     const scope = scopeOf(freshTenant());
-    const calls = upstashCalls(inject('upstashUrl'));
+    const calls = upstashCalls(fileUpstashUrl());
     const known = await reader().read(scope);
     calls.refuse();
     clock.advance(VERSION_MEMO_TTL_MS + 1);
@@ -95,7 +96,7 @@ describe('purge versions while Upstash fails', () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     const clock = mockClock();
     const path = `/v1/${freshTenant()}/public/projects`;
-    const calls = upstashCalls(inject('upstashUrl'));
+    const calls = upstashCalls(fileUpstashUrl());
     await edgeFetch(path, undefined, upstash());
     clock.advance(VERSION_MEMO_TTL_MS + 1);
     const before = calls.count();
