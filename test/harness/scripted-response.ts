@@ -4,4 +4,6 @@ export interface ScriptedResponse {
   /** Header lines as sent: a list sends the field several times. */
   headers?: Record<string, string | string[]>;
   body?: string;
+  /** Answers nothing: the request stays open until the client gives up (an origin that hangs). */
+  hang?: boolean;
 }
