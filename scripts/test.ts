@@ -6,9 +6,11 @@
  * `npm test -- <vitest arguments>` runs vitest once with them, nothing else.
  */
 import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const vitest = fileURLToPath(import.meta.resolve('vitest/vitest.mjs'));
+// vitest's command line (its `bin`), next to its package.json: the package exports no other path to it.
+const vitest = join(dirname(fileURLToPath(import.meta.resolve('vitest/package.json'))), 'vitest.mjs');
 export const SHUFFLED_PROJECTS = ['origin', 'edge'];
 export const SHUFFLED_WORKERS = 2;
 
