@@ -27,7 +27,7 @@ describe.each(combos)('user routes on %s with %s', (dbKind, cacheKind) => {
     [aliceToken, bobToken, carolToken] = (await Promise.all([alice, bob, carol].map((user) => signIn(origin, 'acme', user.email)))) as [string, string, string];
   });
   afterAll(async () => {
-    await origin.close();
+    await origin?.close();
   });
   /** A member of acme for one test alone (password tests end sessions and change credentials), signed in. */
   async function newMember(): Promise<{ id: string; email: string; token: string }> {
