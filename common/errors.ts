@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   notFound: 'not_found',
   methodNotAllowed: 'method_not_allowed',
   originUnavailable: 'origin_unavailable',
+  databaseUnavailable: 'database_unavailable',
   rateLimited: 'rate_limited',
   internal: 'internal_error',
   unauthorized: 'unauthorized',

@@ -27,6 +27,10 @@ export async function scriptedRoute(request: IncomingMessage, response: ServerRe
   }
   const answer = script.responses[Math.min(script.served, script.responses.length - 1)]!;
   script.served++;
+  if (answer.hang) {
+    await new Promise((resolve) => request.socket.once('close', resolve));
+    return true;
+  }
   const status = answer.status ?? 200;
   // Raw header lines, so a test can send what no well-behaved origin would (several Expires …).
   const lines: string[] = [];

@@ -6,4 +6,6 @@ export interface ScriptedResponse {
   body?: string;
   /** Declare the whole body's length, send half of it, then drop the connection. */
   cut?: boolean;
+  /** Answers nothing: the request stays open until the client gives up (an origin that hangs). */
+  hang?: boolean;
 }
