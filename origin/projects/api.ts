@@ -6,6 +6,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { validId, validTenant } from '../../common/params.ts';
 import { originCacheStatus } from '../http/cache-headers.ts';
+import { sendRepresentation } from '../http/representation.ts';
 import { AUTHENTICATED_ERRORS, BEARER, errorResponse, IdParam, TenantParam } from '../http/schemas.ts';
 import { apiRouter, limitBody, PRIVATE_NO_STORE } from '../http/api-router.ts';
 import type { ProjectCommands } from './commands.ts';
@@ -31,7 +32,7 @@ export function projectApiRoutes(commands: ProjectCommands, authenticate: Middle
   });
   router.openapi(list, async (c) => {
     const { value, status } = await commands.list(c.req.valid('param').tenant);
-    return c.json(value, 200, { ...headers, 'cache-status': originCacheStatus(status) });
+    return sendRepresentation(c, value, { ...headers, 'cache-status': originCacheStatus(status) }, { validator: false });
   });
 
   const create = createRoute({
