@@ -4,7 +4,7 @@
  * depends on how fast this machine is.
  */
 import { describe, expect, it } from 'vitest';
-import { interleave, summarise, takeTurns, type Samples } from '../../bench/rounds.ts';
+import { interleave, summarise, takeTurns, timed, type Samples } from '../../bench/rounds.ts';
 
 describe('interleave', () => {
   it('runs every subject once per phase per round, rotating the order, and drops the warm-up round', async () => {
@@ -43,6 +43,29 @@ describe('takeTurns', () => {
     const passes = Array.from({ length: turns.length / 3 }, (_, p) => turns.slice(p * 3, p * 3 + 3).join(''));
     for (const pass of passes) expect([...pass].sort().join('')).toBe('012');
     expect(new Set(passes).size).toBeGreaterThan(1);
+  });
+});
+
+describe('timed', () => {
+  it('records the wall time of each call and passes its result through', async () => {
+    let clock = 0;
+    const into: number[] = [];
+    const costs = [3, 1, 2];
+    let call = 0;
+    const read = timed(async () => {
+      const cost = costs[call++]!;
+      clock += cost;
+      return cost * 10;
+    }, into, () => clock);
+    expect([await read(), await read(), await read()]).toEqual([30, 10, 20]);
+    expect(into).toEqual([3, 1, 2]);
+  });
+
+  it('records nothing for a call that fails', async () => {
+    const into: number[] = [];
+    const read = timed(() => Promise.reject(new Error('down')), into, () => 0);
+    await expect(read()).rejects.toThrow('down');
+    expect(into).toEqual([]);
   });
 });
 
