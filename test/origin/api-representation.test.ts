@@ -63,7 +63,6 @@ describe('cached API responses as representations', () => {
     expect(hit.headers.get('etag')).toBe('"planted-etag"');
     expect(hit.headers.get('content-type')).toBe('application/json');
     expect(await hit.text()).toBe('{"data": [ ]}');
-    // The same bytes again: the encoded copy is reused, not consumed by the first response.
     expect(await (await origin.app.request(`/v1/${tenant}/public/projects`)).text()).toBe('{"data": [ ]}');
 
     const revalidated = await origin.app.request(`/v1/${tenant}/public/projects`, { headers: { 'if-none-match': '"planted-etag"' } });
