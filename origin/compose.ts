@@ -1,6 +1,8 @@
 /**
  * The origin's composition root: builds every service once per process (or Lambda instance)
- * from the parsed configuration and hands them to the app.
+ * from the parsed configuration and hands them to the app. Where metrics go is passed in by the
+ * entry: the Lambda entry reports through EMF and never loads prom-client, which only the Node
+ * server's `/metrics` needs (`services.ts`).
  */
 import {
   CacheEngine,
@@ -26,7 +28,8 @@ import { log } from './log.ts';
 import { ProjectRepository } from './projects/repository.ts';
 import { PublicProjects } from './projects/service.ts';
 import { ProjectCommands } from './projects/commands.ts';
-import { clusterHealth, emfMetrics, prometheusMetrics } from './metrics/index.ts';
+import { clusterHealth } from './metrics/cluster-health.ts';
+import { emfMetrics } from './metrics/emf.ts';
 import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
 import { purgeTargetOptions } from './cloudfront/index.ts';
 import { OutboxDeliverer } from './outbox/index.ts';
@@ -77,13 +80,10 @@ export interface Services {
   close(): Promise<void>;
 }
 
-function metricsOutlet(config: OriginConfig['metrics']): MetricsOutlet {
-  if (config.kind === 'emf') {
-    const sink = emfMetrics({ serviceName: config.serviceName });
-    return { sink, flush: () => sink.flush() };
-  }
-  const sink = prometheusMetrics();
-  return { sink, text: () => sink.text(), contentType: sink.contentType, flush: () => {} };
+/** CloudWatch EMF, written to stdout at each `flush` (the end of a Lambda invocation). */
+export function emfOutlet(serviceName: string): MetricsOutlet {
+  const sink = emfMetrics({ serviceName });
+  return { sink, flush: () => sink.flush() };
 }
 
 /** The keyring as text, or as a reader of a Secrets Manager secret that may rotate. */
@@ -101,12 +101,14 @@ function openStore(config: StoreConfig): CacheStore {
   return createStore(config, { describe: clusterHealth });
 }
 
-/** Opens the database and the cache store and wires the services over them. */
-export async function buildServices(config: Pick<OriginConfig, 'database' | 'cache'> & Partial<OriginConfig>): Promise<Services> {
+/** What `composeServices` builds from. */
+export type ServicesConfig = Pick<OriginConfig, 'database' | 'cache'> & Partial<OriginConfig>;
+
+/** Opens the database and the cache store and wires the services over them, measuring into `metrics`. */
+export async function composeServices(config: ServicesConfig, metrics: MetricsOutlet): Promise<Services> {
   // Deployed, secrets come from Secrets Manager; locally from plain variables (never both: loadConfig).
   const secrets = config.secrets ? await openRuntimeSecrets(config.secrets) : {};
   const policies = policiesFor(secrets.encryptionKeys ?? config.encryptionKeys);
-  const metrics = metricsOutlet(config.metrics ?? { kind: 'prometheus' });
   const db = await openDatabase(withDatabasePassword(config.database, secrets.databasePassword));
   const cache = openStore(withRotatingPassword(config.cache, secrets.redisPassword));
   if (config.cache.kind === 'memory') {
