@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORIGIN_BUNDLE_MAX_BYTES } from '../../infra/constructs/origin-function/bundling.ts';
 import { freshApp, resources, strataStage } from './support.ts';
 
 function originFunction(template: Template) {
@@ -34,6 +35,7 @@ describe('OriginStack: the origin function', () => {
     let app: App;
     let template: Template;
     let handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+    let bundleBytes: number;
     const bundleOf = (fn: Record<string, any>) => join(app.outdir, `asset.${(fn.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
 
     beforeAll(async () => {
@@ -43,7 +45,7 @@ describe('OriginStack: the origin function', () => {
       const { origin } = strataStage({}, {}, app);
       template = Template.fromStack(origin);
       const bundle = bundleOf(originFunction(template));
-      console.log(`origin Lambda bundle: ${(statSync(bundle).size / 1024).toFixed(0)} KiB`);
+      bundleBytes = statSync(bundle).size;
       // Outside Lambda the handler falls back to an in-memory PGlite and cache.
       process.env.PGLITE_DIR = 'memory://';
       for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'REDIS_URL', 'REDIS_CLUSTER_NODES', 'DATABASE_URL']) delete process.env[name];
@@ -67,6 +69,11 @@ describe('OriginStack: the origin function', () => {
       requestContext: { path, stage: 'dev', httpMethod: 'GET', requestId: 'test', identity: { sourceIp: '127.0.0.1' } },
       body: null,
       isBase64Encoded: false,
+    });
+
+    it('keeps the origin bundle within its size budget (`npm run bench -- lambda` says what fills it)', () => {
+      expect(bundleBytes).toBeGreaterThan(0);
+      expect(bundleBytes).toBeLessThanOrEqual(ORIGIN_BUNDLE_MAX_BYTES);
     });
 
     it('builds an authorizer bundle that loads and refuses a request without the edge token', async () => {
