@@ -35,9 +35,10 @@ const SUBJECT = 'origin-lambda';
 const TOP_PACKAGES = 12;
 
 /** Bundles `entry` as the construct does; the output file and the bytes each input contributed. */
-export async function bundleOrigin(entry: string, outdir: string): Promise<{ file: string; inputs: Record<string, number> }> {
+export async function bundleOrigin(entry: string, outdir: string, extra: { nodePaths?: string[] } = {}): Promise<{ file: string; inputs: Record<string, number> }> {
   const file = join(outdir, 'index.mjs');
   const result = await build({
+    ...(extra.nodePaths ? { nodePaths: extra.nodePaths } : {}),
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
@@ -49,7 +50,8 @@ export async function bundleOrigin(entry: string, outdir: string): Promise<{ fil
     external: [...BUNDLE_EXTERNALS],
     outfile: file,
     metafile: true,
-    logLevel: 'error',
+    // Failures are thrown with their messages; nothing is printed.
+    logLevel: 'silent',
   });
   const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
   if (!output) throw new Error('esbuild wrote no entry output');
