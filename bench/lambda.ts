@@ -35,7 +35,11 @@ const SUBJECT = 'origin-lambda';
 const TOP_PACKAGES = 12;
 
 /** Bundles `entry` as the construct does; the output file and the bytes each input contributed. */
-export async function bundleOrigin(entry: string, outdir: string, extra: { nodePaths?: string[] } = {}): Promise<{ file: string; inputs: Record<string, number> }> {
+export async function bundleOrigin(
+  entry: string,
+  outdir: string,
+  extra: { nodePaths?: string[] } = {},
+): Promise<{ file: string; inputs: Record<string, number> }> {
   const file = join(outdir, 'index.mjs');
   const result = await build({
     ...(extra.nodePaths ? { nodePaths: extra.nodePaths } : {}),

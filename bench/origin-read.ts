@@ -66,7 +66,10 @@ export async function originRead(): Promise<void> {
         { name: 'floor', read: () => raw.get(key) },
         { name: 'peer', read: async () => JSON.parse((await raw.get(plainKey))!) },
         { name: 'strata', read: () => services.engine.getOrLoad({ key, tenant: 'acme', policy, tags: ['projects'], load: mustNotLoad }) },
-        { name: 'strata-decode-each-read', read: () => services.engine.getOrLoad({ key, tenant: 'acme', policy: decodeEach, tags: ['projects'], load: mustNotLoad }) },
+        {
+          name: 'strata-decode-each-read',
+          read: () => services.engine.getOrLoad({ key, tenant: 'acme', policy: decodeEach, tags: ['projects'], load: mustNotLoad }),
+        },
         { name: 'strata-route', read: route },
       ],
       [{ name: 'source', read: async () => [await repository.tenantExists('acme'), await repository.listPublic('acme')] }],
@@ -87,7 +90,12 @@ export async function originRead(): Promise<void> {
       }
     }
     const units: Record<string, string> = { read: 'ops/s', read_cpu_us: 'µs CPU/op', read_p50_us: 'µs' };
-    const rows = summarise(samples, { unitOf: (m) => units[m]!, floors: ['floor'], ratioMetrics: ['read', 'read_cpu_us', 'read_p50_us'], decimals: (m) => (m === 'read' ? 0 : 2) });
+    const rows = summarise(samples, {
+      unitOf: (m) => units[m]!,
+      floors: ['floor'],
+      ratioMetrics: ['read', 'read_cpu_us', 'read_p50_us'],
+      decimals: (m) => (m === 'read' ? 0 : 2),
+    });
     console.log('\norigin-read: GET /v1/acme/public/projects (2 projects), sequential, interleaved rounds');
     console.table(rows);
     await writeRows('origin-read', rows);

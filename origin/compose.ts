@@ -89,9 +89,13 @@ export function emfOutlet(serviceName: string): MetricsOutlet {
 /** The keyring as text, or as a reader of a Secrets Manager secret that may rotate. */
 function policiesFor(encryptionKeys: string | (() => Promise<string>) | undefined): Record<DataType, CachePolicy> {
   if (!encryptionKeys) log.warn('no CACHE_ENCRYPTION_KEYS: encrypting cached sessions and profiles with a key that lives only in this process');
-  const encrypt = typeof encryptionKeys === 'function'
-    ? rotatingEncryptCodec({ readKeyring: encryptionKeys, onInvalid: (error) => log.error('rotated keyring refused; keeping the previous one', { error: String(error) }) })
-    : encryptCodec(parseKeyring(encryptionKeys ?? `ephemeral:${generateKey()}`));
+  const encrypt =
+    typeof encryptionKeys === 'function'
+      ? rotatingEncryptCodec({
+          readKeyring: encryptionKeys,
+          onInvalid: (error) => log.error('rotated keyring refused; keeping the previous one', { error: String(error) }),
+        })
+      : encryptCodec(parseKeyring(encryptionKeys ?? `ephemeral:${generateKey()}`));
   const compress = compressCodec({ thresholdBytes: 1024 });
   return deploymentPolicies({ compress, protect: composeCodecs(compress, encrypt) });
 }
@@ -178,8 +182,14 @@ export async function composeServices(config: ServicesConfig, metrics: MetricsOu
     outbox,
     async health() {
       const [database, store, topology] = await Promise.all([
-        db.query('SELECT 1').then(() => 'ok' as const, () => 'down' as const),
-        cache.ping().then(() => 'ok' as const, () => 'down' as const),
+        db.query('SELECT 1').then(
+          () => 'ok' as const,
+          () => 'down' as const,
+        ),
+        cache.ping().then(
+          () => 'ok' as const,
+          () => 'down' as const,
+        ),
         cache.describe?.().catch(() => undefined),
       ]);
       const cacheHealth = {

@@ -22,13 +22,19 @@ const ok = <S extends z.ZodType>(schema: S, description: string) => ({
 });
 
 const list = createRoute({
-  method: 'get', path: '/v1/{tenant}/public/projects', tags: ['public'], middleware: [validTenant] as const,
+  method: 'get',
+  path: '/v1/{tenant}/public/projects',
+  tags: ['public'],
+  middleware: [validTenant] as const,
   request: { params: z.object({ tenant: TenantParam }) },
   responses: { 200: ok(ProjectListSchema, 'The tenant’s public projects (shared-cacheable)'), ...ERRORS },
 });
 
 const one = createRoute({
-  method: 'get', path: '/v1/{tenant}/public/projects/{id}', tags: ['public'], middleware: [validTenant, validId] as const,
+  method: 'get',
+  path: '/v1/{tenant}/public/projects/{id}',
+  tags: ['public'],
+  middleware: [validTenant, validId] as const,
   request: { params: z.object({ tenant: TenantParam, id: IdParam }) },
   responses: { 200: ok(ProjectSchema, 'One public project (shared-cacheable)'), ...ERRORS },
 });

@@ -21,7 +21,13 @@ describe('interleave', () => {
     expect(calls.slice(0, 6)).toEqual(['-1xc', '-1xa', '-1xb', '-1yc', '-1ya', '-1yb']);
     expect(calls.slice(6, 12)).toEqual(['0xa', '0xb', '0xc', '0ya', '0yb', '0yc']);
     expect(calls.slice(12, 15)).toEqual(['1xb', '1xc', '1xa']);
-    for (const name of ['a', 'b', 'c']) expect(samples.get(name)).toEqual(new Map([['x', [0, 1, 2]], ['y', [0, 1, 2]]]));
+    for (const name of ['a', 'b', 'c'])
+      expect(samples.get(name)).toEqual(
+        new Map([
+          ['x', [0, 1, 2]],
+          ['y', [0, 1, 2]],
+        ]),
+      );
   });
 });
 
@@ -52,18 +58,26 @@ describe('timed', () => {
     const into: number[] = [];
     const costs = [3, 1, 2];
     let call = 0;
-    const read = timed(async () => {
-      const cost = costs[call++]!;
-      clock += cost;
-      return cost * 10;
-    }, into, () => clock);
+    const read = timed(
+      async () => {
+        const cost = costs[call++]!;
+        clock += cost;
+        return cost * 10;
+      },
+      into,
+      () => clock,
+    );
     expect([await read(), await read(), await read()]).toEqual([30, 10, 20]);
     expect(into).toEqual([3, 1, 2]);
   });
 
   it('records nothing for a call that fails', async () => {
     const into: number[] = [];
-    const read = timed(() => Promise.reject(new Error('down')), into, () => 0);
+    const read = timed(
+      () => Promise.reject(new Error('down')),
+      into,
+      () => 0,
+    );
     await expect(read()).rejects.toThrow('down');
     expect(into).toEqual([]);
   });
@@ -74,7 +88,13 @@ describe('summarise', () => {
     const samples: Samples = new Map([
       ['floor', new Map([['ops', [100, 200, 400]]])],
       ['fast-floor', new Map([['ops', [200, 400, 800]]])],
-      ['subject', new Map([['ops', [90, 180, 360]], ['p99', [3, 1, 2]]])],
+      [
+        'subject',
+        new Map([
+          ['ops', [90, 180, 360]],
+          ['p99', [3, 1, 2]],
+        ]),
+      ],
     ]);
     const rows = summarise(samples, { unitOf: (m) => (m === 'ops' ? 'ops/s' : 'ms'), floors: ['floor', 'fast-floor'], ratioMetrics: ['ops'] });
     expect(rows.filter((r) => r.subject === 'subject')).toEqual([

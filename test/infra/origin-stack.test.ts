@@ -20,7 +20,14 @@ function originFunction(template: Template) {
 describe('OriginStack: the origin function', () => {
   it('runs the origin on Node 24, arm64, as an ESM bundle, in the VPC', () => {
     const fn = originFunction(Template.fromStack(strataStage().origin));
-    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', LoggingConfig: { LogFormat: 'JSON' }, Timeout: 10, MemorySize: 1024 });
+    expect(fn).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      LoggingConfig: { LogFormat: 'JSON' },
+      Timeout: 10,
+      MemorySize: 1024,
+    });
     expect(fn.VpcConfig.SubnetIds).toHaveLength(2);
     expect(fn.VpcConfig.SecurityGroupIds).toHaveLength(1);
   });
@@ -79,7 +86,9 @@ describe('OriginStack: the origin function', () => {
     it('builds an authorizer bundle that loads and refuses a request without the edge token', async () => {
       const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata edge-token authorizer')![1];
       process.env.EDGE_TOKEN_SECRET_ID = 'strata/dev/edge-origin-token';
-      const authorizer = (await import(pathToFileURL(bundleOf(fn)).href)) as { handler: (event: unknown) => Promise<{ policyDocument: { Statement: { Effect: string }[] } }> };
+      const authorizer = (await import(pathToFileURL(bundleOf(fn)).href)) as {
+        handler: (event: unknown) => Promise<{ policyDocument: { Statement: { Effect: string }[] } }>;
+      };
       const result = await authorizer.handler({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:1:api/dev/GET/health', headers: {} });
       expect(result.policyDocument.Statement[0]!.Effect).toBe('Deny');
     });

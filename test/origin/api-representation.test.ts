@@ -102,7 +102,7 @@ describe('cached API responses as representations', () => {
     expect(after.headers.get('cache-status')).toBe('strata-origin; fwd=miss');
     const body = await after.text();
     expect(body).not.toBe(before);
-    expect(((JSON.parse(body) as { data: { name: string }[] }).data.map((p) => p.name)).sort()).toEqual(['Also shown', 'Shown']);
+    expect((JSON.parse(body) as { data: { name: string }[] }).data.map((p) => p.name).sort()).toEqual(['Also shown', 'Shown']);
     expect(after.headers.get('etag')).toBe(jsonRepresentation(JSON.parse(body)).etag);
   });
 });
