@@ -1,9 +1,9 @@
 /**
- * `npm test`: every vitest project once, in vitest's own order, then the projects most prone to
- * shared state (origin, edge) once more with two workers and a shuffled order of files and tests,
- * so a test that leans on another's leftovers or on running alone fails here rather than by luck.
- * The shuffle's seed is printed; `STRATA_TEST_SEED=<seed> npm test` replays that order.
- * `npm test -- <vitest arguments>` runs vitest once with them, nothing else.
+ * `npm run test:shuffled`: the projects most prone to shared state (origin, edge) with two workers
+ * and a shuffled order of files and tests, so a test that leans on another's leftovers or on
+ * running alone fails here rather than by luck. The shuffle's seed is printed;
+ * `STRATA_TEST_SEED=<seed> npm run test:shuffled` replays that order.
+ * `npm run test:shuffled -- <vitest arguments>` runs vitest once with them, nothing else.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -37,8 +37,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const extra = process.argv.slice(2);
   if (extra.length > 0) process.exit(run(extra));
   const seed = shuffleSeed();
-  const first = run([]);
-  if (first !== 0) process.exit(first);
-  console.log(`\nSecond pass: ${SHUFFLED_PROJECTS.join(' and ')} in a shuffled order on ${SHUFFLED_WORKERS} workers, seed ${seed} (replay: STRATA_TEST_SEED=${seed} npm test)\n`);
+  console.log(`${SHUFFLED_PROJECTS.join(' and ')} in a shuffled order on ${SHUFFLED_WORKERS} workers, seed ${seed} (replay: STRATA_TEST_SEED=${seed} npm run test:shuffled)\n`);
   process.exit(run(shuffledArgs(seed)));
 }

@@ -1,11 +1,11 @@
 /**
- * `npm test`'s second pass (`scripts/test.ts`): origin and edge shuffled on two workers, under a
+ * `npm run test:shuffled` (`scripts/test.ts`): origin and edge shuffled on two workers, under a
  * seed that is given (and checked) or new, so a failing order can be replayed.
  */
 import { describe, expect, it } from 'vitest';
 import { shuffledArgs, shuffleSeed } from '../../scripts/test.ts';
 
-describe('the shuffled pass of npm test', () => {
+describe('npm run test:shuffled', () => {
   it('replays a given seed and draws a new positive one otherwise', () => {
     expect(shuffleSeed({ STRATA_TEST_SEED: '4242' })).toBe(4242);
     const drawn = new Set(Array.from({ length: 20 }, () => shuffleSeed({})));

@@ -12,6 +12,7 @@ import { seedDemoData } from '../../origin/db/seed.ts';
 import { DEMO_PASSWORD } from '../../origin/db/seed.ts';
 import { logger } from '../../origin/log.ts';
 import { buildServices, type Services } from '../../origin/services.ts';
+import { eventually } from '../harness/eventually.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 
@@ -111,6 +112,16 @@ describe('the operator API', () => {
       expect(((await warm.json()) as { error: { message: string } }).error.message).toMatch(/Redis kept 0 of the 2 entries/);
     } finally {
       await redis.restart();
+      // Leave the origin as the other tests expect it, whatever order they run in: Redis answers
+      // and the engine's breaker has closed again (its half-open trial happens on a read).
+      await eventually(
+        'the operator API to see Redis back and the breaker closed',
+        async () => {
+          await app.request('/v1/acme/public/projects'); // a read through the engine: the breaker's trial
+          return (await (await app.request('/ops/stats', { headers: auth })).json()) as Stats & { breaker: string };
+        },
+        (stats) => stats.redis.status === 'ok' && stats.breaker === 'closed',
+      );
     }
   });
 });
