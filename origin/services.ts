@@ -149,6 +149,8 @@ export async function buildServices(config: Pick<OriginConfig, 'database' | 'cac
     // A cluster's masters have replicas to acknowledge a login; a standalone server has none.
     options: { ...DEFAULT_SESSION_OPTIONS, replicas: (config.sessionsCache ?? config.cache).kind === 'redis-cluster' ? 1 : 0 },
     onError: (error, operation) => log.warn('session cache degraded', { operation, error: String(error) }),
+    // Session reads count under the `session` data type like the engine's reads of the others.
+    onRead: (outcome) => metrics.sink.read('session', outcome),
     // Not a Redis failure (another process's key, say): the session was reloaded and rewritten.
     onUndecodable: (error) => log.warn('undecodable cached session reloaded from PostgreSQL (reported once per reason)', { error: String(error) }),
   });

@@ -25,6 +25,7 @@ export class SessionStore {
   readonly #codec: PayloadCodec;
   readonly #options: SessionOptions;
   readonly #onError: (error: unknown, operation: string) => void;
+  readonly #onRead: (outcome: SessionOutcome) => void;
   readonly #decoder: SessionDecoder;
   readonly #revocations: Revocations;
 
@@ -35,6 +36,8 @@ export class SessionStore {
     codec: PayloadCodec;
     options?: SessionOptions;
     onError?: (error: unknown, operation: string) => void;
+    /** Hears how each read of a well-formed token was answered (the session hit ratio). */
+    onRead?: (outcome: SessionOutcome) => void;
     /** Hears of an entry that could not be decoded, once per distinct reason. */
     onUndecodable?: (error: Error) => void;
   }) {
@@ -44,6 +47,7 @@ export class SessionStore {
     this.#codec = config.codec;
     this.#options = config.options ?? DEFAULT_SESSION_OPTIONS;
     this.#onError = config.onError ?? (() => {});
+    this.#onRead = config.onRead ?? (() => {});
     this.#decoder = new SessionDecoder(config.codec, config.onUndecodable ?? (() => {}));
     this.#revocations = new Revocations(
       {
@@ -113,6 +117,7 @@ export class SessionStore {
       status = status === 'bypass' ? 'bypass' : 'miss';
       if (session && status === 'miss') await this.#cached('fill', undefined, () => this.#write(key, session!, now));
     }
+    this.#onRead(status);
     if (!session || session.tenant !== tenant || session.userId !== parsed.userId) return undefined;
     if (now >= session.expiresAt || now >= session.lastAccess + this.#options.idleTtlMs) return undefined;
     if (now - session.lastAccess >= this.#options.touchIntervalMs) {
