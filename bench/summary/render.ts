@@ -1,0 +1,61 @@
+/**
+ * `bench/results/summary.md` from result rows: a table per area with each goal, the figure
+ * measured, whether it met the goal, and its peers; then the machine and each benchmark's run.
+ * Pure: it reads nothing and writes nothing, so it is tested on rows made up for the purpose.
+ */
+import type { Row } from '../rows.ts';
+import type { Goal, Line, Ref } from './goals.ts';
+import type { MachineFile } from './machine.ts';
+
+/** Rows by results file name (`workload` for `bench/results/workload.json`). */
+export type Results = ReadonlyMap<string, readonly Row[]>;
+
+/** The figure `ref` points at, or undefined when its file or row is missing. */
+export function lookup(results: Results, ref: Ref): number | undefined {
+  const value = results.get(ref.file)?.find((row) => row.subject === ref.subject && row.metric === ref.metric)?.value;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Whether `value` meets `goal`. */
+export function meets(goal: Goal, value: number): boolean {
+  if (goal.op === '≥') return value >= goal.value;
+  if (goal.op === '≤') return value <= goal.value;
+  return value === goal.value;
+}
+
+const cell = (text: string) => text.replaceAll('|', '\\|');
+const figure = (value: number | undefined, unit: string) => (value === undefined ? 'not run' : `${value}${unit === 'ratio' || unit === 'count' || unit === 'per request' ? '' : ` ${unit}`}`);
+
+/** The markdown summary. */
+export function renderSummary(results: Results, lines: readonly Line[], machine: MachineFile | undefined, generatedAt: string): string {
+  const out: string[] = ['# Benchmark summary', ''];
+  out.push(`Generated ${generatedAt} by \`npm run bench\` from \`bench/results/*.json\`. Each figure names its file; "not run" means that file or row is missing.`);
+  out.push('Ratios are paired within one run (DEVELOPERS.md, "Benchmarks"): compare ratios, not absolute rates across runs or machines.', '');
+  let met = 0;
+  let missed = 0;
+  for (const area of [...new Set(lines.map((line) => line.area))]) {
+    out.push(`## ${area}`, '', '| what | goal | strata | met | peers |', '|---|---|---|---|---|');
+    for (const line of lines.filter((l) => l.area === area)) {
+      const value = lookup(results, line.figure);
+      const verdict = line.goal && value !== undefined ? (meets(line.goal, value) ? 'yes' : '**no**') : '';
+      if (verdict === 'yes') met++;
+      if (verdict === '**no**') missed++;
+      const goal = line.goal ? `${line.goal.op} ${line.goal.value}` : '—';
+      const others = (line.peers ?? []).map((peer) => `${peer.label}: ${figure(lookup(results, peer.ref), line.unit === 'ratio' ? 'ratio' : '')}`).join('; ');
+      out.push(`| ${cell(line.what)} | ${goal} | ${figure(value, line.unit)} | ${verdict} | ${cell(others || '—')} |`);
+    }
+    out.push('');
+  }
+  out.splice(4, 0, `Goals met: ${met} of ${met + missed} measured.`, '');
+  out.push('## Machine', '');
+  if (!machine) {
+    out.push('No `bench/results/machine.json`: these results were not produced by `npm run bench` as a whole, so the machine and its load are not recorded.');
+  } else {
+    const m = machine.machine;
+    out.push(`${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Shared with other work: the load average beside each run is the machine's, not the benchmark's alone.`, '');
+    out.push('| benchmark | started (UTC) | took | load before → after | result |', '|---|---|---|---|---|');
+    for (const run of machine.runs) out.push(`| ${run.name} | ${run.startedAt} | ${Math.round(run.seconds)} s | ${run.loadBefore} → ${run.loadAfter} | ${run.ok ? 'ok' : '**failed**'} |`);
+  }
+  out.push('');
+  return out.join('\n');
+}
