@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every benchmark, each in a process of its own, one after another, then
  * `bench/results/summary.md` from their results; the machine and each run's load go to
- * `bench/results/machine.json`. `npm run bench -- <name> [args]` runs one; `-- list` lists
- * them; `-- summary` writes the summary from the results already there.
+ * `bench/results/machine.json`. `npm run bench -- <name> [args]` runs one; `-- all <name>…`
+ * runs those the same way, then the summary; `-- list` lists them; `-- summary` writes the
+ * summary from the results already there.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -26,11 +27,13 @@ const BENCHMARKS: Record<string, { about: string; run: (...args: string[]) => Pr
   bundles: { about: 'edge Worker gzip size (wrangler dry run), origin Lambda bundle size and module init time ([runs])', run: bundles },
 };
 
-async function runAll(): Promise<void> {
+async function runAll(names: readonly string[]): Promise<void> {
+  const unknown = names.filter((name) => !BENCHMARKS[name]);
+  if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(', ')} (npm run bench -- list)`);
   const runs: RunRecord[] = [];
   const machine = describeMachine();
   await mkdir(RESULTS_DIR, { recursive: true });
-  for (const name of Object.keys(BENCHMARKS)) {
+  for (const name of names) {
     const startedAt = new Date();
     const loadBefore = loadNow();
     console.log(`\n=== ${name} (load average ${loadBefore})`);
@@ -49,13 +52,15 @@ async function runAll(): Promise<void> {
 
 const [name, ...args] = process.argv.slice(2);
 if (name === undefined) {
-  await runAll();
+  await runAll(Object.keys(BENCHMARKS));
+} else if (name === 'all') {
+  await runAll(args.length > 0 ? args : Object.keys(BENCHMARKS));
 } else if (name === 'summary') {
   await summary();
 } else if (BENCHMARKS[name]) {
   await BENCHMARKS[name].run(...args);
 } else {
-  console.log('usage: npm run bench [-- <name> [args] | -- summary | -- list]\n');
+  console.log('usage: npm run bench [-- <name> [args] | -- all [<name>…] | -- summary | -- list]\n');
   for (const [key, { about }] of Object.entries(BENCHMARKS)) console.log(`  ${key.padEnd(14)} ${about}`);
   console.log(`  ${'summary'.padEnd(14)} bench/results/summary.md from the results already there`);
   process.exit(name === 'list' ? 0 : 1);

@@ -27,7 +27,8 @@ export interface Line {
   readonly figure: Ref;
   readonly unit: string;
   readonly goal?: Goal;
-  readonly peers?: readonly { readonly label: string; readonly ref: Ref }[];
+  /** Beside the figure; each in the line's unit unless it names its own. */
+  readonly peers?: readonly { readonly label: string; readonly ref: Ref; readonly unit?: string }[];
 }
 
 const ref = (file: string, subject: string, metric: string): Ref => ({ file, subject, metric });
@@ -49,8 +50,8 @@ export const LINES: readonly Line[] = [
   { area: 'workload', what: 'resource hit ratio at Redis (no target)', figure: ref('workload', 'type:resource', 'redis_hit_ratio'), unit: 'ratio', peers: [{ label: 'edge hit ratio, public projects', ref: ref('workload', 'type:resource', 'edge_hit_ratio') }] },
   { area: 'workload', what: 'freshness violations (reads of replaced data beyond the bound, ended sessions served)', figure: ref('workload', 'workload', 'freshness_violations'), unit: 'count', goal: { op: '=', value: 0 } },
   { area: 'workload', what: '5xx answers', figure: ref('workload', 'workload', 'responses_5xx'), unit: 'count', goal: { op: '=', value: 0 } },
-  { area: 'workload', what: 'throughput through the edge', figure: ref('workload', 'workload', 'throughput'), unit: 'req/s', peers: [{ label: 'p50 ms', ref: ref('workload', 'workload', 'p50_ms') }, { label: 'p99 ms', ref: ref('workload', 'workload', 'p99_ms') }] },
-  { area: 'workload', what: 'PostgreSQL loads per request', figure: ref('workload', 'layer:postgres', 'loads_per_request'), unit: 'per request', peers: [{ label: 'edge hit ratio, all public reads', ref: ref('workload', 'layer:edge', 'hit_ratio') }] },
+  { area: 'workload', what: 'throughput through the edge', figure: ref('workload', 'workload', 'throughput'), unit: 'req/s', peers: [{ label: 'p50', ref: ref('workload', 'workload', 'p50_ms'), unit: 'ms' }, { label: 'p99', ref: ref('workload', 'workload', 'p99_ms'), unit: 'ms' }] },
+  { area: 'workload', what: 'PostgreSQL loads per request', figure: ref('workload', 'layer:postgres', 'loads_per_request'), unit: 'per request', peers: [{ label: 'edge hit ratio, all public reads', ref: ref('workload', 'layer:edge', 'hit_ratio'), unit: 'ratio' }] },
   { area: 'workload', what: 'Redis bytes per session entry', figure: ref('workload', 'type:session', 'redis_bytes_per_entry'), unit: 'bytes', peers: peers('workload', 'redis_bytes_per_entry', ['type:user', 'type:resource', 'type:api', 'type:config']) },
   { area: 'edge', what: 'purge: acknowledged write → fresh read at the edge, p99', figure: ref('purge-latency', 'strata', 'write_to_fresh_p99_ms'), unit: 'ms', goal: { op: '≤', value: 1000 }, peers: [{ label: 'p50', ref: ref('purge-latency', 'strata', 'write_to_fresh_p50_ms') }] },
   { area: 'edge', what: 'HIT, one URL: req/s × bare Hono floor', figure: ref('edge', 'strata', 'hit_one_url_rps_x_floor'), unit: 'ratio', peers: [...peers('edge', 'hit_one_url_rps_x_floor', ['strata+purge', 'hono/cache']), { label: 'floor req/s', ref: ref('edge', 'floor', 'hit_one_url_rps') }] },

@@ -24,13 +24,12 @@ export function meets(goal: Goal, value: number): boolean {
 }
 
 const cell = (text: string) => text.replaceAll('|', '\\|');
-const figure = (value: number | undefined, unit: string) => (value === undefined ? 'not run' : `${value}${unit === 'ratio' || unit === 'count' || unit === 'per request' ? '' : ` ${unit}`}`);
+const BARE_UNITS = new Set(['ratio', 'count', 'per request']);
+const figure = (value: number | undefined, unit: string) => (value === undefined ? 'not run' : BARE_UNITS.has(unit) ? String(value) : `${value} ${unit}`);
 
 /** The markdown summary. */
 export function renderSummary(results: Results, lines: readonly Line[], machine: MachineFile | undefined, generatedAt: string): string {
-  const out: string[] = ['# Benchmark summary', ''];
-  out.push(`Generated ${generatedAt} by \`npm run bench\` from \`bench/results/*.json\`. Each figure names its file; "not run" means that file or row is missing.`);
-  out.push('Ratios are paired within one run (DEVELOPERS.md, "Benchmarks"): compare ratios, not absolute rates across runs or machines.', '');
+  const out: string[] = [];
   let met = 0;
   let missed = 0;
   for (const area of [...new Set(lines.map((line) => line.area))]) {
@@ -41,12 +40,20 @@ export function renderSummary(results: Results, lines: readonly Line[], machine:
       if (verdict === 'yes') met++;
       if (verdict === '**no**') missed++;
       const goal = line.goal ? `${line.goal.op} ${line.goal.value}` : '—';
-      const others = (line.peers ?? []).map((peer) => `${peer.label}: ${figure(lookup(results, peer.ref), line.unit === 'ratio' ? 'ratio' : '')}`).join('; ');
+      const others = (line.peers ?? []).map((peer) => `${peer.label}: ${figure(lookup(results, peer.ref), peer.unit ?? line.unit)}`).join('; ');
       out.push(`| ${cell(line.what)} | ${goal} | ${figure(value, line.unit)} | ${verdict} | ${cell(others || '—')} |`);
     }
     out.push('');
   }
-  out.splice(4, 0, `Goals met: ${met} of ${met + missed} measured.`, '');
+  out.unshift(
+    '# Benchmark summary',
+    '',
+    `Generated ${generatedAt} by \`npm run bench\` from \`bench/results/*.json\`; "not run" means a figure's file or row is missing.`,
+    'Ratios are paired within one run (DEVELOPERS.md, "Benchmarks"): compare ratios, not absolute rates across runs or machines.',
+    '',
+    `Goals met: ${met} of ${met + missed} measured.`,
+    '',
+  );
   out.push('## Machine', '');
   if (!machine) {
     out.push('No `bench/results/machine.json`: these results were not produced by `npm run bench` as a whole, so the machine and its load are not recorded.');

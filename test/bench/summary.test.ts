@@ -29,6 +29,7 @@ describe('renderSummary', () => {
   it('puts each goal beside its figure, verdict and peers, and counts the goals met', () => {
     const text = renderSummary(results, lines, undefined, '2026-12-03T08:00:00Z');
     expect(text).toContain('| user hit ratio | ≥ 0.85 | 0.91 | yes | edge: 0.5 |');
+    expect(text.startsWith('# Benchmark summary\n')).toBe(true);
     expect(text).toContain('| api hit ratio | ≥ 0.7 | 0.64 | **no** | — |');
     expect(text).toContain('| hit × floor \\| sequential | — | 0.81 |  | bentocache: 0.55 |');
     expect(text).toContain('Goals met: 1 of 2 measured.');
