@@ -45,9 +45,11 @@ export const LINES: readonly Line[] = [
     figure: ref('workload', `type:${type}`, 'redis_hit_ratio'),
     unit: 'ratio',
     goal: { op: '≥', value: target },
-    ...(type === 'api' ? { peers: [{ label: 'edge hit ratio, public lists', ref: ref('workload', 'type:api', 'edge_hit_ratio') }] } : {}),
+    ...(type === 'api'
+      ? { peers: [{ label: 'edge hit ratio, public lists', ref: ref('workload', 'type:api', 'edge_hit_ratio') }, { label: 'answered by the edge or Redis', ref: ref('workload', 'type:api', 'served_by_a_cache') }] }
+      : {}),
   })),
-  { area: 'workload', what: 'resource hit ratio at Redis (no target)', figure: ref('workload', 'type:resource', 'redis_hit_ratio'), unit: 'ratio', peers: [{ label: 'edge hit ratio, public projects', ref: ref('workload', 'type:resource', 'edge_hit_ratio') }] },
+  { area: 'workload', what: 'resource hit ratio at Redis (no target)', figure: ref('workload', 'type:resource', 'redis_hit_ratio'), unit: 'ratio', peers: [{ label: 'edge hit ratio, public projects', ref: ref('workload', 'type:resource', 'edge_hit_ratio') }, { label: 'answered by the edge or Redis', ref: ref('workload', 'type:resource', 'served_by_a_cache') }] },
   { area: 'workload', what: 'freshness violations (reads of replaced data beyond the bound, ended sessions served)', figure: ref('workload', 'workload', 'freshness_violations'), unit: 'count', goal: { op: '=', value: 0 } },
   { area: 'workload', what: '5xx answers', figure: ref('workload', 'workload', 'responses_5xx'), unit: 'count', goal: { op: '=', value: 0 } },
   { area: 'workload', what: 'throughput through the edge', figure: ref('workload', 'workload', 'throughput'), unit: 'req/s', peers: [{ label: 'p50', ref: ref('workload', 'workload', 'p50_ms'), unit: 'ms' }, { label: 'p99', ref: ref('workload', 'workload', 'p99_ms'), unit: 'ms' }] },

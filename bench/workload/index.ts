@@ -79,6 +79,8 @@ async function runPlan(plan: readonly Planned[], concurrency: number, client: Wo
 
 export async function workload(...args: string[]): Promise<void> {
   const options = parseWorkloadArgs(args);
+  // Ctrl-C: exit, so the exit handlers of local/ kill the Redis servers and wrangler's group.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   logger.setLogLevel('ERROR');
   const world = buildWorld({ tenants: options.tenants, usersPerTenant: options.users, projectsPerTenant: options.projects });
   const plan = planRequests(options.seed, options.warmup + options.requests, world);

@@ -87,6 +87,9 @@ export function workloadRows(figures: WorkloadFigures): Row[] {
     const hits = sum(tallies.map((tally) => tally.edgeHits));
     const edge = hits + sum(tallies.map((tally) => tally.edgeMisses));
     if (edge > 0) add(subject, 'edge_hit_ratio', round(hits / edge, 3), 'ratio');
+    // Each request of these kinds makes at most one engine read (none when the edge answers):
+    // the share answered by a cache layer, edge or Redis, is the share that loaded nothing.
+    if ((type === 'api' || type === 'resource') && latencies.length > 0) add(subject, 'served_by_a_cache', round(1 - typeLoads / latencies.length, 3), 'ratio');
     const group = memory.groups.get(type);
     if (group) {
       add(subject, 'redis_entries', group.keys, 'count');
@@ -131,6 +134,7 @@ export function printSummary(rows: readonly Row[], checker: FreshnessChecker): v
           target: show(target),
           met: target === undefined || ratio === undefined || Number.isNaN(ratio) ? '' : ratio >= target ? 'yes' : 'NO',
           'edge hit': show(v(s, 'edge_hit_ratio')),
+          'edge or redis': show(v(s, 'served_by_a_cache')),
           'redis reads': show(v(s, 'redis_reads')),
           'pg loads': show(v(s, 'postgres_loads')),
           'req/s': show(v(s, 'throughput')),
