@@ -39,6 +39,7 @@ export async function measureRedisMemory(nodeUrls: readonly string[], sample = 2
     let usedMemoryBytes = 0;
     for (const master of masters) {
       usedMemoryBytes += Number(/used_memory:(\d+)/.exec(await master.info('memory'))?.[1] ?? 0);
+      const sampledHere = new Map<string, number>();
       let cursor = '0';
       do {
         const [next, keys] = await master.scan(cursor, 'COUNT', 1000);
@@ -48,8 +49,9 @@ export async function measureRedisMemory(nodeUrls: readonly string[], sample = 2
           const group = byGroup.get(name) ?? { keys: 0, sizes: [] };
           byGroup.set(name, group);
           group.keys++;
-          // Reservoir-free: the first `sample` per master and group (SCAN order is the hash table's).
-          if (group.sizes.length < sample * masters.length) {
+          // The first `sample` keys of each group on each master, in SCAN order (the hash table's).
+          if ((sampledHere.get(name) ?? 0) < sample) {
+            sampledHere.set(name, (sampledHere.get(name) ?? 0) + 1);
             const bytes = await master.memory('USAGE', key, 'SAMPLES', 0);
             if (typeof bytes === 'number') group.sizes.push(bytes);
           }

@@ -2,8 +2,10 @@
  * The workload's pieces that need no stack (`bench/workload/`): Zipf draws and the plan are
  * reproducible by seed and follow their law; the freshness checker tells fresh, stale within
  * the bound and violations apart, for data and for ended sessions; the origin's counters,
- * the edge's Cache-Status and the command line are read as they should be. No clock is real.
+ * the edge's Cache-Status and the command line are read as they should be; Redis memory is
+ * measured on redis-servers of the test's own. No clock is real.
  */
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { edgeOutcome, quantile } from '../../bench/workload/collector.ts';
 import { FreshnessChecker } from '../../bench/workload/freshness.ts';
@@ -12,8 +14,9 @@ import { KINDS, planRequests } from '../../bench/workload/mix.ts';
 import { difference, hitRatio, parseOriginCounts } from '../../bench/workload/origin-metrics.ts';
 import { progress } from '../../bench/workload/progress.ts';
 import { seededRandom, Zipf } from '../../bench/workload/random.ts';
-import { keyGroup } from '../../bench/workload/redis-memory.ts';
+import { keyGroup, measureRedisMemory } from '../../bench/workload/redis-memory.ts';
 import { buildWorld } from '../../bench/workload/world.ts';
+import { startRedis } from '../harness/redis.ts';
 
 describe('Zipf', () => {
   it('draws each rank about as often as its probability, rank 1 the most', () => {
@@ -187,5 +190,39 @@ describe('small readers', () => {
     expect(lines).toHaveLength(10);
     expect(lines[0]).toBe('run: 10/100 (10%), 100 req/s, ETA 1 s');
     expect(lines[9]).toBe('run: 100/100 (100%), 100 req/s, ETA 0 s');
+  });
+});
+
+describe('measureRedisMemory', () => {
+  it('counts every key of a group, measures a sample of each with MEMORY USAGE, and skips replicas', async () => {
+    const server = await startRedis();
+    const replica = await startRedis();
+    const client = new Redis(server.url, { protocol: 2 });
+    const replicaClient = new Redis(replica.url, { protocol: 2 });
+    try {
+      // A replica holds the same keys; counted, it would double every group.
+      await replicaClient.replicaof('127.0.0.1', server.port);
+      const small = 'x'.repeat(10);
+      const large = 'y'.repeat(5000);
+      for (let i = 0; i < 30; i++) await client.set(`user:{t}:${i}`, small);
+      for (let i = 0; i < 5; i++) await client.set(`api:v1:{t}:${i}`, large);
+      await client.set('plain', small);
+      // The replica's first sync lands when it lands: wait for every key (the test's timeout bounds it).
+      while ((await replicaClient.dbsize()) < 36) await new Promise((resolve) => setTimeout(resolve, 50));
+      const memory = await measureRedisMemory([server.url, replica.url], 10);
+      expect([...memory.groups.keys()]).toEqual(['api', 'plain', 'user']);
+      const user = memory.groups.get('user')!;
+      const api = memory.groups.get('api')!;
+      expect(user).toMatchObject({ keys: 30, sampled: 10 });
+      expect(api).toMatchObject({ keys: 5, sampled: 5 });
+      expect(api.bytesPerEntry).toBeGreaterThan(5000);
+      expect(user.bytesPerEntry).toBeLessThan(200);
+      expect(user.totalBytes).toBe(user.bytesPerEntry * 30);
+      expect(memory.usedMemoryBytes).toBeGreaterThan(0);
+    } finally {
+      client.disconnect();
+      replicaClient.disconnect();
+      await Promise.all([replica.stop(), server.stop()]);
+    }
   });
 });
