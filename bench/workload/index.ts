@@ -21,6 +21,7 @@ import { FreshnessChecker, type FreshnessBounds } from './freshness.ts';
 import { planRequests, type Planned } from './mix.ts';
 import { difference, readOriginCounts } from './origin-metrics.ts';
 import { progress } from './progress.ts';
+import { readPurgeDeliveries } from './purges.ts';
 import { measureRedisMemory } from './redis-memory.ts';
 import { printSummary, workloadRows } from './report.ts';
 import { buildWorld, seedWorld } from './world.ts';
@@ -98,6 +99,7 @@ export async function workload(...args: string[]): Promise<void> {
     const stack = await startLocalStack({ env, dataDir, output: 'ignore', edgePersistTo: join(dataDir, 'edge') });
     try {
       await seedWorld(stack.services.db, world);
+      const began = new Date();
       console.log(`workload: seed ${options.seed}, ${world.length} tenants × ${options.users} users × ${options.projects} projects; ${options.warmup} warm-up then ${options.requests} measured requests, ${options.concurrency} at a time`);
       const collector = new Collector();
       const checker = new FreshnessChecker(FRESHNESS_BOUNDS);
@@ -109,8 +111,12 @@ export async function workload(...args: string[]): Promise<void> {
       collector.stop(performance.now());
       const origin = difference(await readOriginCounts(stack.originUrl), before);
       const memory = await measureRedisMemory(cluster.nodes.map((node) => node.url));
-      const rows = workloadRows({ options, collector, origin, checker, memory });
+      // Purges still in flight get their chance to land before the outbox is read.
+      await stack.services.outbox.idle(5000);
+      const purges = await readPurgeDeliveries(stack.services.db, began);
+      const rows = workloadRows({ options, collector, origin, checker, memory, purges });
       printSummary(rows, checker);
+      for (const error of purges.errors) console.log(`  purge still waiting: ${error}`);
       await writeRows('workload', rows);
     } finally {
       await stack.stop();

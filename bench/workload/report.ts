@@ -10,6 +10,7 @@ import { quantile, type Collector } from './collector.ts';
 import type { FreshnessChecker } from './freshness.ts';
 import { KINDS, type KindName } from './mix.ts';
 import { hitRatio, type OriginCounts } from './origin-metrics.ts';
+import type { PurgeDeliveries } from './purges.ts';
 import type { RedisMemory } from './redis-memory.ts';
 
 /** Everything one run measured. */
@@ -19,6 +20,7 @@ export interface WorkloadFigures {
   readonly origin: OriginCounts;
   readonly checker: FreshnessChecker;
   readonly memory: RedisMemory;
+  readonly purges: PurgeDeliveries;
 }
 
 const DATA_TYPES: DataType[] = ['session', 'config', 'user', 'api', 'resource'];
@@ -31,7 +33,7 @@ function kindsOf(type: DataType): string[] {
 
 /** The rows of `bench/results/workload.json`. */
 export function workloadRows(figures: WorkloadFigures): Row[] {
-  const { collector, origin, checker, memory } = figures;
+  const { collector, origin, checker, memory, purges } = figures;
   const rows: Row[] = [];
   const add = (subject: string, metric: string, value: number, unit: string) => rows.push({ subject, metric, value, unit });
   const requests = collector.requests;
@@ -53,6 +55,8 @@ export function workloadRows(figures: WorkloadFigures): Row[] {
     add(`kind:${kind}`, 'p50_ms', round(quantile(sorted, 0.5), 2), 'ms');
     add(`kind:${kind}`, 'p99_ms', round(quantile(sorted, 0.99), 2), 'ms');
     add(`kind:${kind}`, 'unexpected_status', tally.unexpected, 'count');
+    // Every status seen, by code (0: no answer), so an unexpected one says what it was.
+    for (const [status, count] of [...tally.statuses].sort(([a], [b]) => a - b)) add(`kind:${kind}`, `status_${status}`, count, 'count');
   }
 
   const edgeHits = sum([...collector.kinds.values()].map((tally) => tally.edgeHits));
@@ -102,6 +106,14 @@ export function workloadRows(figures: WorkloadFigures): Row[] {
     add(`redis-keys:${name}`, 'entries', group.keys, 'count');
     add(`redis-keys:${name}`, 'bytes_per_entry', group.bytesPerEntry, 'bytes');
   }
+  add('purges', 'queued', purges.queued, 'count');
+  add('purges', 'delivered', purges.delivered, 'count');
+  add('purges', 'pending_at_end', purges.pending, 'count');
+  add('purges', 'retried', purges.retried, 'count');
+  add('purges', 'max_attempts', purges.maxAttempts, 'count');
+  add('purges', 'commit_to_delivered_p50_ms', purges.deliveryP50Ms, 'ms');
+  add('purges', 'commit_to_delivered_p99_ms', purges.deliveryP99Ms, 'ms');
+  add('purges', 'commit_to_delivered_max_ms', purges.deliveryMaxMs, 'ms');
   for (const [layer, tally] of checker.tallies) {
     add(`freshness:${layer}`, 'bound_ms', checker.bounds[layer], 'ms');
     add(`freshness:${layer}`, 'reads_checked', tally.checked, 'count');
@@ -148,7 +160,9 @@ export function printSummary(rows: readonly Row[], checker: FreshnessChecker): v
   );
   console.log(`edge hit ratio ${show(v('layer:edge', 'hit_ratio'))} over ${v('layer:edge', 'cacheable_reads')} cacheable reads; PostgreSQL loads per request ${show(v('layer:postgres', 'loads_per_request'))}; Redis used_memory ${show(v('layer:redis', 'used_memory'))} B over the masters`);
   const kinds = rows.filter((row) => row.subject.startsWith('kind:') && row.metric === 'requests').map((row) => row.subject);
-  console.table(Object.fromEntries(kinds.map((s) => [s.slice(5), { requests: v(s, 'requests'), 'req/s': v(s, 'throughput'), 'p50 ms': v(s, 'p50_ms'), 'p99 ms': v(s, 'p99_ms'), unexpected: v(s, 'unexpected_status') }])));
+  const statuses = (s: string) => rows.filter((row) => row.subject === s && row.metric.startsWith('status_')).map((row) => `${row.metric.slice(7)}×${row.value}`).join(' ');
+  console.table(Object.fromEntries(kinds.map((s) => [s.slice(5), { requests: v(s, 'requests'), 'req/s': v(s, 'throughput'), 'p50 ms': v(s, 'p50_ms'), 'p99 ms': v(s, 'p99_ms'), unexpected: v(s, 'unexpected_status'), statuses: statuses(s) }])));
+  console.log(`purges: ${v('purges', 'queued')} queued, ${v('purges', 'delivered')} delivered (${v('purges', 'retried')} after a retry, at most ${v('purges', 'max_attempts')} attempts), ${v('purges', 'pending_at_end')} waiting at the end; commit → delivered p50 ${v('purges', 'commit_to_delivered_p50_ms')} ms, p99 ${v('purges', 'commit_to_delivered_p99_ms')} ms, max ${v('purges', 'commit_to_delivered_max_ms')} ms`);
   console.table(Object.fromEntries([...checker.tallies].map(([layer, tally]) => [layer, { 'bound ms': checker.bounds[layer], checked: tally.checked, 'stale within bound': tally.staleWithinBound, violations: tally.violations, 'max staleness ms': Math.round(tally.maxStalenessMs) }])));
   for (const violation of checker.violations.slice(0, 10)) console.log(`  freshness violation (${violation.layer}) ${violation.object}: ${violation.what}`);
 }

@@ -16,6 +16,8 @@ import { progress } from '../../bench/workload/progress.ts';
 import { seededRandom, Zipf } from '../../bench/workload/random.ts';
 import { keyGroup, measureRedisMemory } from '../../bench/workload/redis-memory.ts';
 import { buildWorld } from '../../bench/workload/world.ts';
+import { readPurgeDeliveries } from '../../bench/workload/purges.ts';
+import { openTestDatabase } from '../origin/databases.ts';
 import { startRedis } from '../harness/redis.ts';
 
 describe('Zipf', () => {
@@ -225,4 +227,28 @@ describe('measureRedisMemory', () => {
       await Promise.all([replica.stop(), server.stop()]);
     }
   });
+});
+
+describe('readPurgeDeliveries', () => {
+  it('reads the outbox since the run began: delivered, retried, waiting, and commit-to-delivery times', async () => {
+    const { db, close } = await openTestDatabase('pglite');
+    try {
+      const began = new Date(Date.now() - 60_000);
+      const row = (id: string, createdAgoS: number, deliveredAgoS: number | null, attempts: number, error: string | null) =>
+        db.query(
+          `INSERT INTO purge_outbox (id, message, created_at, attempts, delivered_at, last_error)
+           VALUES ($1, '{}'::jsonb, now() - $2 * interval '1 second', $3, CASE WHEN $4::float8 IS NULL THEN NULL ELSE now() - $4::float8 * interval '1 second' END, $5)`,
+          [id, createdAgoS, attempts, deliveredAgoS, error],
+        );
+      await row('before-the-run', 120, 119, 1, null);
+      await row('fast', 30, 29.9, 1, null);
+      await row('retried', 30, 20, 3, null);
+      await row('waiting', 10, null, 2, 'edge answered 503');
+      const purges = await readPurgeDeliveries(db, began);
+      expect(purges).toMatchObject({ queued: 3, delivered: 2, pending: 1, retried: 2, maxAttempts: 3, deliveryP50Ms: 100, deliveryMaxMs: 10_000, errors: ['edge answered 503'] });
+    } finally {
+      await close();
+    }
+    // PGlite boots and migrates first: seconds on a busy machine.
+  }, 60_000);
 });
