@@ -51,6 +51,18 @@ export const LINES: readonly Line[] = [
   })),
   { area: 'workload', what: 'resource hit ratio at Redis (no target)', figure: ref('workload', 'type:resource', 'redis_hit_ratio'), unit: 'ratio', peers: [{ label: 'edge hit ratio, public projects', ref: ref('workload', 'type:resource', 'edge_hit_ratio') }, { label: 'answered by the edge or Redis', ref: ref('workload', 'type:resource', 'served_by_a_cache') }] },
   { area: 'workload', what: 'freshness violations (reads of replaced data beyond the bound, ended sessions served)', figure: ref('workload', 'workload', 'freshness_violations'), unit: 'count', goal: { op: '=', value: 0 } },
+  {
+    area: 'workload',
+    what: 'purge outbox under the workload: commit → delivered to the edge, p99 (the edge bound assumes ≤ 1 s)',
+    figure: ref('workload', 'purges', 'commit_to_delivered_p99_ms'),
+    unit: 'ms',
+    goal: { op: '≤', value: 1000 },
+    peers: [
+      { label: 'max', ref: ref('workload', 'purges', 'commit_to_delivered_max_ms') },
+      { label: 'delivered after a retry', ref: ref('workload', 'purges', 'retried'), unit: 'count' },
+      { label: 'waiting at the end', ref: ref('workload', 'purges', 'pending_at_end'), unit: 'count' },
+    ],
+  },
   { area: 'workload', what: '5xx answers', figure: ref('workload', 'workload', 'responses_5xx'), unit: 'count', goal: { op: '=', value: 0 } },
   { area: 'workload', what: 'throughput through the edge', figure: ref('workload', 'workload', 'throughput'), unit: 'req/s', peers: [{ label: 'p50', ref: ref('workload', 'workload', 'p50_ms'), unit: 'ms' }, { label: 'p99', ref: ref('workload', 'workload', 'p99_ms'), unit: 'ms' }] },
   { area: 'workload', what: 'PostgreSQL loads per request', figure: ref('workload', 'layer:postgres', 'loads_per_request'), unit: 'per request', peers: [{ label: 'edge hit ratio, all public reads', ref: ref('workload', 'layer:edge', 'hit_ratio'), unit: 'ratio' }] },
