@@ -48,7 +48,7 @@ export function renderSummary(results: Results, lines: readonly Line[], machine:
   out.unshift(
     '# Benchmark summary',
     '',
-    `Generated ${generatedAt} by \`npm run bench\` from \`bench/results/*.json\`; "not run" means a figure's file or row is missing.`,
+    `Generated ${generatedAt} from \`bench/results/*.json\`; "not run" means a figure's file or row is missing.`,
     'Ratios are paired within one run (DEVELOPERS.md, "Benchmarks"): compare ratios, not absolute rates across runs or machines.',
     '',
     `Goals met: ${met} of ${met + missed} measured.`,
@@ -62,6 +62,8 @@ export function renderSummary(results: Results, lines: readonly Line[], machine:
     out.push(`${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Shared with other work: the load average beside each run is the machine's, not the benchmark's alone.`, '');
     out.push('| benchmark | started (UTC) | took | load before → after | result |', '|---|---|---|---|---|');
     for (const run of machine.runs) out.push(`| ${run.name} | ${run.startedAt} | ${Math.round(run.seconds)} s | ${run.loadBefore} → ${run.loadAfter} | ${run.ok ? 'ok' : '**failed**'} |`);
+    const earlier = [...results.keys()].filter((name) => !machine.runs.some((run) => run.name === name && run.ok));
+    if (earlier.length > 0) out.push('', `Not from this run (left by earlier runs, machine and load not recorded here): ${earlier.map((name) => `\`${name}.json\``).join(', ')}.`);
   }
   out.push('');
   return out.join('\n');

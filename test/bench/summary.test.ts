@@ -54,6 +54,7 @@ describe('renderSummary', () => {
     expect(text).toContain('2 × Test CPU, 23.5 GiB, Linux 6, Node v24.21.0.');
     expect(text).toContain('| workload | 2026-12-03T08:00:00 | 312 s | 3.5 → 9.25 | ok |');
     expect(text).toContain('| edge | 2026-12-03T08:06:00 | 5 s | 9.25 → 9 | **failed** |');
+    expect(text).toContain('Not from this run (left by earlier runs, machine and load not recorded here): `cache-engine.json`.');
   });
 });
 
