@@ -1,17 +1,22 @@
 /**
  * Test projects: `edge` runs inside workerd (Cloudflare's vitest plugin); `origin`, `infra`,
- * `e2e`, `local` (the `npm run dev` stack) and `bench` (the benchmarks' own pieces) run in Node. The root global setup starts the harness's Redis servers once for all.
+ * `e2e`, `local` (the `npm run dev` stack), `bench` (the benchmarks' own pieces) and `repo` (the repository's own rules:
+ * import rules, documents) run in Node. The root global setup starts the harness's Redis servers once for all.
  */
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    globalSetup: ['./test/harness/global-setup.ts'],
+    globalSetup: ['./test/harness/quiet-logs.ts', './test/harness/global-setup.ts'],
+    silent: 'passed-only',
     projects: [
       {
         plugins: [
           cloudflareTest({
+            // workerd's own report of every exception, caught ones included (fetches to closed ports
+            // in outage tests): off unless WORKERD_VERBOSE=1. Test failures are vitest's to report.
+            verbose: process.env.WORKERD_VERBOSE === '1',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: { compatibilityFlags: ['enable_nodejs_inspector_module'] },
           }),
@@ -23,6 +28,7 @@ export default defineConfig({
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
       { test: { name: 'local', include: ['test/local/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 120_000 } },
       { test: { name: 'bench', include: ['test/bench/**/*.test.ts'], testTimeout: 20_000, hookTimeout: 60_000 } },
+      { test: { name: 'repo', include: ['test/repo/**/*.test.ts'], testTimeout: 60_000 } },
     ],
   },
 });

@@ -3,7 +3,7 @@
  * every subject in the same 15 rounds, taking turns of a few milliseconds until each has read
  * for 150 ms (`takeTurns` in `rounds.ts`); medians over rounds, ratios to the floor paired per round:
  *   floor       a raw ioredis GET of the cached bytes (no cache layer can beat it)
- *   peer        the brief's CacheWrapper hit path: GET + JSON.parse, nothing else
+ *   peer        the design's naive cache wrapper's hit path: GET + JSON.parse, nothing else
  *   strata      CacheEngine.getOrLoad on a hit of an entry that does not change, so the value
  *               decoded at the last read is used again (no JSON.parse): its best case
  *   strata-decode-each-read  the same read decoding every time, as the first read after a rewrite
@@ -17,7 +17,7 @@ import { seedDemoData } from '../origin/db/seed.ts';
 import { ProjectRepository } from '../origin/projects/repository.ts';
 import { projectListKey } from '../origin/projects/service.ts';
 import { buildServices } from '../origin/services.ts';
-import { startRedis } from '../test/harness/redis.ts';
+import { startRedis } from '../local/redis-processes.ts';
 import { record, summarise, takeTurns, type Samples } from './rounds.ts';
 import { writeRows } from './rows.ts';
 
@@ -39,7 +39,7 @@ export async function originRead(): Promise<void> {
     if (warm.status !== 200) throw new Error(`warm-up read failed: ${warm.status}`);
     const key = await projectListKey('acme');
     const repository = new ProjectRepository(services.db);
-    // The peer reads plain JSON, as the brief's wrapper stored it.
+    // The peer reads plain JSON, as the naive wrapper stored it.
     const plainKey = `${key}:plain`;
     await raw.set(plainKey, JSON.stringify(await warm.json()));
     const mustNotLoad = async () => {

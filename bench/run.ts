@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { breakerOpen } from './breaker-open/index.ts';
 import { bundles } from './bundles/index.ts';
 import { cacheEngine } from './cache-engine/index.ts';
+import { chaos } from './chaos/index.ts';
 import { edge } from './edge/index.ts';
 import { originRead } from './origin-read.ts';
 import { purgeLatency } from './purge-latency.ts';
@@ -20,6 +21,7 @@ import { workload } from './workload/index.ts';
 const BENCHMARKS: Record<string, { about: string; run: (...args: string[]) => Promise<void> }> = {
   'breaker-open': { about: 'time for the breaker to open when Redis hangs (SIGSTOP) under a steady read load, and reads that waited a full timeout', run: breakerOpen },
   'cache-engine': { about: 'get-hit, stampede and tag invalidation against a raw GET floor, bentocache, cache-manager, cachified and KEYS+DEL', run: cacheEngine },
+  chaos: { about: 'faults injected into the dev stack (6-node cluster) under a mixed load: errors, time to recover, stale reads, data lost ([fault,fault…])', run: chaos },
   edge: { about: 'edge HIT and MISS req/s and latency through workerd against a bare Hono floor and hono/cache', run: edge },
   'purge-latency': { about: 'acknowledged write to fresh read at the edge in the dev stack, p50/p99 over 200 writes ([writes])', run: purgeLatency },
   'origin-read': { about: 'a public list read at the origin: Redis hit vs raw GET floor, a naive peer and PostgreSQL', run: originRead },

@@ -1,32 +1,39 @@
 /**
- * The isolate's Upstash Redis client (purge versions, purge de-duplication, rate limits), built
+ * The isolate's Upstash Redis clients (purge versions, purge de-duplication, rate limits), built
  * from the bindings once and reused by every request the isolate serves.
  */
 import { Redis } from '@upstash/redis/cloudflare';
 import type { Env } from './env.ts';
 
-// Keyed by URL and token: bindings are fixed in a deployed Worker, but tests vary them.
+export interface UpstashOptions {
+  /** The most one command may take; past it the command is aborted and rejects. Unset: no deadline of our own. */
+  readonly timeoutMs?: number;
+}
+
+// Keyed by deadline, URL and token: bindings are fixed in a deployed Worker, but tests vary them.
 const clients = new Map<string, Redis>();
+const byBindings = new WeakMap<Env, Redis | undefined>();
 
 /**
- * The Upstash client for `env`, or `undefined` when `UPSTASH_REDIS_REST_URL` or `_TOKEN` is
- * unset. Throws when the URL is malformed (the library's `UrlError`).
+ * The shared Upstash client for `env` (no deadline of its own), or `undefined` when
+ * `UPSTASH_REDIS_REST_URL` or `_TOKEN` is unset. Throws when the URL is malformed (the library's
+ * `UrlError`).
  */
 export function upstashFor(env: Env): Redis | undefined {
   // Every request of an isolate sees the same bindings object: skip building the lookup key.
   if (byBindings.has(env)) return byBindings.get(env);
-  const client = clientFor(env);
+  const client = upstashClient(env, {});
   byBindings.set(env, client);
   return client;
 }
 
-const byBindings = new WeakMap<Env, Redis | undefined>();
-
-function clientFor(env: Env): Redis | undefined {
+/** The Upstash client for `env` with `options`, or `undefined` as for {@link upstashFor}. */
+export function upstashClient(env: Env, options: UpstashOptions): Redis | undefined {
   const url = env.UPSTASH_REDIS_REST_URL;
   const token = env.UPSTASH_REDIS_REST_TOKEN;
   if (!url || !token) return undefined;
-  const key = `${url}\n${token}`;
+  const { timeoutMs } = options;
+  const key = `${timeoutMs ?? ''}\n${url}\n${token}`;
   let client = clients.get(key);
   if (!client) {
     client = new Redis({
@@ -41,6 +48,8 @@ function clientFor(env: Env): Redis | undefined {
       // once. (`retry: false` still makes two attempts in 1.39.0, hence `retries: 0`.) Every
       // caller fails open or is retried by its sender (the purge outbox).
       retry: { retries: 0 },
+      // A function: a fresh deadline per command, and an abort that rejects instead of resolving.
+      ...(timeoutMs === undefined ? {} : { signal: () => AbortSignal.timeout(timeoutMs) }),
     });
     clients.set(key, client);
   }

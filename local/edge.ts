@@ -50,9 +50,20 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * dotenv's quoting: single quotes keep a value literally (JSON such as `ROUTE_POLICY` included);
+ * double quotes only turn `\n` into newlines and do not unescape `\"`, so they carry values
+ * with a single quote or a newline, which must then hold no double quote.
+ */
+export function envFileValue(value: string): string {
+  if (!value.includes("'") && !value.includes('\n') && !value.includes('\r')) return `'${value}'`;
+  if (!value.includes('"') && !value.includes('\\')) return `"${value.replaceAll('\n', '\\n')}"`;
+  throw new Error('an edge binding may not hold both a single quote or newline and a double quote or backslash');
+}
+
 function envFileText(bindings: Record<string, string>): string {
   return Object.entries(bindings)
-    .map(([name, value]) => `${name}=${JSON.stringify(value)}\n`)
+    .map(([name, value]) => `${name}=${envFileValue(value)}\n`)
     .join('');
 }
 
@@ -152,6 +163,11 @@ export class LocalEdge {
       this.#spawn();
       this.#whenReady().catch(() => {});
     }, RESTART_DELAY_MS).unref();
+  }
+
+  /** wrangler's process id (its group holds workerd), while it runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
   }
 
   /** False once a crash loop made the supervisor give up. */

@@ -13,7 +13,8 @@ import { log } from '../origin/log.ts';
 import { startOriginServer } from '../origin/server.ts';
 import { buildServices, type Services } from '../origin/services.ts';
 import { LocalEdge } from './edge.ts';
-import { hasRedisServer, startRedisChild } from './redis-server.ts';
+import { startRedisCluster, type LocalRedisCluster } from './redis-cluster.ts';
+import { hasRedisServer, startRedisChild, type RedisChild } from './redis-server.ts';
 import { localSecrets, type LocalSecrets } from './secrets.ts';
 import { startUpstashServer, type UpstashServer } from './upstash/server.ts';
 
@@ -27,6 +28,21 @@ export interface LocalStackOptions {
   output?: 'inherit' | 'ignore';
   /** The edge's Cache API folder; `wrangler dev`'s default when absent. */
   edgePersistTo?: string;
+  /** Runs the origin's Redis as a local 6-node cluster (also `DEV_REDIS_CLUSTER=1`); ignored when one is configured. */
+  redisCluster?: boolean;
+  /** Extra Worker vars for the edge (`ROUTE_POLICY`, `RATE_LIMIT_IP_PER_MINUTE`, …). */
+  edgeVars?: Record<string, string>;
+}
+
+/** The processes and servers the stack started itself, for operators and fault injection. */
+export interface LocalStackProcesses {
+  /** The origin's Redis when the stack started it: one server, or the six nodes of `cluster`. */
+  readonly redis: readonly RedisChild[];
+  readonly cluster: LocalRedisCluster | undefined;
+  /** The Redis behind the local Upstash endpoint (the origin's own when that is one server). */
+  readonly upstashRedis: RedisChild | undefined;
+  /** `wrangler dev`'s process group leader, while the edge runs. */
+  readonly edgePid: number | undefined;
 }
 
 /** A running local stack. */
@@ -35,7 +51,9 @@ export interface LocalStack {
   readonly originUrl: string;
   readonly services: Services;
   readonly secrets: LocalSecrets;
+  /** The local Upstash endpoint (a new one after `startUpstash`). */
   readonly upstash: UpstashServer | undefined;
+  readonly processes: LocalStackProcesses;
   /** What the origin caches in, for people: a URL, `REDIS_CLUSTER_NODES` or process memory. */
   readonly cache: string;
   /** Demo rows the seed added this start. */
@@ -44,6 +62,14 @@ export interface LocalStack {
   stopEdge(): Promise<void>;
   /** Brings it back; the purges that waited are delivered at once. */
   startEdge(): Promise<void>;
+  /** Closes the origin's HTTP server (open connections too); its outbox keeps delivering. */
+  stopOrigin(): Promise<void>;
+  /** Serves the origin again on the same address. */
+  startOrigin(): Promise<void>;
+  /** Closes the local Upstash endpoint: the edge's requests to it are refused. */
+  stopUpstash(): Promise<void>;
+  /** Serves it again on the same address, with the same token. */
+  startUpstash(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,17 +95,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The origin's Redis: the configured one, else a child redis-server, else process memory.
     const configured = Boolean(env.REDIS_URL || env.REDIS_CLUSTER_NODES);
     const redisBinary = hasRedisServer();
-    const child = !configured && redisBinary ? await startRedisChild(env.DEV_REDIS_PORT ? Number(env.DEV_REDIS_PORT) : undefined) : undefined;
+    const wantCluster = !configured && redisBinary && (options.redisCluster ?? env.DEV_REDIS_CLUSTER === '1');
+    const cluster = wantCluster ? await startRedisCluster() : undefined;
+    if (cluster) cleanups.push(() => cluster.stop());
+    const child = !configured && !cluster && redisBinary ? await startRedisChild({ ...(env.DEV_REDIS_PORT ? { port: Number(env.DEV_REDIS_PORT) } : {}) }) : undefined;
     if (child) cleanups.push(() => child.stop());
-    const redisUrl = env.REDIS_CLUSTER_NODES ? undefined : (env.REDIS_URL ?? child?.url);
+    const clusterNodes = cluster?.seeds ?? env.REDIS_CLUSTER_NODES;
+    const redisUrl = clusterNodes ? undefined : (env.REDIS_URL ?? child?.url);
 
     // Upstash is one standalone Redis: the origin's when it is one, else a child of its own.
-    const upstashChild = !redisUrl && env.REDIS_CLUSTER_NODES && redisBinary ? await startRedisChild() : undefined;
+    const upstashChild = !redisUrl && clusterNodes && redisBinary ? await startRedisChild() : undefined;
     if (upstashChild) cleanups.push(() => upstashChild.stop());
     const upstashRedis = redisUrl ?? upstashChild?.url;
-    const upstash = upstashRedis ? await startUpstashServer({ redisUrl: upstashRedis, token: secrets.upstashToken }) : undefined;
-    if (upstash) cleanups.push(() => upstash.stop());
-    else log.warn('no redis-server found: the edge runs without purge versions and rate limits (install redis-server)');
+    let upstash = upstashRedis ? await startUpstashServer({ redisUrl: upstashRedis, token: secrets.upstashToken }) : undefined;
+    const upstashPort = upstash ? Number(new URL(upstash.url).port) : undefined;
+    let upstashUp = Boolean(upstash);
+    cleanups.push(async () => {
+      if (upstashUp) await upstash?.stop();
+    });
+    if (!upstash) log.warn('no redis-server found: the edge runs without purge versions and rate limits (install redis-server)');
 
     const edgeHost = env.EDGE_HOST ?? '127.0.0.1';
     const edgePort = Number(env.EDGE_PORT ?? 8787);
@@ -88,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...DEV_OUTBOX,
       ...env,
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      ...(cluster ? { REDIS_CLUSTER_NODES: cluster.seeds } : {}),
       CACHE_ENCRYPTION_KEYS: secrets.encryptionKeys,
       PURGE_URL: `${edgeBase}/_strata/purge`,
       PURGE_SECRET: secrets.purgeSecret,
@@ -95,8 +130,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const services = await buildServices(config);
     cleanups.push(() => services.close());
     const seeded = await seedDemoData(services.db);
-    const origin = await startOriginServer(services, config.host, config.port);
-    cleanups.push(() => origin.close());
+    let origin = await startOriginServer(services, config.host, config.port);
+    const originUrl = origin.url;
+    let originUp = true;
+    cleanups.push(async () => {
+      if (originUp) await origin.close();
+    });
     // Purge redelivery, as `origin/main.ts` runs it (the server itself prunes sessions).
     const stopSchedule = services.outbox.schedule(config.outbox.intervalMs);
     cleanups.push(async () => stopSchedule());
@@ -105,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       host: edgeHost,
       port: edgePort,
       bindings: {
+        ...options.edgeVars,
         ORIGIN_URL: origin.url,
         PURGE_SECRET: secrets.purgeSecret,
         ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
@@ -120,20 +160,52 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await edge.start();
 
     const stackFile = join(devDir, STACK_FILE);
-    const description = { pid: process.pid, edgeUrl: edge.url, originUrl: origin.url, purgeUrl: `${edge.url}/_strata/purge`, purgeSecret: secrets.purgeSecret, ...(upstash ? { upstashUrl: upstash.url, upstashToken: upstash.token } : {}) };
+    const redisPids = [...(cluster?.nodes ?? (child ? [child] : [])), ...(upstashChild ? [upstashChild] : [])].map((node) => node.pid);
+    const description = { pid: process.pid, edgePid: edge.pid, redisPids, edgeUrl: edge.url, originUrl: origin.url, purgeUrl: `${edge.url}/_strata/purge`, purgeSecret: secrets.purgeSecret, ...(upstash ? { upstashUrl: upstash.url, upstashToken: upstash.token } : {}) };
     await writeFile(stackFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(stackFile, { force: true }));
 
+    const upstashRedisChild = upstashChild ?? (redisUrl === child?.url ? child : undefined);
     return {
       edgeUrl: edge.url,
-      originUrl: origin.url,
+      originUrl,
       services,
       secrets,
-      upstash,
+      get upstash() {
+        return upstash;
+      },
+      processes: {
+        redis: cluster?.nodes ?? (child ? [child] : []),
+        cluster,
+        upstashRedis: upstashRedisChild,
+        get edgePid() {
+          return edge.pid;
+        },
+      },
       cache: config.cache.kind === 'memory' ? 'process memory (no Redis found)' : (redisUrl ?? 'REDIS_CLUSTER_NODES'),
       seeded,
       stopEdge: () => edge.stop(),
       startEdge: () => edge.start(),
+      async stopOrigin() {
+        if (!originUp) return;
+        originUp = false;
+        await origin.close();
+      },
+      async startOrigin() {
+        if (originUp) return;
+        origin = await startOriginServer(services, config.host, Number(new URL(originUrl).port));
+        originUp = true;
+      },
+      async stopUpstash() {
+        if (!upstash || !upstashUp) return;
+        upstashUp = false;
+        await upstash.stop();
+      },
+      async startUpstash() {
+        if (!upstashRedis || upstashUp) return;
+        upstash = await startUpstashServer({ redisUrl: upstashRedis, token: secrets.upstashToken, ...(upstashPort ? { port: upstashPort } : {}) });
+        upstashUp = true;
+      },
       stop: stopAll,
     };
   } catch (error) {

@@ -1,13 +1,13 @@
 /**
  * The app's caching policies, one per data type of the key grammar (`common/keys.ts`), labelled
- * with the type's name: the TTLs and strategies of the design brief, kept or improved.
+ * with the type's name: the TTLs and strategies of the design (docs/architecture.md, "Design targets"), kept or improved.
  */
 import type { DataType } from '../common/keys.ts';
 import { definePolicy, type CachePolicy, type PayloadCodec } from './cache/index.ts';
 
 const MINUTE = 60_000;
 
-/** The brief's policies: sessions 24 h, profiles 1 h, resources 30 min, API responses 5 min, config 6 h. */
+/** The design's policies: sessions 24 h, profiles 1 h, resources 30 min, API responses 5 min, config 6 h. */
 export const DEFAULT_POLICIES: Readonly<Record<DataType, CachePolicy>> = {
   session: definePolicy({ label: 'session', ttlMs: 24 * 60 * MINUTE, jitter: 0, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, refreshAheadMs: 0, memory: false }),
   user: definePolicy({ label: 'user', ttlMs: 60 * MINUTE, jitter: 0.1, staleWhileRevalidateMs: MINUTE, staleIfErrorMs: 15 * MINUTE, refreshAheadMs: 0, memory: false }),

@@ -48,6 +48,6 @@ if (!stage) {
 } else {
   const left = await placeholdersIn('wrangler.toml', stage);
   if (left.length > 0) {
-    refuse(`wrangler.toml [env.${stage}] still has placeholders; replace them before deploying (README, "Deploy"):\n  ${left.join('\n  ')}`);
+    refuse(`wrangler.toml [env.${stage}] still has placeholders; replace them before deploying (docs/deploy.md):\n  ${left.join('\n  ')}`);
   }
 }

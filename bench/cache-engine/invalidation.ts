@@ -1,15 +1,16 @@
 /**
  * Tag invalidation with 10 000 tagged entries among 1 000 000 keys: this engine's version bump
- * against the brief's `KEYS` + `DEL` Lua script, each timed alone and under a prober in five
- * interleaved rounds (the same statistics for both: medians, and the brief's time over
- * strata's paired per round): the time, and the worst latency a concurrent client's `GET` saw
- * while each ran (how long Redis was blocked for everyone else).
+ * against the design's naive `KEYS` + `DEL` Lua script (docs/architecture.md, "Design targets"),
+ * each timed alone and under a prober in five interleaved rounds (the same statistics for both:
+ * medians, and the script's time over strata's paired per round): the time, and the worst
+ * latency a concurrent client's `GET` saw while each ran (how long Redis was blocked for
+ * everyone else).
  */
 import { Redis } from 'ioredis';
 import { resourceKey } from '../../common/keys.ts';
 import { CacheEngine, createRedisStore } from '../../origin/cache/index.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
-import { startRedis } from '../../test/harness/redis.ts';
+import { startRedis } from '../../local/redis-processes.ts';
 import { interleave, summarise } from '../rounds.ts';
 import type { Row } from '../rows.ts';
 
@@ -49,7 +50,7 @@ async function underProbe(url: string, invalidate: () => Promise<unknown>): Prom
 
 const ROUNDS = 5;
 
-/** Rows `tag_invalidate_ms` and `tag_invalidate_worst_get_ms` (medians of five interleaved rounds) for `strata` and `brief-keys-del`, and the brief's time over strata's, paired per round. */
+/** Rows `tag_invalidate_ms` and `tag_invalidate_worst_get_ms` (medians of five interleaved rounds) for `strata` and `brief-keys-del`, and the script's time over strata's, paired per round. */
 export async function measureInvalidation(): Promise<Row[]> {
   const redis = await startRedis(['--enable-debug-command', 'yes']);
   const raw = new Redis(redis.url, { protocol: 2 });

@@ -1,6 +1,6 @@
 /**
  * The contenders, each driven through its own public API against the same Redis:
- *   floor          raw ioredis GET + JSON.parse, one command per read (the brief's wrapper)
+ *   floor          raw ioredis GET + JSON.parse, one command per read (the design's naive wrapper)
  *   floor-pipelined  the same with ioredis auto-pipelining: concurrent reads leave in one write,
  *                  Redis used as well as a client can without changing commands
  *   strata         this engine (no memory tier: every read goes to Redis)
@@ -57,7 +57,7 @@ async function strataSubject(name: string, url: string, tenant: string, policy: 
   };
 }
 
-/** The brief's CacheWrapper over one ioredis connection: GET + JSON.parse, no stampede protection. */
+/** The design's naive cache wrapper (docs/architecture.md, "Design targets") over one ioredis connection: GET + JSON.parse, no stampede protection. */
 function floorSubject(name: string, url: string, autoPipelining: boolean): Subject {
   const raw = new Redis(url, { protocol: 2, enableAutoPipelining: autoPipelining });
   const key = (id: string) => `${name}:${id}`;

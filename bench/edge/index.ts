@@ -13,7 +13,7 @@
  * Phases of a round: `hit_one_url` (one stored URL: strata's memory tier answers nearly all),
  * `hit_many_urls` (4096 stored URLs in turn: each comes back after more than the tier's 1 s
  * unless a subject serves over 4096 req/s; as the edge runs today its entries outlive that
- * second, see the README), `miss` (a new URL every request: the origin each time).
+ * second, see docs/benchmarks.md), `miss` (a new URL every request: the origin each time).
  * Every HIT path is stored before the rounds. Besides the figures, each slice records the CPU
  * wrk used, the CPU of the subject's workerd process and of this process (the origin), and the
  * machine's idle cores, in cores (CPU s / s), how many requests reached the origin, and the
@@ -23,7 +23,7 @@
  */
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { bundleWorker as bundle } from '../../test/harness/bundle-worker.ts';
-import { startRedis } from '../../test/harness/redis.ts';
+import { startRedis } from '../../local/redis-processes.ts';
 import { startUpstashServer } from '../../local/upstash/server.ts';
 import { interleave, summarise } from '../rounds.ts';
 import { writeRows, type Row } from '../rows.ts';

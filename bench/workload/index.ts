@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../../local/ports.ts';
-import { startRedisCluster } from '../../local/redis-processes.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import { logger } from '../../origin/log.ts';
 import { writeRows } from '../rows.ts';
@@ -86,18 +85,12 @@ export async function workload(...args: string[]): Promise<void> {
   const world = buildWorld({ tenants: options.tenants, usersPerTenant: options.users, projectsPerTenant: options.projects });
   const plan = planRequests(options.seed, options.warmup + options.requests, world);
   const dataDir = await mkdtemp(join(tmpdir(), 'strata-workload-'));
-  const cluster = await startRedisCluster();
   try {
-    const env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      EDGE_PORT: String(await freePort()),
-      ORIGIN_PORT: '0',
-      PGLITE_DIR: 'memory://',
-      REDIS_CLUSTER_NODES: cluster.seeds,
-    };
-    const stack = await startLocalStack({ env, dataDir, output: 'ignore', edgePersistTo: join(dataDir, 'edge') });
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, EDGE_PORT: String(await freePort()), ORIGIN_PORT: '0', PGLITE_DIR: 'memory://' };
+    const stack = await startLocalStack({ env, dataDir, output: 'ignore', edgePersistTo: join(dataDir, 'edge'), redisCluster: true });
     try {
+      const cluster = stack.processes.cluster;
+      if (!cluster) throw new Error('the stack did not start its Redis Cluster');
       await seedWorld(stack.services.db, world);
       const began = new Date();
       console.log(`workload: seed ${options.seed}, ${world.length} tenants × ${options.users} users × ${options.projects} projects; ${options.warmup} warm-up then ${options.requests} measured requests, ${options.concurrency} at a time`);
@@ -122,7 +115,6 @@ export async function workload(...args: string[]): Promise<void> {
       await stack.stop();
     }
   } finally {
-    await cluster.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -72,7 +72,7 @@ export class DataStack extends Stack implements OriginDependencies {
     this.cacheAccess = new CacheAccess(this, 'CacheAccess', { idPrefix: prefix, secretName: secretNames.redisApp(props.stage) });
     Validations.of(this.cacheAccess.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'ElastiCache RBAC passwords have no managed rotation function; the README documents rotating it by hand with the user\'s two-password slot',
+      reason: 'ElastiCache RBAC passwords have no managed rotation function; docs/deploy.md documents rotating it by hand with the user\'s two-password slot',
     });
     const events = new CacheEvents(this, 'CacheEvents', { topicName: `${prefix}-cache-events`, ...(props.alarmEmail ? { email: props.alarmEmail } : {}) });
     const group = (name: 'cache' | 'sessions', defaults: typeof CACHE_GROUP, settings: ReplicationGroupSettings | undefined, description: string) => {

@@ -80,7 +80,7 @@ export class OriginStack extends Stack {
     });
     Validations.of(purgeSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The key is shared with the Cloudflare Worker, which no rotation function can update; the README documents rotating both sides by hand',
+      reason: 'The key is shared with the Cloudflare Worker, which no rotation function can update; docs/deploy.md documents rotating both sides by hand',
     });
 
     // Secrets by ARN, read at run time (origin/secrets/); the URL is read from SSM at deploy time.
@@ -149,7 +149,7 @@ export class OriginStack extends Stack {
     this.api = new OriginApi(this, 'Api', { handler: this.origin.target, stageName: props.stage, authorizer: edge.authorizer, ...props.api });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-COG4',
-      reason: 'No Cognito: every method is behind the edge-token Lambda authorizer, and Strata verifies its own session tokens in the origin (ARCHITECTURE.md §5)',
+      reason: 'No Cognito: every method is behind the edge-token Lambda authorizer, and Strata verifies its own session tokens in the origin (docs/security.md)',
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG3',

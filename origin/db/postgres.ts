@@ -38,16 +38,26 @@ export function openPostgres(config: PostgresConfig): Database {
     ...wrap(pool),
     async transaction(work) {
       const client = await pool.connect();
+      // A connection ended while checked out (server restart, pg_terminate_backend) emits
+      // `error` on the client, which the pool listens for only while it is idle: unheard, it
+      // would kill the process. The transaction's next statement fails instead, and the
+      // client is discarded on release.
+      let lost: Error | undefined;
+      const onLost = (error: Error) => {
+        lost = error;
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await work(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        if (!lost) await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        client.off('error', onLost);
+        client.release(lost);
       }
     },
     close: () => pool.end(),

@@ -2,7 +2,7 @@
  * The edge tokens the authorizer accepts, read from Secrets Manager at run time through
  * Powertools Parameters and cached for `maxAgeSeconds`: the secret's `AWSCURRENT` value, and its
  * `AWSPREVIOUS` one, so a rotation never locks the edge out (store the new value, wait out the
- * caches, then give it to the Worker; README, "Rotating secrets").
+ * caches, then give it to the Worker; docs/deploy.md, "Rotating secrets").
  */
 import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';

@@ -10,7 +10,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { onError } from './errors.ts';
 
-/** What authenticated responses say to every cache (ARCHITECTURE.md §5). */
+/** What authenticated responses say to every cache (docs/architecture.md, "An authenticated read"). */
 export const PRIVATE_NO_STORE = 'private, no-store';
 
 /** The largest JSON body the API reads. */

@@ -1,6 +1,6 @@
 /**
  * The single place that turns errors into HTTP answers: `{ error: { code, message, requestId } }`
- * (STYLE.md §5). Typed `HttpError`s keep their status and code; anything else is a logged 500.
+ * (docs/architecture.md, "What the caches say"). Typed `HttpError`s keep their status and code; anything else is a logged 500.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';

@@ -1,10 +1,10 @@
 /**
- * The app's closed set of metric labels: its data types (the policies' labels), and the brief's
+ * The app's closed set of metric labels: its data types (the policies' labels), and the design's
  * hit-ratio target for each. Sinks drop any other label, so no caller can mint a time series.
  */
 import type { DataType } from '../../common/keys.ts';
 
-/** Hit-ratio targets per data type, from the brief. */
+/** Hit-ratio targets per data type, from the design (docs/architecture.md, "Design targets"). */
 export const HIT_RATIO_TARGETS: Readonly<Record<DataType, number | undefined>> = {
   session: 0.95,
   config: 0.9,

@@ -90,7 +90,7 @@ export function prometheusMetrics(options: PrometheusMetricsOptions = {}): Prome
   });
   const target = new Gauge({
     name: 'strata_cache_hit_ratio_target',
-    help: 'Hit-ratio target by data type, from the design brief.',
+    help: 'Hit-ratio target by data type, from the design targets.',
     labelNames: ['type'] as const,
     registers,
   });

@@ -51,7 +51,7 @@ export interface SessionOptions {
   revocationPollMs?: number;
 }
 
-/** The brief's 24 h sliding sessions, capped at 7 days, refreshed at most every 5 minutes. */
+/** The design's 24 h sliding sessions, capped at 7 days, refreshed at most every 5 minutes. */
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   idleTtlMs: 24 * 3_600_000,
   absoluteTtlMs: 7 * 24 * 3_600_000,

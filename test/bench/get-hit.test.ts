@@ -69,7 +69,7 @@ describe('get-hit benchmark', () => {
       // Minus the INFO that reads the count afterwards.
       reads[subject.name] = (await socketReads()) - before - 1;
     }
-    // The plain floor is the brief's wrapper, one command per write (how Redis reads those
+    // The plain floor is the design's naive wrapper, one command per write (how Redis reads those
     // depends on timing, so it is not asserted); every other subject gets one or two.
     const { floor: _plain, ...others } = reads;
     for (const [name, count] of Object.entries(others)) expect(count, name).toBeLessThanOrEqual(3);

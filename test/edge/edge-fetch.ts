@@ -17,10 +17,20 @@ export interface EdgeResult {
 }
 
 /** Sends `path` through the edge. */
-export async function edgeFetch(path: string, init?: RequestInit, bindings: Partial<Env> = {}): Promise<EdgeResult> {
+export function edgeFetch(path: string, init?: RequestInit, bindings: Partial<Env> = {}): Promise<EdgeResult> {
+  return fetchThrough(worker, `https://edge.test${path}`, init, bindings);
+}
+
+/** What `fetchThrough` calls: the Worker's handler, or an edge app a test builds (`createEdgeApp`). */
+export interface EdgeHandler {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>;
+}
+
+/** Sends a request for `url` (absolute) through `app`. */
+export async function fetchThrough(app: EdgeHandler, url: string, init?: RequestInit, bindings: Partial<Env> = {}): Promise<EdgeResult> {
   const ctx = createExecutionContext();
-  const response = await worker.fetch(
-    new Request(`https://edge.test${path}`, init),
+  const response = await app.fetch(
+    new Request(url, init),
     { ...env, ORIGIN_URL: inject('fakeOriginUrl'), EDGE_ORIGIN_TOKEN: inject('fakeEdgeToken'), ...bindings },
     ctx,
   );

@@ -1,10 +1,15 @@
 /**
  * The edge as an RFC 9111 shared cache, inside workerd against the scripted origin.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cacheKeyFor } from '../../edge/cache/key.ts';
+import { mockClock } from './clock.ts';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 const status = (r: { response: Response }) => r.response.headers.get('cache-status') ?? '';
 
 describe('freshness, age and validators', () => {
@@ -30,7 +35,7 @@ describe('freshness, age and validators', () => {
   it('revalidates a stale entry with its ETag and keeps the stored body on a 304, updating headers', async () => {
     const path = `/v1/${freshTenant('etag')}/public/projects`;
     const first = await edgeFetch(path);
-    await sleep(2100);
+    mockClock().advance(2100); // the edge's clock: the stored response ages without waiting
     const revalidated = await edgeFetch(path);
     expect(revalidated.response.status).toBe(200);
     expect(revalidated.body).toBe(first.body);
@@ -42,7 +47,7 @@ describe('freshness, age and validators', () => {
   it('serves stale while revalidating in the background', async () => {
     const path = `/v1/${freshTenant('swr')}/public/projects`;
     await edgeFetch(path);
-    await sleep(1600);
+    mockClock().advance(1600); // the edge's clock: the stored response ages without waiting
     const stale = await edgeFetch(path);
     expect(stale.json().hits).toBe(1);
     expect(status(stale)).toMatch(/strata-edge; hit; ttl=-\d+/);
@@ -53,7 +58,7 @@ describe('freshness, age and validators', () => {
   it('serves stale within stale-if-error when the origin fails, and says so', async () => {
     const path = `/v1/${freshTenant('sie')}/public/projects`;
     const first = await edgeFetch(path);
-    await sleep(1600);
+    mockClock().advance(1600); // the edge's clock: the stored response ages without waiting
     const fallback = await edgeFetch(path);
     expect(fallback.response.status).toBe(200);
     expect(fallback.body).toBe(first.body);
@@ -64,7 +69,7 @@ describe('freshness, age and validators', () => {
     const tenant = freshTenant('sie');
     const path = `/v1/${tenant}/public/projects`;
     const first = await edgeFetch(path);
-    await sleep(1600);
+    mockClock().advance(1600); // the edge's clock: the stored response ages without waiting
     const fallback = await edgeFetch(path, undefined, { ORIGIN_URL: 'http://127.0.0.1:1' });
     expect(fallback.response.status).toBe(200);
     expect(fallback.body).toBe(first.body);
@@ -138,7 +143,7 @@ describe('what may be stored and served', () => {
     const policy = JSON.stringify([{ pattern: '/v1/:tenant/public/projects', mode: 'override', ttlSeconds: 3600 }]);
     const path = `/v1/${freshTenant('short')}/public/projects`;
     await edgeFetch(path, undefined, { ROUTE_POLICY: policy });
-    await sleep(1600);
+    mockClock().advance(1600); // the edge's clock: the stored response ages without waiting
     const later = await edgeFetch(path, undefined, { ROUTE_POLICY: policy });
     expect(later.json().hits).toBe(1);
     expect(later.response.headers.get('cache-control')).toBe('public, s-maxage=1');
@@ -148,9 +153,16 @@ describe('what may be stored and served', () => {
   });
 
   it('re-emits origin tags for zone purges and never shows them to clients', async () => {
-    const response = await edgeFetch(`/v1/${freshTenant()}/public/projects`);
+    const tenant = freshTenant();
+    const path = `/v1/${tenant}/public/projects`;
+    const response = await edgeFetch(path);
     expect(response.response.headers.get('x-strata-cache-tags')).toBeNull();
     expect(response.response.headers.get('cache-tag')).toBeNull();
+    // The stored copy, which Cloudflare's purge by tag reads, carries the origin's tags as Cache-Tag.
+    const stored = await (await caches.open('strata-edge')).match(cacheKeyFor(new Request(`https://edge.test${path}`)));
+    await stored?.body?.cancel();
+    expect(stored?.headers.get('cache-tag')).toBe(`tenant:${tenant},projects`);
+    expect(stored?.headers.get('x-strata-cache-tags')).toBeNull();
   });
 
   it('caches only policy-listed routes, never by file extension', async () => {

@@ -2,7 +2,7 @@
  * What an honor route stores (RFC 9111 §3): any final response whose headers give explicit
  * freshness, and the heuristically cacheable statuses (§4.2.2) when heuristics are allowed,
  * whatever the Workers Cache API refuses to store itself — the status travels with the entry.
- * `Set-Cookie` stays unstored: a deliberate choice (README). Under `[{"pattern":"/*","mode":"honor"}]`.
+ * `Set-Cookie` stays unstored: a deliberate choice (docs/edge.md, "Storing"). Under `[{"pattern":"/*","mode":"honor"}]`.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { answerOf, edgeStatus, script, scriptedPath, via } from './scripted-support.ts';

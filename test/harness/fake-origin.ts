@@ -4,7 +4,8 @@
  * selects the behaviour (`fake-origin-scenarios.ts`), so each test can use a fresh tenant and
  * never see another test's stored entries; writes there answer 201 with a Location. Every body
  * carries `hits`, how many times the origin served that path, so a test can tell a cached answer
- * from a fresh one. `/v1/{tenant}/echo/*` answers with the method and headers it received, and
+ * from a fresh one. `/v1/{tenant}/echo/*` answers with the method and headers it received, `/v1/{tenant}/reflect/*`
+ * with everything a request could change its answer by (`fake-origin-reflect.ts`), and
  * `/_fake/hits?path=` tells how many requests a path (with its query) got and the last one's headers.
  * Member routes (sign-in, `/me`) are in `fake-origin-members.ts`; a switchable way to Upstash in
  * `fake-upstash.ts`; answers a test scripts header by header in `fake-origin-scripted.ts`.
@@ -17,6 +18,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { memberRoute } from './fake-origin-members.ts';
+import { reflectRoute } from './fake-origin-reflect.ts';
 import { scenarioFor } from './fake-origin-scenarios.ts';
 import { scriptedRoute } from './fake-origin-scripted.ts';
 import { fakeUpstash } from './fake-upstash.ts';
@@ -122,6 +124,7 @@ export async function startFakeOrigin(options: FakeOriginOptions = {}): Promise<
     }
     if (await memberRoute(request, response, url, () => readBody(request))) return;
     if (await scriptedRoute(request, response, url, () => readBody(request))) return;
+    if (reflectRoute(request, response, url)) return;
 
     if (url.pathname === '/health') {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

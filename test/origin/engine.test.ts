@@ -2,9 +2,10 @@
  * Strategies of the cache engine on every store: cache-aside, write-through, SWR, stale-if-error,
  * refresh-ahead, invalidation by key, tag and tenant, batches, and in-process stampede control.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
 import { CacheEngine, definePolicy, type CachePolicy, type CacheStore } from '../../origin/cache/index.ts';
+import type { CacheMetrics } from '../../origin/cache/metrics/interface.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { STORES, freshTenant } from './stores.ts';
 
@@ -29,15 +30,44 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
   let engine: CacheEngine;
   const errors: unknown[] = [];
 
+  const observedEngines: CacheEngine[] = [];
+
   beforeAll(async () => {
     store = create();
     await store.connect();
     engine = new CacheEngine({ store, onError: (error) => errors.push(error) });
   });
   afterAll(async () => {
-    await engine.close();
+    await Promise.all([engine, ...observedEngines].map((e) => e.close()));
     await store.close();
   });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Entries age by the engine's clock (`Date.now()`): a test moves it instead of sleeping; timers stay real. */
+  function fakeClock() {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    return { advance: (ms: number) => vi.setSystemTime(Date.now() + ms) };
+  }
+
+  /** An engine over the same store that reports its completed writes: `stored(n)` resolves after n more. */
+  function observed() {
+    let sets = 0;
+    const waiting: { at: number; resolve: () => void }[] = [];
+    const metrics: CacheMetrics = {
+      read: () => {},
+      load: () => {},
+      operation: (_, operation, ok) => {
+        if (operation !== 'set' || !ok) return;
+        sets++;
+        for (const w of waiting.filter((w) => w.at <= sets)) (waiting.splice(waiting.indexOf(w), 1), w.resolve());
+      },
+    };
+    const observedEngine = new CacheEngine({ store, metrics, onError: (error) => errors.push(error) });
+    observedEngines.push(observedEngine);
+    return { engine: observedEngine, stored: (n: number) => new Promise<void>((resolve) => waiting.push({ at: sets + n, resolve })) };
+  }
 
   it('loads on a miss, then answers from the cache without calling the loader', async () => {
     const tenant = freshTenant();
@@ -76,11 +106,14 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     const key = resourceKey(tenant, 'project', 'p1');
     const swr = policy({ ttlMs: 300, staleWhileRevalidateMs: 5_000, staleIfErrorMs: 0 });
     const { state, load } = source('v1');
+    const { engine, stored } = observed();
+    const clock = fakeClock();
     await engine.getOrLoad({ key, tenant, policy: swr, load });
     state.value = 'v2';
-    await sleep(350);
+    clock.advance(350);
+    const refreshed = stored(1);
     expect(await engine.getOrLoad({ key, tenant, policy: swr, load })).toEqual({ value: 'v1', status: 'stale' });
-    await sleep(50);
+    await refreshed; // the background reload has stored its value
     expect(await engine.getOrLoad({ key, tenant, policy: swr, load })).toEqual({ value: 'v2', status: 'hit' });
     expect(state.calls).toBe(2);
   });
@@ -90,9 +123,10 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     const key = resourceKey(tenant, 'project', 'p1');
     const sie = policy({ ttlMs: 60, staleWhileRevalidateMs: 0, staleIfErrorMs: 5_000 });
     const { state, load } = source('kept');
+    const clock = fakeClock();
     await engine.getOrLoad({ key, tenant, policy: sie, load });
     state.fail = true;
-    await sleep(100);
+    clock.advance(100);
     expect(await engine.getOrLoad({ key, tenant, policy: sie, load })).toEqual({ value: 'kept', status: 'stale_error' });
     const elsewhere = freshTenant();
     const other = resourceKey(elsewhere, 'project', 'p1');
@@ -105,11 +139,14 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     // Due for refresh 100 ms after each write.
     const ahead = policy({ ttlMs: 1000, refreshAheadMs: 900 });
     const { state, load } = source('v1');
+    const { engine, stored } = observed();
+    const clock = fakeClock();
     await engine.getOrLoad({ key, tenant, policy: ahead, load });
     state.value = 'v2';
-    await sleep(150);
+    clock.advance(150);
+    const refreshed = stored(1);
     expect(await engine.getOrLoad({ key, tenant, policy: ahead, load })).toEqual({ value: 'v1', status: 'hit' });
-    await sleep(50);
+    await refreshed;
     expect(await engine.getOrLoad({ key, tenant, policy: ahead, load })).toEqual({ value: 'v2', status: 'hit' });
     expect(state.calls).toBe(2);
   });
@@ -179,9 +216,11 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     const key = resourceKey(tenant, 'project', 'p1');
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let loading!: () => void;
+    const loadStarted = new Promise<void>((resolve) => (loading = resolve));
     // A miss whose load read the source before the change, and is still running.
-    const early = engine.getOrLoad({ key, tenant, policy: base, load: async () => (await gate, 'before the change') });
-    await sleep(20);
+    const early = engine.getOrLoad({ key, tenant, policy: base, load: async () => (loading(), await gate, 'before the change') });
+    await loadStarted;
     expect(await engine.invalidateTenant(tenant)).toBe(true);
     const late = engine.getOrLoad({ key, tenant, policy: base, load: async () => 'after the change' });
     release();

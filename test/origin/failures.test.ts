@@ -135,8 +135,8 @@ describe('two processes missing one key together', () => {
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'hot');
     const counter = `loads:${key}`;
-    const startAt = String(Date.now() + 1500);
-    const child = () => run(process.execPath, ['test/origin/fixtures/stampede-child.ts', redis.url, tenant, key, counter, startAt], { timeout: 20_000 });
+    // Each child's load waits until both children are reading (stampede-child.ts): they overlap.
+    const child = () => run(process.execPath, ['test/origin/fixtures/stampede-child.ts', redis.url, tenant, key, counter, '2'], { timeout: 20_000 });
     const outputs = await Promise.all([child(), child()]);
     const statuses = outputs.flatMap((o) => JSON.parse(o.stdout) as string[]);
     expect(statuses).toHaveLength(400);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { CacheEngine, createBreaker, createRedisStore, versionKey } from '../../origin/cache/index.ts';
+import { CacheEngine, createBreaker, createRedisStore, versionKey, type CacheStore } from '../../origin/cache/index.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { openDatabase, type Database } from '../../origin/db/index.ts';
 import { postgresInvalidationJournal } from '../../origin/db/invalidation-journal.ts';
@@ -106,7 +106,10 @@ describe('an invalidation whose process is gone before Redis is back', () => {
     const journal = postgresInvalidationJournal(db!);
     const store = createRedisStore({ url: redis!.url, ...timeouts });
     await store.connect();
-    const cache = new CacheEngine({ store, journal, journalPollMs: 60_000 });
+    // Counts the engine's multi-key writes (its version bumps and their retries).
+    let writes = 0;
+    const counted: CacheStore = { ...store, setMany: (entries) => (writes++, store.setMany(entries)) };
+    const cache = new CacheEngine({ store: counted, journal, journalPollMs: 60_000 });
     await cache.start();
     const tenant = freshTenant();
     const key = resourceKey(tenant, 'project', 'p1');
@@ -115,7 +118,8 @@ describe('an invalidation whose process is gone before Redis is back', () => {
     const [recorded] = (await journal.list(100)).filter((entry) => entry.tenant === tenant);
     expect(recorded).toMatchObject({ key: versionKey(tenant) });
     // Retries (100 ms, then doubling) keep failing meanwhile; the record is not rewritten.
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    const before = writes;
+    await eventually('three retries to fail', async () => writes, (n) => n >= before + 3);
     expect((await journal.list(100)).filter((entry) => entry.tenant === tenant)).toEqual([recorded]);
     await redis!.restart();
     await eventually('the bump to land and settle the record', () => journal.list(100), (entries) => !entries.some((entry) => entry.tenant === tenant));

@@ -90,14 +90,22 @@ describe('journal sync', () => {
 
   it('settles its own record when a retry lands before the record is written', async () => {
     const { store, failing } = bumpFailing(createMemoryStore({ maxEntries: 100 }));
-    const slow: InvalidationJournal = { ...journal, record: async (tenant, keys) => (await sleep(400), journal.record(tenant, keys)) };
+    // The record waits at a gate; `recording` resolves once it is being written.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let started!: () => void;
+    const recording = new Promise<void>((resolve) => (started = resolve));
+    const slow: InvalidationJournal = { ...journal, record: async (tenant, keys) => (started(), await gate, journal.record(tenant, keys)) };
     const engine = new CacheEngine({ store, journal: slow, journalPollMs: 100 });
     await engine.start();
     const tenant = freshTenant();
     failing.bumps = true;
     const invalidated = engine.invalidateTags(tenant, ['projects']);
-    await sleep(50);
+    await recording;
     failing.bumps = false; // Redis is back while the record is still being written
+    const before = failing.attempts;
+    await eventually('a retry to land', async () => failing.attempts, (attempts) => attempts > before);
+    open(); // only now is the record written, after the retry landed
     expect(await invalidated).toBe(false);
     await eventually('the record to be settled', () => ofTenant(tenant), (entries) => entries.length === 0);
     await engine.close();

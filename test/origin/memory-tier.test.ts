@@ -4,14 +4,14 @@
  * one that misses the message serves the old value for at most the tier's TTL.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
 import { configKey } from '../../common/keys.ts';
 import { CacheEngine, createRedisBus, createRedisStore, type CacheEntryRef, type CacheStore } from '../../origin/cache/index.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
+import { eventually } from '../harness/eventually.ts';
 import { freshTenant } from './stores.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const policy = DEFAULT_POLICIES.config; // memory: true
 const MEMORY = { maxEntries: 100, ttlMs: 1000 };
 
@@ -42,15 +42,15 @@ describe('memory tier with the invalidation bus', () => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
-  async function waitForValue(engine: CacheEngine, { key, tenant }: CacheEntryRef, expected: string, withinMs: number): Promise<number> {
-    const started = Date.now();
-    while (Date.now() - started < withinMs) {
-      const { value } = await engine.getOrLoad({ key, tenant, policy, load: async () => 'from-source' });
-      if (value === expected) return Date.now() - started;
-      await sleep(10);
-    }
-    throw new Error(`${key} did not become ${expected} within ${withinMs} ms`);
+  /** Reads through `engine` until it gives `expected` (a value from elsewhere: the bus, or Redis). */
+  async function becomes(engine: CacheEngine, { key, tenant }: CacheEntryRef, expected: string): Promise<void> {
+    const read = async () => (await engine.getOrLoad({ key, tenant, policy, load: async () => 'from-source' })).value;
+    await eventually(`${key} to become ${expected}`, read, (value) => value === expected);
   }
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('drops a rewritten value from other processes at once; a process that missed it recovers within the TTL', async () => {
     const tenant = freshTenant();
@@ -59,18 +59,24 @@ describe('memory tier with the invalidation bus', () => {
       await engine.getOrLoad({ key, tenant, policy, load: async () => 'v1' });
       expect(await engine.getOrLoad({ key, tenant, policy, load: async () => 'unused' })).toEqual({ value: 'v1', status: 'hit' });
     }
+    // The clock stands still from here: no memory entry expires, so only the bus can change a value.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     await b.set({ key, tenant, policy }, 'v2');
-    expect(await waitForValue(a, { key, tenant }, 'v2', 500)).toBeLessThan(500);
+    await becomes(a, { key, tenant }, 'v2');
     // No bus: the memory tier still holds v1, but never longer than its TTL.
     expect((await deaf.getOrLoad({ key, tenant, policy, load: async () => 'unused' })).value).toBe('v1');
-    expect(await waitForValue(deaf, { key, tenant }, 'v2', MEMORY.ttlMs + 200)).toBeLessThanOrEqual(MEMORY.ttlMs + 200);
+    vi.setSystemTime(Date.now() + MEMORY.ttlMs + 1);
+    // lru-cache reuses its last reading of the clock until a 1 ms timer has fired.
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    expect((await deaf.getOrLoad({ key, tenant, policy, load: async () => 'unused' })).value).toBe('v2');
   });
 
   it('drops a tenant’s values from other processes on a tenant invalidation', async () => {
     const tenant = freshTenant();
     const key = configKey(tenant, 'limits');
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     await a.getOrLoad({ key, tenant, policy, load: async () => 'old' });
     await b.invalidateTenant(tenant);
-    expect(await waitForValue(a, { key, tenant }, 'from-source', 500)).toBeLessThan(500);
+    await becomes(a, { key, tenant }, 'from-source');
   });
 });

@@ -61,7 +61,7 @@ describe('prometheusMetrics', () => {
     expect(valueOf(text, 'strata_cache_hit_ratio', { type: 'session' })).toBeUndefined();
   });
 
-  it('publishes the brief’s hit-ratio targets', async () => {
+  it('publishes the design’s hit-ratio targets', async () => {
     const text = await prometheusMetrics().text();
     expect(valueOf(text, 'strata_cache_hit_ratio_target', { type: 'session' })).toBe(0.95);
     expect(valueOf(text, 'strata_cache_hit_ratio_target', { type: 'config' })).toBe(0.9);

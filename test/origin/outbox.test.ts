@@ -8,10 +8,22 @@ import { DATABASE_KINDS, openTestDatabase } from './databases.ts';
 
 const SECRET = 'outbox-test-secret';
 
-/** A purge endpoint that verifies signatures with common/purge.ts and answers `status`. */
+/**
+ * A purge endpoint that verifies signatures with common/purge.ts and answers `status`. With
+ * `hold(n)`, the first `n` requests are answered only once all `n` are in: `n` senders were in
+ * flight at once (after 10 s without them it lets the requests go, and `inFlight` tells how many came).
+ */
 async function startReceiver(port = 0) {
   const received: PurgeMessage[] = [];
   const state = { status: 200, rejected: 0, delayMs: 0 };
+  let barrier: { size: number; arrived: number; open: () => void; opened: Promise<void> } | undefined;
+  const hold = (size: number) => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const deadlock = setTimeout(open, 10_000);
+    barrier = { size, arrived: 0, open: () => (clearTimeout(deadlock), open()), opened };
+    return { inFlight: () => barrier!.arrived };
+  };
   const read = async (req: IncomingMessage) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -19,6 +31,10 @@ async function startReceiver(port = 0) {
   };
   const server: Server = createServer(async (req, res) => {
     const body = await read(req);
+    if (barrier && barrier.arrived < barrier.size) {
+      if (++barrier.arrived === barrier.size) barrier.open();
+      await barrier.opened;
+    }
     await new Promise((resolve) => setTimeout(resolve, state.delayMs));
     const verdict = await verifyPurge(SECRET, { get: (name) => (req.headers[name] as string | undefined) ?? null }, body);
     if (!verdict.ok) {
@@ -32,7 +48,7 @@ async function startReceiver(port = 0) {
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/_strata/purge`;
   const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return { url, port: (server.address() as AddressInfo).port, received, state, close };
+  return { url, port: (server.address() as AddressInfo).port, received, state, hold, close };
 }
 
 const rows = (db: Database) =>
@@ -177,7 +193,11 @@ describe.each(DATABASE_KINDS)('purge outbox on %s', (kind) => {
   it('sends each record once when deliverers run concurrently', async () => {
     await enqueue(6);
     const make = () => new OutboxDeliverer({ db, url: receiver.url, secret: SECRET, batchSize: 2 });
-    await Promise.all([make().deliverPending(), make().deliverPending(), make().deliverPending()]);
+    // The receiver answers nobody until all three deliverers are sending: they did overlap.
+    const overlap = receiver.hold(3);
+    const reports = await Promise.all([make().deliverPending(), make().deliverPending(), make().deliverPending()]);
+    expect(overlap.inFlight()).toBe(3);
+    expect(reports.map((report) => report.delivered)).toEqual([2, 2, 2]);
     expect(receiver.received).toHaveLength(6);
     expect(new Set(receiver.received.map((m) => m.id)).size).toBe(6);
   });

@@ -4,36 +4,46 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PendingInvalidations } from '../../origin/cache/invalidation/pending.ts';
+import { eventually } from '../harness/eventually.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once every promise callback already queued has run (they all run before the next macrotask). */
+const afterCallbacks = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('pending invalidations', () => {
   it('retries until the bump lands, then lets the tenant read the cache again', async () => {
     const attempts: string[][] = [];
     let up = false;
-    const pending = new PendingInvalidations(async (keys) => (attempts.push(keys), up));
+    let twoFailed!: () => void;
+    const failedTwice = new Promise<void>((resolve) => (twoFailed = resolve));
+    const pending = new PendingInvalidations(async (keys) => {
+      attempts.push(keys);
+      if (attempts.length === 2) twoFailed();
+      return up;
+    });
     pending.add('acme', ['ver:{acme}']);
     expect(pending.has('acme')).toBe(true);
     expect(pending.has('other')).toBe(false);
-    await sleep(350); // retries at 100 ms, then 200 ms later: both fail
-    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    await failedTwice; // two retries, both failed
+    await afterCallbacks();
     expect(pending.has('acme')).toBe(true);
     up = true;
-    for (let i = 0; i < 50 && pending.has('acme'); i++) await sleep(50);
-    expect(pending.has('acme')).toBe(false);
+    await eventually('the retry to land', async () => pending.has('acme'), (has) => !has);
+    expect(attempts.length).toBeGreaterThanOrEqual(3);
     expect(pending.empty).toBe(true);
     pending.close();
   });
 
   it('keeps a failure recorded while a bump of the same key was on its way', async () => {
     let finish!: (landed: boolean) => void;
-    const pending = new PendingInvalidations(() => new Promise<boolean>((resolve) => (finish = resolve)));
+    let retrying!: () => void;
+    const retryOut = new Promise<void>((resolve) => (retrying = resolve));
+    const pending = new PendingInvalidations(() => (retrying(), new Promise<boolean>((resolve) => (finish = resolve))));
     pending.add('acme', ['ver:{acme}']);
-    await sleep(150); // the retry is out, its SET on the wire
+    await retryOut; // the retry is out, its SET on the wire
     // The source changes again, and this invalidation fails too.
     pending.add('acme', ['ver:{acme}']);
     finish(true); // the earlier retry lands: it says nothing about the later change
-    await sleep(10);
+    await afterCallbacks();
     expect(pending.has('acme')).toBe(true);
     // The same holds for a direct bump that was sent before the failure was recorded.
     const mark = pending.mark();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../origin/db/seed.ts';
+import { readToken } from '../../origin/sessions/token.ts';
 import { alice, bob, send, signIn } from './api-client.ts';
 import { DATABASE_KINDS } from './databases.ts';
 import { CACHE_KINDS, cacheConfig, startTestOrigin, type TestOrigin } from './origin-app.ts';
@@ -73,8 +74,11 @@ describe.each(combos)('session routes on %s with %s', (dbKind, cacheKind) => {
 
   it('answers a session from Postgres when its cache entry is gone', async () => {
     const token = await signIn(origin, 'acme', alice.email);
-    const keys = await origin.services.cache.setMembers(`sessions:{acme}:${alice.id}`).catch(() => []);
-    for (const sid of keys) await origin.services.cache.delete(`session:{acme}:${alice.id}:${sid}`);
+    const { cache } = origin.services;
+    const keys = await cache.setMembers(`sessions:{acme}:${alice.id}`);
+    expect(keys).toContain(readToken(token)!.sid);
+    for (const sid of keys) await cache.delete(`session:{acme}:${alice.id}:${sid}`);
+    expect(await cache.get(`session:{acme}:${alice.id}:${readToken(token)!.sid}`)).toBeUndefined();
     expect((await send(origin, 'GET', '/v1/acme/sessions/current', { token })).status).toBe(200);
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sessionKey } from '../../common/keys.ts';
 import { createBreaker, encryptCodec, generateKey, parseKeyring, type CacheStore } from '../../origin/cache/index.ts';
 import { DEFAULT_SESSION_OPTIONS, SessionStore, type Session, type SessionOptions } from '../../origin/sessions/store.ts';
@@ -6,7 +6,11 @@ import { readToken } from '../../origin/sessions/token.ts';
 import { memorySessionSource } from './session-source.ts';
 import { STORES, freshTenant } from './stores.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Sessions age by `Date.now()`: a test moves it instead of sleeping (timers stay real). */
+function fakeClock() {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+  return { advance: (ms: number) => vi.setSystemTime(Date.now() + ms) };
+}
 const alice = '0a000000-0000-4000-8000-00000000000a';
 const bob = '0b000000-0000-4000-8000-00000000000b';
 const codec = encryptCodec(parseKeyring(`k1:${generateKey()}`));
@@ -26,6 +30,9 @@ describe.each(STORES)('session store on %s', (name, create) => {
     store = create();
     await store.connect();
   });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   afterAll(async () => {
     breaker.shutdown();
     await store.close();
@@ -41,7 +48,7 @@ describe.each(STORES)('session store on %s', (name, create) => {
     expect(calls.load).toBe(0);
 
     const raw = await store.get(sessionKey(tenant, alice, readToken(token)!.sid));
-    expect(raw).toBeDefined();
+    expect(raw).toEqual(expect.stringMatching(/\S/));
     expect(raw).not.toContain(token);
     expect(raw).not.toContain(alice);
   });
@@ -83,47 +90,56 @@ describe.each(STORES)('session store on %s', (name, create) => {
 
   it('slides the idle TTL on access, but rewrites it at most once per touch interval', async () => {
     const tenant = freshTenant();
-    const { sessions, calls } = build({ idleTtlMs: 400, touchIntervalMs: 150 });
+    const { sessions, calls } = build({ idleTtlMs: 60_000, touchIntervalMs: 20_000 });
+    const clock = fakeClock();
     const { token } = await sessions.create(tenant, alice);
     expect(calls.save).toBe(1);
     await sessions.get(tenant, token);
+    clock.advance(19_000);
     await sessions.get(tenant, token);
     expect(calls.save).toBe(1); // inside the touch interval: no rewrite
+    // 3 × 25 s: past the idle TTL of the first access, alive because each access slid it.
     for (let i = 0; i < 3; i++) {
-      await sleep(200);
-      expect(await sessions.get(tenant, token)).toBeDefined();
+      clock.advance(25_000);
+      expect(await sessions.get(tenant, token)).toMatchObject({ session: { tenant, userId: alice } });
     }
     expect(calls.save).toBe(4);
-    await sleep(450);
+    clock.advance(60_000);
     expect(await sessions.get(tenant, token)).toBeUndefined();
   });
 
   it('does not bring back a session that a logout ended while it was being refreshed', async () => {
     const tenant = freshTenant();
     const { source } = memorySessionSource();
-    let slowSaves = false;
+    // Saves wait at a gate while it is closed; `saving` resolves when one is waiting there.
+    let gate: Promise<void> | undefined;
+    let open!: () => void;
+    let saving!: () => void;
+    const saveWaiting = new Promise<void>((resolve) => (saving = resolve));
     const slowSource = { ...source, save: async (sid: string, session: Session) => {
-      if (slowSaves) await sleep(150);
+      if (gate) (saving(), await gate);
       return source.save(sid, session);
     } };
     const replicas = name === 'redis-cluster' ? 1 : 0;
     const sessions = new SessionStore({ store, breaker, source: slowSource, codec, options: { ...DEFAULT_SESSION_OPTIONS, replicas, touchIntervalMs: 0 } });
     const { token } = await sessions.create(tenant, alice);
-    slowSaves = true;
-    const refreshing = sessions.get(tenant, token); // reads the session, then refreshes it slowly
-    await sleep(50);
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const refreshing = sessions.get(tenant, token); // reads the session, then refreshes it
+    await saveWaiting; // the refresh is saving
     await sessions.delete(tenant, token);
+    open();
     await refreshing;
     expect(await store.get(sessionKey(tenant, alice, readToken(token)!.sid))).toBeUndefined();
   });
 
   it('caps a session at its absolute lifetime however often it is used', async () => {
     const tenant = freshTenant();
-    const { sessions } = build({ idleTtlMs: 10_000, absoluteTtlMs: 300, touchIntervalMs: 50 });
+    const { sessions } = build({ idleTtlMs: 600_000, absoluteTtlMs: 60_000, touchIntervalMs: 10_000 });
+    const clock = fakeClock();
     const { token } = await sessions.create(tenant, alice);
-    await sleep(150);
-    expect(await sessions.get(tenant, token)).toBeDefined();
-    await sleep(200);
+    clock.advance(30_000);
+    expect(await sessions.get(tenant, token)).toMatchObject({ session: { tenant, userId: alice } });
+    clock.advance(30_000);
     expect(await sessions.get(tenant, token)).toBeUndefined();
   });
 
@@ -136,10 +152,10 @@ describe.each(STORES)('session store on %s', (name, create) => {
     const b1 = await sessions.create(tenant, bob);
     await sessions.delete(tenant, a1.token);
     expect(await sessions.get(tenant, a1.token)).toBeUndefined();
-    expect(await sessions.get(tenant, a2.token)).toBeDefined();
+    expect(await sessions.get(tenant, a2.token)).toMatchObject({ session: { tenant, userId: alice } });
     expect(await sessions.deleteAllForUser(tenant, alice)).toBe(2);
     expect(await sessions.get(tenant, a2.token)).toBeUndefined();
     expect(await sessions.get(tenant, a3.token)).toBeUndefined();
-    expect(await sessions.get(tenant, b1.token)).toBeDefined();
+    expect(await sessions.get(tenant, b1.token)).toMatchObject({ session: { tenant, userId: bob } });
   });
 });

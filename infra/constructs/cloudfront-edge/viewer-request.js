@@ -1,6 +1,6 @@
 // Strata's CloudFront viewer-request function (CloudFront Functions, JavaScript runtime 2.0).
 // The same rules the Worker applies before it forwards (edge/http/api-only.ts,
-// edge/origin/forward.ts): only the API (/v1/…) is served, so the origin's internals are a 404
+// edge/upstream/forward.ts): only the API (/v1/…) is served, so the origin's internals are a 404
 // here; every client `x-strata-*` header is dropped (those are the edge's to set); so are headers
 // an intermediary could use to change what the origin answers; and the client address is passed
 // as `x-strata-client-ip`. CloudFront adds the edge token itself (an origin custom header).

@@ -39,7 +39,7 @@ export class EdgeAuthorizer extends Construct {
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The token is shared with the Cloudflare Worker, which no rotation function can update; the authorizer accepts the previous version, so operators rotate both sides by hand without downtime (README)',
+      reason: 'The token is shared with the Cloudflare Worker, which no rotation function can update; the authorizer accepts the previous version, so operators rotate both sides by hand without downtime (docs/deploy.md, Rotating secrets)',
     });
     return secret;
   }

@@ -23,7 +23,7 @@ export const UNSERVED_METRICS = ['CacheMiss', 'CacheBypass'] as const;
 export const DATA_TYPES = ['session', 'config', 'user', 'api', 'resource'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
 
-/** The brief's hit-ratio targets; `resource` has none and is graphed only. */
+/** The design's hit-ratio targets (docs/architecture.md, "Design targets"); `resource` has none and is graphed only. */
 export const HIT_RATIO_TARGETS: Readonly<Partial<Record<DataType, number>>> = { session: 0.95, config: 0.9, user: 0.85, api: 0.7 };
 
 /** Every alarm looks at 5-minute periods and fires after 3 bad ones in a row (15 min). */

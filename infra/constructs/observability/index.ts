@@ -55,7 +55,7 @@ export interface StrataObservabilityProps {
 }
 
 /**
- * The CloudWatch dashboard and its alarms: origin hit ratio per data type against the brief's
+ * The CloudWatch dashboard and its alarms: origin hit ratio per data type against the design's
  * targets, Redis per shard (`redis.ts`), Aurora and RDS Proxy (`database.ts`), API Gateway cache
  * hits and misses and 5XX, Lambda errors, throttles and duration. Every alarm notifies one
  * encrypted SNS topic.
@@ -121,7 +121,7 @@ export class StrataObservability extends Construct {
       ],
     ];
 
-    // Layer 3: the origin's hit ratio per data type, against the brief's targets.
+    // Layer 3: the origin's hit ratio per data type, against the design's targets.
     const ratioWidgets: IWidget[] = [];
     for (const type of d.DATA_TYPES) {
       const ratio = hitRatio(props.serviceName, type, t.minReadsForHitRatio);

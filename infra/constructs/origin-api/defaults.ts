@@ -17,7 +17,7 @@ export const DEFAULT_PUBLIC_ROUTES: readonly PublicRoute[] = [
  * of the tenant is purged (a per-tenant purge counter plus the `everything` epoch: tags are known
  * only after the response), so a purge also walks past API Gateway's stage cache — without it
  * the stage cache would hand the edge the pre-purge response for up to its TTL and break the
- * freshness contract (ARCHITECTURE.md §3).
+ * freshness contract (docs/engine.md, "Freshness contract").
  */
 export const CACHE_VERSION_HEADER = 'X-Strata-Cache-Version';
 
@@ -25,7 +25,7 @@ export const CACHE_VERSION_HEADER = 'X-Strata-Cache-Version';
 export const EDGE_ONLY_BODY =
   '{"error":{"code":"forbidden","message":"this API answers the Strata edge only; send requests to the edge","requestId":"$context.requestId"}}';
 
-/** The brief's bounds for layer 2: 5–60 minutes. */
+/** The design's bounds for layer 2: 5–60 minutes (docs/architecture.md, "Design targets"). */
 export const MIN_CACHE_TTL = Duration.minutes(5);
 export const MAX_CACHE_TTL = Duration.minutes(60);
 

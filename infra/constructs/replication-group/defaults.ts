@@ -13,7 +13,7 @@ export const DEFAULT_ENGINE = 'valkey';
 export const DEFAULT_ENGINE_VERSION = '8.1';
 /** Graviton, memory-optimised: 13 GiB per node; size with `nodeType`. */
 export const DEFAULT_NODE_TYPE = 'cache.r7g.large';
-/** The brief's topology: 3 masters, 1 replica each. */
+/** The design's topology: 3 masters, 1 replica each (docs/architecture.md, "Design targets"). */
 export const DEFAULT_SHARDS = 3;
 export const DEFAULT_REPLICAS_PER_SHARD = 1;
 export const DEFAULT_PORT = 6379;
