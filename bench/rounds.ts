@@ -78,6 +78,19 @@ export function record(samples: Samples, subject: string, metric: string, value:
   byMetric.set(metric, [...(byMetric.get(metric) ?? []), value]);
 }
 
+/**
+ * `read`, timing each call on the wall clock into `into` (milliseconds): latencies to take a
+ * percentile of, beside the throughput `takeTurns` measures.
+ */
+export function timed<T>(read: () => Promise<T>, into: number[], now: () => number = () => performance.now()): () => Promise<T> {
+  return async () => {
+    const started = now();
+    const result = await read();
+    into.push(now() - started);
+    return result;
+  };
+}
+
 /** What `takeTurns` runs. */
 export interface TurnsOptions {
   /** Operations one call of a batch performs. */

@@ -12,6 +12,7 @@ import { bundles } from './bundles/index.ts';
 import { cacheEngine } from './cache-engine/index.ts';
 import { chaos } from './chaos/index.ts';
 import { edge } from './edge/index.ts';
+import { lambda } from './lambda.ts';
 import { originRead } from './origin-read.ts';
 import { purgeLatency } from './purge-latency.ts';
 import { describeMachine, loadNow, type RunRecord } from './summary/machine.ts';
@@ -19,14 +20,24 @@ import { MACHINE_FILE, RESULTS_DIR, summary } from './summary/index.ts';
 import { workload } from './workload/index.ts';
 
 const BENCHMARKS: Record<string, { about: string; run: (...args: string[]) => Promise<void> }> = {
-  'breaker-open': { about: 'time for the breaker to open when Redis hangs (SIGSTOP) under a steady read load, and reads that waited a full timeout', run: breakerOpen },
-  'cache-engine': { about: 'get-hit, stampede and tag invalidation against a raw GET floor, bentocache, cache-manager, cachified and KEYS+DEL', run: cacheEngine },
-  chaos: { about: 'faults injected into the dev stack (6-node cluster) under a mixed load: errors, time to recover, stale reads, data lost ([fault,fault…])', run: chaos },
+  'breaker-open': {
+    about: 'time for the breaker to open when Redis hangs (SIGSTOP) under a steady read load, and reads that waited a full timeout',
+    run: breakerOpen,
+  },
+  'cache-engine': {
+    about: 'get-hit, stampede and tag invalidation against a raw GET floor, bentocache, cache-manager, cachified and KEYS+DEL',
+    run: cacheEngine,
+  },
+  chaos: {
+    about: 'faults injected into the dev stack (6-node cluster) under a mixed load: errors, time to recover, stale reads, data lost ([fault,fault…])',
+    run: chaos,
+  },
   edge: { about: 'edge HIT and MISS req/s and latency through workerd against a bare Hono floor and hono/cache', run: edge },
+  lambda: { about: 'the origin Lambda bundle: size (raw, gzip, by package) and module init against the local PostgreSQL ([runs])', run: lambda },
   'purge-latency': { about: 'acknowledged write to fresh read at the edge in the dev stack, p50/p99 over 200 writes ([writes])', run: purgeLatency },
   'origin-read': { about: 'a public list read at the origin: Redis hit vs raw GET floor, a naive peer and PostgreSQL', run: originRead },
   workload: { about: 'a Zipf-skewed multi-tenant mix through edge → origin → 6-node Redis Cluster → PGlite: hit ratios against the targets, latency, memory, freshness ([--seed N] [--requests N] [--concurrency N])', run: workload },
-  bundles: { about: 'edge Worker gzip size (wrangler dry run), origin Lambda bundle size and module init time ([runs])', run: bundles },
+  bundles: { about: 'the edge Worker as deployed, raw and gzip (wrangler dry run), against its 64 KiB limit', run: bundles },
 };
 
 async function runAll(names: readonly string[]): Promise<void> {

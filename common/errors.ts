@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   notFound: 'not_found',
   methodNotAllowed: 'method_not_allowed',
   originUnavailable: 'origin_unavailable',
+  databaseUnavailable: 'database_unavailable',
   rateLimited: 'rate_limited',
   internal: 'internal_error',
   unauthorized: 'unauthorized',
@@ -21,6 +22,7 @@ export const ERROR_CODES = {
   invalidCredentials: 'invalid_credentials',
   forbidden: 'forbidden',
   unsupportedMediaType: 'unsupported_media_type',
+  cacheUnavailable: 'cache_unavailable',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

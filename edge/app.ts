@@ -13,6 +13,7 @@ import type { EdgeEnv } from './env.ts';
 import { canonicalPath } from './http/canonical-path.ts';
 import { health } from './http/health.ts';
 import { apiOnly } from './http/api-only.ts';
+import { apiBodyLimit } from './http/body-limit.ts';
 import { onError } from './http/errors.ts';
 import { purgeBodyLimit, purgeHandler } from './purge/index.ts';
 import { rateLimit } from './ratelimit/index.ts';
@@ -30,6 +31,7 @@ export function createEdgeApp(options: SharedCacheOptions): Hono<EdgeEnv> {
   app.use('*', apiOnly);
 
   app.use('/v1/:tenant/*', rateLimit());
+  app.use('/v1/:tenant/*', apiBodyLimit());
   app.on(['GET', 'HEAD'], '*', sharedCache(options));
 
   app.all('*', async function passThrough(c) {

@@ -132,16 +132,18 @@ export class LocalEdge {
       });
     }
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', (code) => {
-      // What the wrapper leaves behind (workerd, wrangler's CLI) goes with it.
-      if (pid !== undefined) {
-        killGroup(pid, 'SIGKILL');
-        groups.delete(pid);
-      }
-      if (this.#child === child) this.#child = undefined;
-      resolve();
-      if (this.#wanted) this.#restartAfterCrash(code);
-    }));
+    this.#exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        // What the wrapper leaves behind (workerd, wrangler's CLI) goes with it.
+        if (pid !== undefined) {
+          killGroup(pid, 'SIGKILL');
+          groups.delete(pid);
+        }
+        if (this.#child === child) this.#child = undefined;
+        resolve();
+        if (this.#wanted) this.#restartAfterCrash(code);
+      }),
+    );
   }
 
   async #whenReady(): Promise<void> {

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePorts } from './ports.ts';
+import { freeClusterPorts } from './ports.ts';
 import { startRedisChild, type RedisChild } from './redis-server.ts';
 
 const run = promisify(execFile);
@@ -48,7 +48,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 
 /** Starts six cluster-enabled servers and joins them. */
 export async function startRedisCluster(): Promise<LocalRedisCluster> {
-  const ports = await freePorts(6);
+  const ports = await freeClusterPorts(6);
   const dirs: string[] = [];
   const nodes: RedisChild[] = [];
   const stop = async () => {

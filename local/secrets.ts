@@ -1,6 +1,6 @@
 /**
- * The secrets of a local run. The purge key and the Upstash token are new every run and handed
- * to both sides by the stack; the cache-encryption keyring is generated once and kept in the
+ * The secrets of a local run. The purge key, the Upstash token and the operator and debug tokens
+ * are new every run and handed to both sides by the stack (and to `strata` through the stack file); the cache-encryption keyring is generated once and kept in the
  * data folder, so a restart can still read the sessions and profiles it encrypted in Redis.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,10 @@ export interface LocalSecrets {
   readonly upstashToken: string;
   /** `CACHE_ENCRYPTION_KEYS` for the origin: the given one, else the kept one. */
   readonly encryptionKeys: string;
+  /** The origin's `OPERATOR_TOKEN` (its operator API, for `strata`). */
+  readonly operatorToken: string;
+  /** The edge's `DEBUG_TOKEN` (`x-strata-debug`, for `strata inspect`). */
+  readonly debugToken: string;
 }
 
 /** File, under the data folder, that keeps the generated keyring (mode 0600). */
@@ -25,7 +29,10 @@ const token = () => randomBytes(32).toString('base64url');
 /** The keyring kept in `dataDir`, created on first use. */
 export async function keptKeyring(dataDir: string): Promise<string> {
   const file = join(dataDir, KEYRING_FILE);
-  const existing = await readFile(file, 'utf8').then((text) => text.trim(), () => '');
+  const existing = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => '',
+  );
   if (existing) return existing;
   await mkdir(dataDir, { recursive: true });
   const keyring = `local1:${randomBytes(32).toString('base64')}`;
@@ -43,5 +50,7 @@ export async function localSecrets(dataDir: string, configuredKeys?: string): Pr
     purgeSecret: token(),
     upstashToken: token(),
     encryptionKeys: configuredKeys?.trim() || (await keptKeyring(dataDir)),
+    operatorToken: token(),
+    debugToken: token(),
   };
 }

@@ -87,7 +87,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await mkdir(devDir, { recursive: true });
   const cleanups: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
-    await Promise.allSettled(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
+    await Promise.allSettled(
+      cleanups
+        .splice(0)
+        .reverse()
+        .map((cleanup) => cleanup()),
+    );
   };
   try {
     const secrets = await localSecrets(devDir, env.CACHE_ENCRYPTION_KEYS);
@@ -126,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CACHE_ENCRYPTION_KEYS: secrets.encryptionKeys,
       PURGE_URL: `${edgeBase}/_strata/purge`,
       PURGE_SECRET: secrets.purgeSecret,
+      OPERATOR_TOKEN: secrets.operatorToken,
     });
     const services = await buildServices(config);
     cleanups.push(() => services.close());
@@ -147,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...options.edgeVars,
         ORIGIN_URL: origin.url,
         PURGE_SECRET: secrets.purgeSecret,
+        DEBUG_TOKEN: secrets.debugToken,
         ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
       },
       envFile: join(devDir, 'edge.env'),
@@ -161,7 +168,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const stackFile = join(devDir, STACK_FILE);
     const redisPids = [...(cluster?.nodes ?? (child ? [child] : [])), ...(upstashChild ? [upstashChild] : [])].map((node) => node.pid);
-    const description = { pid: process.pid, edgePid: edge.pid, redisPids, edgeUrl: edge.url, originUrl: origin.url, purgeUrl: `${edge.url}/_strata/purge`, purgeSecret: secrets.purgeSecret, ...(upstash ? { upstashUrl: upstash.url, upstashToken: upstash.token } : {}) };
+    const description = {
+      pid: process.pid,
+      edgePid: edge.pid,
+      redisPids,
+      edgeUrl: edge.url,
+      originUrl: origin.url,
+      purgeUrl: `${edge.url}/_strata/purge`,
+      purgeSecret: secrets.purgeSecret,
+      operatorToken: secrets.operatorToken,
+      debugToken: secrets.debugToken,
+      ...(upstash ? { upstashUrl: upstash.url, upstashToken: upstash.token } : {}),
+    };
     await writeFile(stackFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(stackFile, { force: true }));
 

@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
 import { requestId } from 'hono/request-id';
 import { onError, onNotFound } from './http/errors.ts';
+import { operatorRoutes } from './operator/index.ts';
 import { projectApiRoutes } from './projects/api.ts';
 import { publicProjectRoutes } from './projects/routes.ts';
 import { requireSession } from './sessions/auth.ts';
@@ -31,6 +32,8 @@ export function createApp(services: Services): Hono {
   if (text) {
     app.get('/metrics', async (c) => c.body(await text(), 200, { 'content-type': contentType ?? 'text/plain', 'cache-control': 'no-store' }));
   }
+  // `strata stats|inspect|warm`; off (404) without OPERATOR_TOKEN.
+  if (services.operatorToken) app.route('/', operatorRoutes(services, services.operatorToken));
   app.route('/', publicProjectRoutes(services.projects));
   app.route('/', sessionRoutes(services));
   app.route('/', userRoutes(services));

@@ -38,8 +38,16 @@ const EnvSchema = z.object({
   PURGE_URL: z.string().trim().url().optional(),
   PURGE_SECRET: optionalString,
   // `-c edge=cloudfront`: purges become invalidations of this distribution instead of webhooks.
-  CLOUDFRONT_DISTRIBUTION_ID: z.string().trim().regex(/^[A-Z0-9]{1,64}$/, 'a CloudFront distribution id such as E2QWRUHAPOMQZL').optional(),
-  CLOUDFRONT_DISTRIBUTION_ID_PARAMETER: z.string().trim().regex(/^\/[A-Za-z0-9_.\/-]{1,1010}$/, 'an SSM parameter name such as /strata/dev/cloudfront-distribution-id').optional(),
+  CLOUDFRONT_DISTRIBUTION_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Z0-9]{1,64}$/, 'a CloudFront distribution id such as E2QWRUHAPOMQZL')
+    .optional(),
+  CLOUDFRONT_DISTRIBUTION_ID_PARAMETER: z
+    .string()
+    .trim()
+    .regex(/^\/[A-Za-z0-9_.\/-]{1,1010}$/, 'an SSM parameter name such as /strata/dev/cloudfront-distribution-id')
+    .optional(),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   OUTBOX_MAX_RETRY_DELAY_MS: positiveInt(600_000),
   // Deployed, secrets are read at run time from Secrets Manager by these ids (origin/secrets/).
@@ -47,6 +55,8 @@ const EnvSchema = z.object({
   PURGE_SECRET_ARN: optionalString,
   CACHE_ENCRYPTION_KEYS_SECRET_ARN: optionalString,
   SECRETS_MAX_AGE_SECONDS: positiveInt(300),
+  // The operator API (`/ops/*`, `strata stats|inspect|warm`); unset: it is off.
+  OPERATOR_TOKEN: z.string().trim().min(32, 'at least 32 characters').optional(),
 });
 
 /** A secret given both as a value and as a Secrets Manager id is a mistake: say so. */
@@ -80,6 +90,8 @@ export interface OriginConfig {
   secrets: SecretsConfig;
   /** The role the migrator grants the app's rights to (`DATABASE_APP_ROLE`). */
   databaseAppRole?: string;
+  /** Bearer token of the operator API (`origin/operator/`); unset: the API answers 404. */
+  operatorToken?: string;
 }
 
 /** Parses `host:port,host:port`. */
@@ -113,7 +125,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error('invalid origin configuration: DATABASE_URL is required on Lambda (PGlite is for local runs)');
   }
   if (onLambda && options.purpose !== 'migrator' && !e.CACHE_ENCRYPTION_KEYS && !e.CACHE_ENCRYPTION_KEYS_SECRET_ARN) {
-    throw new Error('invalid origin configuration: CACHE_ENCRYPTION_KEYS_SECRET_ARN (or CACHE_ENCRYPTION_KEYS) is required on Lambda (sessions and profiles are encrypted)');
+    throw new Error(
+      'invalid origin configuration: CACHE_ENCRYPTION_KEYS_SECRET_ARN (or CACHE_ENCRYPTION_KEYS) is required on Lambda (sessions and profiles are encrypted)',
+    );
   }
   const timeouts: RedisConnectionConfig = {
     commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
@@ -164,5 +178,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     encryptionKeys: e.CACHE_ENCRYPTION_KEYS_SECRET_ARN,
     databasePassword: e.DATABASE_PASSWORD_SECRET_ARN,
   };
-  return { host: e.ORIGIN_HOST, port: e.ORIGIN_PORT, database, cache, ...(sessionsCache ? { sessionsCache } : {}), encryptionKeys: e.CACHE_ENCRYPTION_KEYS, metrics, purge, outbox, secrets, ...(e.DATABASE_APP_ROLE ? { databaseAppRole: e.DATABASE_APP_ROLE } : {}) };
+  return {
+    host: e.ORIGIN_HOST,
+    port: e.ORIGIN_PORT,
+    database,
+    cache,
+    ...(sessionsCache ? { sessionsCache } : {}),
+    encryptionKeys: e.CACHE_ENCRYPTION_KEYS,
+    metrics,
+    purge,
+    outbox,
+    secrets,
+    ...(e.DATABASE_APP_ROLE ? { databaseAppRole: e.DATABASE_APP_ROLE } : {}),
+    ...(e.OPERATOR_TOKEN ? { operatorToken: e.OPERATOR_TOKEN } : {}),
+  };
 }

@@ -6,9 +6,12 @@ import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { logger } from './log.ts';
-import { buildServices } from './services.ts';
+import { composeServices, emfOutlet, tallyOutlet } from './compose.ts';
 
-const services = await buildServices(loadConfig());
+const config = loadConfig();
+// On Lambda the configuration always asks for EMF; the bundle run elsewhere (its tests) only counts.
+const metrics = config.metrics.kind === 'emf' ? emfOutlet(config.metrics.serviceName) : tallyOutlet();
+const services = await composeServices(config, metrics);
 const handleRequest = handle(createApp(services));
 
 // How long an invocation waits for the purge delivery its write started; the schedule retries the rest.

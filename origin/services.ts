@@ -1,203 +1,27 @@
 /**
- * The origin's composition root: builds every service once per process (or Lambda instance)
- * from the parsed configuration and hands them to the app.
+ * The services as the Node server (and local runs, tests, benchmarks) build them: metrics to
+ * Prometheus text for `/metrics`, or to EMF when the configuration says so. The Lambda entry
+ * composes with EMF directly (`compose.ts`), so prom-client stays out of its bundle.
  */
-import {
-  CacheEngine,
-  composeCodecs,
-  compressCodec,
-  createBreaker,
-  createStore,
-  encryptCodec,
-  generateKey,
-  identityCodec,
-  parseKeyring,
-  rotatingEncryptCodec,
-  type CacheMetrics,
-  type CachePolicy,
-  type CacheStore,
-  type StoreConfig,
-} from './cache/index.ts';
-import { deploymentPolicies } from './cache-policies.ts';
+import { composeServices, emfOutlet, type MetricsOutlet, type Services, type ServicesConfig } from './compose.ts';
 import type { OriginConfig } from './config.ts';
-import { openDatabase, type Database } from './db/index.ts';
-import type { DataType } from '../common/keys.ts';
-import { log } from './log.ts';
-import { ProjectRepository } from './projects/repository.ts';
-import { PublicProjects } from './projects/service.ts';
-import { ProjectCommands } from './projects/commands.ts';
-import { clusterHealth, emfMetrics, prometheusMetrics } from './metrics/index.ts';
-import { postgresInvalidationJournal } from './db/invalidation-journal.ts';
-import { purgeTargetOptions } from './cloudfront/index.ts';
-import { OutboxDeliverer } from './outbox/index.ts';
-import { TenantConfig } from './tenant-config/service.ts';
-import { openRuntimeSecrets, withDatabasePassword, withRotatingPassword } from './secrets/index.ts';
-import { PostgresSessionSource } from './sessions/source.ts';
-import { DEFAULT_SESSION_OPTIONS, SessionStore } from './sessions/store.ts';
-import { UserRepository } from './users/repository.ts';
-import { UserDirectory } from './users/service.ts';
-import { LoginLimiter } from './sessions/login-limits.ts';
-import { loginLimitClient } from './sessions/login-limits-client.ts';
+import { prometheusMetrics } from './metrics/prometheus.ts';
+import { tallyMetrics, teeMetrics } from './metrics/tally.ts';
 
-/** What `/health` reports. The cache is optional: its failure degrades, it does not fail health. */
-export interface Health {
-  ok: boolean;
-  database: { kind: Database['kind']; status: 'ok' | 'down' };
-  cache: { store: string; status: 'ok' | 'down'; breaker: 'closed' | 'open' | 'half-open'; topology?: unknown };
-}
+export { composeServices, emfOutlet, type Health, type MetricsOutlet, type Services, type ServicesConfig } from './compose.ts';
 
-/** Where the cache's measurements can be read or sent. */
-export interface MetricsOutlet {
-  readonly sink: CacheMetrics;
-  /** Prometheus exposition for `/metrics` (local); absent on Lambda. */
-  readonly text?: () => Promise<string>;
-  readonly contentType?: string;
-  /** Publishes buffered measurements (EMF on Lambda, after each invocation). */
-  flush(): void;
-}
-
-/** The services the HTTP app is built from. */
-export interface Services {
-  readonly db: Database;
-  readonly cache: CacheStore;
-  readonly engine: CacheEngine;
-  readonly policies: Record<DataType, CachePolicy>;
-  readonly metrics: MetricsOutlet;
-  readonly projects: PublicProjects;
-  readonly sessions: SessionStore;
-  readonly users: UserDirectory;
-  /** Brakes on password guessing (sign-in and password change). */
-  readonly loginLimits: LoginLimiter;
-  /** Authenticated project reads and writes (with their purges). */
-  readonly projectCommands: ProjectCommands;
-  readonly tenantConfig: TenantConfig;
-  /** Sends queued purges to the edge; kicked after each commit that queued one. */
-  readonly outbox: OutboxDeliverer;
-  health(): Promise<Health>;
-  close(): Promise<void>;
+/** Prometheus counters and histograms, exposed as text at `/metrics`. */
+export function prometheusOutlet(): MetricsOutlet {
+  const prometheus = prometheusMetrics();
+  const tally = tallyMetrics();
+  return { sink: teeMetrics(prometheus, tally), tally, text: () => prometheus.text(), contentType: prometheus.contentType, flush: () => {} };
 }
 
 function metricsOutlet(config: OriginConfig['metrics']): MetricsOutlet {
-  if (config.kind === 'emf') {
-    const sink = emfMetrics({ serviceName: config.serviceName });
-    return { sink, flush: () => sink.flush() };
-  }
-  const sink = prometheusMetrics();
-  return { sink, text: () => sink.text(), contentType: sink.contentType, flush: () => {} };
-}
-
-/** The keyring as text, or as a reader of a Secrets Manager secret that may rotate. */
-function policiesFor(encryptionKeys: string | (() => Promise<string>) | undefined): Record<DataType, CachePolicy> {
-  if (!encryptionKeys) log.warn('no CACHE_ENCRYPTION_KEYS: encrypting cached sessions and profiles with a key that lives only in this process');
-  const encrypt = typeof encryptionKeys === 'function'
-    ? rotatingEncryptCodec({ readKeyring: encryptionKeys, onInvalid: (error) => log.error('rotated keyring refused; keeping the previous one', { error: String(error) }) })
-    : encryptCodec(parseKeyring(encryptionKeys ?? `ephemeral:${generateKey()}`));
-  const compress = compressCodec({ thresholdBytes: 1024 });
-  return deploymentPolicies({ compress, protect: composeCodecs(compress, encrypt) });
-}
-
-/** The configured store; `/health` describes a Redis store's servers with `clusterHealth`. */
-function openStore(config: StoreConfig): CacheStore {
-  return createStore(config, { describe: clusterHealth });
+  return config.kind === 'emf' ? emfOutlet(config.serviceName) : prometheusOutlet();
 }
 
 /** Opens the database and the cache store and wires the services over them. */
-export async function buildServices(config: Pick<OriginConfig, 'database' | 'cache'> & Partial<OriginConfig>): Promise<Services> {
-  // Deployed, secrets come from Secrets Manager; locally from plain variables (never both: loadConfig).
-  const secrets = config.secrets ? await openRuntimeSecrets(config.secrets) : {};
-  const policies = policiesFor(secrets.encryptionKeys ?? config.encryptionKeys);
-  const metrics = metricsOutlet(config.metrics ?? { kind: 'prometheus' });
-  const db = await openDatabase(withDatabasePassword(config.database, secrets.databasePassword));
-  const cache = openStore(withRotatingPassword(config.cache, secrets.redisPassword));
-  if (config.cache.kind === 'memory') {
-    log.warn('no REDIS_URL or REDIS_CLUSTER_NODES: caching in process memory, not shared between instances');
-  }
-  // A cache that is down at start-up is not fatal: the store reconnects on its own.
-  await cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) }));
-  // Sessions get their own store when the deployment has a no-eviction group for them, so cache
-  // churn cannot log anyone out; otherwise they share the cache (and its breaker).
-  const sessionsStore = config.sessionsCache ? openStore(withRotatingPassword(config.sessionsCache, secrets.redisPassword)) : cache;
-  if (sessionsStore !== cache) {
-    await sessionsStore.connect().catch((error: unknown) => log.warn('sessions store unreachable at start-up', { error: String(error) }));
-  }
-  const breaker = createBreaker();
-  const sessionsBreaker = sessionsStore === cache ? breaker : createBreaker();
-  const engine = new CacheEngine({
-    store: cache,
-    breaker,
-    metrics: metrics.sink,
-    onError: (error, context) => log.warn('cache degraded', { ...context, error: String(error) }),
-    // Invalidations that cannot reach Redis are kept in PostgreSQL, for every process to retry.
-    journal: postgresInvalidationJournal(db),
-  });
-  await engine.start();
-  const projects = new PublicProjects(new ProjectRepository(db), engine, policies);
-  const outbox = new OutboxDeliverer({
-    db,
-    url: config.purge?.url,
-    secret: secrets.purge ?? config.purge?.secret,
-    ...(config.outbox ? { maxDelayMs: config.outbox.maxRetryDelayMs } : {}),
-    ...purgeTargetOptions(config.purge?.cloudfront),
-  });
-  const projectCommands = new ProjectCommands(db, engine, policies, outbox);
-  const tenantConfig = new TenantConfig(db, engine, policies);
-  const sessions = new SessionStore({
-    store: sessionsStore,
-    breaker: sessionsBreaker,
-    source: new PostgresSessionSource(db),
-    codec: policies.session.codec ?? identityCodec,
-    // A cluster's masters have replicas to acknowledge a login; a standalone server has none.
-    options: { ...DEFAULT_SESSION_OPTIONS, replicas: (config.sessionsCache ?? config.cache).kind === 'redis-cluster' ? 1 : 0 },
-    onError: (error, operation) => log.warn('session cache degraded', { operation, error: String(error) }),
-    // Session reads count under the `session` data type like the engine's reads of the others.
-    onRead: (outcome) => metrics.sink.read('session', outcome),
-    // Not a Redis failure (another process's key, say): the session was reloaded and rewritten.
-    onUndecodable: (error) => log.warn('undecodable cached session reloaded from PostgreSQL (reported once per reason)', { error: String(error) }),
-  });
-  // Logouts whose Redis delete did not land are refused from the first request on.
-  await sessions.start();
-  const users = new UserDirectory(new UserRepository(db), engine, policies.user);
-  const loginLimitRedis = loginLimitClient(config.sessionsCache ?? config.cache);
-  const loginLimits = new LoginLimiter({
-    ...(loginLimitRedis ? { client: loginLimitRedis } : {}),
-    onError: (error) => log.warn('login limits degraded', { error: String(error) }),
-  });
-
-  return {
-    db,
-    cache,
-    engine,
-    policies,
-    metrics,
-    projects,
-    sessions,
-    users,
-    loginLimits,
-    projectCommands,
-    tenantConfig,
-    outbox,
-    async health() {
-      const [database, store, topology] = await Promise.all([
-        db.query('SELECT 1').then(() => 'ok' as const, () => 'down' as const),
-        cache.ping().then(() => 'ok' as const, () => 'down' as const),
-        cache.describe?.().catch(() => undefined),
-      ]);
-      const cacheHealth = {
-        store: cache.name,
-        status: store,
-        breaker: engine.breakerState(),
-        // Tenants bypassing the cache until an invalidation of theirs lands (`cache/invalidation/`).
-        pendingInvalidations: engine.pendingInvalidations(),
-        ...(topology ? { topology } : {}),
-      };
-      return { ok: database === 'ok', database: { kind: db.kind, status: database }, cache: cacheHealth };
-    },
-    async close() {
-      await outbox.idle(5000);
-      await sessions.close();
-      await engine.close();
-      if (sessionsBreaker !== breaker) sessionsBreaker.shutdown();
-      await Promise.allSettled([cache.close(), loginLimitRedis?.quit(), ...(sessionsStore !== cache ? [sessionsStore.close()] : []), db.close()]);
-    },
-  };
+export function buildServices(config: ServicesConfig): Promise<Services> {
+  return composeServices(config, metricsOutlet(config.metrics ?? { kind: 'prometheus' }));
 }

@@ -15,8 +15,28 @@ const REDIS_SCRIPT_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no
 
 /** Commands that would block or change the state of the one connection every request shares. */
 const REFUSED = new Set([
-  'BLPOP', 'BRPOP', 'BLMOVE', 'BRPOPLPUSH', 'BLMPOP', 'BZPOPMIN', 'BZPOPMAX', 'BZMPOP', 'WAIT', 'WAITAOF',
-  'SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'MONITOR', 'MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH', 'SELECT', 'QUIT', 'RESET',
+  'BLPOP',
+  'BRPOP',
+  'BLMOVE',
+  'BRPOPLPUSH',
+  'BLMPOP',
+  'BZPOPMIN',
+  'BZPOPMAX',
+  'BZMPOP',
+  'WAIT',
+  'WAITAOF',
+  'SUBSCRIBE',
+  'PSUBSCRIBE',
+  'SSUBSCRIBE',
+  'MONITOR',
+  'MULTI',
+  'EXEC',
+  'DISCARD',
+  'WATCH',
+  'UNWATCH',
+  'SELECT',
+  'QUIT',
+  'RESET',
 ]);
 
 function sha1(text: string): string {
@@ -30,7 +50,10 @@ export function stripUnknownScriptFlags(script: string): string {
   const options = match[1]!.trim().split(/\s+/).filter(Boolean);
   const kept = options.flatMap((option) => {
     if (!option.startsWith('flags=')) return [option];
-    const flags = option.slice('flags='.length).split(',').filter((flag) => REDIS_SCRIPT_FLAGS.has(flag));
+    const flags = option
+      .slice('flags='.length)
+      .split(',')
+      .filter((flag) => REDIS_SCRIPT_FLAGS.has(flag));
     return flags.length > 0 ? [`flags=${flags.join(',')}`] : [];
   });
   return `#!lua${kept.map((option) => ` ${option}`).join('')}${script.slice(match[0].length)}`;

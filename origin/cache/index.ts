@@ -6,6 +6,7 @@
 export { CacheEngine, type CacheEngineOptions } from './engine.ts';
 export type { CacheEntryRef, CacheOutcome, CacheResult, CacheTarget, ErrorListener, ReadRequest } from './target.ts';
 export { definePolicy, windowsFor, type CachePolicy, type EntryWindows } from './policy.ts';
+export { readEntry, type Entry } from './entry.ts';
 export { CACHE_ERROR_CODES, CacheError, type CacheErrorCode } from './errors.ts';
 export * from './store/index.ts';
 export * from './resilience/index.ts';

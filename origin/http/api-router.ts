@@ -7,14 +7,15 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Env, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { API_MAX_BODY_BYTES } from '../../common/api-limits.ts';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { onError } from './errors.ts';
 
 /** What authenticated responses say to every cache (docs/architecture.md, "An authenticated read"). */
 export const PRIVATE_NO_STORE = 'private, no-store';
 
-/** The largest JSON body the API reads. */
-export const MAX_BODY_BYTES = 16 * 1024;
+/** The largest JSON body the API reads (the edge refuses larger ones before they get here). */
+export const MAX_BODY_BYTES = API_MAX_BODY_BYTES;
 
 /** Refuses bodies over `MAX_BODY_BYTES` with 413 `payload_too_large`, before they are parsed. */
 export const limitBody: MiddlewareHandler = bodyLimit({

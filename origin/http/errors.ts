@@ -1,10 +1,12 @@
 /**
  * The single place that turns errors into HTTP answers: `{ error: { code, message, requestId } }`
- * (docs/architecture.md, "What the caches say"). Typed `HttpError`s keep their status and code; anything else is a logged 500.
+ * (docs/architecture.md, "What the caches say"). Typed `HttpError`s keep their status and code; a database that cannot be
+ * reached is a 503 `database_unavailable`; anything else is a logged 500.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ERROR_CODES, errorBody, HttpError } from '../../common/errors.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { log } from '../log.ts';
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -20,6 +22,11 @@ export function onError(error: Error, c: Context): Response {
   if (error instanceof HTTPException && error.status < 500) {
     const code = error.status === 405 ? ERROR_CODES.methodNotAllowed : ERROR_CODES.notFound;
     return c.json(errorBody(code, error.message, requestId), error.status, NO_STORE);
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Nothing to fix in the request: the client may retry once the database is back.
+    log.warn('database unavailable', { requestId, error: String(error) });
+    return c.json(errorBody(ERROR_CODES.databaseUnavailable, 'the database is unavailable; retry later', requestId), 503, { ...NO_STORE, 'retry-after': '5' });
   }
   log.error('unhandled error', { requestId, error: String(error?.stack ?? error) });
   return c.json(errorBody(ERROR_CODES.internal, 'internal error', requestId), 500, NO_STORE);

@@ -6,6 +6,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { validId, validTenant } from '../../common/params.ts';
 import { originCacheStatus } from '../http/cache-headers.ts';
+import { sendRepresentation } from '../http/representation.ts';
 import { AUTHENTICATED_ERRORS, BEARER, errorResponse, IdParam, TenantParam } from '../http/schemas.ts';
 import { apiRouter, limitBody, PRIVATE_NO_STORE } from '../http/api-router.ts';
 import type { ProjectCommands } from './commands.ts';
@@ -25,17 +26,25 @@ export function projectApiRoutes(commands: ProjectCommands, authenticate: Middle
   const headers = { 'cache-control': PRIVATE_NO_STORE };
 
   const list = createRoute({
-    method: 'get', path: '/v1/{tenant}/projects', tags: ['projects'], security: BEARER, middleware: [...guard],
+    method: 'get',
+    path: '/v1/{tenant}/projects',
+    tags: ['projects'],
+    security: BEARER,
+    middleware: [...guard],
     request: { params: tenantParams },
     responses: { 200: json(ProjectListSchema, 'Every project of the tenant, public and private'), ...AUTHENTICATED_ERRORS },
   });
   router.openapi(list, async (c) => {
     const { value, status } = await commands.list(c.req.valid('param').tenant);
-    return c.json(value, 200, { ...headers, 'cache-status': originCacheStatus(status) });
+    return sendRepresentation(c, value, { ...headers, 'cache-status': originCacheStatus(status) }, { validator: false });
   });
 
   const create = createRoute({
-    method: 'post', path: '/v1/{tenant}/projects', tags: ['projects'], security: BEARER, middleware: [...guard, limitBody],
+    method: 'post',
+    path: '/v1/{tenant}/projects',
+    tags: ['projects'],
+    security: BEARER,
+    middleware: [...guard, limitBody],
     request: { params: tenantParams, body: body(ProjectCreateSchema) },
     responses: { 201: json(ProjectSchema, 'Created'), ...ERRORS_WITH_BODY },
   });
@@ -46,7 +55,11 @@ export function projectApiRoutes(commands: ProjectCommands, authenticate: Middle
   });
 
   const read = createRoute({
-    method: 'get', path: '/v1/{tenant}/projects/{id}', tags: ['projects'], security: BEARER, middleware: [...guardId],
+    method: 'get',
+    path: '/v1/{tenant}/projects/{id}',
+    tags: ['projects'],
+    security: BEARER,
+    middleware: [...guardId],
     request: { params: projectParams },
     responses: { 200: json(ProjectSchema, 'The project'), ...AUTHENTICATED_ERRORS },
   });
@@ -57,7 +70,11 @@ export function projectApiRoutes(commands: ProjectCommands, authenticate: Middle
   });
 
   const update = createRoute({
-    method: 'patch', path: '/v1/{tenant}/projects/{id}', tags: ['projects'], security: BEARER, middleware: [...guardId, limitBody],
+    method: 'patch',
+    path: '/v1/{tenant}/projects/{id}',
+    tags: ['projects'],
+    security: BEARER,
+    middleware: [...guardId, limitBody],
     request: { params: projectParams, body: body(ProjectPatchSchema) },
     responses: { 200: json(ProjectSchema, 'The changed project'), ...ERRORS_WITH_BODY },
   });
@@ -67,7 +84,11 @@ export function projectApiRoutes(commands: ProjectCommands, authenticate: Middle
   });
 
   const remove = createRoute({
-    method: 'delete', path: '/v1/{tenant}/projects/{id}', tags: ['projects'], security: BEARER, middleware: [...guardId],
+    method: 'delete',
+    path: '/v1/{tenant}/projects/{id}',
+    tags: ['projects'],
+    security: BEARER,
+    middleware: [...guardId],
     request: { params: projectParams },
     responses: { 204: { description: 'Deleted' }, ...AUTHENTICATED_ERRORS },
   });

@@ -12,11 +12,12 @@ import type { CacheEngine, CachePolicy, CacheResult, CacheTarget } from '../cach
 import type { Database, Queryable } from '../db/index.ts';
 import { enqueuePurge } from '../outbox/store.ts';
 import { ProjectRepository, type Project, type ProjectInput } from './repository.ts';
-import { projectKey, type ProjectList } from './service.ts';
+import { jsonRepresentation, type Representation } from '../http/representation.ts';
+import { API_RESPONSE_FORMAT, projectKey, type ProjectList } from './service.ts';
 
 /** Redis key of a tenant's full (authenticated) project list. */
 export function allProjectsKey(tenant: string): Promise<string> {
-  return apiResponseKey('v1', tenant, 'GET /projects', '');
+  return apiResponseKey('v1', tenant, `GET /projects ${API_RESPONSE_FORMAT}`, '');
 }
 
 /** What the edge must drop when a public project changes: its tag and the tenant's public list. */
@@ -43,8 +44,8 @@ export class ProjectCommands {
     this.#outbox = outbox;
   }
 
-  /** Every project of the tenant, cached as an API response tagged `projects`. */
-  async list(tenant: string): Promise<CacheResult<ProjectList>> {
+  /** Every project of the tenant as JSON (a `ProjectList`), cached as an API response tagged `projects`. */
+  async list(tenant: string): Promise<CacheResult<Representation<ProjectList>>> {
     return this.#cache.getOrLoad({
       key: await allProjectsKey(tenant),
       tenant,
@@ -53,7 +54,8 @@ export class ProjectCommands {
       load: async () => {
         const repository = new ProjectRepository(this.#db);
         await assertTenant(repository, tenant);
-        return { data: await repository.listAll(tenant) };
+        const list: ProjectList = { data: await repository.listAll(tenant) };
+        return jsonRepresentation(list);
       },
     });
   }

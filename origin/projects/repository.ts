@@ -66,6 +66,15 @@ export class ProjectRepository {
     return rows[0] && toProject(rows[0]);
   }
 
+  /** Up to `limit` projects of the tenant, public and private, with ids after `afterId`, by id: cache warming's pages. */
+  async pageById(tenant: string, afterId: string | undefined, limit: number): Promise<Project[]> {
+    const rows = await this.#db.query<ProjectRow>(
+      `SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3`,
+      [tenant, afterId ?? null, limit],
+    );
+    return rows.map(toProject);
+  }
+
   /** The tenant's public projects, oldest first. */
   async listPublic(tenant: string): Promise<Project[]> {
     const rows = await this.#db.query<ProjectRow>(
@@ -77,10 +86,10 @@ export class ProjectRepository {
 
   /** All of the tenant's projects, public and private, oldest first. */
   async listAll(tenant: string): Promise<Project[]> {
-    const rows = await this.#db.query<ProjectRow>(
-      `SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2`,
-      [tenant, LIST_LIMIT],
-    );
+    const rows = await this.#db.query<ProjectRow>(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2`, [
+      tenant,
+      LIST_LIMIT,
+    ]);
     return rows.map(toProject);
   }
 

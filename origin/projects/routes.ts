@@ -9,6 +9,7 @@ import { CACHE_TAGS_HEADER } from '../../common/cache-tags.ts';
 import { validId, validTenant } from '../../common/params.ts';
 import { apiRouter } from '../http/api-router.ts';
 import { PUBLIC_CACHE_CONTROL, originCacheStatus } from '../http/cache-headers.ts';
+import { sendRepresentation } from '../http/representation.ts';
 import { errorResponse, IdParam, TenantParam } from '../http/schemas.ts';
 import { ProjectListSchema, ProjectSchema } from './schemas.ts';
 import type { PublicProjects } from './service.ts';
@@ -21,13 +22,19 @@ const ok = <S extends z.ZodType>(schema: S, description: string) => ({
 });
 
 const list = createRoute({
-  method: 'get', path: '/v1/{tenant}/public/projects', tags: ['public'], middleware: [validTenant] as const,
+  method: 'get',
+  path: '/v1/{tenant}/public/projects',
+  tags: ['public'],
+  middleware: [validTenant] as const,
   request: { params: z.object({ tenant: TenantParam }) },
   responses: { 200: ok(ProjectListSchema, 'The tenant’s public projects (shared-cacheable)'), ...ERRORS },
 });
 
 const one = createRoute({
-  method: 'get', path: '/v1/{tenant}/public/projects/{id}', tags: ['public'], middleware: [validTenant, validId] as const,
+  method: 'get',
+  path: '/v1/{tenant}/public/projects/{id}',
+  tags: ['public'],
+  middleware: [validTenant, validId] as const,
   request: { params: z.object({ tenant: TenantParam, id: IdParam }) },
   responses: { 200: ok(ProjectSchema, 'One public project (shared-cacheable)'), ...ERRORS },
 });
@@ -48,7 +55,9 @@ export function publicProjectRoutes(projects: PublicProjects) {
     const { tenant } = c.req.valid('param');
     const { value, status } = await projects.list(tenant);
     const tags = `tenant:${tenant},projects`;
-    return c.json(value, 200, { 'cache-control': PUBLIC_CACHE_CONTROL, 'cache-status': originCacheStatus(status), [CACHE_TAGS_HEADER]: tags });
+    // Stored as sent, ETag included: the etag middleware only compares it.
+    const headers = { 'cache-control': PUBLIC_CACHE_CONTROL, 'cache-status': originCacheStatus(status), [CACHE_TAGS_HEADER]: tags };
+    return sendRepresentation(c, value, headers, { validator: true });
   });
 
   router.openapi(one, async (c) => {

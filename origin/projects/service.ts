@@ -2,17 +2,24 @@
  * Public project reads with their caching strategies (`../cache-policies.ts`): a single project is
  * a resource (`resource:{tenant}:project:{id}`, 30 min); the public list is an API response
  * (`api:v1:{tenant}:…`, 5 min) tagged `projects`, so any project write can invalidate every list.
+ * An API response is cached as the representation it is sent as (`../http/representation.ts`).
  */
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { apiResponseKey, resourceKey } from '../../common/keys.ts';
 import type { CacheEngine, CachePolicy, CacheResult } from '../cache/index.ts';
 import type { DataType } from '../../common/keys.ts';
+import { jsonRepresentation, type Representation } from '../http/representation.ts';
 import type { Project, ProjectRepository } from './repository.ts';
 
+/**
+ * The stored form of cached API responses, in their keys: releases that stored the bare value
+ * used keys without it, so neither reads the other's entries while both run (a rolling deploy).
+ */
+export const API_RESPONSE_FORMAT = 'representation-1';
 
 /** Redis key of a tenant's public project list. */
 export function projectListKey(tenant: string): Promise<string> {
-  return apiResponseKey('v1', tenant, 'GET /public/projects', '');
+  return apiResponseKey('v1', tenant, `GET /public/projects ${API_RESPONSE_FORMAT}`, '');
 }
 
 /** Redis key of one project. */
@@ -37,8 +44,8 @@ export class PublicProjects {
     this.#policies = policies;
   }
 
-  /** The tenant's public projects; 404 `tenant_not_found` for an unknown tenant. */
-  async list(tenant: string): Promise<CacheResult<ProjectList>> {
+  /** The tenant's public projects as JSON (a `ProjectList`); 404 `tenant_not_found` for an unknown tenant. */
+  async list(tenant: string): Promise<CacheResult<Representation<ProjectList>>> {
     return this.#cache.getOrLoad({
       key: await projectListKey(tenant),
       tenant,
@@ -46,7 +53,8 @@ export class PublicProjects {
       tags: ['projects'],
       load: async () => {
         await this.#assertTenant(tenant);
-        return { data: await this.#repository.listPublic(tenant) };
+        const list: ProjectList = { data: await this.#repository.listPublic(tenant) };
+        return jsonRepresentation(list);
       },
     });
   }

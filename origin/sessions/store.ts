@@ -8,7 +8,7 @@
  * not decode is a miss, never a store failure (`decoding.ts`).
  */
 import { sessionIndexKey, sessionKey } from '../../common/keys.ts';
-import type { CacheStore, PayloadCodec, StoreBreaker } from '../cache/index.ts';
+import { noMetrics, type CacheMetrics, type CacheStore, type PayloadCodec, type StoreBreaker } from '../cache/index.ts';
 import { SessionDecoder } from './decoding.ts';
 import { DEFAULT_SESSION_OPTIONS, type Revocation, type Session, type SessionOptions, type SessionOutcome, type SessionSource } from './interface.ts';
 import { Revocations } from './revocations.ts';
@@ -25,9 +25,9 @@ export class SessionStore {
   readonly #codec: PayloadCodec;
   readonly #options: SessionOptions;
   readonly #onError: (error: unknown, operation: string) => void;
-  readonly #onRead: (outcome: SessionOutcome) => void;
   readonly #decoder: SessionDecoder;
   readonly #revocations: Revocations;
+  readonly #metrics: CacheMetrics;
 
   constructor(config: {
     store: CacheStore;
@@ -36,10 +36,10 @@ export class SessionStore {
     codec: PayloadCodec;
     options?: SessionOptions;
     onError?: (error: unknown, operation: string) => void;
-    /** Hears how each read of a well-formed token was answered (the session hit ratio). */
-    onRead?: (outcome: SessionOutcome) => void;
     /** Hears of an entry that could not be decoded, once per distinct reason. */
     onUndecodable?: (error: Error) => void;
+    /** Where each read's outcome and each load from the source are counted, labelled `session`. */
+    metrics?: CacheMetrics;
   }) {
     this.#store = config.store;
     this.#breaker = config.breaker;
@@ -47,7 +47,7 @@ export class SessionStore {
     this.#codec = config.codec;
     this.#options = config.options ?? DEFAULT_SESSION_OPTIONS;
     this.#onError = config.onError ?? (() => {});
-    this.#onRead = config.onRead ?? (() => {});
+    this.#metrics = config.metrics ?? noMetrics;
     this.#decoder = new SessionDecoder(config.codec, config.onUndecodable ?? (() => {}));
     this.#revocations = new Revocations(
       {
@@ -113,11 +113,16 @@ export class SessionStore {
     if (stored === null) status = 'bypass';
     // An undecodable entry is a miss: reloaded below and overwritten under this process's key.
     if (!session) {
-      session = await this.#source.load(tenant, parsed.sid);
+      const started = performance.now();
+      session = await this.#source.load(tenant, parsed.sid).catch((error: unknown) => {
+        this.#metrics.load('session', false, performance.now() - started);
+        throw error;
+      });
+      this.#metrics.load('session', true, performance.now() - started);
       status = status === 'bypass' ? 'bypass' : 'miss';
       if (session && status === 'miss') await this.#cached('fill', undefined, () => this.#write(key, session!, now));
     }
-    this.#onRead(status);
+    this.#metrics.read('session', status);
     if (!session || session.tenant !== tenant || session.userId !== parsed.userId) return undefined;
     if (now >= session.expiresAt || now >= session.lastAccess + this.#options.idleTtlMs) return undefined;
     if (now - session.lastAccess >= this.#options.touchIntervalMs) {

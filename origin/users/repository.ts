@@ -75,6 +75,15 @@ export class UserRepository {
     return rows[0] && toUser(rows[0]);
   }
 
+  /** Up to `limit` users of the tenant with ids after `afterId`, by id: cache warming's pages. */
+  async pageById(tenant: string, afterId: string | undefined, limit: number): Promise<User[]> {
+    const rows = await this.#db.query<UserRow>(
+      `SELECT ${COLUMNS} FROM users WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3`,
+      [tenant, afterId ?? null, limit],
+    );
+    return rows.map(toUser);
+  }
+
   /** The id, roles and password hash of the user with `email` (case-insensitive), or `undefined`. */
   async findCredentials(tenant: string, email: string): Promise<{ id: string; roles: string[]; passwordHash: string | null } | undefined> {
     const rows = await this.#db.query<{ id: string; roles: string[]; password_hash: string | null }>(
@@ -125,7 +134,11 @@ export class UserRepository {
 
   /** Replaces a user's password hash; false when there is no such user. */
   async setPasswordHash(tenant: string, id: string, hash: string): Promise<boolean> {
-    const rows = await this.#db.query('UPDATE users SET password_hash = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING 1', [tenant, id, hash]);
+    const rows = await this.#db.query('UPDATE users SET password_hash = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING 1', [
+      tenant,
+      id,
+      hash,
+    ]);
     return rows.length > 0;
   }
 }

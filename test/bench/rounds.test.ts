@@ -4,7 +4,7 @@
  * depends on how fast this machine is.
  */
 import { describe, expect, it } from 'vitest';
-import { interleave, summarise, takeTurns, type Samples } from '../../bench/rounds.ts';
+import { interleave, summarise, takeTurns, timed, type Samples } from '../../bench/rounds.ts';
 
 describe('interleave', () => {
   it('runs every subject once per phase per round, rotating the order, and drops the warm-up round', async () => {
@@ -21,7 +21,13 @@ describe('interleave', () => {
     expect(calls.slice(0, 6)).toEqual(['-1xc', '-1xa', '-1xb', '-1yc', '-1ya', '-1yb']);
     expect(calls.slice(6, 12)).toEqual(['0xa', '0xb', '0xc', '0ya', '0yb', '0yc']);
     expect(calls.slice(12, 15)).toEqual(['1xb', '1xc', '1xa']);
-    for (const name of ['a', 'b', 'c']) expect(samples.get(name)).toEqual(new Map([['x', [0, 1, 2]], ['y', [0, 1, 2]]]));
+    for (const name of ['a', 'b', 'c'])
+      expect(samples.get(name)).toEqual(
+        new Map([
+          ['x', [0, 1, 2]],
+          ['y', [0, 1, 2]],
+        ]),
+      );
   });
 });
 
@@ -46,12 +52,49 @@ describe('takeTurns', () => {
   });
 });
 
+describe('timed', () => {
+  it('records the wall time of each call and passes its result through', async () => {
+    let clock = 0;
+    const into: number[] = [];
+    const costs = [3, 1, 2];
+    let call = 0;
+    const read = timed(
+      async () => {
+        const cost = costs[call++]!;
+        clock += cost;
+        return cost * 10;
+      },
+      into,
+      () => clock,
+    );
+    expect([await read(), await read(), await read()]).toEqual([30, 10, 20]);
+    expect(into).toEqual([3, 1, 2]);
+  });
+
+  it('records nothing for a call that fails', async () => {
+    const into: number[] = [];
+    const read = timed(
+      () => Promise.reject(new Error('down')),
+      into,
+      () => 0,
+    );
+    await expect(read()).rejects.toThrow('down');
+    expect(into).toEqual([]);
+  });
+});
+
 describe('summarise', () => {
   it('pairs each round with the floor of the same round', () => {
     const samples: Samples = new Map([
       ['floor', new Map([['ops', [100, 200, 400]]])],
       ['fast-floor', new Map([['ops', [200, 400, 800]]])],
-      ['subject', new Map([['ops', [90, 180, 360]], ['p99', [3, 1, 2]]])],
+      [
+        'subject',
+        new Map([
+          ['ops', [90, 180, 360]],
+          ['p99', [3, 1, 2]],
+        ]),
+      ],
     ]);
     const rows = summarise(samples, { unitOf: (m) => (m === 'ops' ? 'ops/s' : 'ms'), floors: ['floor', 'fast-floor'], ratioMetrics: ['ops'] });
     expect(rows.filter((r) => r.subject === 'subject')).toEqual([

@@ -16,6 +16,8 @@ import { buildServices, type Services } from '../../origin/services.ts';
 export interface Stack {
   readonly origin: OriginServer;
   readonly services: Services;
+  /** The edge Worker's base URL (`http://127.0.0.1:<port>`), for clients that need raw HTTP. */
+  readonly edgeUrl: string;
   /** Sends a request through the edge Worker. */
   edge(path: string, init?: RequestInit): Promise<Response>;
   /** Stops the edge Worker (the origin keeps running); `startEdge` brings it back on its port. */
@@ -32,6 +34,10 @@ export interface StackOptions {
   purgeSecret?: string;
   /** Keeps the edge's Cache API in this folder, so it survives `stopEdge`/`startEdge`. */
   edgePersistDir?: string;
+  /** Receives the Worker's log lines instead of the test's output. */
+  edgeLogs?: (log: { level: string; message: string }) => void;
+  /** The origin URL the edge is given, from the origin's own (to put something in between). */
+  originUrlFor?: (originUrl: string) => Promise<string>;
 }
 
 function freePort(): Promise<number> {
@@ -62,9 +68,11 @@ export async function startStack(cache: StoreConfig, options: StackOptions = {})
   const origin = await startOriginServer(services, '127.0.0.1', 0);
   const [script, date] = await Promise.all([bundleWorker('edge/index.ts'), compatibilityDate()]);
   const secret: Record<string, string> = options.purgeSecret ? { PURGE_SECRET: options.purgeSecret } : {};
-  const bindings: Record<string, string> = { ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: '5000', ...secret, ...options.edgeBindings };
+  const originUrl = options.originUrlFor ? await options.originUrlFor(origin.url) : origin.url;
+  const bindings: Record<string, string> = { ORIGIN_URL: originUrl, ORIGIN_TIMEOUT_MS: '5000', ...secret, ...options.edgeBindings };
   const shared: V4SharedOptions = { cf: false, host: '127.0.0.1', port: edgePort };
   if (options.edgePersistDir) shared.resourcePersistencePath = options.edgePersistDir;
+  if (options.edgeLogs) shared.handleStructuredLogs = options.edgeLogs;
   const startMiniflare = async () => {
     const instance = new Miniflare(
       convertV4MiniflareOptions({
@@ -81,6 +89,7 @@ export async function startStack(cache: StoreConfig, options: StackOptions = {})
   return {
     origin,
     services,
+    edgeUrl: `http://127.0.0.1:${edgePort}`,
     edge: (path, init) => {
       if (!mf) throw new Error('the edge is stopped');
       return fetch(new URL(path, mf.base), init);

@@ -4,15 +4,18 @@
  * anonymous floods (unknown routes, forged tokens, failed sign-ins) spend nothing and lock no one
  * out, while members spend the quota. Public reads are covered by test/edge/tenant-quota.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SESSION_TENANT_HEADER } from '../../common/session-tenant.ts';
 import { DEMO_PASSWORD } from '../../origin/db/seed.ts';
 import { log } from '../../origin/log.ts';
 import { hashPassword } from '../../origin/users/password.ts';
 import { startStack, type Stack } from './stack.ts';
+import { fileRedisUrl, startFileUpstash } from '../harness/file-redis.ts';
+import type { UpstashServer } from '../../local/upstash/server.ts';
 
 describe('a tenant quota end to end', () => {
   let stack: Stack;
+  let upstash: UpstashServer | undefined;
   const tenant = `quota-${crypto.randomUUID().slice(0, 8)}`;
   const emails = [`one@${tenant}.test`, `two@${tenant}.test`];
   let n = 0;
@@ -28,8 +31,9 @@ describe('a tenant quota end to end', () => {
   beforeAll(async () => {
     // The stack warns that it has no encryption keys; nothing here reads it.
     vi.spyOn(log, 'warn').mockImplementation(() => {});
-    stack = await startStack({ kind: 'redis', url: inject('redisUrl'), commandTimeoutMs: 1000, connectTimeoutMs: 2000 }, {
-      edgeBindings: { UPSTASH_REDIS_REST_URL: inject('upstashUrl'), UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'), RATE_LIMIT_TENANT_DEFAULT_PER_HOUR: '3' },
+    upstash = await startFileUpstash();
+    stack = await startStack({ kind: 'redis', url: fileRedisUrl(), commandTimeoutMs: 1000, connectTimeoutMs: 2000 }, {
+      edgeBindings: { UPSTASH_REDIS_REST_URL: upstash!.url, UPSTASH_REDIS_REST_TOKEN: upstash!.token, RATE_LIMIT_TENANT_DEFAULT_PER_HOUR: '3' },
     });
     await stack.services.db.query('INSERT INTO tenants (id, name) VALUES ($1, $1)', [tenant]);
     for (const email of emails) {
@@ -40,6 +44,7 @@ describe('a tenant quota end to end', () => {
   });
   afterAll(async () => {
     await stack?.close();
+    await upstash?.stop();
     vi.restoreAllMocks();
   });
 

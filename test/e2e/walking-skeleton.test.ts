@@ -2,11 +2,11 @@
  * One request through edge (workerd) → origin (Node server) → Redis → PostgreSQL (PGlite).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { DEMO_TENANTS } from '../../origin/db/seed.ts';
 import { projectKey, projectListKey } from '../../origin/projects/service.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
 import { startStack, type Stack } from './stack.ts';
+import { fileRedisUrl } from '../harness/file-redis.ts';
 
 const acmeProject = DEMO_TENANTS[0]!.projects.find((p) => p.visibility === 'public')!;
 
@@ -14,7 +14,7 @@ describe('the local stack end to end', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ kind: 'redis', url: inject('redisUrl'), commandTimeoutMs: 1000, connectTimeoutMs: 2000 });
+    stack = await startStack({ kind: 'redis', url: fileRedisUrl(), commandTimeoutMs: 1000, connectTimeoutMs: 2000 });
     // The harness's Redis is shared by every e2e file: start from a cold cache.
     const listKeys = await Promise.all(DEMO_TENANTS.map((t) => projectListKey(t.id)));
     await stack.services.cache.delete(...listKeys);

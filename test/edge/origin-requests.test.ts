@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest'
 import type { Env } from '../../edge/env.ts';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
 import { memberToken } from './ratelimit-support.ts';
+import { fileUpstash } from './upstash-namespace.ts';
 
 type Seen = { hits: number; headers: Record<string, string> | null };
 
@@ -17,7 +18,7 @@ async function seen(path: string): Promise<Seen> {
   return (await (await fetch(`${inject('fakeOriginUrl')}/_fake/hits?path=${encodeURIComponent(path)}`)).json()) as Seen;
 }
 
-const upstash = (): Partial<Env> => ({ UPSTASH_REDIS_REST_URL: inject('upstashUrl'), UPSTASH_REDIS_REST_TOKEN: inject('upstashToken') });
+const upstash = (): Partial<Env> => fileUpstash();
 
 // The edge logs its cache decisions and the failed lookups these tests provoke; nothing reads them.
 beforeEach(() => {

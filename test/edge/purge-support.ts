@@ -10,16 +10,16 @@ import type { VersionScope } from '../../edge/cache/versions.ts';
 import type { Env } from '../../edge/env.ts';
 import { scopeVersionKeys } from '../../edge/purge/index.ts';
 import { edgeFetch, type EdgeResult } from './edge-fetch.ts';
+import { fileUpstash, fileUpstashUrl } from './upstash-namespace.ts';
 
 /** The secret the tests' edge is configured with. */
 export const SECRET = 'purge-test-secret-7f3a9c';
 
-/** Bindings of an edge with purges and Upstash configured, and no zone. */
+/** Bindings of an edge with purges and Upstash (this file's namespace) configured, and no zone. */
 export function purgeBindings(extra: Partial<Env> = {}): Partial<Env> {
   return {
     PURGE_SECRET: SECRET,
-    UPSTASH_REDIS_REST_URL: inject('upstashUrl'),
-    UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),
+    ...fileUpstash(),
     CF_ZONE_ID: undefined,
     CF_API_TOKEN: undefined,
     CF_API_BASE: undefined,
@@ -53,7 +53,7 @@ export async function deliver(id: string, body: object | string, options: Delive
   return edgeFetch('/_strata/purge', { method: 'POST', headers, body: raw }, purgeBindings(options.bindings));
 }
 
-const direct = () => new Redis({ url: inject('upstashUrl'), token: inject('upstashToken'), enableAutoPipelining: false, enableTelemetry: false });
+const direct = () => new Redis({ url: fileUpstashUrl(), token: inject('upstashToken'), enableAutoPipelining: false, enableTelemetry: false });
 
 /** The values of version `keys` in Upstash now, `null` where never bumped. */
 export async function storedValues(keys: string[]): Promise<(string | null)[]> {

@@ -1,34 +1,35 @@
 /**
- * Helpers for the edge rate-limit tests: bindings for the harness's Upstash endpoint (directly,
+ * Helpers for the edge rate-limit tests: bindings for this file's Upstash namespace (directly,
  * or through the fake origin's switchable way to it), client addresses and members no other
  * test uses, and the checks every 429 must pass.
  */
 import { expect, inject, vi } from 'vitest';
 import type { Env } from '../../edge/env.ts';
 import { edgeFetch, type EdgeResult } from './edge-fetch.ts';
+import { fileUpstash, switchableId } from './upstash-namespace.ts';
 
-/** Bindings of an edge whose limits live in the harness's Upstash endpoint. */
-export const upstash = (): Partial<Env> => ({ UPSTASH_REDIS_REST_URL: inject('upstashUrl'), UPSTASH_REDIS_REST_TOKEN: inject('upstashToken') });
+/** Bindings of an edge whose limits live in this file's Upstash namespace. */
+export const upstash = (): Partial<Env> => fileUpstash();
 
 /**
  * Bindings of an edge that reaches Upstash through the fake origin under `id`, its own limiter
  * client, so that `switchUpstash(id, …)` fails it without pausing any other test's limits.
  */
 export const switchableUpstash = (id: string): Partial<Env> => ({
-  UPSTASH_REDIS_REST_URL: `${inject('fakeOriginUrl')}/_fake/upstash/${id}`,
+  UPSTASH_REDIS_REST_URL: `${inject('fakeOriginUrl')}/_fake/upstash/${switchableId(id)}`,
   UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),
 });
 
 /** Makes the way to Upstash under `id` forward (`up`), drop connections (`down`) or hold requests. */
 export async function switchUpstash(id: string, to: 'up' | 'down' | 'hold'): Promise<void> {
-  const response = await fetch(`${inject('fakeOriginUrl')}/_fake/upstash-switch?id=${id}&to=${to}`, { method: 'POST' });
+  const response = await fetch(`${inject('fakeOriginUrl')}/_fake/upstash-switch?id=${switchableId(id)}&to=${to}`, { method: 'POST' });
   if (!response.ok) throw new Error(`switching Upstash ${id} to ${to}: ${response.status} ${await response.text()}`);
   await response.arrayBuffer();
 }
 
 /** How many requests reached Upstash through `id`. */
 export async function upstashSeen(id: string): Promise<number> {
-  return ((await (await fetch(`${inject('fakeOriginUrl')}/_fake/upstash-seen?id=${id}`)).json()) as { seen: number }).seen;
+  return ((await (await fetch(`${inject('fakeOriginUrl')}/_fake/upstash-seen?id=${switchableId(id)}`)).json()) as { seen: number }).seen;
 }
 
 const byte = () => Math.floor(Math.random() * 256);

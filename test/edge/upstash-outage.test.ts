@@ -9,9 +9,13 @@ import type { Env } from '../../edge/env.ts';
 import { upstashVersions, VERSION_MEMO_TTL_MS } from '../../edge/purge/index.ts';
 import { mockClock } from './clock.ts';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
+import { switchableId } from './upstash-namespace.ts';
 
-const upstash = (url = inject('upstashUrl')): Partial<Env> => ({ UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: inject('upstashToken') });
-const reader = (url?: string) => upstashVersions({ ...env, ...upstash(url) } as Env)!;
+// A URL per test (this file's namespace, reached under a switchable id): the isolate keeps a
+// version reader and its memo per URL, and a test that moved the clock leaves them moved ahead.
+const perTestUrl = () => `${inject('fakeOriginUrl')}/_fake/upstash/${switchableId(crypto.randomUUID())}`;
+const upstash = (url: string): Partial<Env> => ({ UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: inject('upstashToken') });
+const reader = (url: string) => upstashVersions({ ...env, ...upstash(url) } as Env)!;
 // Nothing listens on port 1: connections are refused at once. A path per test keeps memos apart.
 const refusedUrl = () => `http://127.0.0.1:1/${crypto.randomUUID()}`;
 const scopeOf = (tenant: string) => ({ tenant, tags: [], path: `/v1/${tenant}/public/projects` });
@@ -56,11 +60,12 @@ describe('purge versions while Upstash fails', () => {
   it('refreshes expired versions with one request while concurrent reads use the last known ones', async () => {
     const clock = mockClock();
     const scope = scopeOf(freshTenant());
-    const calls = upstashCalls(inject('upstashUrl'));
-    const known = await reader().read(scope);
+    const url = perTestUrl();
+    const calls = upstashCalls(url);
+    const known = await reader(url).read(scope);
     expect(calls.count()).toBe(1);
     clock.advance(VERSION_MEMO_TTL_MS + 1);
-    const reads = await Promise.all(Array.from({ length: 10 }, () => reader().read(scope)));
+    const reads = await Promise.all(Array.from({ length: 10 }, () => reader(url).read(scope)));
     expect(calls.count()).toBe(2);
     expect(reads).toEqual(Array(10).fill(known));
   });
@@ -69,25 +74,26 @@ describe('purge versions while Upstash fails', () => {
     const logs = quietLogs();
     const clock = mockClock();
     const scope = scopeOf(freshTenant());
-    const calls = upstashCalls(inject('upstashUrl'));
-    const known = await reader().read(scope);
+    const url = perTestUrl();
+    const calls = upstashCalls(url);
+    const known = await reader(url).read(scope);
     calls.refuse();
     clock.advance(VERSION_MEMO_TTL_MS + 1);
-    const during = await Promise.all(Array.from({ length: 10 }, () => reader().read(scope)));
+    const during = await Promise.all(Array.from({ length: 10 }, () => reader(url).read(scope)));
     expect(calls.count()).toBe(2);
     expect(during.filter((read) => read === undefined)).toHaveLength(1); // the one that asked
     expect(during.filter((read) => read !== undefined)).toEqual(Array(9).fill(known));
-    const after = await Promise.all(Array.from({ length: 10 }, () => reader().read(scope)));
+    const after = await Promise.all(Array.from({ length: 10 }, () => reader(url).read(scope)));
     expect(after).toEqual(Array(10).fill(undefined)); // failing open, without asking
     expect(calls.count()).toBe(2);
     clock.advance(VERSION_MEMO_TTL_MS + 1);
-    await Promise.all(Array.from({ length: 10 }, () => reader().read(scope)));
+    await Promise.all(Array.from({ length: 10 }, () => reader(url).read(scope)));
     expect(calls.count()).toBe(3);
     expect(logs()).toHaveLength(2);
 
     calls.heal();
     clock.advance(VERSION_MEMO_TTL_MS + 1);
-    expect(await reader().read(scope)).toEqual(known);
+    expect(await reader(url).read(scope)).toEqual(known);
     expect(calls.count()).toBe(4);
   });
 
@@ -95,11 +101,12 @@ describe('purge versions while Upstash fails', () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     const clock = mockClock();
     const path = `/v1/${freshTenant()}/public/projects`;
-    const calls = upstashCalls(inject('upstashUrl'));
-    await edgeFetch(path, undefined, upstash());
+    const url = perTestUrl();
+    const calls = upstashCalls(url);
+    await edgeFetch(path, undefined, upstash(url));
     clock.advance(VERSION_MEMO_TTL_MS + 1);
     const before = calls.count();
-    const hits = await Promise.all(Array.from({ length: 8 }, () => edgeFetch(path, undefined, upstash())));
+    const hits = await Promise.all(Array.from({ length: 8 }, () => edgeFetch(path, undefined, upstash(url))));
     expect(hits.map((hit) => hit.response.headers.get('cache-status'))).toEqual(Array(8).fill(expect.stringMatching(/strata-edge; hit; ttl=\d+$/)));
     expect(calls.count() - before).toBe(1);
   });
@@ -109,7 +116,7 @@ describe('/_strata/health and Upstash', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('says whether Upstash answers, asking a refusing one once', async () => {
-    expect((await edgeFetch('/_strata/health', undefined, upstash())).json()).toMatchObject({ upstash: 'ok' });
+    expect((await edgeFetch('/_strata/health', undefined, upstash(perTestUrl()))).json()).toMatchObject({ upstash: 'ok' });
     const url = refusedUrl();
     const calls = upstashCalls(url);
     expect((await edgeFetch('/_strata/health', undefined, upstash(url))).json()).toMatchObject({ upstash: 'unreachable' });

@@ -27,11 +27,21 @@ export async function scriptedRoute(request: IncomingMessage, response: ServerRe
   }
   const answer = script.responses[Math.min(script.served, script.responses.length - 1)]!;
   script.served++;
+  if (answer.hang) {
+    await new Promise((resolve) => request.socket.once('close', resolve));
+    return true;
+  }
   const status = answer.status ?? 200;
   // Raw header lines, so a test can send what no well-behaved origin would (several Expires …).
   const lines: string[] = [];
   for (const [name, value] of Object.entries(answer.headers ?? {})) for (const one of [value].flat()) lines.push(name, one);
   lines.push('x-origin-answer', String(script.served));
+  if (answer.cut) {
+    const body = Buffer.from(answer.body ?? 'a cut-off answer');
+    response.writeHead(status, [...lines, 'content-length', String(body.length)]);
+    response.write(body.subarray(0, body.length >> 1), () => response.destroy());
+    return true;
+  }
   response.writeHead(status, lines);
   response.end(request.method === 'HEAD' || status === 204 || status === 304 ? undefined : (answer.body ?? `answer ${script.served}`));
   return true;

@@ -21,7 +21,7 @@ import { memberRoute } from './fake-origin-members.ts';
 import { reflectRoute } from './fake-origin-reflect.ts';
 import { scenarioFor } from './fake-origin-scenarios.ts';
 import { scriptedRoute } from './fake-origin-scripted.ts';
-import { fakeUpstash } from './fake-upstash.ts';
+import { fakeUpstash, type UpstashFor } from './fake-upstash.ts';
 
 /** A running fake origin. */
 export interface FakeOrigin {
@@ -90,8 +90,8 @@ const ECHO_PATH = /^\/v1\/[^/]+\/echo\//;
 export interface FakeOriginOptions {
   /** The edge credential its routes require, as API Gateway does; unset: no check. */
   edgeToken?: string;
-  /** Where `/_fake/upstash/…` leads (the harness's Upstash endpoint). */
-  upstashUrl?: string;
+  /** Where `/_fake/upstash/…` and `/_fake/upstash-ns/…` lead (the harness's Upstash endpoints, by namespace). */
+  upstashFor?: UpstashFor;
 }
 
 /** The gateway's checks, for a request to one of the origin's own routes; true when it answered. */
@@ -111,7 +111,7 @@ function refusedAtGateway(request: IncomingMessage, response: ServerResponse, ed
 export async function startFakeOrigin(options: FakeOriginOptions = {}): Promise<FakeOrigin> {
   const hits = new Map<string, number>();
   const seen = new Map<string, IncomingMessage['headers']>();
-  const upstash = fakeUpstash(options.upstashUrl);
+  const upstash = fakeUpstash(options.upstashFor);
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://origin.test');
     const count = (hits.get(url.pathname + url.search) ?? 0) + 1;

@@ -5,6 +5,11 @@
  * drops each connection unanswered (what a dead endpoint looks like to workerd); `hold` keeps
  * requests waiting until the next switch. `POST /_fake/upstash-switch?id=&to=up|down|hold`
  * switches, `GET /_fake/upstash-seen?id=` answers `{ seen }`: how many requests arrived.
+ *
+ * Namespaces keep test files apart: `/_fake/upstash-ns/{ns}/…` forwards to an endpoint over a
+ * Redis database of namespace `{ns}` alone (one per test file, `test/edge/upstash-namespace.ts`),
+ * so a purge of everything in one file leaves the versions every other file reads alone. A
+ * switchable id `{ns}.{name}` forwards to namespace `{ns}`; an id without a dot to the shared one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -17,10 +22,14 @@ interface Route {
 }
 
 const PROXIED = /^\/_fake\/upstash\/([^/]+)(\/.*)?$/;
+const NAMESPACED = /^\/_fake\/upstash-ns\/([A-Za-z0-9_-]+)(\/.*)?$/;
+
+/** The Upstash endpoint of namespace `ns` (`''`: the shared one), started on first use. */
+export type UpstashFor = (ns: string) => Promise<string>;
 const FORWARDED_HEADERS = ['authorization', 'content-type', 'upstash-encoding', 'upstash-sync-token'];
 
 /** Answers the fake Upstash paths; false for any other path. */
-export function fakeUpstash(upstashUrl: string | undefined) {
+export function fakeUpstash(upstashFor: UpstashFor | undefined) {
   const routes = new Map<string, Route>();
   const routeOf = (id: string) => {
     let route = routes.get(id);
@@ -32,8 +41,9 @@ export function fakeUpstash(upstashUrl: string | undefined) {
     response.end(JSON.stringify(body));
   };
 
-  async function forward(request: IncomingMessage, response: ServerResponse, path: string, body: Buffer): Promise<void> {
-    if (!upstashUrl) return json(response, 500, { error: 'fake origin started without an Upstash endpoint' });
+  async function forward(request: IncomingMessage, response: ServerResponse, ns: string, path: string, body: Buffer): Promise<void> {
+    if (!upstashFor) return json(response, 500, { error: 'fake origin started without an Upstash endpoint' });
+    const upstashUrl = await upstashFor(ns);
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) if (typeof request.headers[name] === 'string') headers[name] = request.headers[name];
     const upstream = await fetch(`${upstashUrl}${path}`, { method: request.method, headers, body: request.method === 'GET' ? undefined : body });
@@ -62,6 +72,16 @@ export function fakeUpstash(upstashUrl: string | undefined) {
       json(response, 200, { mode: route.mode });
       return true;
     }
+    const namespaced = NAMESPACED.exec(url.pathname);
+    if (namespaced) {
+      try {
+        await forward(request, response, namespaced[1]!, namespaced[2] ?? '/', Buffer.concat(await request.toArray()));
+      } catch (error) {
+        if (!response.headersSent) json(response, 502, { error: `upstash namespace ${namespaced[1]}: ${String(error)}` });
+        else request.socket.destroy();
+      }
+      return true;
+    }
     const match = PROXIED.exec(url.pathname);
     if (!match) return false;
     const route = routeOf(match[1]!);
@@ -70,7 +90,7 @@ export function fakeUpstash(upstashUrl: string | undefined) {
       const body = Buffer.concat(await request.toArray());
       if (route.mode === 'hold') await new Promise<void>((resolve) => route.held.push(resolve));
       if (route.mode === 'down' || request.socket.destroyed) request.socket.destroy();
-      else await forward(request, response, match[2] ?? '/', body);
+      else await forward(request, response, match[1]!.includes('.') ? match[1]!.split('.')[0]! : '', match[2] ?? '/', body);
     } catch {
       // The client gave up (a timeout under test): nothing to answer.
       request.socket.destroy();

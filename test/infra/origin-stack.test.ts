@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORIGIN_BUNDLE_MAX_BYTES } from '../../infra/constructs/origin-function/bundling.ts';
 import { freshApp, resources, strataStage } from './support.ts';
 
 function originFunction(template: Template) {
@@ -19,7 +20,14 @@ function originFunction(template: Template) {
 describe('OriginStack: the origin function', () => {
   it('runs the origin on Node 24, arm64, as an ESM bundle, in the VPC', () => {
     const fn = originFunction(Template.fromStack(strataStage().origin));
-    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', LoggingConfig: { LogFormat: 'JSON' }, Timeout: 10, MemorySize: 1024 });
+    expect(fn).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      LoggingConfig: { LogFormat: 'JSON' },
+      Timeout: 10,
+      MemorySize: 1024,
+    });
     expect(fn.VpcConfig.SubnetIds).toHaveLength(2);
     expect(fn.VpcConfig.SecurityGroupIds).toHaveLength(1);
   });
@@ -34,6 +42,7 @@ describe('OriginStack: the origin function', () => {
     let app: App;
     let template: Template;
     let handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+    let bundleBytes: number;
     const bundleOf = (fn: Record<string, any>) => join(app.outdir, `asset.${(fn.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
 
     beforeAll(async () => {
@@ -43,7 +52,7 @@ describe('OriginStack: the origin function', () => {
       const { origin } = strataStage({}, {}, app);
       template = Template.fromStack(origin);
       const bundle = bundleOf(originFunction(template));
-      console.log(`origin Lambda bundle: ${(statSync(bundle).size / 1024).toFixed(0)} KiB`);
+      bundleBytes = statSync(bundle).size;
       // Outside Lambda the handler falls back to an in-memory PGlite and cache.
       process.env.PGLITE_DIR = 'memory://';
       for (const name of ['AWS_LAMBDA_FUNCTION_NAME', 'REDIS_URL', 'REDIS_CLUSTER_NODES', 'DATABASE_URL']) delete process.env[name];
@@ -69,10 +78,17 @@ describe('OriginStack: the origin function', () => {
       isBase64Encoded: false,
     });
 
+    it('keeps the origin bundle within its size budget (`npm run bench -- lambda` says what fills it)', () => {
+      expect(bundleBytes).toBeGreaterThan(0);
+      expect(bundleBytes).toBeLessThanOrEqual(ORIGIN_BUNDLE_MAX_BYTES);
+    });
+
     it('builds an authorizer bundle that loads and refuses a request without the edge token', async () => {
       const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata edge-token authorizer')![1];
       process.env.EDGE_TOKEN_SECRET_ID = 'strata/dev/edge-origin-token';
-      const authorizer = (await import(pathToFileURL(bundleOf(fn)).href)) as { handler: (event: unknown) => Promise<{ policyDocument: { Statement: { Effect: string }[] } }> };
+      const authorizer = (await import(pathToFileURL(bundleOf(fn)).href)) as {
+        handler: (event: unknown) => Promise<{ policyDocument: { Statement: { Effect: string }[] } }>;
+      };
       const result = await authorizer.handler({ type: 'REQUEST', methodArn: 'arn:aws:execute-api:us-east-1:1:api/dev/GET/health', headers: {} });
       expect(result.policyDocument.Statement[0]!.Effect).toBe('Deny');
     });

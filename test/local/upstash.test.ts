@@ -6,10 +6,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis as Upstash } from '@upstash/redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileRedisUrl, startFileUpstash } from '../harness/file-redis.ts';
 
-const url = inject('upstashUrl');
-const token = inject('upstashToken');
+// An endpoint over this file's own Redis, so `direct` sees exactly what the endpoint wrote.
+const endpoint = await startFileUpstash();
+afterAll(() => endpoint.stop());
+const { url, token } = endpoint;
 const unique = (name: string) => `upstash-local:${name}:${randomUUID()}`;
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
@@ -17,7 +20,7 @@ describe('local Upstash endpoint with @upstash/redis', () => {
   const client = new Upstash({ url, token, enableTelemetry: false });
   let direct: Redis;
   beforeAll(() => {
-    direct = new Redis(inject('redisUrl'), { protocol: 2 });
+    direct = new Redis(fileRedisUrl(), { protocol: 2 });
   });
   afterAll(() => direct.disconnect());
 

@@ -5,11 +5,12 @@
  * codec cannot decode is a miss. Each engine here opens its breaker on one counted failure.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
 import { CACHE_ERROR_CODES, CacheEngine, CacheError, createBreaker, createRedisStore, DEFAULT_BREAKER, definePolicy, type CacheMetrics, type PayloadCodec } from '../../origin/cache/index.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { freshTenant } from './stores.ts';
+import { fileRedisUrl } from '../harness/file-redis.ts';
 
 /** A codec whose encode and decode fail on demand; `decodeThrows` throws before returning a promise. */
 function faultyCodec() {
@@ -29,7 +30,7 @@ function faultyCodec() {
   return { codec, faults };
 }
 
-const store = createRedisStore({ url: inject('redisUrl'), commandTimeoutMs: 1000, connectTimeoutMs: 2000 });
+const store = createRedisStore({ url: fileRedisUrl(), commandTimeoutMs: 1000, connectTimeoutMs: 2000 });
 afterAll(() => store.close());
 
 describe('the breaker counts only the store’s own failures', () => {
@@ -130,9 +131,9 @@ describe('the breaker counts only the store’s own failures', () => {
   it('a Redis error reply is the store’s own failure: the read goes to the source and the breaker counts it', async () => {
     // A user that may not read: every read is answered with a NOPERM error.
     const user = `no-reads-${crypto.randomUUID()}`;
-    const admin = new Redis(inject('redisUrl'), { protocol: 2 });
+    const admin = new Redis(fileRedisUrl(), { protocol: 2 });
     await admin.acl('SETUSER', user, 'on', '>secret', '~*', '&*', '+@all', '-get', '-mget');
-    const refused = createRedisStore({ url: inject('redisUrl'), username: user, password: 'secret', commandTimeoutMs: 1000, connectTimeoutMs: 2000 });
+    const refused = createRedisStore({ url: fileRedisUrl(), username: user, password: 'secret', commandTimeoutMs: 1000, connectTimeoutMs: 2000 });
     try {
       await refused.connect();
       const engine = new CacheEngine({ store: refused, breaker: createBreaker({ ...DEFAULT_BREAKER, consecutiveFailures: 1, consecutiveSpanMs: 0 }) });

@@ -4,7 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { CacheEngine, definePolicy, type CachePolicy, type CacheStore } from '../../origin/cache/index.ts';
+import { CacheEngine, definePolicy, versionKey, type CachePolicy, type CacheStore } from '../../origin/cache/index.ts';
+import { scopeKeys } from '../../origin/cache/invalidation/versions.ts';
 import type { CacheMetrics } from '../../origin/cache/metrics/interface.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { STORES, freshTenant } from './stores.ts';
@@ -85,6 +86,33 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     await engine.getOrLoad({ key, tenant, policy: base, load });
     await engine.getOrLoad({ key, tenant, policy: base, load });
     expect(state.calls).toBe(2);
+  });
+
+  it('leaves no version keys behind for a value that does not exist, or a load that fails', async () => {
+    // Otherwise each request for an unknown id or tenant would leave keys for 30 days, and anyone
+    // could fill Redis with them (docs/security-testing.md, cache-key flooding).
+    const tenant = freshTenant();
+    const missing = { key: resourceKey(tenant, 'project', 'missing'), tenant, policy: base, tags: ['project:missing'] };
+    expect(await engine.getOrLoad({ ...missing, load: async () => undefined })).toEqual({ value: undefined, status: 'miss' });
+    const broken = { key: resourceKey(tenant, 'project', 'broken'), tenant, policy: base, tags: ['project:broken'] };
+    await expect(engine.getOrLoad({ ...broken, load: async () => Promise.reject(new Error('source down')) })).rejects.toThrow('source down');
+    const scopes = [...scopeKeys(missing), ...scopeKeys(broken)];
+    expect(await store.getMany(scopes)).toEqual(scopes.map(() => undefined));
+    // A value that exists still gets its versions, and keeps them.
+    const found = { key: resourceKey(tenant, 'project', 'found'), tenant, policy: base, tags: ['project:found'] };
+    await engine.getOrLoad({ ...found, load: async () => ({ name: 'found' }) });
+    expect((await store.getMany(scopeKeys(found))).every((version) => version !== undefined)).toBe(true);
+  });
+
+  it('keeps a version that an invalidation set while a missing value was being looked for', async () => {
+    const tenant = freshTenant();
+    const target = { key: resourceKey(tenant, 'project', 'raced'), tenant, policy: base, tags: ['project:raced'] };
+    const load = async () => {
+      await engine.invalidateTags(tenant, ['project:raced']);
+      return undefined;
+    };
+    await engine.getOrLoad({ ...target, load });
+    expect(await store.get(versionKey(tenant, 'project:raced'))).toBeDefined();
   });
 
   it('writes through: the source first, then the cache, and reads see the new value', async () => {

@@ -16,7 +16,6 @@ import { openTestDatabase } from './databases.ts';
 import { freshTenant } from './stores.ts';
 
 const policy = DEFAULT_POLICIES.resource;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A store over `inner` whose version bumps fail while `failing.bumps` is set. */
 function bumpFailing(inner: CacheStore) {

@@ -4,7 +4,7 @@
  * for a refused attempt (scrypt calls are counted, never timed).
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../origin/app.ts';
 import { DEMO_PASSWORD } from '../../origin/db/seed.ts';
 import { startOriginServer } from '../../origin/server.ts';
@@ -15,6 +15,7 @@ import { send } from './api-client.ts';
 import { DATABASE_KINDS } from './databases.ts';
 import { tenantWithMembers, type Member } from './members.ts';
 import { CACHE_KINDS, cacheConfig, startTestOrigin, type TestOrigin } from './origin-app.ts';
+import { fileRedisUrl } from '../harness/file-redis.ts';
 
 const scrypt = vi.hoisted(() => ({ calls: 0 }));
 vi.mock('node:crypto', async (importOriginal) => {
@@ -60,7 +61,7 @@ describe.each(combos)('login limits on %s with %s', (dbKind, cacheKind) => {
     }
     if (cacheKind === 'redis') {
       // Counted in Redis, not in the process's insurance: the three limits' keys are there.
-      const redis = new Redis(inject('redisUrl'));
+      const redis = new Redis(fileRedisUrl());
       const keys: string[] = [];
       let cursor = '0';
       do {

@@ -5,12 +5,12 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { inject } from 'vitest';
 import { configKey } from '../../common/keys.ts';
 import { CacheEngine, createRedisBus, createRedisStore, type CacheEntryRef, type CacheStore } from '../../origin/cache/index.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { eventually } from '../harness/eventually.ts';
 import { freshTenant } from './stores.ts';
+import { fileRedisUrl } from '../harness/file-redis.ts';
 
 const policy = DEFAULT_POLICIES.config; // memory: true
 const MEMORY = { maxEntries: 100, ttlMs: 1000 };
@@ -20,7 +20,7 @@ describe('memory tier with the invalidation bus', () => {
   const engines: CacheEngine[] = [];
 
   async function process_(withBus: boolean): Promise<CacheEngine> {
-    const url = inject('redisUrl');
+    const url = fileRedisUrl();
     const store = createRedisStore({ url, commandTimeoutMs: 1000, connectTimeoutMs: 1000 });
     await store.connect();
     const bus = withBus ? createRedisBus(new Redis(url, { protocol: 2 }), new Redis(url, { protocol: 2 })) : undefined;

@@ -7,6 +7,7 @@ import { register as globalRegistry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { DataType } from '../../common/keys.ts';
 import { clusterHealth, clusterHealthFrom, emfMetrics, noMetrics, parseClusterNodes, prometheusMetrics, standaloneHealthFrom, type CacheOperation, type ReadOutcome } from '../../origin/metrics/index.ts';
+import { fileRedisUrl } from '../harness/file-redis.ts';
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 
@@ -238,7 +239,7 @@ describe('clusterHealth against the harness’s servers', () => {
       .split(',')
       .map((seed) => ({ host: seed.slice(0, seed.lastIndexOf(':')), port: Number(seed.slice(seed.lastIndexOf(':') + 1)) }));
     cluster = new Cluster(nodes, { lazyConnect: true, redisOptions: { protocol: 2 } });
-    standalone = new Redis(inject('redisUrl'), { protocol: 2, lazyConnect: true });
+    standalone = new Redis(fileRedisUrl(), { protocol: 2, lazyConnect: true });
     await Promise.all([cluster.connect(), standalone.connect()]);
   });
   afterAll(async () => {

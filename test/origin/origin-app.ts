@@ -10,13 +10,14 @@ import type { StoreConfig } from '../../origin/cache/index.ts';
 import { seedDemoData } from '../../origin/db/seed.ts';
 import { buildServices, type Services } from '../../origin/services.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
+import { fileRedisUrl } from '../harness/file-redis.ts';
 
 /** The cache stores origin tests cover. */
 export const CACHE_KINDS = ['redis', 'redis-cluster', 'memory'] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];
 
 /** The harness's store of `kind` as the origin's configuration would describe it. */
-export function cacheConfig(kind: CacheKind, redisUrl = inject('redisUrl')): StoreConfig {
+export function cacheConfig(kind: CacheKind, redisUrl = fileRedisUrl()): StoreConfig {
   const env =
     kind === 'redis' ? { REDIS_URL: redisUrl } : kind === 'redis-cluster' ? { REDIS_CLUSTER_NODES: inject('redisClusterNodes') } : {};
   return loadConfig({ ...env, REDIS_COMMAND_TIMEOUT_MS: '1000' }).cache;

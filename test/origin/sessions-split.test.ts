@@ -11,11 +11,12 @@ import { loadConfig } from '../../origin/config.ts';
 import { seedDemoData, DEMO_TENANTS } from '../../origin/db/seed.ts';
 import { buildServices, type Services } from '../../origin/services.ts';
 import { clusterNodes } from './stores.ts';
+import { fileRedisUrl } from '../harness/file-redis.ts';
 
 describe('a dedicated sessions cluster', () => {
   let services: Services;
   beforeAll(async () => {
-    const config = loadConfig({ REDIS_URL: inject('redisUrl'), REDIS_SESSIONS_CLUSTER_NODES: inject('redisClusterNodes'), PGLITE_DIR: 'memory://' });
+    const config = loadConfig({ REDIS_URL: fileRedisUrl(), REDIS_SESSIONS_CLUSTER_NODES: inject('redisClusterNodes'), PGLITE_DIR: 'memory://' });
     expect(config.sessionsCache).toMatchObject({ kind: 'redis-cluster' });
     services = await buildServices(config);
     await seedDemoData(services.db);
@@ -29,7 +30,7 @@ describe('a dedicated sessions cluster', () => {
     const key = sessionKey('acme', user.id, readToken(token)!.sid);
     const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 1000 };
     const cluster = createRedisClusterStore({ nodes: clusterNodes(inject('redisClusterNodes')), ...timeouts });
-    const standalone = createRedisStore({ url: inject('redisUrl'), ...timeouts });
+    const standalone = createRedisStore({ url: fileRedisUrl(), ...timeouts });
     await Promise.all([cluster.connect(), standalone.connect()]);
     expect(await cluster.get(key)).toEqual(expect.stringMatching(/\S/));
     expect(await standalone.get(key)).toBeUndefined();

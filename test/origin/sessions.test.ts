@@ -74,20 +74,6 @@ describe.each(STORES)('session store on %s', (name, create) => {
     expect(calls.load).toBe(1);
   });
 
-  it('tells onRead how each read was answered, for the session hit ratio', async () => {
-    const tenant = freshTenant();
-    const { source } = memorySessionSource();
-    const outcomes: string[] = [];
-    const replicas = name === 'redis-cluster' ? 1 : 0;
-    const sessions = new SessionStore({ store, breaker, source, codec, options: { ...DEFAULT_SESSION_OPTIONS, replicas }, onRead: (outcome) => outcomes.push(outcome) });
-    const { token } = await sessions.create(tenant, alice);
-    await sessions.get(tenant, token);
-    await store.delete(sessionKey(tenant, alice, readToken(token)!.sid));
-    await sessions.get(tenant, token);
-    await sessions.get(tenant, 'not-a-token');
-    expect(outcomes).toEqual(['hit', 'miss']);
-  });
-
   it('slides the idle TTL on access, but rewrites it at most once per touch interval', async () => {
     const tenant = freshTenant();
     const { sessions, calls } = build({ idleTtlMs: 60_000, touchIntervalMs: 20_000 });

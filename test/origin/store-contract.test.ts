@@ -18,6 +18,40 @@ describe.each(STORES)('cache store contract: %s', (_, create) => {
     await store.close();
   });
 
+  describe('inspection (operators)', () => {
+    it('tells the time to live left: absent, expiring, never', async () => {
+      const inspection = store.inspection!;
+      const k = key('ttl');
+      expect(await inspection.ttl(k)).toBeUndefined();
+      await store.set(k, 'v', 60_000);
+      const left = await inspection.ttl(k);
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(60_000);
+      const forever = key('forever');
+      await store.setIfAbsent(forever, 'v');
+      expect(await inspection.ttl(forever)).toBe(Infinity);
+    });
+
+    it('finds keys by pattern and counts them by prefix across slots', async () => {
+      const prefix = `inspect-${crypto.randomUUID().slice(0, 8)}:`;
+      const keys = Array.from({ length: 25 }, (_, i) => `${prefix}{t-${i}}:k`);
+      await store.setMany(keys.map((k) => ({ key: k, value: 'v', ttlMs: 60_000 })));
+      const found = await store.inspection!.scan(`${prefix}\\{t-1\\}:*`, 1_000_000);
+      expect(found).toEqual({ keys: [`${prefix}{t-1}:k`], complete: true });
+      const census = await store.inspection!.census([prefix, `${prefix}{t-2`], 1_000_000);
+      expect(census.complete).toBe(true);
+      // The longest matching prefix wins: t-2 and t-20..t-24 are counted apart.
+      expect(census.counts[`${prefix}{t-2`]).toBe(6);
+      expect(census.counts[prefix]).toBe(19);
+      expect(census.totalKeys).toBeGreaterThanOrEqual(25);
+      expect(census.scannedKeys).toBe(census.totalKeys);
+      expect(census.nodes).toBe(store.name === 'redis-cluster' ? 3 : 1);
+      if (store.name !== 'memory') expect(census.usedMemoryBytes).toBeGreaterThan(0);
+      // Past its budget a census says it is a sample (Redis counts budgets in SCAN steps of 1000).
+      if (store.name === 'memory') expect(await store.inspection!.census([prefix], 10)).toMatchObject({ complete: false, scannedKeys: 10 });
+    });
+  });
+
   it('answers a ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });

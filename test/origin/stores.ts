@@ -4,6 +4,7 @@
 import { inject } from 'vitest';
 import { createStore, type CacheStore } from '../../origin/cache/index.ts';
 import { loadConfig } from '../../origin/config.ts';
+import { fileRedisUrl } from '../harness/file-redis.ts';
 
 const timeouts = { commandTimeoutMs: 1000, connectTimeoutMs: 2000 };
 
@@ -17,7 +18,7 @@ export function clusterNodes(seeds: string) {
 /** `[name, factory]` for every store kind. */
 export const STORES: [string, () => CacheStore][] = [
   ['memory', () => createStore({ kind: 'memory', maxEntries: 10_000 })],
-  ['redis', () => createStore({ kind: 'redis', url: inject('redisUrl'), ...timeouts })],
+  ['redis', () => createStore({ kind: 'redis', url: fileRedisUrl(), ...timeouts })],
   ['redis-cluster', () => createStore({ kind: 'redis-cluster', nodes: clusterNodes(inject('redisClusterNodes')), ...timeouts })],
 ];
 

@@ -27,8 +27,16 @@ describe.each(combos)('user routes on %s with %s', (dbKind, cacheKind) => {
     [aliceToken, bobToken, carolToken] = (await Promise.all([alice, bob, carol].map((user) => signIn(origin, 'acme', user.email)))) as [string, string, string];
   });
   afterAll(async () => {
-    await origin.close();
+    await origin?.close();
   });
+  /** A member of acme for one test alone (password tests end sessions and change credentials), signed in. */
+  async function newMember(): Promise<{ id: string; email: string; token: string }> {
+    const member = { id: crypto.randomUUID(), email: `m-${crypto.randomUUID().slice(0, 8)}@acme.test` };
+    await origin.services.db.query('INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)', [
+      member.id, 'acme', member.email, 'Member', await hashPassword(DEMO_PASSWORD),
+    ]);
+    return { ...member, token: await signIn(origin, 'acme', member.email) };
+  }
   beforeEach(async () => {
     await origin.services.cache.delete(...acme.users.map((u) => userKey('acme', u.id)), userKey('acme', carol.id));
   });
@@ -106,43 +114,44 @@ describe.each(combos)('user routes on %s with %s', (dbKind, cacheKind) => {
   });
 
   it('changes a password: every session of the user ends, the new password signs in', async () => {
-    const other = await signIn(origin, 'acme', bob.email);
-    const wrong = await send(origin, 'POST', `/v1/acme/users/${bob.id}/password`, {
-      token: bobToken,
+    const dan = await newMember();
+    const other = await signIn(origin, 'acme', dan.email);
+    const wrong = await send(origin, 'POST', `/v1/acme/users/${dan.id}/password`, {
+      token: dan.token,
       body: { currentPassword: 'not my password', newPassword: NEW_PASSWORD },
     });
     expect(wrong.status).toBe(403);
     expect((await send(origin, 'GET', '/v1/acme/me', { token: other })).status).toBe(200);
 
-    const changed = await send(origin, 'POST', `/v1/acme/users/${bob.id}/password`, {
-      token: bobToken,
+    const changed = await send(origin, 'POST', `/v1/acme/users/${dan.id}/password`, {
+      token: dan.token,
       body: { currentPassword: DEMO_PASSWORD, newPassword: NEW_PASSWORD },
     });
     expect(changed.status).toBe(204);
-    for (const token of [bobToken, other]) expect((await send(origin, 'GET', '/v1/acme/sessions/current', { token })).status).toBe(401);
-    const rows = await origin.services.db.query('SELECT 1 FROM sessions WHERE user_id = $1', [bob.id]);
+    for (const token of [dan.token, other]) expect((await send(origin, 'GET', '/v1/acme/sessions/current', { token })).status).toBe(401);
+    const rows = await origin.services.db.query('SELECT 1 FROM sessions WHERE user_id = $1', [dan.id]);
     expect(rows).toHaveLength(0);
     expect((await send(origin, 'GET', '/v1/acme/me', { token: aliceToken })).status).toBe(200);
 
-    const old = await send(origin, 'POST', '/v1/acme/sessions', { body: { email: bob.email, password: DEMO_PASSWORD } });
+    const old = await send(origin, 'POST', '/v1/acme/sessions', { body: { email: dan.email, password: DEMO_PASSWORD } });
     expect(old.status).toBe(401);
-    bobToken = await signIn(origin, 'acme', bob.email, NEW_PASSWORD);
-    expect((await send(origin, 'GET', '/v1/acme/me', { token: bobToken })).status).toBe(200);
+    const renewed = await signIn(origin, 'acme', dan.email, NEW_PASSWORD);
+    expect((await send(origin, 'GET', '/v1/acme/me', { token: renewed })).status).toBe(200);
   });
 
   it('lets an admin reset another user’s password with the admin’s own password', async () => {
-    const bobSession = await signIn(origin, 'acme', bob.email, NEW_PASSWORD);
-    const reset = await send(origin, 'POST', `/v1/acme/users/${bob.id}/password`, {
+    const erin = await newMember();
+    const reset = await send(origin, 'POST', `/v1/acme/users/${erin.id}/password`, {
       token: aliceToken,
-      body: { currentPassword: DEMO_PASSWORD, newPassword: DEMO_PASSWORD },
+      body: { currentPassword: DEMO_PASSWORD, newPassword: NEW_PASSWORD },
     });
     expect(reset.status).toBe(204);
-    expect((await send(origin, 'GET', '/v1/acme/me', { token: bobSession })).status).toBe(401);
+    expect((await send(origin, 'GET', '/v1/acme/me', { token: erin.token })).status).toBe(401);
     expect((await send(origin, 'GET', '/v1/acme/me', { token: aliceToken })).status).toBe(200);
-    bobToken = await signIn(origin, 'acme', bob.email);
+    const erinToken = await signIn(origin, 'acme', erin.email, NEW_PASSWORD);
     const byPeer = await send(origin, 'POST', `/v1/acme/users/${alice.id}/password`, {
-      token: bobToken,
-      body: { currentPassword: DEMO_PASSWORD, newPassword: NEW_PASSWORD },
+      token: erinToken,
+      body: { currentPassword: NEW_PASSWORD, newPassword: DEMO_PASSWORD },
     });
     expect(byPeer.status).toBe(403);
   });

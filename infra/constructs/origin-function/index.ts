@@ -4,6 +4,7 @@ import { Alias, Architecture, LoggingFormat, Runtime, Tracing, type IFunction } 
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_TARGET } from './bundling.ts';
 import * as d from './defaults.ts';
 
 /** Props of {@link OriginFunction}. */
@@ -76,14 +77,13 @@ export class OriginFunction extends Construct {
       ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups } : {}),
       ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
       bundling: {
+        // Also what `npm run bench -- lambda` builds with (`bundling.ts`).
         format: OutputFormat.ESM,
-        target: 'node24',
+        target: BUNDLE_TARGET,
         minify: true,
         sourceMap: true,
-        // CommonJS dependencies (ioredis, pg) call require(); ESM output needs it defined.
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        // PGlite is the local database only; pg-native is an optional binding pg never needs here.
-        externalModules: ['@electric-sql/pglite', 'pg-native'],
+        banner: BUNDLE_BANNER,
+        externalModules: [...BUNDLE_EXTERNALS],
       },
     });
     if (this.function.role) {

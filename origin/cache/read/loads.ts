@@ -82,16 +82,37 @@ export class Loads {
     // read): an invalidation during the load leaves this entry born invalid instead of
     // resurrecting old data.
     let known: string[] | undefined;
+    const created = new Map<string, string>();
     try {
-      known = versions.every((v) => v !== undefined) ? (versions as string[]) : (await currentVersions(store, [scopeKeys(request)]))[0]!;
+      known = versions.every((v) => v !== undefined) ? (versions as string[]) : (await currentVersions(store, [scopeKeys(request)], created))[0]!;
     } catch (error) {
       onError(error, { operation: 'set', key: request.key });
     }
-    const value = await this.fromSource(request);
+    let value: T;
+    try {
+      value = await this.fromSource(request);
+    } catch (error) {
+      await this.#dropCreated(created, request);
+      throw error;
+    }
+    if (value === undefined) await this.#dropCreated(created, request);
     if (value === undefined || known === undefined) return value;
     // A value that cannot be encoded is served and not stored: the next read loads it again.
     const write = await entryWrite(request, value, known, Date.now(), onError);
     if (write) await guard.attempt('set', () => store.set(write.key, write.value, write.ttlMs), request.policy);
     return value;
+  }
+
+  /**
+   * Removes the version keys this load created when it stored nothing (the source had no value,
+   * or failed): otherwise every read of an id or tenant that does not exist would leave a version
+   * key behind for VERSION_TTL_MS, and anyone could fill Redis with them (docs/security-testing.md,
+   * cache-key flooding). Only while they still hold the value created here: an invalidation's
+   * version stays. A missing version only ever makes entries invalid, so this is always safe.
+   */
+  async #dropCreated(created: ReadonlyMap<string, string>, request: ReadRequest<unknown>): Promise<void> {
+    if (created.size === 0) return;
+    const { store, guard } = this.#context;
+    await guard.attempt('delete', () => Promise.all([...created].map(([key, value]) => store.deleteIfEquals(key, value))), request.policy);
   }
 }

@@ -6,3 +6,4 @@ export { createRedisClusterStore, createRedisStore } from './redis/store.ts';
 export type { RedisClusterStoreConfig, RedisConnectionConfig, RedisStoreConfig, RedisStoreOptions } from './redis/options.ts';
 export { TrackedValues } from './tracked-values.ts';
 export { followPassword, type FollowedPassword, type RotatingPassword } from './redis/password.ts';
+export { globMatches, prefixOf, type StoreCensus, type StoreInspection } from './inspection.ts';

@@ -3,6 +3,7 @@
  * Stores know nothing about strategies, tiers or tags: those are composed on top (`../engine.ts`).
  * Values are opaque strings; every time to live is in milliseconds.
  */
+import type { StoreInspection } from './inspection.ts';
 import type { TrackedValues } from './tracked-values.ts';
 
 /** One value to write in a batch. */
@@ -61,6 +62,8 @@ export interface CacheStore {
    * that refuses tracking; the values then stay unused and reads go to the server.
    */
   track?(prefix: string, onError?: (error: unknown) => void): TrackedValues;
+  /** Optional: read-only views of what the store holds, for operators (`inspection.ts`). */
+  readonly inspection?: StoreInspection;
   /** Topology and health of the server(s) behind the store, as the probe it was given reports them. */
   describe?(): Promise<unknown>;
   /** Resolves when the store answers a round trip; rejects when it is unreachable. */

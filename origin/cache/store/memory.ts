@@ -3,6 +3,7 @@
  * (local dev) and as the reference implementation of the store contract.
  */
 import { LRUCache } from 'lru-cache';
+import { globMatches, prefixOf } from './inspection.ts';
 import type { CacheStore } from './interface.ts';
 
 /** Bounds of the in-memory store. */
@@ -75,6 +76,41 @@ export function createMemoryStore(config: MemoryStoreConfig): CacheStore {
     },
     async delete(...keys) {
       for (const key of keys) lru.delete(key);
+    },
+    inspection: {
+      async ttl(key) {
+        if (!lru.has(key)) return undefined;
+        return lru.getRemainingTTL(key);
+      },
+      async scan(pattern, budget) {
+        const keys: string[] = [];
+        let seen = 0;
+        for (const key of lru.keys()) {
+          if (seen++ >= budget) return { keys, complete: false };
+          if (globMatches(pattern, key)) keys.push(key);
+        }
+        return { keys, complete: true };
+      },
+      async census(prefixes, budget) {
+        const counts: Record<string, number> = Object.fromEntries([...prefixes, 'other'].map((p) => [p, 0]));
+        let scanned = 0;
+        for (const key of lru.keys()) {
+          if (scanned >= budget) break;
+          scanned++;
+          counts[prefixOf(key, prefixes)]! += 1;
+        }
+        const total = lru.size;
+        return {
+          nodes: 1,
+          totalKeys: total,
+          scannedKeys: scanned,
+          complete: scanned >= total,
+          counts,
+          usedMemoryBytes: undefined,
+          maxMemoryBytes: undefined,
+          evictionPolicy: `lru, ${config.maxEntries} entries`,
+        };
+      },
     },
     async ping() {},
     async close() {

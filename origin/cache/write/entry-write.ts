@@ -12,11 +12,12 @@ import type { CacheTarget, ErrorListener } from '../target.ts';
 export type EntryWrite = StoreWrite & { freshUntil: number };
 
 /**
- * Current values of each list of version keys (a target's `scopeKeys`), creating missing ones.
- * The names are built by the caller, outside the breaker: an invalid tenant or tag is the
- * caller's mistake, not the store's failure.
+ * Current values of each list of version keys (a target's `scopeKeys`), creating missing ones;
+ * each key this call created goes into `created` with its value, when given. The names are built
+ * by the caller, outside the breaker: an invalid tenant or tag is the caller's mistake, not the
+ * store's failure.
  */
-export async function currentVersions(store: CacheStore, layout: readonly (readonly string[])[]): Promise<string[][]> {
+export async function currentVersions(store: CacheStore, layout: readonly (readonly string[])[], created?: Map<string, string>): Promise<string[][]> {
   const flat = [...new Set(layout.flat())];
   const found = await store.getMany(flat);
   const byKey = new Map<string, string>();
@@ -25,7 +26,9 @@ export async function currentVersions(store: CacheStore, layout: readonly (reado
       let value = found[i];
       if (value === undefined) {
         const fresh = newVersion();
-        value = (await store.setIfAbsent(key, fresh, VERSION_TTL_MS)) ? fresh : await store.get(key);
+        const mine = await store.setIfAbsent(key, fresh, VERSION_TTL_MS);
+        value = mine ? fresh : await store.get(key);
+        if (mine) created?.set(key, fresh);
       }
       if (value === undefined) throw new Error(`version key ${key} vanished while being created`);
       byKey.set(key, value);

@@ -8,7 +8,7 @@
 import DataLoader from 'dataloader';
 import { Cluster, Command, type Redis } from 'ioredis';
 import type { Deadlines } from './deadlines.ts';
-import { groupByNode, groupBySlot, type SlotGroup } from './slots.ts';
+import { groupByNode, groupBySlot, isRedirection, type SlotGroup } from './slots.ts';
 
 type Client = Redis | Cluster;
 type Read = string | undefined;
@@ -18,19 +18,47 @@ function nullsToUndefined(values: (string | null)[]): Read[] {
   return values as Read[];
 }
 
-/** Each slot group's values from one node (one MGET per slot, pipelined), or its failure. */
+/**
+ * Each slot group's values from one node (one MGET per slot, pipelined), or its failure. A group
+ * whose slot moved or is migrating (`isRedirection`) is read again one GET per key, which ioredis
+ * routes by the redirection: resharding costs those keys a round trip, not a miss.
+ */
 function readNode(cluster: Cluster, deadlines: Deadlines, keys: readonly string[], groups: readonly SlotGroup[]): Promise<((string | null)[] | Error)[]> {
   const keysOf = (group: SlotGroup) => group.indexes.map((i) => keys[i]!);
-  if (groups.length === 1) return deadlines.bound(cluster.mget(...keysOf(groups[0]!))).then((values) => [values]);
+  const eachAlone = (group: SlotGroup) => Promise.all(keysOf(group).map((key) => deadlines.bound(cluster.get(key))));
+  const orRedirected = (group: SlotGroup, error: unknown): Promise<(string | null)[] | Error> =>
+    isRedirection(error) ? eachAlone(group).catch((again: unknown) => toError(again)) : Promise.resolve(toError(error));
+  if (groups.length === 1) {
+    const group = groups[0]!;
+    return deadlines.bound(cluster.mget(...keysOf(group))).then(
+      (values) => [values],
+      async (error: unknown) => {
+        const result = await orRedirected(group, error);
+        if (result instanceof Error) throw result;
+        return [result];
+      },
+    );
+  }
   const pipeline = cluster.pipeline();
   for (const group of groups) pipeline.mget(...keysOf(group));
-  return deadlines.bound(pipeline.exec()).then((results) =>
-    groups.map((_, g) => {
-      const [error, values] = results?.[g] ?? [new Error('no reply for a pipelined MGET')];
-      return error ?? (values as (string | null)[]);
-    }),
+  const results = deadlines.bound(pipeline.exec()).then(
+    (replies) => replies,
+    (error: unknown) => {
+      if (!isRedirection(error)) throw error;
+      return groups.map(() => [error, null] as [Error, null]);
+    },
+  );
+  return results.then((replies) =>
+    Promise.all(
+      groups.map((group, g) => {
+        const [error, values] = replies?.[g] ?? [new Error('no reply for a pipelined MGET')];
+        return error ? orRedirected(group, error) : (values as (string | null)[]);
+      }),
+    ),
   );
 }
+
+const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /**
  * The value of each of `keys` in a cluster, as a promise per key that settles when the node

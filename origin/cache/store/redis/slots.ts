@@ -12,6 +12,23 @@ export interface SlotGroup {
   indexes: number[];
 }
 
+/**
+ * A reply that says the slot is elsewhere or moving: MOVED (it moved: the client's slot map is
+ * old), ASK and TRYAGAIN (it is being migrated, some of its keys already on the new node), or
+ * ioredis refusing a pipeline the store grouped by a slot map it has refreshed since. ioredis
+ * follows these for a command of one key, not inside a pipeline nor for a multi-key command
+ * whose keys are split by the migration, so the store resends such keys one command each.
+ */
+export function isRedirection(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return (
+    /^(MOVED|ASK|TRYAGAIN) /.test(message) ||
+    /^Too many Cluster redirections\. Last error: ReplyError: (MOVED|ASK|TRYAGAIN) /.test(message) ||
+    // ioredis's own check, when its slot map changed since the store grouped the keys.
+    message === 'All keys in the pipeline should belong to the same slots allocation group'
+  );
+}
+
 /** Groups `keys` by hash slot, keeping each key's position. */
 export function groupBySlot(keys: readonly string[]): SlotGroup[] {
   const groups = new Map<number, number[]>();

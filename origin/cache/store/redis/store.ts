@@ -11,8 +11,9 @@ import { TrackedValues } from '../tracked-values.ts';
 import { batchedReads } from './batched-reads.ts';
 import { followPassword, type FollowedPassword } from './password.ts';
 import { Deadlines } from './deadlines.ts';
+import { redisInspection } from './inspection.ts';
 import { connectionOptions, type RedisClusterStoreConfig, type RedisStoreConfig, type RedisStoreOptions } from './options.ts';
-import { groupByNode, groupBySlot } from './slots.ts';
+import { groupByNode, groupBySlot, isRedirection } from './slots.ts';
 import { trackCluster, trackStandalone } from './tracking.ts';
 
 // Deletes a key only while it holds the caller's token: releasing a lock must never release a
@@ -61,11 +62,24 @@ function storeOver(
       if (writes.length === 0) return;
       const keys = writes.map((w) => w.key);
       const groups = client instanceof Cluster ? groupByNode(client, groupBySlot(keys)) : [groupBySlot(keys)];
+      const setOne = (i: number) => bound(client.set(writes[i]!.key, writes[i]!.value, 'PX', px(writes[i]!.ttlMs)));
       await Promise.all(
         groups.map(async (slotGroups) => {
           const pipeline = client.pipeline();
-          for (const group of slotGroups) for (const i of group.indexes) pipeline.set(writes[i]!.key, writes[i]!.value, 'PX', px(writes[i]!.ttlMs));
-          for (const [error] of (await bound(pipeline.exec())) ?? []) if (error) throw error;
+          const order = slotGroups.flatMap((group) => group.indexes);
+          for (const i of order) pipeline.set(writes[i]!.key, writes[i]!.value, 'PX', px(writes[i]!.ttlMs));
+          const results = await bound(pipeline.exec()).catch((error: unknown) => {
+            if (isRedirection(error)) return order.map(() => [error, null] as [unknown, unknown]);
+            throw error;
+          });
+          // Keys of a slot that moved or is migrating go again one SET each, which ioredis redirects.
+          const resend: number[] = [];
+          (results ?? []).forEach(([error], j) => {
+            if (!error) return;
+            if (!isRedirection(error)) throw error;
+            resend.push(order[j]!);
+          });
+          await Promise.all(resend.map(setOne));
         }),
       );
     },
@@ -115,6 +129,7 @@ function storeOver(
       }
       return tracking.values;
     },
+    inspection: redisInspection(client, bound),
     ...(options.describe ? { describe: () => bound(options.describe!(client)) } : {}),
     async ping() {
       await bound(client.ping());

@@ -36,7 +36,13 @@ export interface Tracker {
 }
 
 /** One listening connection, duplicated from `template`; calls `onState` when its state changes. */
-export function trackServer(template: Redis, address: { host: string; port: number }, options: TrackingOptions, values: TrackedValues, onState: () => void): Tracker {
+export function trackServer(
+  template: Redis,
+  address: { host: string; port: number },
+  options: TrackingOptions,
+  values: TrackedValues,
+  onState: () => void,
+): Tracker {
   const { prefix, onError } = options;
   // A duplicate shares TLS and credentials; it reconnects forever and re-runs the set-up on
   // every connection. Commands cut off by a reconnect are not resent: a resent CLIENT TRACKING
