@@ -24,7 +24,7 @@ import { seedDemoData } from '../origin/db/seed.ts';
 import { ProjectRepository } from '../origin/projects/repository.ts';
 import { projectListKey } from '../origin/projects/service.ts';
 import { buildServices } from '../origin/services.ts';
-import { startRedis } from '../test/harness/redis.ts';
+import { startRedis } from '../local/redis-processes.ts';
 import { record, summarise, takeTurns, timed, type Samples } from './rounds.ts';
 import { median, writeRows } from './rows.ts';
 

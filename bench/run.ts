@@ -1,13 +1,23 @@
 /**
- * `npm run bench -- <name>`: runs one benchmark; without a name, lists them.
+ * `npm run bench`: every benchmark, each in a process of its own, one after another, then
+ * `bench/results/summary.md` from their results; the machine and each run's load go to
+ * `bench/results/machine.json`. `npm run bench -- <name> [args]` runs one; `-- all <name>…`
+ * runs those the same way, then the summary; `-- list` lists them; `-- summary` writes the
+ * summary from the results already there.
  */
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { breakerOpen } from './breaker-open/index.ts';
+import { bundles } from './bundles/index.ts';
 import { cacheEngine } from './cache-engine/index.ts';
 import { chaos } from './chaos/index.ts';
 import { edge } from './edge/index.ts';
 import { lambda } from './lambda.ts';
 import { originRead } from './origin-read.ts';
 import { purgeLatency } from './purge-latency.ts';
+import { describeMachine, loadNow, type RunRecord } from './summary/machine.ts';
+import { MACHINE_FILE, RESULTS_DIR, summary } from './summary/index.ts';
+import { workload } from './workload/index.ts';
 
 const BENCHMARKS: Record<string, { about: string; run: (...args: string[]) => Promise<void> }> = {
   'breaker-open': {
@@ -26,13 +36,45 @@ const BENCHMARKS: Record<string, { about: string; run: (...args: string[]) => Pr
   lambda: { about: 'the origin Lambda bundle: size (raw, gzip, by package) and module init against the local PostgreSQL ([runs])', run: lambda },
   'purge-latency': { about: 'acknowledged write to fresh read at the edge in the dev stack, p50/p99 over 200 writes ([writes])', run: purgeLatency },
   'origin-read': { about: 'a public list read at the origin: Redis hit vs raw GET floor, a naive peer and PostgreSQL', run: originRead },
+  workload: { about: 'a Zipf-skewed multi-tenant mix through edge → origin → 6-node Redis Cluster → PGlite: hit ratios against the targets, latency, memory, freshness ([--seed N] [--requests N] [--concurrency N])', run: workload },
+  bundles: { about: 'the edge Worker as deployed, raw and gzip (wrangler dry run), against its 64 KiB limit', run: bundles },
 };
 
-const name = process.argv[2];
-const benchmark = name ? BENCHMARKS[name] : undefined;
-if (!benchmark) {
-  console.log('usage: npm run bench -- <name>\n');
-  for (const [key, { about }] of Object.entries(BENCHMARKS)) console.log(`  ${key.padEnd(14)} ${about}`);
-  process.exit(name ? 1 : 0);
+async function runAll(names: readonly string[]): Promise<void> {
+  const unknown = names.filter((name) => !BENCHMARKS[name]);
+  if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(', ')} (npm run bench -- list)`);
+  const runs: RunRecord[] = [];
+  const machine = describeMachine();
+  await mkdir(RESULTS_DIR, { recursive: true });
+  for (const name of names) {
+    const startedAt = new Date();
+    const loadBefore = loadNow();
+    console.log(`\n=== ${name} (load average ${loadBefore})`);
+    const child = spawn(process.execPath, [process.argv[1]!, name], { stdio: 'inherit' });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    runs.push({ name, startedAt: startedAt.toISOString().slice(0, 19), seconds: (Date.now() - startedAt.getTime()) / 1000, ok: code === 0, loadBefore, loadAfter: loadNow() });
+    await writeFile(`${RESULTS_DIR}/${MACHINE_FILE}`, `${JSON.stringify({ machine, runs }, null, 2)}\n`);
+  }
+  await summary();
+  const failed = runs.filter((run) => !run.ok).map((run) => run.name);
+  if (failed.length > 0) {
+    console.error(`failed: ${failed.join(', ')} (their rows in the summary are from an earlier run, or "not run")`);
+    process.exitCode = 1;
+  }
 }
-await benchmark.run(...process.argv.slice(3));
+
+const [name, ...args] = process.argv.slice(2);
+if (name === undefined) {
+  await runAll(Object.keys(BENCHMARKS));
+} else if (name === 'all') {
+  await runAll(args.length > 0 ? args : Object.keys(BENCHMARKS));
+} else if (name === 'summary') {
+  await summary();
+} else if (BENCHMARKS[name]) {
+  await BENCHMARKS[name].run(...args);
+} else {
+  console.log('usage: npm run bench [-- <name> [args] | -- all [<name>…] | -- summary | -- list]\n');
+  for (const [key, { about }] of Object.entries(BENCHMARKS)) console.log(`  ${key.padEnd(14)} ${about}`);
+  console.log(`  ${'summary'.padEnd(14)} bench/results/summary.md from the results already there`);
+  process.exit(name === 'list' ? 0 : 1);
+}

@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { resourceKey } from '../../common/keys.ts';
 import { CacheEngine, createBreaker, createRedisClusterStore, createRedisStore, DEFAULT_BREAKER, type BreakerOptions } from '../../origin/cache/index.ts';
-import { startRedis, startRedisCluster, type RedisProcess } from '../../test/harness/redis.ts';
+import { startRedis, startRedisCluster, type RedisProcess } from '../../local/redis-processes.ts';
 import { median, type Row } from '../rows.ts';
 import { startReadLoad, type ReadRecord } from './load.ts';
 

@@ -3,7 +3,7 @@
  * Redis, in one run. Prints a table and writes `bench/results/cache-engine.json`.
  */
 import { Redis } from 'ioredis';
-import { startRedis } from '../../test/harness/redis.ts';
+import { startRedis } from '../../local/redis-processes.ts';
 import { measureGetHit } from './get-hit.ts';
 import { measureInvalidation } from './invalidation.ts';
 import { writeRows, type Row } from '../rows.ts';

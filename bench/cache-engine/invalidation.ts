@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { resourceKey } from '../../common/keys.ts';
 import { CacheEngine, createRedisStore } from '../../origin/cache/index.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
-import { startRedis } from '../../test/harness/redis.ts';
+import { startRedis } from '../../local/redis-processes.ts';
 import { interleave, summarise } from '../rounds.ts';
 import type { Row } from '../rows.ts';
 

@@ -23,7 +23,7 @@
  */
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { bundleWorker as bundle } from '../../test/harness/bundle-worker.ts';
-import { startRedis } from '../../test/harness/redis.ts';
+import { startRedis } from '../../local/redis-processes.ts';
 import { startUpstashServer } from '../../local/upstash/server.ts';
 import { interleave, summarise } from '../rounds.ts';
 import { writeRows, type Row } from '../rows.ts';

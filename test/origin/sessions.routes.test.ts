@@ -38,6 +38,19 @@ describe.each(combos)('session routes on %s with %s', (dbKind, cacheKind) => {
     expect(after.headers.get('www-authenticate')).toContain('Bearer');
   });
 
+  it('counts session reads on /metrics, toward the session hit-ratio target', async () => {
+    const hits = async () => {
+      const text = await (await send(origin, 'GET', '/metrics')).text();
+      return Number(/strata_cache_reads_total\{type="session",outcome="hit"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const token = await signIn(origin, 'acme', bob.email);
+    const before = await hits();
+    for (let i = 0; i < 3; i++) expect((await send(origin, 'GET', '/v1/acme/sessions/current', { token })).status).toBe(200);
+    // A memory store is the cache itself: its reads are hits as well.
+    expect(await hits()).toBe(before + 3);
+    expect(await (await send(origin, 'GET', '/metrics')).text()).toContain('strata_cache_hit_ratio_target{type="session"} 0.95');
+  });
+
   it('stores the session in Postgres under the token’s hash, never the token', async () => {
     const token = await signIn(origin, 'acme', bob.email);
     const rows = await origin.services.db.query<{ id: string; user_id: string }>('SELECT id, user_id FROM sessions WHERE user_id = $1', [bob.id]);
