@@ -18,6 +18,19 @@ export interface OriginSecretsProps {
   readonly purge: ISecret;
 }
 
+/**
+ * The operator API's token, for the origin function only (the outbox deliverer serves no HTTP):
+ * `OPERATOR_TOKEN_SECRET_ARN` and `GetSecretValue` on exactly that secret.
+ */
+export function operatorTokenAccess(secret: ISecret): OriginSecrets {
+  return {
+    environment: { OPERATOR_TOKEN_SECRET_ARN: secret.secretArn },
+    grantRead(grantee) {
+      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    },
+  };
+}
+
 /** What the functions get: environment variables and the grant that goes with them. */
 export interface OriginSecrets {
   readonly environment: Readonly<Record<string, string>>;

@@ -16,7 +16,7 @@ import { TenantUsagePlans, type TenantAssignment } from '../constructs/tenant-us
 import { assertStage, cloudFrontDistributionIdParameter, edgePurgeUrlParameter, namePrefix, secretNames } from '../naming.ts';
 import type { OriginDependencies } from './data-stack.ts';
 import { originServiceName } from './defaults.ts';
-import { originSecrets } from './origin-secrets.ts';
+import { operatorTokenAccess, originSecrets } from './origin-secrets.ts';
 
 /** Props of {@link OriginStack}. */
 export interface OriginStackProps extends StackProps {
@@ -69,7 +69,7 @@ export class OriginStack extends Stack {
     assertStage(props.stage, 'OriginStack');
     if (props.tenants.length === 0) throw new Error('OriginStack: tenants must not be empty; every method requires a tenant API key');
     const prefix = namePrefix(props.stage);
-    const { network, cacheAccess, cache, sessions, database, edgeToken } = props.data;
+    const { network, cacheAccess, cache, sessions, database, edgeToken, operatorToken } = props.data;
     const serviceName = originServiceName(props.stage);
 
     // The HMAC key of purge webhooks; the operator copies it to the Worker (PURGE_SECRET).
@@ -105,15 +105,18 @@ export class OriginStack extends Stack {
     };
     const inVpc = { vpc: network.vpc, vpcSubnets: network.appSubnets, securityGroups: [network.lambdaSecurityGroup] };
 
+    // The operator API (`/ops/*`, `strata`) is served by this function only.
+    const operator = operatorTokenAccess(operatorToken);
     this.origin = new OriginFunction(this, 'Origin', {
       entry: props.entry,
       description: 'Strata origin API',
-      environment: this.originEnvironment,
+      environment: { ...this.originEnvironment, ...operator.environment },
       ...inVpc,
       ...props.origin,
     });
     database.proxy.grantConnect(this.origin.function, database.appUsername);
     secrets.grantRead(this.origin.function);
+    operator.grantRead(this.origin.function);
     const migrator = new DatabaseMigrator(this, 'Migrator', {
       entry: props.migratorEntry,
       vpc: network.vpc,

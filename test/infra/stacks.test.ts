@@ -76,6 +76,7 @@ describe('a Strata stage', () => {
       'DATABASE_URL',
       'METRICS_SERVICE_NAME',
       'NODE_OPTIONS',
+      'OPERATOR_TOKEN_SECRET_ARN',
       'POWERTOOLS_SERVICE_NAME',
       'PURGE_SECRET_ARN',
       'PURGE_URL',
@@ -92,6 +93,7 @@ describe('a Strata stage', () => {
     expect(JSON.stringify(env.REDIS_PASSWORD_SECRET_ARN)).toMatch(/^\{"Fn::ImportValue":"Strata-dev-Data:[^"]*CacheAccessAppCredentials/);
     expect(env.PURGE_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^PurgeSecret[A-F0-9]+$/) });
     expect(env.CACHE_ENCRYPTION_KEYS_SECRET_ARN).toBe('strata/dev/cache-encryption-keys');
+    expect(JSON.stringify(env.OPERATOR_TOKEN_SECRET_ARN)).toMatch(/^\{"Fn::ImportValue":"Strata-dev-Data:[^"]*OperatorToken/);
     expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata_app@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/);
     expect(JSON.stringify(env.REDIS_CLUSTER_NODES)).toMatch(/Cache[^"]*ConfigurationEndPointAddress.*":".*Cache[^"]*ConfigurationEndPointPort/);
     expect(JSON.stringify(env.REDIS_SESSIONS_CLUSTER_NODES)).toMatch(/Sessions[^"]*ConfigurationEndPointAddress/);
@@ -122,21 +124,37 @@ describe('a Strata stage', () => {
     }
   });
 
-  it('lets the origin read exactly its three secrets, and nothing else of Secrets Manager', () => {
+  it('lets the origin read exactly its four secrets, and nothing else of Secrets Manager', () => {
     const template = Template.fromStack(strataStage().origin);
-    const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')!;
-    const role = fn[1].Role['Fn::GetAtt'][0] as string;
-    const statements = resources(template, 'AWS::IAM::Policy')
-      .filter(([, p]) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
-      .flatMap(([, p]) => p.PolicyDocument.Statement);
-    const secrets = statements.filter((s: any) => JSON.stringify(s.Action).includes('secretsmanager:'));
-    expect(secrets).toHaveLength(1);
-    expect(secrets[0].Action).toBe('secretsmanager:GetSecretValue');
-    const resourcesText = secrets[0].Resource.map((r: unknown) => JSON.stringify(r));
-    expect(resourcesText).toHaveLength(3);
+    const functions = resources(template, 'AWS::Lambda::Function');
+    const secretStatements = (description: string) => {
+      const role = functions.find(([, p]) => p.Description === description)![1].Role['Fn::GetAtt'][0] as string;
+      return resources(template, 'AWS::IAM::Policy')
+        .filter(([, p]) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
+        .flatMap(([, p]) => p.PolicyDocument.Statement)
+        .filter((s: any) => JSON.stringify(s.Action).includes('secretsmanager:'));
+    };
+    const secrets = secretStatements('Strata origin API');
+    for (const statement of secrets) expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+    const resourcesText = secrets.flatMap((s: any) => [s.Resource].flat()).map((r: unknown) => JSON.stringify(r));
+    expect(resourcesText).toHaveLength(4);
     expect(resourcesText.find((r: string) => r.includes('CacheAccessAppCredentials'))).toBeDefined();
     expect(resourcesText.find((r: string) => /"Ref":"PurgeSecret/.test(r))).toBeDefined();
     expect(resourcesText.find((r: string) => r.includes(':secret:strata/dev/cache-encryption-keys-??????'))).toBeDefined();
+    expect(resourcesText.find((r: string) => /"Fn::ImportValue":"Strata-dev-Data:[^"]*OperatorToken/.test(r))).toBeDefined();
+    // The outbox deliverer serves no HTTP: neither the operator token's ARN nor a right to read it.
+    const deliverer = functions.find(([, p]) => p.Description === 'Strata purge-outbox deliverer')![1];
+    expect(deliverer.Environment.Variables).not.toHaveProperty('OPERATOR_TOKEN_SECRET_ARN');
+    expect(JSON.stringify(secretStatements('Strata purge-outbox deliverer'))).not.toContain('OperatorToken');
+  });
+
+  it('generates the operator token in the data stack, named for operators to read', () => {
+    const dataTemplate = Template.fromStack(strataStage().data);
+    dataTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'strata/dev/operator-token',
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+    });
+    expect(dataTemplate.toJSON().Outputs.OperatorTokenSecretName.Value).toBe('strata/dev/operator-token');
   });
 
   it('lets the origin sign in to RDS Proxy as the app role only, never as the owner', () => {
@@ -206,8 +224,10 @@ describe('a Strata stage', () => {
     const template = Template.fromStack(origin);
     const functions = resources(template, 'AWS::Lambda::Function');
     const [delivererId, deliverer] = functions.find(([, p]) => p.Description === 'Strata purge-outbox deliverer')!;
-    const originEnv = functions.find(([, p]) => p.Description === 'Strata origin API')![1].Environment;
-    expect(deliverer.Environment).toEqual(originEnv);
+    const { OPERATOR_TOKEN_SECRET_ARN, ...originEnv } = functions.find(([, p]) => p.Description === 'Strata origin API')![1].Environment.Variables;
+    // The same configuration, but the operator API's token, which only the API needs.
+    expect(OPERATOR_TOKEN_SECRET_ARN).toBeDefined();
+    expect(deliverer.Environment.Variables).toEqual(originEnv);
     expect(deliverer.ReservedConcurrentExecutions).toBe(1);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', State: 'ENABLED', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [delivererId, 'Arn'] } })] });
     expect(Annotations.fromStack(origin).findWarning('*', Match.stringLikeRegexp('[Oo]utbox'))).toEqual([]);
