@@ -46,7 +46,7 @@ const EnvSchema = z.object({
   CLOUDFRONT_DISTRIBUTION_ID_PARAMETER: z
     .string()
     .trim()
-    .regex(/^\/[A-Za-z0-9_.\/-]{1,1010}$/, 'an SSM parameter name such as /strata/dev/cloudfront-distribution-id')
+    .regex(/^\/[A-Za-z0-9_./-]{1,1010}$/, 'an SSM parameter name such as /strata/dev/cloudfront-distribution-id')
     .optional(),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   OUTBOX_MAX_RETRY_DELAY_MS: positiveInt(600_000),

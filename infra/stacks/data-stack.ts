@@ -75,7 +75,7 @@ export class DataStack extends Stack implements OriginDependencies {
     this.cacheAccess = new CacheAccess(this, 'CacheAccess', { idPrefix: prefix, secretName: secretNames.redisApp(props.stage) });
     Validations.of(this.cacheAccess.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'ElastiCache RBAC passwords have no managed rotation function; docs/deploy.md documents rotating it by hand with the user\'s two-password slot',
+      reason: "ElastiCache RBAC passwords have no managed rotation function; docs/deploy.md documents rotating it by hand with the user's two-password slot",
     });
     const events = new CacheEvents(this, 'CacheEvents', { topicName: `${prefix}-cache-events`, ...(props.alarmEmail ? { email: props.alarmEmail } : {}) });
     const group = (name: 'cache' | 'sessions', defaults: typeof CACHE_GROUP, settings: ReplicationGroupSettings | undefined, description: string) => {
@@ -117,14 +117,24 @@ export class DataStack extends Stack implements OriginDependencies {
     });
     Validations.of(this.operatorToken).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Operators hold the token, so no rotation function can hand them the new one; docs/deploy.md documents rotating it by hand (the origin reads the new value within SECRETS_MAX_AGE_SECONDS)',
+      reason:
+        'Operators hold the token, so no rotation function can hand them the new one; docs/deploy.md documents rotating it by hand (the origin reads the new value within SECRETS_MAX_AGE_SECONDS)',
     });
 
     new CfnOutput(this, 'CacheEndpoint', { value: this.cache.configurationEndpoint, description: 'Configuration endpoint of the cache group' });
     new CfnOutput(this, 'SessionsEndpoint', { value: this.sessions.configurationEndpoint, description: 'Configuration endpoint of the sessions group' });
     new CfnOutput(this, 'DatabaseProxyEndpoint', { value: this.database.proxy.endpoint });
-    new CfnOutput(this, 'EdgeTokenSecretName', { value: secretNames.edgeOriginToken(props.stage), description: 'Copy its value to the Worker: wrangler secret put EDGE_ORIGIN_TOKEN' });
-    new CfnOutput(this, 'OperatorTokenSecretName', { value: secretNames.operatorToken(props.stage), description: 'The strata CLI\'s STRATA_OPERATOR_TOKEN (docs/operating.md, A deployed stage)' });
-    new CfnOutput(this, 'CacheEventsTopic', { value: events.topic.topicArn, description: 'ElastiCache events (failovers, replacements, maintenance); subscribe with -c alarmEmail' });
+    new CfnOutput(this, 'EdgeTokenSecretName', {
+      value: secretNames.edgeOriginToken(props.stage),
+      description: 'Copy its value to the Worker: wrangler secret put EDGE_ORIGIN_TOKEN',
+    });
+    new CfnOutput(this, 'OperatorTokenSecretName', {
+      value: secretNames.operatorToken(props.stage),
+      description: "The strata CLI's STRATA_OPERATOR_TOKEN (docs/operating.md, A deployed stage)",
+    });
+    new CfnOutput(this, 'CacheEventsTopic', {
+      value: events.topic.topicArn,
+      description: 'ElastiCache events (failovers, replacements, maintenance); subscribe with -c alarmEmail',
+    });
   }
 }

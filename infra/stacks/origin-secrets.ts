@@ -43,7 +43,12 @@ export interface OriginSecrets {
  */
 export function originSecrets(scope: Stack, props: OriginSecretsProps): OriginSecrets {
   const keyringName = secretNames.cacheEncryptionKeys(props.stage);
-  const keyringArn = scope.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${keyringName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const keyringArn = scope.formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${keyringName}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
   return {
     environment: {
       REDIS_PASSWORD_SECRET_ARN: props.redis.secretArn,

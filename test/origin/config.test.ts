@@ -52,7 +52,13 @@ describe('origin configuration', () => {
       CACHE_ENCRYPTION_KEYS_SECRET_ARN: 'arn:keys',
       OPERATOR_TOKEN_SECRET_ARN: 'arn:operator',
     });
-    expect(config.secrets).toEqual({ maxAgeSeconds: 300, redisPassword: 'arn:redis', purge: 'arn:purge', encryptionKeys: 'arn:keys', operatorToken: 'arn:operator' });
+    expect(config.secrets).toEqual({
+      maxAgeSeconds: 300,
+      redisPassword: 'arn:redis',
+      purge: 'arn:purge',
+      encryptionKeys: 'arn:keys',
+      operatorToken: 'arn:operator',
+    });
     expect(config).toMatchObject({ encryptionKeys: undefined, purge: { secret: undefined } });
     expect(config.operatorToken).toBeUndefined();
     expect(loadConfig({ SECRETS_MAX_AGE_SECONDS: '60' }).secrets.maxAgeSeconds).toBe(60);

@@ -45,7 +45,8 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 const calls = () => sm.commandCalls(GetSecretValueCommand).length;
-const reader = (onStale?: () => void) => new SecretReader({ maxAgeSeconds: MAX_AGE_S, client: new SecretsManagerClient({ region: 'eu-west-1' }), ...(onStale ? { onStale } : {}) });
+const reader = (onStale?: () => void) =>
+  new SecretReader({ maxAgeSeconds: MAX_AGE_S, client: new SecretsManagerClient({ region: 'eu-west-1' }), ...(onStale ? { onStale } : {}) });
 
 describe('SecretReader', () => {
   it('reads a secret once per max age, and the new value after it', async () => {
@@ -103,11 +104,17 @@ describe('SecretReader', () => {
 
 describe('the origin’s secrets at start-up', () => {
   it('fail a cold start naming the variable of a missing or malformed secret', async () => {
-    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, purge: 'arn:missing' })).rejects.toThrow(/^PURGE_SECRET_ARN: .*can't find the specified secret/);
+    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, purge: 'arn:missing' })).rejects.toThrow(
+      /^PURGE_SECRET_ARN: .*can't find the specified secret/,
+    );
     values.set('arn:keys', 'not a keyring');
-    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, encryptionKeys: 'arn:keys' })).rejects.toThrow(/^CACHE_ENCRYPTION_KEYS_SECRET_ARN: keyring: entry 1 has no ":"/);
+    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, encryptionKeys: 'arn:keys' })).rejects.toThrow(
+      /^CACHE_ENCRYPTION_KEYS_SECRET_ARN: keyring: entry 1 has no ":"/,
+    );
     values.set('arn:redis', 'plain');
-    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, redisPassword: 'arn:redis' })).rejects.toThrow(/^REDIS_PASSWORD_SECRET_ARN: secret arn:redis is not JSON/);
+    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, redisPassword: 'arn:redis' })).rejects.toThrow(
+      /^REDIS_PASSWORD_SECRET_ARN: secret arn:redis is not JSON/,
+    );
     values.set('arn:operator', 'too-short');
     const short = await openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, operatorToken: 'arn:operator' }).catch((e: Error) => e);
     expect(String(short)).toMatch(/OPERATOR_TOKEN_SECRET_ARN: the operator token must be at least 32 characters, the secret holds 9/);
@@ -116,7 +123,11 @@ describe('the origin’s secrets at start-up', () => {
 
   it('encrypt sessions with a rotated keyring after the max age, still reading entries of the old key', async () => {
     values.set('arn:keys', `k1:${generateKey()}`);
-    const services = await buildServices({ database: { kind: 'pglite', dataDir: 'memory://' }, cache: { kind: 'memory', maxEntries: 100 }, secrets: { maxAgeSeconds: MAX_AGE_S, encryptionKeys: 'arn:keys' } });
+    const services = await buildServices({
+      database: { kind: 'pglite', dataDir: 'memory://' },
+      cache: { kind: 'memory', maxEntries: 100 },
+      secrets: { maxAgeSeconds: MAX_AGE_S, encryptionKeys: 'arn:keys' },
+    });
     try {
       const codec = services.policies.session.codec!;
       const context = { key: 'session:acme:x' };
