@@ -29,10 +29,11 @@ function program(io: Io, env: Record<string, string | undefined>, cwd: string, e
     .addOption(new Option('--purge-secret <secret>', "HMAC key of purges (the edge's PURGE_SECRET); prefer the variable").hideHelp())
     .addOption(new Option('--operator-token <token>', "the origin's OPERATOR_TOKEN; prefer the variable").hideHelp())
     .addOption(new Option('--debug-token <token>', "the edge's DEBUG_TOKEN; prefer the variable").hideHelp())
+    .addOption(new Option('--edge-token <token>', "a deployed origin's API Gateway token (x-strata-edge-token); prefer the variable").hideHelp())
     .addOption(new Option('--stack-file <path>', `the local stack file (env: ${ENV.stackFile}; default ${DEFAULT_STACK_FILE})`))
     .addHelpText(
       'after',
-      `\nSecrets (never printed): ${ENV.purgeSecret}, ${ENV.operatorToken}, ${ENV.debugToken} (or --purge-secret, --operator-token, --debug-token).\nExit codes: 0 done, 1 the stack failed or refused, 2 bad input (nothing sent), 130 warm interrupted (run it again to resume).`,
+      `\nSecrets (never printed): ${ENV.purgeSecret}, ${ENV.operatorToken}, ${ENV.debugToken}, ${ENV.edgeToken} (or --purge-secret, --operator-token, --debug-token, --edge-token).\nA deployed stage: docs/operating.md, "A deployed stage".\nExit codes: 0 done, 1 the stack failed or refused, 2 bad input (nothing sent), 130 warm interrupted (run it again to resume).`,
     )
     .showSuggestionAfterError(true)
     .exitOverride()

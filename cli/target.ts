@@ -3,7 +3,10 @@
  * With neither an edge nor an origin URL given, the local stack is found through the file
  * `npm run dev` writes (`.data/dev/stack.json`: URLs, purge key, operator and debug tokens);
  * with one given, the stack file is not read (a deployed stack's URLs never mix with a local
- * run's keys) unless `--stack-file` names it. Secrets are held here and never printed.
+ * run's keys) unless `--stack-file` names it. Secrets are held here and never printed. A
+ * deployed origin sits behind API Gateway, which admits only requests carrying the edge's token
+ * (`x-strata-edge-token`): given `--edge-token` or `STRATA_EDGE_TOKEN`, every request to the
+ * origin URL carries it (the local stack has no gateway, so its stack file has none).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -16,6 +19,7 @@ export interface TargetOptions {
   purgeSecret?: string;
   operatorToken?: string;
   debugToken?: string;
+  edgeToken?: string;
   stackFile?: string;
 }
 
@@ -26,6 +30,8 @@ export interface Target {
   readonly purgeSecret: string | undefined;
   readonly operatorToken: string | undefined;
   readonly debugToken: string | undefined;
+  /** The edge's credential toward API Gateway (`strata/<stage>/edge-origin-token`), sent to the origin. */
+  readonly edgeToken: string | undefined;
   /** Where the local stack's files live (its stack file's folder); undefined for a deployed stack. */
   readonly localDir: string | undefined;
   /** How it was found, for people: `local stack (…/stack.json)` or `flags and environment`. */
@@ -39,6 +45,7 @@ export const ENV = {
   purgeSecret: 'STRATA_PURGE_SECRET',
   operatorToken: 'STRATA_OPERATOR_TOKEN',
   debugToken: 'STRATA_DEBUG_TOKEN',
+  edgeToken: 'STRATA_EDGE_TOKEN',
   stackFile: 'STRATA_STACK_FILE',
 } as const;
 
@@ -115,6 +122,7 @@ export async function resolveTarget(options: TargetOptions, env: Record<string, 
     purgeSecret: pick('purgeSecret') ?? file?.purgeSecret,
     operatorToken: pick('operatorToken') ?? file?.operatorToken,
     debugToken: pick('debugToken') ?? file?.debugToken,
+    edgeToken: pick('edgeToken'),
     localDir: file ? dirname(path) : undefined,
     source: file ? `local stack (${path})` : 'flags and environment',
   };
@@ -126,9 +134,24 @@ export function needEdge(target: Target, command: string): string {
   return target.edgeUrl;
 }
 
+/** Where and how the operator API is called. */
+export interface OperatorEndpoint {
+  readonly originUrl: string;
+  /** The operator token (`Authorization: Bearer`). */
+  readonly token: string;
+  /** Sent as `x-strata-edge-token` when given (a deployed origin behind API Gateway). */
+  readonly edgeToken?: string | undefined;
+}
+
+/** The operator API of `target`, when both its URL and the operator token are known. */
+export function operatorEndpoint(target: Target): OperatorEndpoint | undefined {
+  if (!target.originUrl || !target.operatorToken) return undefined;
+  return { originUrl: target.originUrl, token: target.operatorToken, edgeToken: target.edgeToken };
+}
+
 /** The origin's URL and operator token, or a clear error naming how to give them. */
-export function needOperator(target: Target, command: string): { originUrl: string; token: string } {
+export function needOperator(target: Target, command: string): OperatorEndpoint {
   if (!target.originUrl) throw usage(`${command} needs the origin's URL: --origin-url or ${ENV.originUrl}`);
   if (!target.operatorToken) throw usage(`${command} needs the origin's operator token (OPERATOR_TOKEN): ${ENV.operatorToken} or --operator-token`);
-  return { originUrl: target.originUrl, token: target.operatorToken };
+  return operatorEndpoint(target)!;
 }

@@ -45,6 +45,8 @@ export const secretNames = {
   redisApp: (stage: string) => `strata/${stage}/redis-app`,
   /** The HMAC key purge webhooks are signed with; the Worker holds the same value. */
   purge: (stage: string) => `strata/${stage}/purge-secret`,
+  /** The origin's operator API bearer token (`OPERATOR_TOKEN`); operators give it to `strata`. */
+  operatorToken: (stage: string) => `strata/${stage}/operator-token`,
   /** The edge's credential toward API Gateway; the Worker holds it as `EDGE_ORIGIN_TOKEN`. */
   edgeOriginToken: (stage: string) => `strata/${stage}/edge-origin-token`,
   /**

@@ -32,7 +32,7 @@ export function createApp(services: Services): Hono {
   if (text) {
     app.get('/metrics', async (c) => c.body(await text(), 200, { 'content-type': contentType ?? 'text/plain', 'cache-control': 'no-store' }));
   }
-  // `strata stats|inspect|warm`; off (404) without OPERATOR_TOKEN.
+  // `strata stats|inspect|warm`; off (404) without OPERATOR_TOKEN or OPERATOR_TOKEN_SECRET_ARN.
   if (services.operatorToken) app.route('/', operatorRoutes(services, services.operatorToken));
   app.route('/', publicProjectRoutes(services.projects));
   app.route('/', sessionRoutes(services));

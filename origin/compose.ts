@@ -79,8 +79,8 @@ export interface Services {
   readonly tenantConfig: TenantConfig;
   /** Sends queued purges to the edge; kicked after each commit that queued one. */
   readonly outbox: OutboxDeliverer;
-  /** Bearer token of the operator API; absent: the API is off. */
-  readonly operatorToken: string | undefined;
+  /** Bearer token of the operator API, or a reader of its secret; absent: the API is off. */
+  readonly operatorToken: string | (() => Promise<string>) | undefined;
   health(): Promise<Health>;
   close(): Promise<void>;
 }
@@ -193,7 +193,7 @@ export async function composeServices(config: ServicesConfig, metrics: MetricsOu
     projectCommands,
     tenantConfig,
     outbox,
-    operatorToken: config.operatorToken,
+    operatorToken: secrets.operatorToken ?? config.operatorToken,
     async health() {
       const [database, store, topology] = await Promise.all([
         db.query('SELECT 1').then(

@@ -46,7 +46,7 @@ const EnvSchema = z.object({
   CLOUDFRONT_DISTRIBUTION_ID_PARAMETER: z
     .string()
     .trim()
-    .regex(/^\/[A-Za-z0-9_.\/-]{1,1010}$/, 'an SSM parameter name such as /strata/dev/cloudfront-distribution-id')
+    .regex(/^\/[A-Za-z0-9_./-]{1,1010}$/, 'an SSM parameter name such as /strata/dev/cloudfront-distribution-id')
     .optional(),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   OUTBOX_MAX_RETRY_DELAY_MS: positiveInt(600_000),
@@ -57,6 +57,8 @@ const EnvSchema = z.object({
   SECRETS_MAX_AGE_SECONDS: positiveInt(300),
   // The operator API (`/ops/*`, `strata stats|inspect|warm`); unset: it is off.
   OPERATOR_TOKEN: z.string().trim().min(32, 'at least 32 characters').optional(),
+  // Deployed: the operator token's Secrets Manager id (`strata/<stage>/operator-token`).
+  OPERATOR_TOKEN_SECRET_ARN: optionalString,
 });
 
 /** A secret given both as a value and as a Secrets Manager id is a mistake: say so. */
@@ -64,6 +66,7 @@ const SECRET_PAIRS = [
   ['REDIS_PASSWORD', 'REDIS_PASSWORD_SECRET_ARN'],
   ['PURGE_SECRET', 'PURGE_SECRET_ARN'],
   ['CACHE_ENCRYPTION_KEYS', 'CACHE_ENCRYPTION_KEYS_SECRET_ARN'],
+  ['OPERATOR_TOKEN', 'OPERATOR_TOKEN_SECRET_ARN'],
 ] as const;
 
 /** Everything the origin needs to start. */
@@ -90,7 +93,10 @@ export interface OriginConfig {
   secrets: SecretsConfig;
   /** The role the migrator grants the app's rights to (`DATABASE_APP_ROLE`). */
   databaseAppRole?: string;
-  /** Bearer token of the operator API (`origin/operator/`); unset: the API answers 404. */
+  /**
+   * Bearer token of the operator API (`origin/operator/`); unset (and no
+   * `OPERATOR_TOKEN_SECRET_ARN` in `secrets.operatorToken`): the API answers 404.
+   */
   operatorToken?: string;
 }
 
@@ -177,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     purge: e.PURGE_SECRET_ARN,
     encryptionKeys: e.CACHE_ENCRYPTION_KEYS_SECRET_ARN,
     databasePassword: e.DATABASE_PASSWORD_SECRET_ARN,
+    operatorToken: e.OPERATOR_TOKEN_SECRET_ARN,
   };
   return {
     host: e.ORIGIN_HOST,

@@ -11,7 +11,7 @@
 import type { CommandContext } from '../context.ts';
 import { shownUrl, usage } from '../errors.ts';
 import { errorOf, operatorCall, send } from '../http.ts';
-import type { Target } from '../target.ts';
+import { operatorEndpoint, type Target } from '../target.ts';
 import { bytes, duration } from '../render/format.ts';
 
 interface ScopeState {
@@ -135,9 +135,10 @@ export async function inspect(context: CommandContext, subject: string): Promise
   const edgeUrl = isUrl ? subject : isPath && target.edgeUrl ? `${target.edgeUrl}${subject}` : undefined;
   const edge = edgeUrl ? await askEdge(edgeUrl, target) : undefined;
   let redis: { keys: KeyReport[]; note?: string } | undefined;
-  if (target.originUrl && target.operatorToken) {
+  const endpoint = operatorEndpoint(target);
+  if (endpoint) {
     const query = path !== undefined ? `path=${encodeURIComponent(path)}` : `key=${encodeURIComponent(subject)}`;
-    redis = await operatorCall<{ keys: KeyReport[] }>(target.originUrl, target.operatorToken, `/ops/inspect?${query}`);
+    redis = await operatorCall<{ keys: KeyReport[] }>(endpoint, `/ops/inspect?${query}`);
   } else if (path === undefined) {
     throw usage('inspect of a Redis key needs the origin: --origin-url and the operator token (STRATA_OPERATOR_TOKEN)');
   } else {

@@ -10,7 +10,7 @@ import { PURGE_PATH, parsePurgeMessage, signedPurgeHeaders, type PurgeMessage } 
 import type { CommandContext } from '../context.ts';
 import { CliError, shownUrl, usage } from '../errors.ts';
 import { errorOf, operatorCall, send } from '../http.ts';
-import { ENV, needEdge, type Target } from '../target.ts';
+import { ENV, needEdge, operatorEndpoint, type Target } from '../target.ts';
 
 /** The options of `strata purge`. */
 export interface PurgeOptions {
@@ -82,10 +82,11 @@ function tenantsOf(message: PurgeMessage): string[] {
 
 /** Refuses tenants the origin does not know, when the origin can be asked. */
 async function checkTenants(target: Target, tenants: readonly string[]): Promise<boolean> {
-  if (tenants.length === 0 || !target.originUrl || !target.operatorToken) return false;
+  const endpoint = operatorEndpoint(target);
+  if (tenants.length === 0 || !endpoint) return false;
   for (const tenant of tenants) {
     try {
-      await operatorCall(target.originUrl, target.operatorToken, `/ops/tenants/${tenant}`);
+      await operatorCall(endpoint, `/ops/tenants/${tenant}`);
     } catch (error) {
       if (error instanceof CliError && /does not exist/.test(error.message)) throw new CliError(`unknown tenant ${JSON.stringify(tenant)}: nothing was purged`);
       throw error;

@@ -27,8 +27,9 @@ export async function stats(context: CommandContext, options: StatsOptions): Pro
   if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 3600)
     throw usage(`--interval: expected seconds from 0.2 to 3600, got ${JSON.stringify(options.interval)}`);
   const target = await context.target();
-  const { originUrl, token } = needOperator(target, 'stats');
-  const read = () => operatorCall<Stats>(originUrl, token, '/ops/stats');
+  const endpoint = needOperator(target, 'stats');
+  const { originUrl } = endpoint;
+  const read = () => operatorCall<Stats>(endpoint, '/ops/stats');
   const { io } = context;
   const render = (snapshot: Stats) => (context.json ? `${JSON.stringify(snapshot)}\n` : `${statsLines(snapshot, shownUrl(originUrl), io).join('\n')}\n`);
 

@@ -72,12 +72,13 @@ export async function warm(context: CommandContext, options: WarmOptions): Promi
   if (!Number.isInteger(batchSize)) throw usage('--batch-size: expected a whole number');
   const rate = parseNumber(options.rate, '--rate', 500, 0, 1_000_000);
   const target = await context.target();
-  const { originUrl, token } = needOperator(target, 'warm');
+  const endpoint = needOperator(target, 'warm');
+  const { originUrl } = endpoint;
   const path = options.checkpoint ?? checkpointPath(tenant, target.localDir, context.cwd);
 
   let inventory: Inventory;
   try {
-    inventory = await operatorCall<Inventory>(originUrl, token, `/ops/tenants/${tenant}`);
+    inventory = await operatorCall<Inventory>(endpoint, `/ops/tenants/${tenant}`);
   } catch (error) {
     if (error instanceof CliError && /does not exist/.test(error.message)) throw new CliError(`unknown tenant ${JSON.stringify(tenant)}: nothing was warmed`);
     throw error;
@@ -128,7 +129,7 @@ export async function warm(context: CommandContext, options: WarmOptions): Promi
     for (const type of types) {
       const progress = checkpoint.progress[type]!;
       while (!progress.done && !stopping) {
-        const batch = await operatorCall<Batch>(originUrl, token, '/ops/warm', {
+        const batch = await operatorCall<Batch>(endpoint, '/ops/warm', {
           method: 'POST',
           body: { tenant, type, after: progress.after, limit: batchSize },
         });

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CacheAccess } from '../constructs/cache-access/index.ts';
 import { CacheEvents } from '../constructs/cache-events/index.ts';
 import { OriginDatabase, type OriginDatabaseProps } from '../constructs/database/index.ts';
@@ -47,6 +47,8 @@ export interface OriginDependencies {
   readonly database: OriginDatabase;
   /** The edge's credential toward API Gateway (`strata/<stage>/edge-origin-token`). */
   readonly edgeToken: ISecret;
+  /** The operator API's bearer token (`strata/<stage>/operator-token`), for `strata` (cli/). */
+  readonly operatorToken: ISecret;
 }
 
 /**
@@ -61,6 +63,7 @@ export class DataStack extends Stack implements OriginDependencies {
   readonly sessions: CacheReplicationGroup;
   readonly database: OriginDatabase;
   readonly edgeToken: ISecret;
+  readonly operatorToken: ISecret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -72,7 +75,7 @@ export class DataStack extends Stack implements OriginDependencies {
     this.cacheAccess = new CacheAccess(this, 'CacheAccess', { idPrefix: prefix, secretName: secretNames.redisApp(props.stage) });
     Validations.of(this.cacheAccess.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'ElastiCache RBAC passwords have no managed rotation function; docs/deploy.md documents rotating it by hand with the user\'s two-password slot',
+      reason: "ElastiCache RBAC passwords have no managed rotation function; docs/deploy.md documents rotating it by hand with the user's two-password slot",
     });
     const events = new CacheEvents(this, 'CacheEvents', { topicName: `${prefix}-cache-events`, ...(props.alarmEmail ? { email: props.alarmEmail } : {}) });
     const group = (name: 'cache' | 'sessions', defaults: typeof CACHE_GROUP, settings: ReplicationGroupSettings | undefined, description: string) => {
@@ -106,10 +109,32 @@ export class DataStack extends Stack implements OriginDependencies {
     // it, before the first origin deploy enforces it, so switching it on refuses no request.
     this.edgeToken = EdgeAuthorizer.createTokenSecret(this, 'EdgeToken', secretNames.edgeOriginToken(props.stage));
 
+    // Stateful like the edge token: redeploying the origin never changes what operators hold.
+    this.operatorToken = new Secret(this, 'OperatorToken', {
+      secretName: secretNames.operatorToken(props.stage),
+      description: 'Bearer token of the Strata origin operator API (/ops/*), for the strata CLI (STRATA_OPERATOR_TOKEN)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(this.operatorToken).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Operators hold the token, so no rotation function can hand them the new one; docs/deploy.md documents rotating it by hand (the origin reads the new value within SECRETS_MAX_AGE_SECONDS)',
+    });
+
     new CfnOutput(this, 'CacheEndpoint', { value: this.cache.configurationEndpoint, description: 'Configuration endpoint of the cache group' });
     new CfnOutput(this, 'SessionsEndpoint', { value: this.sessions.configurationEndpoint, description: 'Configuration endpoint of the sessions group' });
     new CfnOutput(this, 'DatabaseProxyEndpoint', { value: this.database.proxy.endpoint });
-    new CfnOutput(this, 'EdgeTokenSecretName', { value: secretNames.edgeOriginToken(props.stage), description: 'Copy its value to the Worker: wrangler secret put EDGE_ORIGIN_TOKEN' });
-    new CfnOutput(this, 'CacheEventsTopic', { value: events.topic.topicArn, description: 'ElastiCache events (failovers, replacements, maintenance); subscribe with -c alarmEmail' });
+    new CfnOutput(this, 'EdgeTokenSecretName', {
+      value: secretNames.edgeOriginToken(props.stage),
+      description: 'Copy its value to the Worker: wrangler secret put EDGE_ORIGIN_TOKEN',
+    });
+    new CfnOutput(this, 'OperatorTokenSecretName', {
+      value: secretNames.operatorToken(props.stage),
+      description: "The strata CLI's STRATA_OPERATOR_TOKEN (docs/operating.md, A deployed stage)",
+    });
+    new CfnOutput(this, 'CacheEventsTopic', {
+      value: events.topic.topicArn,
+      description: 'ElastiCache events (failovers, replacements, maintenance); subscribe with -c alarmEmail',
+    });
   }
 }

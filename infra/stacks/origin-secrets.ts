@@ -18,6 +18,19 @@ export interface OriginSecretsProps {
   readonly purge: ISecret;
 }
 
+/**
+ * The operator API's token, for the origin function only (the outbox deliverer serves no HTTP):
+ * `OPERATOR_TOKEN_SECRET_ARN` and `GetSecretValue` on exactly that secret.
+ */
+export function operatorTokenAccess(secret: ISecret): OriginSecrets {
+  return {
+    environment: { OPERATOR_TOKEN_SECRET_ARN: secret.secretArn },
+    grantRead(grantee) {
+      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    },
+  };
+}
+
 /** What the functions get: environment variables and the grant that goes with them. */
 export interface OriginSecrets {
   readonly environment: Readonly<Record<string, string>>;
@@ -30,7 +43,12 @@ export interface OriginSecrets {
  */
 export function originSecrets(scope: Stack, props: OriginSecretsProps): OriginSecrets {
   const keyringName = secretNames.cacheEncryptionKeys(props.stage);
-  const keyringArn = scope.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${keyringName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const keyringArn = scope.formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${keyringName}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
   return {
     environment: {
       REDIS_PASSWORD_SECRET_ARN: props.redis.secretArn,

@@ -16,7 +16,7 @@ import { TenantUsagePlans, type TenantAssignment } from '../constructs/tenant-us
 import { assertStage, cloudFrontDistributionIdParameter, edgePurgeUrlParameter, namePrefix, secretNames } from '../naming.ts';
 import type { OriginDependencies } from './data-stack.ts';
 import { originServiceName } from './defaults.ts';
-import { originSecrets } from './origin-secrets.ts';
+import { operatorTokenAccess, originSecrets } from './origin-secrets.ts';
 
 /** Props of {@link OriginStack}. */
 export interface OriginStackProps extends StackProps {
@@ -69,7 +69,7 @@ export class OriginStack extends Stack {
     assertStage(props.stage, 'OriginStack');
     if (props.tenants.length === 0) throw new Error('OriginStack: tenants must not be empty; every method requires a tenant API key');
     const prefix = namePrefix(props.stage);
-    const { network, cacheAccess, cache, sessions, database, edgeToken } = props.data;
+    const { network, cacheAccess, cache, sessions, database, edgeToken, operatorToken } = props.data;
     const serviceName = originServiceName(props.stage);
 
     // The HMAC key of purge webhooks; the operator copies it to the Worker (PURGE_SECRET).
@@ -85,9 +85,10 @@ export class OriginStack extends Stack {
 
     // Secrets by ARN, read at run time (origin/secrets/); the URL is read from SSM at deploy time.
     const secrets = originSecrets(this, { stage: props.stage, redis: cacheAccess.secret, purge: purgeSecret });
-    const purgeTarget: Record<string, string> = props.edge === 'cloudfront'
-      ? { CLOUDFRONT_DISTRIBUTION_ID_PARAMETER: cloudFrontDistributionIdParameter(props.stage) }
-      : { PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)) };
+    const purgeTarget: Record<string, string> =
+      props.edge === 'cloudfront'
+        ? { CLOUDFRONT_DISTRIBUTION_ID_PARAMETER: cloudFrontDistributionIdParameter(props.stage) }
+        : { PURGE_URL: StringParameter.valueForStringParameter(this, edgePurgeUrlParameter(props.stage)) };
     this.originEnvironment = {
       // The app role, which may not change the schema: the migrator below migrates as the owner.
       DATABASE_URL: database.connectionUrl,
@@ -105,15 +106,18 @@ export class OriginStack extends Stack {
     };
     const inVpc = { vpc: network.vpc, vpcSubnets: network.appSubnets, securityGroups: [network.lambdaSecurityGroup] };
 
+    // The operator API (`/ops/*`, `strata`) is served by this function only.
+    const operator = operatorTokenAccess(operatorToken);
     this.origin = new OriginFunction(this, 'Origin', {
       entry: props.entry,
       description: 'Strata origin API',
-      environment: this.originEnvironment,
+      environment: { ...this.originEnvironment, ...operator.environment },
       ...inVpc,
       ...props.origin,
     });
     database.proxy.grantConnect(this.origin.function, database.appUsername);
     secrets.grantRead(this.origin.function);
+    operator.grantRead(this.origin.function);
     const migrator = new DatabaseMigrator(this, 'Migrator', {
       entry: props.migratorEntry,
       vpc: network.vpc,
@@ -149,11 +153,13 @@ export class OriginStack extends Stack {
     this.api = new OriginApi(this, 'Api', { handler: this.origin.target, stageName: props.stage, authorizer: edge.authorizer, ...props.api });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-COG4',
-      reason: 'No Cognito: every method is behind the edge-token Lambda authorizer, and Strata verifies its own session tokens in the origin (docs/security.md)',
+      reason:
+        'No Cognito: every method is behind the edge-token Lambda authorizer, and Strata verifies its own session tokens in the origin (docs/security.md)',
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG3',
-      reason: 'Clients reach the API through the edge (Cloudflare, or CloudFront with AWS WAF), where the WAF and rate limits run; usage plans throttle what gets past',
+      reason:
+        'Clients reach the API through the edge (Cloudflare, or CloudFront with AWS WAF), where the WAF and rate limits run; usage plans throttle what gets past',
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
@@ -183,9 +189,17 @@ export class OriginStack extends Stack {
 
     new CfnOutput(this, 'OriginUrl', { value: this.api.api.url, description: 'Set the edge Worker’s ORIGIN_URL to this' });
     new CfnOutput(this, 'PurgeSecretName', { value: purgeSecret.secretName, description: 'Copy its value to the Worker: wrangler secret put PURGE_SECRET' });
-    new CfnOutput(this, 'ApiKeyIds', { value: Object.entries(usage.apiKeys).map(([tenant, key]) => `${tenant}=${key.keyId}`).join(','), description: 'aws apigateway get-api-key --include-value --api-key <id>' });
+    new CfnOutput(this, 'ApiKeyIds', {
+      value: Object.entries(usage.apiKeys)
+        .map(([tenant, key]) => `${tenant}=${key.keyId}`)
+        .join(','),
+      description: 'aws apigateway get-api-key --include-value --api-key <id>',
+    });
     new CfnOutput(this, 'Dashboard', { value: observability.dashboard.dashboardName });
-    new CfnOutput(this, 'MigratorFunction', { value: migrator.function.function.functionName, description: "Runs on every deploy; by hand: aws lambda invoke --function-name <this> --payload '{\"seedDemo\":true}' out.json" });
+    new CfnOutput(this, 'MigratorFunction', {
+      value: migrator.function.function.functionName,
+      description: 'Runs on every deploy; by hand: aws lambda invoke --function-name <this> --payload \'{"seedDemo":true}\' out.json',
+    });
     new CfnOutput(this, 'AlarmTopic', { value: observability.topic.topicArn });
   }
 }

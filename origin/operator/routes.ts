@@ -1,14 +1,14 @@
 /**
  * The operator API, for `strata` (cli/): `/ops/stats`, `/ops/inspect`, `/ops/tenants/{tenant}`
  * and `/ops/warm`, every route behind the operator token (`auth.ts`). Mounted only when
- * `OPERATOR_TOKEN` is set; the edge never forwards `/ops/…` (it serves `/v1/…` only).
+ * `OPERATOR_TOKEN` (or `OPERATOR_TOKEN_SECRET_ARN`) is set; the edge never forwards `/ops/…` (it serves `/v1/…` only).
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ERROR_CODES, HttpError } from '../../common/errors.ts';
 import { isResourceId, isTenantId } from '../../common/ids.ts';
 import type { Services } from '../services.ts';
-import { requireOperator } from './auth.ts';
+import { requireOperator, type OperatorToken } from './auth.ts';
 import { inspectKey, type KeyReport } from './inspect.ts';
 import { statsReader } from './stats.ts';
 import { keysForPath } from './url-keys.ts';
@@ -35,7 +35,7 @@ function badRequest(message: string): HttpError {
 }
 
 /** The operator routes over `services`, guarded by `token`. */
-export function operatorRoutes(services: Services, token: string): Hono {
+export function operatorRoutes(services: Services, token: OperatorToken): Hono {
   const app = new Hono();
   const stats = statsReader(services);
   app.use('/ops/*', requireOperator(token));

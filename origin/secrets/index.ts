@@ -2,7 +2,7 @@
  * The origin's secrets as the deployed environment names them: Secrets Manager ids (ARN or name)
  * in `*_SECRET_ARN` variables, read at start-up (a missing or unreadable secret stops the cold
  * start with the variable's name) and again after the max age. Locally the plain variables
- * (`REDIS_PASSWORD`, `PURGE_SECRET`, `CACHE_ENCRYPTION_KEYS`) are used instead.
+ * (`REDIS_PASSWORD`, `PURGE_SECRET`, `CACHE_ENCRYPTION_KEYS`, `OPERATOR_TOKEN`) are used instead.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RotatingPassword } from '../cache/index.ts';
@@ -26,6 +26,8 @@ export interface SecretsConfig {
   encryptionKeys?: string | undefined;
   /** `DATABASE_PASSWORD_SECRET_ARN`: JSON with a `password` field (RDS's admin secret). */
   databasePassword?: string | undefined;
+  /** `OPERATOR_TOKEN_SECRET_ARN`: the operator API's bearer token (at least 32 characters). */
+  operatorToken?: string | undefined;
 }
 
 /** The secrets, each following rotation. */
@@ -34,11 +36,12 @@ export interface RuntimeSecrets {
   purge?: () => Promise<string>;
   encryptionKeys?: () => Promise<string>;
   databasePassword?: () => Promise<string>;
+  operatorToken?: () => Promise<string>;
 }
 
 /** Reads every configured secret once (so a cold start fails fast and clearly) and returns them. */
 export async function openRuntimeSecrets(config: SecretsConfig, client?: SecretsManagerClient): Promise<RuntimeSecrets> {
-  const configured = [config.redisPassword, config.purge, config.encryptionKeys, config.databasePassword].some(Boolean);
+  const configured = [config.redisPassword, config.purge, config.encryptionKeys, config.databasePassword, config.operatorToken].some(Boolean);
   if (!configured) return {};
   const reader = new SecretReader({
     maxAgeSeconds: config.maxAgeSeconds,
@@ -53,7 +56,7 @@ export async function openRuntimeSecrets(config: SecretsConfig, client?: Secrets
     }
   };
   const secrets: RuntimeSecrets = {};
-  const { redisPassword, purge, encryptionKeys, databasePassword } = config;
+  const { redisPassword, purge, encryptionKeys, databasePassword, operatorToken } = config;
   await Promise.all([
     redisPassword &&
       first('REDIS_PASSWORD_SECRET_ARN', async () => {
@@ -76,8 +79,20 @@ export async function openRuntimeSecrets(config: SecretsConfig, client?: Secrets
         await reader.read(databasePassword, 'password');
         secrets.databasePassword = () => reader.read(databasePassword, 'password');
       }),
+    operatorToken &&
+      first('OPERATOR_TOKEN_SECRET_ARN', async () => {
+        operatorTokenOf(await reader.read(operatorToken));
+        secrets.operatorToken = async () => operatorTokenOf(await reader.read(operatorToken));
+      }),
   ]);
   return secrets;
+}
+
+/** The operator token as the API compares it; a short one (a mistake) is refused, not used. */
+function operatorTokenOf(value: string): string {
+  const token = value.trim();
+  if (token.length < 32) throw new Error(`the operator token must be at least 32 characters, the secret holds ${token.length}`);
+  return token;
 }
 
 /** `cache` presenting `password` (from Secrets Manager) instead of a configured one. */

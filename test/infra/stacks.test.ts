@@ -76,6 +76,7 @@ describe('a Strata stage', () => {
       'DATABASE_URL',
       'METRICS_SERVICE_NAME',
       'NODE_OPTIONS',
+      'OPERATOR_TOKEN_SECRET_ARN',
       'POWERTOOLS_SERVICE_NAME',
       'PURGE_SECRET_ARN',
       'PURGE_URL',
@@ -85,14 +86,24 @@ describe('a Strata stage', () => {
       'REDIS_TLS',
       'REDIS_USERNAME',
     ]);
-    expect(env).toMatchObject({ DATABASE_IAM_AUTH: 'true', DATABASE_MIGRATE: 'false', REDIS_TLS: 'true', REDIS_USERNAME: 'strata-app', METRICS_SERVICE_NAME: 'strata-dev-origin', POWERTOOLS_SERVICE_NAME: 'strata-dev-origin' });
+    expect(env).toMatchObject({
+      DATABASE_IAM_AUTH: 'true',
+      DATABASE_MIGRATE: 'false',
+      REDIS_TLS: 'true',
+      REDIS_USERNAME: 'strata-app',
+      METRICS_SERVICE_NAME: 'strata-dev-origin',
+      POWERTOOLS_SERVICE_NAME: 'strata-dev-origin',
+    });
     // No value, and no dynamic reference CloudFormation would resolve into a value, anywhere in it.
     const text = JSON.stringify(env);
     expect(text).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure|SecretString/);
     expect(JSON.stringify(env.REDIS_PASSWORD_SECRET_ARN)).toMatch(/^\{"Fn::ImportValue":"Strata-dev-Data:[^"]*CacheAccessAppCredentials/);
     expect(env.PURGE_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^PurgeSecret[A-F0-9]+$/) });
     expect(env.CACHE_ENCRYPTION_KEYS_SECRET_ARN).toBe('strata/dev/cache-encryption-keys');
-    expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata_app@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/);
+    expect(JSON.stringify(env.OPERATOR_TOKEN_SECRET_ARN)).toMatch(/^\{"Fn::ImportValue":"Strata-dev-Data:[^"]*OperatorToken/);
+    expect(JSON.stringify(env.DATABASE_URL)).toMatch(
+      /"postgres:\/\/strata_app@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*Proxy[^"]*Endpoint[^"]*"\},":5432\/strata\?sslmode=require"/,
+    );
     expect(JSON.stringify(env.REDIS_CLUSTER_NODES)).toMatch(/Cache[^"]*ConfigurationEndPointAddress.*":".*Cache[^"]*ConfigurationEndPointPort/);
     expect(JSON.stringify(env.REDIS_SESSIONS_CLUSTER_NODES)).toMatch(/Sessions[^"]*ConfigurationEndPointAddress/);
     // The edge's purge URL is read from SSM when CloudFormation deploys.
@@ -110,7 +121,9 @@ describe('a Strata stage', () => {
     };
     const template = Template.fromStack(strataStage().origin);
     // The authorizer reads only its own two variables (origin/gateway/), not the origin's config.
-    const functions = resources(template, 'AWS::Lambda::Function').filter(([, p]) => String(p.Description ?? '').startsWith('Strata') && p.Description !== 'Strata edge-token authorizer');
+    const functions = resources(template, 'AWS::Lambda::Function').filter(
+      ([, p]) => String(p.Description ?? '').startsWith('Strata') && p.Description !== 'Strata edge-token authorizer',
+    );
     expect(functions).toHaveLength(3);
     for (const [, fn] of functions) {
       const env = Object.fromEntries(Object.entries(fn.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, render(v)]));
@@ -122,21 +135,37 @@ describe('a Strata stage', () => {
     }
   });
 
-  it('lets the origin read exactly its three secrets, and nothing else of Secrets Manager', () => {
+  it('lets the origin read exactly its four secrets, and nothing else of Secrets Manager', () => {
     const template = Template.fromStack(strataStage().origin);
-    const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata origin API')!;
-    const role = fn[1].Role['Fn::GetAtt'][0] as string;
-    const statements = resources(template, 'AWS::IAM::Policy')
-      .filter(([, p]) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
-      .flatMap(([, p]) => p.PolicyDocument.Statement);
-    const secrets = statements.filter((s: any) => JSON.stringify(s.Action).includes('secretsmanager:'));
-    expect(secrets).toHaveLength(1);
-    expect(secrets[0].Action).toBe('secretsmanager:GetSecretValue');
-    const resourcesText = secrets[0].Resource.map((r: unknown) => JSON.stringify(r));
-    expect(resourcesText).toHaveLength(3);
+    const functions = resources(template, 'AWS::Lambda::Function');
+    const secretStatements = (description: string) => {
+      const role = functions.find(([, p]) => p.Description === description)![1].Role['Fn::GetAtt'][0] as string;
+      return resources(template, 'AWS::IAM::Policy')
+        .filter(([, p]) => p.Roles.some((r: { Ref: string }) => r.Ref === role))
+        .flatMap(([, p]) => p.PolicyDocument.Statement)
+        .filter((s: any) => JSON.stringify(s.Action).includes('secretsmanager:'));
+    };
+    const secrets = secretStatements('Strata origin API');
+    for (const statement of secrets) expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+    const resourcesText = secrets.flatMap((s: any) => [s.Resource].flat()).map((r: unknown) => JSON.stringify(r));
+    expect(resourcesText).toHaveLength(4);
     expect(resourcesText.find((r: string) => r.includes('CacheAccessAppCredentials'))).toBeDefined();
     expect(resourcesText.find((r: string) => /"Ref":"PurgeSecret/.test(r))).toBeDefined();
     expect(resourcesText.find((r: string) => r.includes(':secret:strata/dev/cache-encryption-keys-??????'))).toBeDefined();
+    expect(resourcesText.find((r: string) => /"Fn::ImportValue":"Strata-dev-Data:[^"]*OperatorToken/.test(r))).toBeDefined();
+    // The outbox deliverer serves no HTTP: neither the operator token's ARN nor a right to read it.
+    const deliverer = functions.find(([, p]) => p.Description === 'Strata purge-outbox deliverer')![1];
+    expect(deliverer.Environment.Variables).not.toHaveProperty('OPERATOR_TOKEN_SECRET_ARN');
+    expect(JSON.stringify(secretStatements('Strata purge-outbox deliverer'))).not.toContain('OperatorToken');
+  });
+
+  it('generates the operator token in the data stack, named for operators to read', () => {
+    const dataTemplate = Template.fromStack(strataStage().data);
+    dataTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'strata/dev/operator-token',
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+    });
+    expect(dataTemplate.toJSON().Outputs.OperatorTokenSecretName.Value).toBe('strata/dev/operator-token');
   });
 
   it('lets the origin sign in to RDS Proxy as the app role only, never as the owner', () => {
@@ -159,14 +188,18 @@ describe('a Strata stage', () => {
     const functions = resources(template, 'AWS::Lambda::Function');
     const [migratorId, migrator] = functions.find(([, p]) => p.Description === 'Strata database migrator (owner)')!;
     const env = migrator.Environment.Variables;
-    expect(JSON.stringify(env.DATABASE_URL)).toMatch(/"postgres:\/\/strata@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*DatabaseCluster[^"]*Endpoint[^"]*"\},":",\{"Fn::ImportValue":"[^"]*Port[^"]*"\},"\/strata\?sslmode=require"/);
+    expect(JSON.stringify(env.DATABASE_URL)).toMatch(
+      /"postgres:\/\/strata@",\{"Fn::ImportValue":"Strata-dev-Data:[^"]*DatabaseCluster[^"]*Endpoint[^"]*"\},":",\{"Fn::ImportValue":"[^"]*Port[^"]*"\},"\/strata\?sslmode=require"/,
+    );
     expect(JSON.stringify(env.DATABASE_PASSWORD_SECRET_ARN)).toMatch(/DatabaseClusterSecretAttachment|DatabaseSecret/);
     expect(env).toMatchObject({ DATABASE_APP_ROLE: 'strata_app', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' });
     expect(env).not.toHaveProperty('DATABASE_IAM_AUTH');
     expect(JSON.stringify(migrator.VpcConfig.SecurityGroupIds)).toContain('DatabaseMigratorSecurityGroup');
 
     // The owner's secret: readable by the migrator's role, and by no other role of the stack.
-    const readers = resources(template, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.PolicyDocument).includes(JSON.stringify(env.DATABASE_PASSWORD_SECRET_ARN)));
+    const readers = resources(template, 'AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(p.PolicyDocument).includes(JSON.stringify(env.DATABASE_PASSWORD_SECRET_ARN)),
+    );
     expect(readers).toHaveLength(1);
     expect(readers[0]![1].Roles).toEqual([{ Ref: migrator.Role['Fn::GetAtt'][0] }]);
     expect(readers[0]![1].PolicyDocument.Statement.find((s: any) => JSON.stringify(s).includes('secretsmanager')).Action).toBe('secretsmanager:GetSecretValue');
@@ -189,7 +222,10 @@ describe('a Strata stage', () => {
     const { data, origin } = strataStage();
     const dataTemplate = Template.fromStack(data);
     // In the data stack, deployed first: the Worker can hold the token before anything enforces it.
-    dataTemplate.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'strata/dev/edge-origin-token', GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+    dataTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'strata/dev/edge-origin-token',
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
     expect(dataTemplate.toJSON().Outputs.EdgeTokenSecretName.Value).toBe('strata/dev/edge-origin-token');
     const template = Template.fromStack(origin);
     const [[authorizerId, authorizer]] = resources(template, 'AWS::ApiGateway::Authorizer') as [[string, Record<string, any>]];
@@ -197,7 +233,8 @@ describe('a Strata stage', () => {
     const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description === 'Strata edge-token authorizer')![1];
     expect(JSON.stringify(authorizer.AuthorizerUri)).toContain('EdgeAuthorizerFunction');
     expect(fn.Handler).toBe('index.handler');
-    for (const [, method] of resources(template, 'AWS::ApiGateway::Method')) expect(method).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    for (const [, method] of resources(template, 'AWS::ApiGateway::Method'))
+      expect(method).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
   });
 
   it('redelivers purges by default: the outbox deliverer runs every minute, one at a time, with the origin’s configuration', () => {
@@ -206,10 +243,16 @@ describe('a Strata stage', () => {
     const template = Template.fromStack(origin);
     const functions = resources(template, 'AWS::Lambda::Function');
     const [delivererId, deliverer] = functions.find(([, p]) => p.Description === 'Strata purge-outbox deliverer')!;
-    const originEnv = functions.find(([, p]) => p.Description === 'Strata origin API')![1].Environment;
-    expect(deliverer.Environment).toEqual(originEnv);
+    const { OPERATOR_TOKEN_SECRET_ARN, ...originEnv } = functions.find(([, p]) => p.Description === 'Strata origin API')![1].Environment.Variables;
+    // The same configuration, but the operator API's token, which only the API needs.
+    expect(OPERATOR_TOKEN_SECRET_ARN).toBeDefined();
+    expect(deliverer.Environment.Variables).toEqual(originEnv);
     expect(deliverer.ReservedConcurrentExecutions).toBe(1);
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', State: 'ENABLED', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [delivererId, 'Arn'] } })] });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [delivererId, 'Arn'] } })],
+    });
     expect(Annotations.fromStack(origin).findWarning('*', Match.stringLikeRegexp('[Oo]utbox'))).toEqual([]);
   });
 
@@ -217,8 +260,17 @@ describe('a Strata stage', () => {
     const { data, origin } = strataStage({ stage: 'production' });
     expect(data.terminationProtection).toBe(true);
     const dataTemplate = Template.fromStack(data);
-    dataTemplate.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { ReplicationGroupId: 'strata-production-cache', NumNodeGroups: 3, ReplicasPerNodeGroup: 2, CacheNodeType: 'cache.r7g.xlarge' });
-    dataTemplate.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { ReplicationGroupId: 'strata-production-sessions', NumNodeGroups: 1, ReplicasPerNodeGroup: 2 });
+    dataTemplate.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      ReplicationGroupId: 'strata-production-cache',
+      NumNodeGroups: 3,
+      ReplicasPerNodeGroup: 2,
+      CacheNodeType: 'cache.r7g.xlarge',
+    });
+    dataTemplate.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      ReplicationGroupId: 'strata-production-sessions',
+      NumNodeGroups: 1,
+      ReplicasPerNodeGroup: 2,
+    });
     expect(resources(dataTemplate, 'AWS::EC2::NatGateway')).toHaveLength(3);
     const originTemplate = Template.fromStack(origin);
     originTemplate.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 5 } });
@@ -244,7 +296,12 @@ describe('a Strata stage', () => {
     const template = Template.fromStack(strataStage().origin);
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
     const ours = resources(template, 'AWS::Lambda::Function').filter(([, p]) => String(p.Description ?? '').startsWith('Strata'));
-    expect(ours.map(([, p]) => p.Description).sort()).toEqual(['Strata database migrator (owner)', 'Strata edge-token authorizer', 'Strata origin API', 'Strata purge-outbox deliverer']);
+    expect(ours.map(([, p]) => p.Description).sort()).toEqual([
+      'Strata database migrator (owner)',
+      'Strata edge-token authorizer',
+      'Strata origin API',
+      'Strata purge-outbox deliverer',
+    ]);
     for (const [, fn] of ours) expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
   });
 
@@ -260,14 +317,23 @@ describe('a Strata stage', () => {
 
 describe('stage settings', () => {
   it('reads tenants and plans, AZs and the alarm e-mail from context', () => {
-    const config = stageConfig({ stage: 'staging', tenants: 'acme, initech:premium', azs: 'eu-west-1a,eu-west-1b', region: 'eu-west-1', alarmEmail: 'ops@example.com' });
+    const config = stageConfig({
+      stage: 'staging',
+      tenants: 'acme, initech:premium',
+      azs: 'eu-west-1a,eu-west-1b',
+      region: 'eu-west-1',
+      alarmEmail: 'ops@example.com',
+    });
     expect(config.tenants).toEqual([{ tenant: 'acme' }, { tenant: 'initech', plan: 'premium' }]);
     expect(config.network).toEqual({ availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 });
     expect(config.alarmEmail).toBe('ops@example.com');
   });
 
   it('spreads production over three AZs of its region, and gives other stage names the dev preset', () => {
-    expect(stageConfig({ stage: 'production', region: 'eu-central-1' }).network).toEqual({ availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'], natGateways: 3 });
+    expect(stageConfig({ stage: 'production', region: 'eu-central-1' }).network).toEqual({
+      availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'],
+      natGateways: 3,
+    });
     const personal = stageConfig({ stage: 'alice' });
     expect(personal.cache).toEqual(stageConfig({ stage: 'dev' }).cache);
     expect(personal.tenants).toEqual([{ tenant: 'acme' }, { tenant: 'globex' }]);

@@ -37,6 +37,7 @@ describe('origin configuration', () => {
     [{ AWS_LAMBDA_FUNCTION_NAME: 'fn', DATABASE_URL: 'postgres://x' }, /CACHE_ENCRYPTION_KEYS_SECRET_ARN \(or CACHE_ENCRYPTION_KEYS\) is required on Lambda/],
     [{ PURGE_SECRET: 'k', PURGE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:p' }, /set PURGE_SECRET or PURGE_SECRET_ARN, not both/],
     [{ REDIS_PASSWORD: 'p', REDIS_PASSWORD_SECRET_ARN: 'arn' }, /set REDIS_PASSWORD or REDIS_PASSWORD_SECRET_ARN, not both/],
+    [{ OPERATOR_TOKEN: 'o'.repeat(32), OPERATOR_TOKEN_SECRET_ARN: 'arn:operator' }, /set OPERATOR_TOKEN or OPERATOR_TOKEN_SECRET_ARN, not both/],
     [{ SECRETS_MAX_AGE_SECONDS: '0' }, /SECRETS_MAX_AGE_SECONDS/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
@@ -49,9 +50,17 @@ describe('origin configuration', () => {
       REDIS_PASSWORD_SECRET_ARN: 'arn:redis',
       PURGE_SECRET_ARN: 'arn:purge',
       CACHE_ENCRYPTION_KEYS_SECRET_ARN: 'arn:keys',
+      OPERATOR_TOKEN_SECRET_ARN: 'arn:operator',
     });
-    expect(config.secrets).toEqual({ maxAgeSeconds: 300, redisPassword: 'arn:redis', purge: 'arn:purge', encryptionKeys: 'arn:keys' });
+    expect(config.secrets).toEqual({
+      maxAgeSeconds: 300,
+      redisPassword: 'arn:redis',
+      purge: 'arn:purge',
+      encryptionKeys: 'arn:keys',
+      operatorToken: 'arn:operator',
+    });
     expect(config).toMatchObject({ encryptionKeys: undefined, purge: { secret: undefined } });
+    expect(config.operatorToken).toBeUndefined();
     expect(loadConfig({ SECRETS_MAX_AGE_SECONDS: '60' }).secrets.maxAgeSeconds).toBe(60);
   });
 

@@ -7,6 +7,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { verifyPurge } from '../../common/purge.ts';
+import { createApp } from '../../origin/app.ts';
 import { generateKey } from '../../origin/cache/codec/index.ts';
 import { logger } from '../../origin/log.ts';
 import { enqueuePurge, OutboxDeliverer } from '../../origin/outbox/index.ts';
@@ -44,7 +45,8 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 const calls = () => sm.commandCalls(GetSecretValueCommand).length;
-const reader = (onStale?: () => void) => new SecretReader({ maxAgeSeconds: MAX_AGE_S, client: new SecretsManagerClient({ region: 'eu-west-1' }), ...(onStale ? { onStale } : {}) });
+const reader = (onStale?: () => void) =>
+  new SecretReader({ maxAgeSeconds: MAX_AGE_S, client: new SecretsManagerClient({ region: 'eu-west-1' }), ...(onStale ? { onStale } : {}) });
 
 describe('SecretReader', () => {
   it('reads a secret once per max age, and the new value after it', async () => {
@@ -102,16 +104,30 @@ describe('SecretReader', () => {
 
 describe('the origin’s secrets at start-up', () => {
   it('fail a cold start naming the variable of a missing or malformed secret', async () => {
-    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, purge: 'arn:missing' })).rejects.toThrow(/^PURGE_SECRET_ARN: .*can't find the specified secret/);
+    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, purge: 'arn:missing' })).rejects.toThrow(
+      /^PURGE_SECRET_ARN: .*can't find the specified secret/,
+    );
     values.set('arn:keys', 'not a keyring');
-    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, encryptionKeys: 'arn:keys' })).rejects.toThrow(/^CACHE_ENCRYPTION_KEYS_SECRET_ARN: keyring: entry 1 has no ":"/);
+    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, encryptionKeys: 'arn:keys' })).rejects.toThrow(
+      /^CACHE_ENCRYPTION_KEYS_SECRET_ARN: keyring: entry 1 has no ":"/,
+    );
     values.set('arn:redis', 'plain');
-    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, redisPassword: 'arn:redis' })).rejects.toThrow(/^REDIS_PASSWORD_SECRET_ARN: secret arn:redis is not JSON/);
+    await expect(openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, redisPassword: 'arn:redis' })).rejects.toThrow(
+      /^REDIS_PASSWORD_SECRET_ARN: secret arn:redis is not JSON/,
+    );
+    values.set('arn:operator', 'too-short');
+    const short = await openRuntimeSecrets({ maxAgeSeconds: MAX_AGE_S, operatorToken: 'arn:operator' }).catch((e: Error) => e);
+    expect(String(short)).toMatch(/OPERATOR_TOKEN_SECRET_ARN: the operator token must be at least 32 characters, the secret holds 9/);
+    expect(String(short)).not.toContain('too-short');
   });
 
   it('encrypt sessions with a rotated keyring after the max age, still reading entries of the old key', async () => {
     values.set('arn:keys', `k1:${generateKey()}`);
-    const services = await buildServices({ database: { kind: 'pglite', dataDir: 'memory://' }, cache: { kind: 'memory', maxEntries: 100 }, secrets: { maxAgeSeconds: MAX_AGE_S, encryptionKeys: 'arn:keys' } });
+    const services = await buildServices({
+      database: { kind: 'pglite', dataDir: 'memory://' },
+      cache: { kind: 'memory', maxEntries: 100 },
+      secrets: { maxAgeSeconds: MAX_AGE_S, encryptionKeys: 'arn:keys' },
+    });
     try {
       const codec = services.policies.session.codec!;
       const context = { key: 'session:acme:x' };
@@ -126,6 +142,36 @@ describe('the origin’s secrets at start-up', () => {
       await services.close();
     }
     // Building the services migrates a PGlite: seconds, more on a loaded machine.
+  }, 60_000);
+});
+
+describe('the operator token from Secrets Manager', () => {
+  const TOKEN_1 = 'operator-token-one-0123456789abcdef0123';
+  const TOKEN_2 = 'operator-token-two-0123456789abcdef0123';
+
+  it('guards the operator API with the secret’s current value, the rotated one after the max age', async () => {
+    values.set('arn:operator', TOKEN_1);
+    const services = await buildServices({
+      database: { kind: 'pglite', dataDir: 'memory://' },
+      cache: { kind: 'memory', maxEntries: 100 },
+      secrets: { maxAgeSeconds: MAX_AGE_S, operatorToken: 'arn:operator' },
+    });
+    try {
+      const app = createApp(services);
+      const stats = async (token: string) => (await app.request('/ops/stats', { headers: { authorization: `Bearer ${token}` } })).status;
+      expect(await stats(TOKEN_1)).toBe(200);
+      expect(await stats(TOKEN_2)).toBe(401);
+
+      values.set('arn:operator', TOKEN_2);
+      expect(await stats(TOKEN_1)).toBe(200);
+      pastMaxAge();
+      expect(await stats(TOKEN_2)).toBe(200);
+      expect(await stats(TOKEN_1)).toBe(401);
+      // One read at start-up, one after the max age: not one per request.
+      expect(sm.commandCalls(GetSecretValueCommand).filter((call) => call.args[0].input.SecretId === 'arn:operator')).toHaveLength(2);
+    } finally {
+      await services.close();
+    }
   }, 60_000);
 });
 
