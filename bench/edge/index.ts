@@ -22,7 +22,7 @@
  * Writes `bench/results/edge.json`.
  */
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
-import { bundleWorker as bundle } from '../../test/harness/bundle-worker.ts';
+import { bundleWorker as bundle } from '../../local/bundle-worker.ts';
 import { startRedis } from '../../local/redis-processes.ts';
 import { startUpstashServer } from '../../local/upstash/server.ts';
 import { interleave, summarise } from '../rounds.ts';
@@ -104,7 +104,9 @@ function print(rows: readonly Row[]): void {
         '× hono/cache': value(subject, `${phase}_rps_x_hono_cache`),
         'p50 / p99 ms': `${value(subject, `${phase}_p50_ms`)} / ${value(subject, `${phase}_p99_ms`)}`,
         'workerd CPU ms/req (× floor)': `${value(subject, `${phase}_worker_cpu_ms_per_request`)} (${value(subject, `${phase}_worker_cpu_ms_per_request_x_floor`)})`,
-        'cores: wrk / workerd / origin / idle': ['loadgen_cpu', 'worker_cpu', 'bench_process_cpu', 'machine_idle'].map((m) => value(subject, `${phase}_${m}`)).join(' / '),
+        'cores: wrk / workerd / origin / idle': ['loadgen_cpu', 'worker_cpu', 'bench_process_cpu', 'machine_idle']
+          .map((m) => value(subject, `${phase}_${m}`))
+          .join(' / '),
       })),
     ),
   );
@@ -135,7 +137,9 @@ export async function edge(): Promise<void> {
       origins.push(origin);
       const bindings = { ORIGIN_URL: origin.url, ...extra };
       // The edge logs its decisions as the deployed one does; the lines themselves are dropped here.
-      const mf = new Miniflare(convertV4MiniflareOptions({ script, modules: true, compatibilityDate: '2026-11-01', bindings, cf: false, handleStructuredLogs: () => {} }));
+      const mf = new Miniflare(
+        convertV4MiniflareOptions({ script, modules: true, compatibilityDate: '2026-11-01', bindings, cf: false, handleStructuredLogs: () => {} }),
+      );
       const base = await mf.ready;
       const pid = childPids('workerd').find((p) => !before.has(p));
       if (pid === undefined) throw new Error(`no workerd process found for ${name}`);
@@ -158,7 +162,8 @@ export async function edge(): Promise<void> {
         const own = process.cpuUsage(ownBefore);
         const originRequests = origin.requests() - originBefore;
         // A HIT slice should not reach the origin; when it does, it is counted and reported.
-        if (phase !== 'miss' && subject.name !== 'floor' && originRequests > 0) console.warn(`${subject.name}: ${originRequests} origin requests during ${phase} (round ${round})`);
+        if (phase !== 'miss' && subject.name !== 'floor' && originRequests > 0)
+          console.warn(`${subject.name}: ${originRequests} origin requests during ${phase} (round ${round})`);
         return {
           [`${phase}_rps`]: result.rps,
           [`${phase}_p50_ms`]: result.p50Ms,

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { Miniflare, convertV4MiniflareOptions, type V4SharedOptions } from 'miniflare';
-import { bundleWorker } from '../harness/bundle-worker.ts';
+import { bundleWorker } from '../../local/bundle-worker.ts';
 import type { StoreConfig } from '../../origin/cache/index.ts';
 import { seedDemoData } from '../../origin/db/seed.ts';
 import { startOriginServer, type OriginServer } from '../../origin/server.ts';
@@ -51,7 +51,6 @@ function freePort(): Promise<number> {
   });
 }
 
-
 async function compatibilityDate(): Promise<string> {
   const toml = await readFile('wrangler.toml', 'utf8');
   const match = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml);
@@ -62,7 +61,9 @@ async function compatibilityDate(): Promise<string> {
 /** Starts origin and edge over `cache`, with a fresh seeded PGlite. */
 export async function startStack(cache: StoreConfig, options: StackOptions = {}): Promise<Stack> {
   const edgePort = await freePort();
-  const purge = options.purgeSecret ? { url: `http://127.0.0.1:${edgePort}/_strata/purge`, secret: options.purgeSecret } : { url: undefined, secret: undefined };
+  const purge = options.purgeSecret
+    ? { url: `http://127.0.0.1:${edgePort}/_strata/purge`, secret: options.purgeSecret }
+    : { url: undefined, secret: undefined };
   const services = await buildServices({ database: { kind: 'pglite', dataDir: 'memory://' }, cache, purge });
   await seedDemoData(services.db);
   const origin = await startOriginServer(services, '127.0.0.1', 0);

@@ -29,7 +29,8 @@ export async function memberRoute(request: IncomingMessage, response: ServerResp
   }
   const me = ME.exec(url.pathname)?.[1];
   if (me && request.method === 'GET') {
-    if (request.headers.authorization !== `Bearer member-${me}`) return answer(response, 401, unauthorized('unauthorized'), { 'www-authenticate': 'Bearer realm="strata"' });
+    if (request.headers.authorization !== `Bearer member-${me}`)
+      return answer(response, 401, unauthorized('unauthorized'), { 'www-authenticate': 'Bearer realm="strata"' });
     return answer(response, 200, { tenant: me }, { [SESSION_TENANT_HEADER]: me });
   }
   return false;

@@ -31,19 +31,42 @@ export function scenarioFor(tenant: string, id: string | undefined, request: Inc
   const s: Scenario = { status: 200, headers, delayMs: 0, body: {} };
   const prefix = tenant.split('-')[0];
   switch (prefix) {
-    case 'nostore': headers['cache-control'] = 'no-store'; break;
-    case 'private': headers['cache-control'] = 'private, max-age=60'; break;
-    case 'cookie': headers['set-cookie'] = 'sid=secret; HttpOnly'; break;
-    case 'short': headers['cache-control'] = 'public, s-maxage=1'; break;
-    case 'err': s.status = 500; break;
-    case 'gone': s.status = 404; break;
-    case 'slow': s.delayMs = 2000; break;
-    case 'slowish': s.delayMs = 300; break;
+    case 'nostore':
+      headers['cache-control'] = 'no-store';
+      break;
+    case 'private':
+      headers['cache-control'] = 'private, max-age=60';
+      break;
+    case 'cookie':
+      headers['set-cookie'] = 'sid=secret; HttpOnly';
+      break;
+    case 'short':
+      headers['cache-control'] = 'public, s-maxage=1';
+      break;
+    case 'err':
+      s.status = 500;
+      break;
+    case 'gone':
+      s.status = 404;
+      break;
+    case 'slow':
+      s.delayMs = 2000;
+      break;
+    case 'slowish':
+      s.delayMs = 300;
+      break;
     // max-age only: storable, but not for requests with credentials (RFC 9111 §3.5).
-    case 'maxage': headers['cache-control'] = 'max-age=60'; break;
-    case 'swr': headers['cache-control'] = 'public, s-maxage=1, stale-while-revalidate=30'; break;
+    case 'maxage':
+      headers['cache-control'] = 'max-age=60';
+      break;
+    case 'swr':
+      headers['cache-control'] = 'public, s-maxage=1, stale-while-revalidate=30';
+      break;
     // Fresh for a second, then usable for a minute if the origin fails; it fails after the first answer.
-    case 'sie': headers['cache-control'] = 'public, s-maxage=1, stale-if-error=60'; if (hits > 1) s.status = 503; break;
+    case 'sie':
+      headers['cache-control'] = 'public, s-maxage=1, stale-if-error=60';
+      if (hits > 1) s.status = 503;
+      break;
     // Validators and a one-second (`etaglong`: one-hour) lifetime; 304 to a matching If-None-Match.
     case 'etag':
     case 'etaglong': {
@@ -53,11 +76,24 @@ export function scenarioFor(tenant: string, id: string | undefined, request: Inc
       if (request.headers['if-none-match'] === headers.etag) s.status = 304;
       break;
     }
-    case 'vary': headers.vary = 'Accept-Language'; s.body.language = request.headers['accept-language'] ?? null; break;
-    case 'lastmod': headers['cache-control'] = ''; headers['last-modified'] = FIXED_LAST_MODIFIED; break;
-    case 'nofresh': headers['cache-control'] = ''; break;
-    case 'varystar': headers.vary = '*'; break;
-    case 'errcache': s.status = 404; headers['cache-control'] = 'public, s-maxage=60'; break;
+    case 'vary':
+      headers.vary = 'Accept-Language';
+      s.body.language = request.headers['accept-language'] ?? null;
+      break;
+    case 'lastmod':
+      headers['cache-control'] = '';
+      headers['last-modified'] = FIXED_LAST_MODIFIED;
+      break;
+    case 'nofresh':
+      headers['cache-control'] = '';
+      break;
+    case 'varystar':
+      headers.vary = '*';
+      break;
+    case 'errcache':
+      s.status = 404;
+      headers['cache-control'] = 'public, s-maxage=60';
+      break;
   }
   if (headers['cache-control'] === '') delete headers['cache-control'];
   return s;

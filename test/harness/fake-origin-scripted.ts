@@ -22,7 +22,9 @@ export async function scriptedRoute(request: IncomingMessage, response: ServerRe
   if (!SCRIPTED_PATH.test(url.pathname)) return false;
   const script = scripts.get(url.pathname);
   if (!script) {
-    response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not_found","message":"fake origin: not scripted","requestId":"fake"}}');
+    response
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end('{"error":{"code":"not_found","message":"fake origin: not scripted","requestId":"fake"}}');
     return true;
   }
   const answer = script.responses[Math.min(script.served, script.responses.length - 1)]!;

@@ -1,6 +1,6 @@
 /**
  * Bundles a Worker entry the way wrangler does (ESM, workerd conditions), for Miniflare in the
- * e2e tests and the edge benchmark.
+ * e2e tests and the edge benchmark (here, beside the other pieces that run the stack locally).
  */
 import { build } from 'esbuild';
 
