@@ -22,13 +22,19 @@ export interface Kind {
 /**
  * The mix: anonymous public reads through the edge (47 %), sign-ins, signed-in reads of
  * sessions, profiles, private projects and configuration, and writes (2.3 %, sign-ins apart):
- * a read-heavy API, as the brief's targets assume. Weights are percentages of the plan.
+ * a read-heavy API, as the design's targets assume. Weights are percentages of the plan.
  */
 export const KINDS = {
   'public-project': { weight: 32, signedIn: false, write: false, dataType: 'resource', about: 'GET /v1/{t}/public/projects/{id}, anonymous (edge-cacheable)' },
   'public-list': { weight: 12, signedIn: false, write: false, dataType: 'api', about: 'GET /v1/{t}/public/projects, anonymous (edge-cacheable)' },
   'config-limits': { weight: 3.2, signedIn: false, write: false, dataType: 'config', about: 'GET /v1/{t}/config/limits, anonymous' },
-  'sign-in': { weight: 1.5, signedIn: false, write: true, dataType: 'session', about: 'POST /v1/{t}/sessions (a new device; also before any signed-in request without a session)' },
+  'sign-in': {
+    weight: 1.5,
+    signedIn: false,
+    write: true,
+    dataType: 'session',
+    about: 'POST /v1/{t}/sessions (a new device; also before any signed-in request without a session)',
+  },
   session: { weight: 7, signedIn: true, write: false, dataType: 'session', about: 'GET /v1/{t}/sessions/current' },
   'profile-me': { weight: 14, signedIn: true, write: false, dataType: 'user', about: 'GET /v1/{t}/me' },
   'profile-other': { weight: 5, signedIn: true, write: false, dataType: 'user', about: 'GET /v1/{t}/users/{id}' },
@@ -38,7 +44,13 @@ export const KINDS = {
   'project-edit': { weight: 0.8, signedIn: true, write: true, dataType: 'resource', about: 'PATCH /v1/{t}/projects/{id} (a new name)' },
   'profile-edit': { weight: 0.5, signedIn: true, write: true, dataType: 'user', about: 'PATCH /v1/{t}/users/{self} (a new name)' },
   'config-edit': { weight: 0.1, signedIn: true, write: true, dataType: 'config', about: 'PUT /v1/{t}/config/app_settings (the admin)' },
-  'password-change': { weight: 0.1, signedIn: true, write: true, dataType: 'session', about: 'POST /v1/{t}/users/{self}/password (ends every session of the user)' },
+  'password-change': {
+    weight: 0.1,
+    signedIn: true,
+    write: true,
+    dataType: 'session',
+    about: 'POST /v1/{t}/users/{self}/password (ends every session of the user)',
+  },
   logout: { weight: 0.8, signedIn: true, write: true, dataType: 'session', about: 'DELETE /v1/{t}/sessions/current' },
 } as const satisfies Record<string, Kind>;
 

@@ -1,6 +1,6 @@
 /**
  * The workload's figures as result rows (`bench/rows.ts`) and as the tables printed at the end:
- * per data type (hit ratio against the brief's target at Redis and at the edge, latency, Redis
+ * per data type (hit ratio against the design's target at Redis and at the edge, latency, Redis
  * memory), per kind of request, per layer of the freshness contract.
  */
 import type { DataType } from '../../common/keys.ts';
@@ -82,7 +82,9 @@ export function workloadRows(figures: WorkloadFigures): Row[] {
     add(subject, 'redis_reads', outcomes ? sum(outcomes.values()) : 0, 'count');
     const typeLoads = type === 'session' ? sum(['miss', 'bypass'].map((outcome) => outcomes?.get(outcome) ?? 0)) : (origin.loads.get(type) ?? 0);
     add(subject, 'postgres_loads', typeLoads, 'count');
-    const tallies = kindsOf(type).map((kind) => collector.kinds.get(kind)).filter((tally) => tally !== undefined);
+    const tallies = kindsOf(type)
+      .map((kind) => collector.kinds.get(kind))
+      .filter((tally) => tally !== undefined);
     const latencies = tallies.flatMap((tally) => tally.latenciesMs).sort((a, b) => a - b);
     add(subject, 'requests', latencies.length, 'count');
     add(subject, 'throughput', round(latencies.length / collector.seconds), 'req/s');
@@ -134,35 +136,75 @@ const show = (value: number | undefined, suffix = '') => (value === undefined ||
 /** The tables printed at the end of a run. */
 export function printSummary(rows: readonly Row[], checker: FreshnessChecker): void {
   const v = (subject: string, metric: string) => valueOf(rows, subject, metric);
-  console.log(`\nworkload: ${v('workload', 'requests_measured')} requests measured, ${v('workload', 'throughput')} req/s, p50 ${v('workload', 'p50_ms')} ms, p99 ${v('workload', 'p99_ms')} ms`);
+  console.log(
+    `\nworkload: ${v('workload', 'requests_measured')} requests measured, ${v('workload', 'throughput')} req/s, p50 ${v('workload', 'p50_ms')} ms, p99 ${v('workload', 'p99_ms')} ms`,
+  );
   console.table(
     Object.fromEntries(
       DATA_TYPES.map((type) => {
         const s = `type:${type}`;
         const ratio = v(s, 'redis_hit_ratio');
         const target = v(s, 'target');
-        return [type, {
-          'redis hit': show(ratio),
-          target: show(target),
-          met: target === undefined || ratio === undefined || Number.isNaN(ratio) ? '' : ratio >= target ? 'yes' : 'NO',
-          'edge hit': show(v(s, 'edge_hit_ratio')),
-          'edge or redis': show(v(s, 'served_by_a_cache')),
-          'redis reads': show(v(s, 'redis_reads')),
-          'pg loads': show(v(s, 'postgres_loads')),
-          'req/s': show(v(s, 'throughput')),
-          'p50 ms': show(v(s, 'p50_ms')),
-          'p99 ms': show(v(s, 'p99_ms')),
-          entries: show(v(s, 'redis_entries')),
-          'B/entry': show(v(s, 'redis_bytes_per_entry')),
-        }];
+        return [
+          type,
+          {
+            'redis hit': show(ratio),
+            target: show(target),
+            met: target === undefined || ratio === undefined || Number.isNaN(ratio) ? '' : ratio >= target ? 'yes' : 'NO',
+            'edge hit': show(v(s, 'edge_hit_ratio')),
+            'edge or redis': show(v(s, 'served_by_a_cache')),
+            'redis reads': show(v(s, 'redis_reads')),
+            'pg loads': show(v(s, 'postgres_loads')),
+            'req/s': show(v(s, 'throughput')),
+            'p50 ms': show(v(s, 'p50_ms')),
+            'p99 ms': show(v(s, 'p99_ms')),
+            entries: show(v(s, 'redis_entries')),
+            'B/entry': show(v(s, 'redis_bytes_per_entry')),
+          },
+        ];
       }),
     ),
   );
-  console.log(`edge hit ratio ${show(v('layer:edge', 'hit_ratio'))} over ${v('layer:edge', 'cacheable_reads')} cacheable reads; PostgreSQL loads per request ${show(v('layer:postgres', 'loads_per_request'))}; Redis used_memory ${show(v('layer:redis', 'used_memory'))} B over the masters`);
+  console.log(
+    `edge hit ratio ${show(v('layer:edge', 'hit_ratio'))} over ${v('layer:edge', 'cacheable_reads')} cacheable reads; PostgreSQL loads per request ${show(v('layer:postgres', 'loads_per_request'))}; Redis used_memory ${show(v('layer:redis', 'used_memory'))} B over the masters`,
+  );
   const kinds = rows.filter((row) => row.subject.startsWith('kind:') && row.metric === 'requests').map((row) => row.subject);
-  const statuses = (s: string) => rows.filter((row) => row.subject === s && row.metric.startsWith('status_')).map((row) => `${row.metric.slice(7)}×${row.value}`).join(' ');
-  console.table(Object.fromEntries(kinds.map((s) => [s.slice(5), { requests: v(s, 'requests'), 'req/s': v(s, 'throughput'), 'p50 ms': v(s, 'p50_ms'), 'p99 ms': v(s, 'p99_ms'), unexpected: v(s, 'unexpected_status'), statuses: statuses(s) }])));
-  console.log(`purges: ${v('purges', 'queued')} queued, ${v('purges', 'delivered')} delivered (${v('purges', 'retried')} after a retry, at most ${v('purges', 'max_attempts')} attempts), ${v('purges', 'pending_at_end')} waiting at the end; commit → delivered p50 ${v('purges', 'commit_to_delivered_p50_ms')} ms, p99 ${v('purges', 'commit_to_delivered_p99_ms')} ms, max ${v('purges', 'commit_to_delivered_max_ms')} ms`);
-  console.table(Object.fromEntries([...checker.tallies].map(([layer, tally]) => [layer, { 'bound ms': checker.bounds[layer], checked: tally.checked, 'stale within bound': tally.staleWithinBound, violations: tally.violations, 'max staleness ms': Math.round(tally.maxStalenessMs) }])));
+  const statuses = (s: string) =>
+    rows
+      .filter((row) => row.subject === s && row.metric.startsWith('status_'))
+      .map((row) => `${row.metric.slice(7)}×${row.value}`)
+      .join(' ');
+  console.table(
+    Object.fromEntries(
+      kinds.map((s) => [
+        s.slice(5),
+        {
+          requests: v(s, 'requests'),
+          'req/s': v(s, 'throughput'),
+          'p50 ms': v(s, 'p50_ms'),
+          'p99 ms': v(s, 'p99_ms'),
+          unexpected: v(s, 'unexpected_status'),
+          statuses: statuses(s),
+        },
+      ]),
+    ),
+  );
+  console.log(
+    `purges: ${v('purges', 'queued')} queued, ${v('purges', 'delivered')} delivered (${v('purges', 'retried')} after a retry, at most ${v('purges', 'max_attempts')} attempts), ${v('purges', 'pending_at_end')} waiting at the end; commit → delivered p50 ${v('purges', 'commit_to_delivered_p50_ms')} ms, p99 ${v('purges', 'commit_to_delivered_p99_ms')} ms, max ${v('purges', 'commit_to_delivered_max_ms')} ms`,
+  );
+  console.table(
+    Object.fromEntries(
+      [...checker.tallies].map(([layer, tally]) => [
+        layer,
+        {
+          'bound ms': checker.bounds[layer],
+          checked: tally.checked,
+          'stale within bound': tally.staleWithinBound,
+          violations: tally.violations,
+          'max staleness ms': Math.round(tally.maxStalenessMs),
+        },
+      ]),
+    ),
+  );
   for (const violation of checker.violations.slice(0, 10)) console.log(`  freshness violation (${violation.layer}) ${violation.object}: ${violation.what}`);
 }
