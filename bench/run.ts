@@ -36,7 +36,11 @@ const BENCHMARKS: Record<string, { about: string; run: (...args: string[]) => Pr
   lambda: { about: 'the origin Lambda bundle: size (raw, gzip, by package) and module init against the local PostgreSQL ([runs])', run: lambda },
   'purge-latency': { about: 'acknowledged write to fresh read at the edge in the dev stack, p50/p99 over 200 writes ([writes])', run: purgeLatency },
   'origin-read': { about: 'a public list read at the origin: Redis hit vs raw GET floor, a naive peer and PostgreSQL', run: originRead },
-  workload: { about: 'a Zipf-skewed multi-tenant mix through edge → origin → 6-node Redis Cluster → PGlite: hit ratios against the targets, latency, memory, freshness ([--seed N] [--requests N] [--concurrency N])', run: workload },
+  workload: {
+    about:
+      'a Zipf-skewed multi-tenant mix through edge → origin → 6-node Redis Cluster → PGlite: hit ratios against the targets, latency, memory, freshness ([--seed N] [--requests N] [--concurrency N])',
+    run: workload,
+  },
   bundles: { about: 'the edge Worker as deployed, raw and gzip (wrangler dry run), against its 64 KiB limit', run: bundles },
 };
 
@@ -52,7 +56,14 @@ async function runAll(names: readonly string[]): Promise<void> {
     console.log(`\n=== ${name} (load average ${loadBefore})`);
     const child = spawn(process.execPath, [process.argv[1]!, name], { stdio: 'inherit' });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    runs.push({ name, startedAt: startedAt.toISOString().slice(0, 19), seconds: (Date.now() - startedAt.getTime()) / 1000, ok: code === 0, loadBefore, loadAfter: loadNow() });
+    runs.push({
+      name,
+      startedAt: startedAt.toISOString().slice(0, 19),
+      seconds: (Date.now() - startedAt.getTime()) / 1000,
+      ok: code === 0,
+      loadBefore,
+      loadAfter: loadNow(),
+    });
     await writeFile(`${RESULTS_DIR}/${MACHINE_FILE}`, `${JSON.stringify({ machine, runs }, null, 2)}\n`);
   }
   await summary();

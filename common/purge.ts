@@ -149,7 +149,12 @@ export async function signPurge(secret: string, id: string, timestamp: number, r
 }
 
 /** The three headers of a signed purge of `rawBody`, stamped `timestamp` (default: now). */
-export async function signedPurgeHeaders(secret: string, id: string, rawBody: string | Uint8Array, timestamp = Math.floor(Date.now() / 1000)): Promise<Record<string, string>> {
+export async function signedPurgeHeaders(
+  secret: string,
+  id: string,
+  rawBody: string | Uint8Array,
+  timestamp = Math.floor(Date.now() / 1000),
+): Promise<Record<string, string>> {
   return {
     [PURGE_HEADERS.id]: id,
     [PURGE_HEADERS.timestamp]: String(timestamp),
@@ -162,7 +167,12 @@ export async function signedPurgeHeaders(secret: string, id: string, rawBody: st
  * signature header may list several comma-separated `v1=` values (a sender mid key rotation);
  * one must match. Each comparison is `crypto.subtle.verify`, which runs in constant time.
  */
-export async function verifyPurge(secret: string, headers: HeaderSource, rawBody: string | Uint8Array, nowSeconds = Math.floor(Date.now() / 1000)): Promise<PurgeVerification> {
+export async function verifyPurge(
+  secret: string,
+  headers: HeaderSource,
+  rawBody: string | Uint8Array,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<PurgeVerification> {
   const id = headers.get(PURGE_HEADERS.id);
   const stamp = headers.get(PURGE_HEADERS.timestamp);
   const signature = headers.get(PURGE_HEADERS.signature);

@@ -23,7 +23,12 @@ export function addCloudFrontEdge(app: App, config: StrataConfig, data: DataStac
   const tags = { project: 'strata', stage: config.stage };
   const crossRegion = config.region !== 'us-east-1';
   const edgeWaf = crossRegion
-    ? new EdgeWafStack(app, `Strata-${config.stage}-EdgeWaf`, { env: { account: config.account, region: 'us-east-1' }, tags, stage: config.stage, crossRegionReferences: true })
+    ? new EdgeWafStack(app, `Strata-${config.stage}-EdgeWaf`, {
+        env: { account: config.account, region: 'us-east-1' },
+        tags,
+        stage: config.stage,
+        crossRegionReferences: true,
+      })
     : undefined;
   const roles = [origin.origin.function.role, origin.outboxDeliverer.function.role].filter((role) => role !== undefined);
   const edge = new EdgeStack(app, `Strata-${config.stage}-Edge`, {

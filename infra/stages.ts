@@ -45,7 +45,10 @@ export interface StrataConfig {
   readonly edgeTokenEntry?: string;
 }
 
-type Preset = Omit<StrataConfig, 'stage' | 'region' | 'account' | 'entry' | 'migratorEntry' | 'outboxDelivererEntry' | 'authorizerEntry' | 'tenants' | 'alarmEmail' | 'network'> & {
+type Preset = Omit<
+  StrataConfig,
+  'stage' | 'region' | 'account' | 'entry' | 'migratorEntry' | 'outboxDelivererEntry' | 'authorizerEntry' | 'tenants' | 'alarmEmail' | 'network'
+> & {
   readonly azCount: number;
   readonly natGateways: number;
 };
@@ -124,7 +127,9 @@ export function stageConfig(context: StrataContext): StrataConfig {
   const { azCount, natGateways, ...rest } = preset;
   const region = context.region ?? 'us-east-1';
   // Explicit AZ names let a synth without credentials spread over three AZs.
-  const availabilityZones = context.azs ? context.azs.split(',').map((az) => az.trim()) : ['a', 'b', 'c'].slice(0, azCount).map((suffix) => `${region}${suffix}`);
+  const availabilityZones = context.azs
+    ? context.azs.split(',').map((az) => az.trim())
+    : ['a', 'b', 'c'].slice(0, azCount).map((suffix) => `${region}${suffix}`);
   return {
     ...rest,
     stage,

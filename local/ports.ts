@@ -33,7 +33,13 @@ export async function freeClusterPort(attempts = 50): Promise<number> {
   for (let i = 0; i < attempts; i++) {
     const port = await freePort();
     if (port + CLUSTER_BUS_OFFSET > 65_535) continue;
-    if (await probe(port + CLUSTER_BUS_OFFSET).then(() => true, () => false)) return port;
+    if (
+      await probe(port + CLUSTER_BUS_OFFSET).then(
+        () => true,
+        () => false,
+      )
+    )
+      return port;
   }
   throw new Error(`no free port with a free cluster bus port (+${CLUSTER_BUS_OFFSET}) after ${attempts} attempts`);
 }

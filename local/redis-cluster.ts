@@ -60,22 +60,34 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
     return nodes.filter((_, i) => roles[i]!.startsWith('master'));
   };
   const healthy = async (timeoutMs = 30_000) => {
-    await waitFor('cluster_state:ok on every node', async () => {
-      const infos = await Promise.all(ports.map((port) => redisCli(port, 'cluster', 'info')));
-      return infos.every((info) => info.includes('cluster_state:ok'));
-    }, timeoutMs);
-    await waitFor('every master to have an online replica', async () => {
-      const infos = await Promise.all(ports.map((port) => redisCli(port, 'info', 'replication')));
-      const leading = infos.filter((info) => info.includes('role:master'));
-      return leading.length === 3 && leading.every((info) => /slave0:.*state=online/.test(info));
-    }, timeoutMs);
+    await waitFor(
+      'cluster_state:ok on every node',
+      async () => {
+        const infos = await Promise.all(ports.map((port) => redisCli(port, 'cluster', 'info')));
+        return infos.every((info) => info.includes('cluster_state:ok'));
+      },
+      timeoutMs,
+    );
+    await waitFor(
+      'every master to have an online replica',
+      async () => {
+        const infos = await Promise.all(ports.map((port) => redisCli(port, 'info', 'replication')));
+        const leading = infos.filter((info) => info.includes('role:master'));
+        return leading.length === 3 && leading.every((info) => /slave0:.*state=online/.test(info));
+      },
+      timeoutMs,
+    );
   };
   const serving = async (timeoutMs = 30_000) => {
-    await waitFor('three masters serving every slot', async () => {
-      const up = nodes.filter((node) => node.pid !== undefined);
-      const infos = await Promise.all(up.map((node) => redisCli(node.port, 'cluster', 'info')));
-      return infos.every((info) => info.includes('cluster_state:ok')) && (await masters()).length === 3;
-    }, timeoutMs);
+    await waitFor(
+      'three masters serving every slot',
+      async () => {
+        const up = nodes.filter((node) => node.pid !== undefined);
+        const infos = await Promise.all(up.map((node) => redisCli(node.port, 'cluster', 'info')));
+        return infos.every((info) => info.includes('cluster_state:ok')) && (await masters()).length === 3;
+      },
+      timeoutMs,
+    );
   };
   try {
     for (const port of ports) {
@@ -84,7 +96,9 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
       const args = ['--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS)];
       nodes.push(await startRedisChild({ port, args }));
     }
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 60_000 });
+    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], {
+      timeout: 60_000,
+    });
     await healthy(60_000);
   } catch (error) {
     await stop();

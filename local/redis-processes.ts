@@ -107,7 +107,9 @@ async function startOn(chosen: number, extraArgs: string[]): Promise<RedisProces
     const ready = waitFor(`redis-server on ${chosen}`, ours, 20_000, () => spawned.exitCode !== null || spawned.signalCode !== null);
     await Promise.race([exited, ready]).catch(async (error: unknown) => {
       spawned.kill('SIGKILL');
-      throw error instanceof LaunchFailed || !(await portAnsweredByOther(chosen, spawned.pid)) ? error : new LaunchFailed(chosen, 'address already in use (another process answers there)');
+      throw error instanceof LaunchFailed || !(await portAnsweredByOther(chosen, spawned.pid))
+        ? error
+        : new LaunchFailed(chosen, 'address already in use (another process answers there)');
     });
   };
   const kill = async () => {

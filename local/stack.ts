@@ -103,7 +103,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const wantCluster = !configured && redisBinary && (options.redisCluster ?? env.DEV_REDIS_CLUSTER === '1');
     const cluster = wantCluster ? await startRedisCluster() : undefined;
     if (cluster) cleanups.push(() => cluster.stop());
-    const child = !configured && !cluster && redisBinary ? await startRedisChild({ ...(env.DEV_REDIS_PORT ? { port: Number(env.DEV_REDIS_PORT) } : {}) }) : undefined;
+    const child =
+      !configured && !cluster && redisBinary ? await startRedisChild({ ...(env.DEV_REDIS_PORT ? { port: Number(env.DEV_REDIS_PORT) } : {}) }) : undefined;
     if (child) cleanups.push(() => child.stop());
     const clusterNodes = cluster?.seeds ?? env.REDIS_CLUSTER_NODES;
     const redisUrl = clusterNodes ? undefined : (env.REDIS_URL ?? child?.url);

@@ -9,11 +9,51 @@ const MINUTE = 60_000;
 
 /** The design's policies: sessions 24 h, profiles 1 h, resources 30 min, API responses 5 min, config 6 h. */
 export const DEFAULT_POLICIES: Readonly<Record<DataType, CachePolicy>> = {
-  session: definePolicy({ label: 'session', ttlMs: 24 * 60 * MINUTE, jitter: 0, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, refreshAheadMs: 0, memory: false }),
-  user: definePolicy({ label: 'user', ttlMs: 60 * MINUTE, jitter: 0.1, staleWhileRevalidateMs: MINUTE, staleIfErrorMs: 15 * MINUTE, refreshAheadMs: 0, memory: false }),
-  resource: definePolicy({ label: 'resource', ttlMs: 30 * MINUTE, jitter: 0.1, staleWhileRevalidateMs: MINUTE, staleIfErrorMs: 30 * MINUTE, refreshAheadMs: 5 * MINUTE, memory: false }),
-  api: definePolicy({ label: 'api', ttlMs: 5 * MINUTE, jitter: 0.2, staleWhileRevalidateMs: 30_000, staleIfErrorMs: 15 * MINUTE, refreshAheadMs: 0, memory: false }),
-  config: definePolicy({ label: 'config', ttlMs: 6 * 60 * MINUTE, jitter: 0.1, staleWhileRevalidateMs: 5 * MINUTE, staleIfErrorMs: 24 * 60 * MINUTE, refreshAheadMs: 30 * MINUTE, memory: true }),
+  session: definePolicy({
+    label: 'session',
+    ttlMs: 24 * 60 * MINUTE,
+    jitter: 0,
+    staleWhileRevalidateMs: 0,
+    staleIfErrorMs: 0,
+    refreshAheadMs: 0,
+    memory: false,
+  }),
+  user: definePolicy({
+    label: 'user',
+    ttlMs: 60 * MINUTE,
+    jitter: 0.1,
+    staleWhileRevalidateMs: MINUTE,
+    staleIfErrorMs: 15 * MINUTE,
+    refreshAheadMs: 0,
+    memory: false,
+  }),
+  resource: definePolicy({
+    label: 'resource',
+    ttlMs: 30 * MINUTE,
+    jitter: 0.1,
+    staleWhileRevalidateMs: MINUTE,
+    staleIfErrorMs: 30 * MINUTE,
+    refreshAheadMs: 5 * MINUTE,
+    memory: false,
+  }),
+  api: definePolicy({
+    label: 'api',
+    ttlMs: 5 * MINUTE,
+    jitter: 0.2,
+    staleWhileRevalidateMs: 30_000,
+    staleIfErrorMs: 15 * MINUTE,
+    refreshAheadMs: 0,
+    memory: false,
+  }),
+  config: definePolicy({
+    label: 'config',
+    ttlMs: 6 * 60 * MINUTE,
+    jitter: 0.1,
+    staleWhileRevalidateMs: 5 * MINUTE,
+    staleIfErrorMs: 24 * 60 * MINUTE,
+    refreshAheadMs: 30 * MINUTE,
+    memory: true,
+  }),
 };
 
 /**
@@ -25,9 +65,7 @@ export function deploymentPolicies(codecs: { compress: PayloadCodec; protect: Pa
   const sensitive = new Set<DataType>(['session', 'user']);
   const entries = (Object.entries(DEFAULT_POLICIES) as [DataType, CachePolicy][]).map(([type, policy]) => [
     type,
-    sensitive.has(type)
-      ? definePolicy({ ...policy, codec: codecs.protect, reuseDecoded: false })
-      : definePolicy({ ...policy, codec: codecs.compress }),
+    sensitive.has(type) ? definePolicy({ ...policy, codec: codecs.protect, reuseDecoded: false }) : definePolicy({ ...policy, codec: codecs.compress }),
   ]);
   return Object.fromEntries(entries) as Record<DataType, CachePolicy>;
 }

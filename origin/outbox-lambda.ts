@@ -16,7 +16,12 @@ import { openRuntimeSecrets } from './secrets/index.ts';
 const config = loadConfig();
 const secrets = await openRuntimeSecrets(config.secrets);
 const db = await openDatabase(config.database);
-const deliverer = new OutboxDeliverer({ db, url: config.purge.url, secret: secrets.purge ?? config.purge.secret, ...purgeTargetOptions(config.purge.cloudfront) });
+const deliverer = new OutboxDeliverer({
+  db,
+  url: config.purge.url,
+  secret: secrets.purge ?? config.purge.secret,
+  ...purgeTargetOptions(config.purge.cloudfront),
+});
 
 /** Delivers every due purge and prunes expired sessions; reports what it did and how many purges still wait. */
 export async function handler(): Promise<DeliveryReport & { pending: number; prunedSessions: number }> {

@@ -37,6 +37,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const extra = process.argv.slice(2);
   if (extra.length > 0) process.exit(run(extra));
   const seed = shuffleSeed();
-  console.log(`${SHUFFLED_PROJECTS.join(' and ')} in a shuffled order on ${SHUFFLED_WORKERS} workers, seed ${seed} (replay: STRATA_TEST_SEED=${seed} npm run test:shuffled)\n`);
+  console.log(
+    `${SHUFFLED_PROJECTS.join(' and ')} in a shuffled order on ${SHUFFLED_WORKERS} workers, seed ${seed} (replay: STRATA_TEST_SEED=${seed} npm run test:shuffled)\n`,
+  );
   process.exit(run(shuffledArgs(seed)));
 }

@@ -139,7 +139,8 @@ export async function breakerOpen(): Promise<void> {
   for (const scenario of SCENARIOS) {
     const result = await runScenario(scenario);
     table[scenario.name] = result;
-    for (const [metric, value] of Object.entries(result)) rows.push({ subject: scenario.name, metric, value, unit: metric.endsWith('_ms') ? 'ms' : metric === 'opens' ? 'count' : 'reads' });
+    for (const [metric, value] of Object.entries(result))
+      rows.push({ subject: scenario.name, metric, value, unit: metric.endsWith('_ms') ? 'ms' : metric === 'opens' ? 'count' : 'reads' });
     console.log(scenario.name, result);
   }
   console.table(table);

@@ -42,10 +42,14 @@ export async function buildEdgeBundle(root = '.'): Promise<EdgeBundle> {
     const outdir = join(scratch, 'dist');
     await Promise.all(LINKED.map((name) => symlink(resolve(root, name), join(scratch, name))));
     await writeFile(join(scratch, 'wrangler.toml'), filledIn(await readFile(join(root, 'wrangler.toml'), 'utf8')));
-    const { stdout } = await promisify(execFile)(process.execPath, ['node_modules/wrangler/bin/wrangler.js', 'deploy', '--dry-run', '--env', 'production', '--outdir', outdir], {
-      cwd: scratch,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['node_modules/wrangler/bin/wrangler.js', 'deploy', '--dry-run', '--env', 'production', '--outdir', outdir],
+      {
+        cwd: scratch,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+      },
+    );
     const reported = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(stdout);
     const script = await readFile(join(outdir, 'index.js'));
     return {

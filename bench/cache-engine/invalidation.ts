@@ -89,7 +89,9 @@ export async function measureInvalidation(): Promise<Row[]> {
         return { tag_invalidate_worst_get_ms: (await underProbe(redis.url, subject.invalidate)).worstGetMs };
       },
     });
-    const sample = await engine.getMany(keys.slice(0, 100).map((key) => ({ key, tenant: 'acme', policy, tags: ['users'], load: async () => ({ reloaded: true }) })));
+    const sample = await engine.getMany(
+      keys.slice(0, 100).map((key) => ({ key, tenant: 'acme', policy, tags: ['users'], load: async () => ({ reloaded: true }) })),
+    );
     if (!sample.every((r) => r.status === 'miss')) throw new Error('tag invalidation left entries valid');
     return summarise(samples, { unitOf: () => 'ms', floors: ['strata'], ratioMetrics: ['tag_invalidate_ms'], decimals: 3 });
   } finally {

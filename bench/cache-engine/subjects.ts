@@ -37,7 +37,13 @@ export interface Subject {
 }
 
 /** This engine over its own store, reading `tenant`'s keys under `policy`. */
-async function strataSubject(name: string, url: string, tenant: string, policy: CachePolicy, options: Pick<CacheEngineOptions, 'decoded'> = {}): Promise<Subject> {
+async function strataSubject(
+  name: string,
+  url: string,
+  tenant: string,
+  policy: CachePolicy,
+  options: Pick<CacheEngineOptions, 'decoded'> = {},
+): Promise<Subject> {
   const store = createRedisStore({ url, commandTimeoutMs: 5000, connectTimeoutMs: 2000 });
   await store.connect();
   const engine = new CacheEngine({ store, ...options });

@@ -95,7 +95,10 @@ export function allFaults(withPostgres: boolean): Fault[] {
         await load.pauseWrites();
         await drainOutbox(stack);
         const tenants = [...new Set(PROJECTS.map((p) => p.tenant))];
-        const paths = [...tenants.map((t) => `/v1/${t}/public/projects`), ...PROJECTS.filter((p) => p.public).map((p) => `/v1/${p.tenant}/public/projects/${p.id}`)];
+        const paths = [
+          ...tenants.map((t) => `/v1/${t}/public/projects`),
+          ...PROJECTS.filter((p) => p.public).map((p) => `/v1/${p.tenant}/public/projects/${p.id}`),
+        ];
         for (const path of paths) await (await fetch(`${stack.edgeUrl}${path}`)).arrayBuffer();
       },
       inject: ({ stack }) => stack.stopOrigin(),

@@ -43,7 +43,8 @@ function rowsOf(result: FaultResult): Row[] {
     { subject, metric: 'purge_deliveries_failed', value: result.purgeDeliveriesFailed, unit: 'deliveries' },
   ];
   for (const [key, value] of Object.entries(result.errors)) rows.push({ subject, metric: `errors_${key.replace(':', '_')}`, value, unit: 'requests' });
-  for (const [metric, value] of Object.entries(result.verdict ?? {})) rows.push({ subject, metric, value, unit: metric === 'sessions_checked' ? 'sessions' : 'count' });
+  for (const [metric, value] of Object.entries(result.verdict ?? {}))
+    rows.push({ subject, metric, value, unit: metric === 'sessions_checked' ? 'sessions' : 'count' });
   return rows;
 }
 
@@ -55,7 +56,10 @@ function tableOf(results: readonly FaultResult[]): Record<string, Record<string,
       recover_ms: r.recoverMs ?? (r.verdict ? 'none' : '-'),
       requests: r.requests,
       'p50/p99/max_ms': `${r.latency.p50}/${r.latency.p99}/${r.latency.max}`,
-      errors: Object.entries(r.errors).map(([key, value]) => `${key}×${value}`).join(' ') || '0',
+      errors:
+        Object.entries(r.errors)
+          .map(([key, value]) => `${key}×${value}`)
+          .join(' ') || '0',
       edge_5xx: r.edge5xx,
       sie_served: r.edgeStaleIfError,
       stale_edge: r.staleEdgeReadsBeyondBound,
@@ -75,7 +79,10 @@ export async function chaos(faultsArg?: string): Promise<void> {
   const available = allFaults(Boolean(serverUrl));
   const wanted = faultsArg ? faultsArg.split(',') : available.map((f) => f.name);
   const unknown = wanted.filter((name) => !available.some((f) => f.name === name));
-  if (unknown.length > 0) throw new Error(`unknown fault(s) ${unknown.join(', ')}; known: ${available.map((f) => f.name).join(', ')}${serverUrl ? '' : ' (postgres-restart needs DATABASE_URL)'}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown fault(s) ${unknown.join(', ')}; known: ${available.map((f) => f.name).join(', ')}${serverUrl ? '' : ' (postgres-restart needs DATABASE_URL)'}`,
+    );
   const faults = available.filter((f) => wanted.includes(f.name));
   logger.setLogLevel('CRITICAL');
   const loadBefore = loadavg()[0]!;
@@ -100,8 +107,17 @@ export async function chaos(faultsArg?: string): Promise<void> {
       ORIGIN_PORT: '0',
       ...(postgres ? { DATABASE_URL: postgres.url } : { PGLITE_DIR: 'memory://' }),
     };
-    console.log(`chaos: starting the stack (6-node Redis cluster, ${postgres ? `PostgreSQL database ${postgres.name}` : 'PGlite'}); load average ${loadBefore.toFixed(1)}`);
-    const started = await startLocalStack({ env, dataDir, output: 'ignore', edgePersistTo: join(dataDir, 'edge'), redisCluster: true, edgeVars: CHAOS_EDGE_VARS });
+    console.log(
+      `chaos: starting the stack (6-node Redis cluster, ${postgres ? `PostgreSQL database ${postgres.name}` : 'PGlite'}); load average ${loadBefore.toFixed(1)}`,
+    );
+    const started = await startLocalStack({
+      env,
+      dataDir,
+      output: 'ignore',
+      edgePersistTo: join(dataDir, 'edge'),
+      redisCluster: true,
+      edgeVars: CHAOS_EDGE_VARS,
+    });
     stack = started;
     let results: FaultResult[];
     try {
@@ -111,12 +127,21 @@ export async function chaos(faultsArg?: string): Promise<void> {
       await started.stop();
     }
     const loadAfter = loadavg()[0]!;
-    console.log(`\nchaos: ${faults.length} faults under a mixed load of 4 clients; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`);
+    console.log(
+      `\nchaos: ${faults.length} faults under a mixed load of 4 clients; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
+    );
     console.table(tableOf(results));
     for (const r of results.filter((result) => result.edge5xx > 0)) console.log(`${r.name}: the edge's Cache-Status on its 5xx:`, r.edge5xxCacheStatus);
     const rows = results.flatMap(rowsOf);
-    rows.push({ subject: 'machine', metric: 'load_average_1m_start', value: loadBefore, unit: 'load' }, { subject: 'machine', metric: 'load_average_1m_end', value: loadAfter, unit: 'load' });
-    const lost = results.filter((r) => r.verdict && (r.verdict.acknowledged_writes_lost > 0 || r.verdict.sessions_lost > 0 || r.verdict.purges_pending > 0 || r.verdict.edge_stale_after_recovery > 0));
+    rows.push(
+      { subject: 'machine', metric: 'load_average_1m_start', value: loadBefore, unit: 'load' },
+      { subject: 'machine', metric: 'load_average_1m_end', value: loadAfter, unit: 'load' },
+    );
+    const lost = results.filter(
+      (r) =>
+        r.verdict &&
+        (r.verdict.acknowledged_writes_lost > 0 || r.verdict.sessions_lost > 0 || r.verdict.purges_pending > 0 || r.verdict.edge_stale_after_recovery > 0),
+    );
     console.log(lost.length === 0 ? 'nothing acknowledged was lost: writes, sessions and purges' : `LOST under: ${lost.map((r) => r.name).join(', ')}`);
     await writeRows('chaos', rows);
   } finally {

@@ -43,7 +43,13 @@ export interface LoadOptions {
 }
 
 // The mix, in percent: mostly anonymous edge reads, as a public API sees them.
-const MIX: readonly [Kind, number][] = [['edge-read', 50], ['origin-read', 20], ['me', 12], ['sign-in', 3], ['write', 15]];
+const MIX: readonly [Kind, number][] = [
+  ['edge-read', 50],
+  ['origin-read', 20],
+  ['me', 12],
+  ['sign-in', 3],
+  ['write', 15],
+];
 // A pause between a client's requests, so the load leaves the 2-core machine some room.
 const THINK_MS = 5;
 

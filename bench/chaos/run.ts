@@ -103,7 +103,16 @@ export async function runChaos(stack: LocalStack, options: ChaosOptions): Promis
   load.start();
   try {
     await sleep(BASELINE_MS);
-    results.push({ ...summarize('baseline', 'no fault: the load alone', load, { injectedAt: 0, liftedAt: 0, liftMs: 0, recoveredAt: undefined, verifyAt: load.now() }, undefined), purgeDeliveriesFailed: await failedPurgeDeliveries(stack) });
+    results.push({
+      ...summarize(
+        'baseline',
+        'no fault: the load alone',
+        load,
+        { injectedAt: 0, liftedAt: 0, liftMs: 0, recoveredAt: undefined, verifyAt: load.now() },
+        undefined,
+      ),
+      purgeDeliveriesFailed: await failedPurgeDeliveries(stack),
+    });
     for (const fault of options.faults) {
       if (!load.running) throw new Error('the load reached its caps before every fault ran');
       await fault.prepare?.(context);
@@ -116,7 +125,9 @@ export async function runChaos(stack: LocalStack, options: ChaosOptions): Promis
       await fault.lift(context);
       const liftMs = Math.round(load.now() - liftedAt);
       const recoveredAt = await firstStreak(load.records, () => load.now(), liftedAt, REQUEST_TIMEOUT_MS, liftedAt + RECOVERY_DEADLINE_MS);
-      log(`${fault.name}: ${recoveredAt === undefined ? 'no recovery within 60 s' : `recovered ${Math.round(recoveredAt - liftedAt)} ms after the lift`}; verifying`);
+      log(
+        `${fault.name}: ${recoveredAt === undefined ? 'no recovery within 60 s' : `recovered ${Math.round(recoveredAt - liftedAt)} ms after the lift`}; verifying`,
+      );
       await load.pauseWrites();
       const verifyAt = load.now();
       const verdict = await verify(stack, load.ledger, adminTokens, EDGE_BOUND_MS);

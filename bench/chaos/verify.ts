@@ -42,9 +42,11 @@ async function status(url: string, token?: string): Promise<{ status: number; bo
 /** Runs `work` over `items`, `concurrency` at a time. */
 async function eachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 export async function verify(stack: LocalStack, ledger: Ledger, adminTokens: Record<string, string>, edgeBoundMs: number): Promise<Verdict> {

@@ -16,7 +16,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * (requests still out when a window closes may yet fail, so each window is judged only after
  * `settleMs` more). Undefined when none came by `deadline` (load clock).
  */
-export async function firstStreak(records: readonly LoadRecord[], now: () => number, from: number, settleMs: number, deadline: number): Promise<number | undefined> {
+export async function firstStreak(
+  records: readonly LoadRecord[],
+  now: () => number,
+  from: number,
+  settleMs: number,
+  deadline: number,
+): Promise<number | undefined> {
   let candidate = from;
   for (;;) {
     while (now() < candidate + STREAK_MS + settleMs) {

@@ -46,4 +46,3 @@ export function describeMachine(): Machine {
 export function loadNow(): number {
   return Math.round(loadavg()[0]! * 100) / 100;
 }
-

@@ -59,11 +59,16 @@ export function renderSummary(results: Results, lines: readonly Line[], machine:
     out.push('No `bench/results/machine.json`: these results were not produced by `npm run bench` as a whole, so the machine and its load are not recorded.');
   } else {
     const m = machine.machine;
-    out.push(`${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Shared with other work: the load average beside each run is the machine's, not the benchmark's alone.`, '');
+    out.push(
+      `${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Shared with other work: the load average beside each run is the machine's, not the benchmark's alone.`,
+      '',
+    );
     out.push('| benchmark | started (UTC) | took | load before → after | result |', '|---|---|---|---|---|');
-    for (const run of machine.runs) out.push(`| ${run.name} | ${run.startedAt} | ${Math.round(run.seconds)} s | ${run.loadBefore} → ${run.loadAfter} | ${run.ok ? 'ok' : '**failed**'} |`);
+    for (const run of machine.runs)
+      out.push(`| ${run.name} | ${run.startedAt} | ${Math.round(run.seconds)} s | ${run.loadBefore} → ${run.loadAfter} | ${run.ok ? 'ok' : '**failed**'} |`);
     const earlier = [...results.keys()].filter((name) => !machine.runs.some((run) => run.name === name && run.ok));
-    if (earlier.length > 0) out.push('', `Not from this run (left by earlier runs, machine and load not recorded here): ${earlier.map((name) => `\`${name}.json\``).join(', ')}.`);
+    if (earlier.length > 0)
+      out.push('', `Not from this run (left by earlier runs, machine and load not recorded here): ${earlier.map((name) => `\`${name}.json\``).join(', ')}.`);
   }
   out.push('');
   return out.join('\n');

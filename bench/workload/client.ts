@@ -147,7 +147,9 @@ export class WorkloadClient {
         const project = tenant.projects[planned.project]!;
         const object = objects.project(tenant.id, project.id);
         const name = `${project.name} · edit ${++this.#writes}`;
-        await this.#projectLocks.run(object, () => this.#write(object, name, () => call('project-edit', 'PATCH', `${base}/projects/${project.id}`, 200, { name })));
+        await this.#projectLocks.run(object, () =>
+          this.#write(object, name, () => call('project-edit', 'PATCH', `${base}/projects/${project.id}`, 200, { name })),
+        );
         return;
       }
       case 'profile-edit': {
@@ -158,7 +160,9 @@ export class WorkloadClient {
       case 'config-edit': {
         const rev = (this.#settingsRevisions.get(tenant.id) ?? 0) + 1;
         this.#settingsRevisions.set(tenant.id, rev);
-        await this.#write(objects.settings(tenant.id), String(rev), () => call('config-edit', 'PUT', `${base}/config/app_settings`, 200, appSettings(tenant.id, rev)));
+        await this.#write(objects.settings(tenant.id), String(rev), () =>
+          call('config-edit', 'PUT', `${base}/config/app_settings`, 200, appSettings(tenant.id, rev)),
+        );
         return;
       }
       case 'password-change': {
@@ -219,7 +223,12 @@ export class WorkloadClient {
     let parsed: unknown;
     let edge: EdgeOutcome;
     try {
-      const response = await fetch(`${this.#edgeUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(30_000) });
+      const response = await fetch(`${this.#edgeUrl}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(30_000),
+      });
       status = response.status;
       edge = edgeOutcome(response.headers.get('cache-status'));
       const text = await response.text();

@@ -24,7 +24,10 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 /** Reads the edge's member of an RFC 9211 `Cache-Status`: a hit when it served from storage. */
 export function edgeOutcome(cacheStatus: string | null): EdgeOutcome {
-  const member = cacheStatus?.split(',').map((part) => part.trim()).find((part) => part.startsWith('strata-edge'));
+  const member = cacheStatus
+    ?.split(',')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith('strata-edge'));
   if (!member) return undefined;
   return /;\s*hit(;|$)/.test(member) ? 'hit' : 'miss';
 }

@@ -93,7 +93,9 @@ export async function workload(...args: string[]): Promise<void> {
       if (!cluster) throw new Error('the stack did not start its Redis Cluster');
       await seedWorld(stack.services.db, world);
       const began = new Date();
-      console.log(`workload: seed ${options.seed}, ${world.length} tenants × ${options.users} users × ${options.projects} projects; ${options.warmup} warm-up then ${options.requests} measured requests, ${options.concurrency} at a time`);
+      console.log(
+        `workload: seed ${options.seed}, ${world.length} tenants × ${options.users} users × ${options.projects} projects; ${options.warmup} warm-up then ${options.requests} measured requests, ${options.concurrency} at a time`,
+      );
       const collector = new Collector();
       const checker = new FreshnessChecker(FRESHNESS_BOUNDS);
       const client = new WorkloadClient({ edgeUrl: stack.edgeUrl, world, collector, checker });

@@ -14,7 +14,10 @@ export interface Progress {
 export function progress(label: string, total: number, options: { tty?: boolean; write?: (line: string) => void; now?: () => number } = {}): Progress {
   const tty = options.tty ?? Boolean(process.stdout.isTTY);
   if (tty) {
-    const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate} req/s | ETA {eta_formatted}`, hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate} req/s | ETA {eta_formatted}`, hideCursor: true },
+      Presets.shades_classic,
+    );
     const started = performance.now();
     bar.start(total, 0, { rate: '0' });
     return {

@@ -79,16 +79,28 @@ export async function seedWorld(db: Database, world: readonly WorldTenant[]): Pr
       await tx.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenant.id, `Workload tenant ${tenant.id}`]);
       for (const user of tenant.users) {
         await tx.query('INSERT INTO users (id, tenant_id, email, name, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)', [
-          user.id, tenant.id, user.email, user.name, user.admin ? ['admin'] : [], hash,
+          user.id,
+          tenant.id,
+          user.email,
+          user.name,
+          user.admin ? ['admin'] : [],
+          hash,
         ]);
       }
       for (const [p, project] of tenant.projects.entries()) {
         await tx.query('INSERT INTO projects (id, tenant_id, owner_id, name, description, visibility) VALUES ($1, $2, $3, $4, $5, $6)', [
-          project.id, tenant.id, tenant.users[p % tenant.users.length]!.id, project.name, `Seeded by the workload (${p})`, project.visibility,
+          project.id,
+          tenant.id,
+          tenant.users[p % tenant.users.length]!.id,
+          project.name,
+          `Seeded by the workload (${p})`,
+          project.visibility,
         ]);
       }
       await tx.query(`INSERT INTO tenant_config (tenant_id, type, document) VALUES ($1, 'limits', $2::jsonb), ($1, 'app_settings', $3::jsonb)`, [
-        tenant.id, JSON.stringify({ api_calls_per_hour: WORKLOAD_QUOTA_PER_HOUR }), JSON.stringify(appSettings(tenant.id, 0)),
+        tenant.id,
+        JSON.stringify({ api_calls_per_hour: WORKLOAD_QUOTA_PER_HOUR }),
+        JSON.stringify(appSettings(tenant.id, 0)),
       ]);
     }
   });

@@ -10,7 +10,16 @@ import { log } from '../log.ts';
 import type { CachePolicy } from './policy.ts';
 
 /** What the shared cache did with a request. */
-export type Decision = 'hit' | 'stale-while-revalidate' | 'stale-if-error' | 'revalidated' | 'miss' | 'stale' | 'collapsed' | 'bypass-credentials' | 'bypass-range';
+export type Decision =
+  | 'hit'
+  | 'stale-while-revalidate'
+  | 'stale-if-error'
+  | 'revalidated'
+  | 'miss'
+  | 'stale'
+  | 'collapsed'
+  | 'bypass-credentials'
+  | 'bypass-range';
 
 /** Logs a decision and, when asked for with the right token, reports it on the response. */
 export function logDecision(
@@ -23,7 +32,16 @@ export function logDecision(
   if (!logged && !debug) return; // a plain hit: the bulk of traffic, nothing to compute
   const age = entry.policy ? Math.round(entry.policy.age()) : undefined;
   const ttl = entry.policy ? Math.floor(entry.policy.maxAge() - entry.policy.age()) : undefined;
-  if (logged) log('info', 'edge cache', { requestId: c.get('requestId'), key: entry.key, decision: entry.decision, status: entry.status, age, ttl, ms: Date.now() - entry.started });
+  if (logged)
+    log('info', 'edge cache', {
+      requestId: c.get('requestId'),
+      key: entry.key,
+      decision: entry.decision,
+      status: entry.status,
+      age,
+      ttl,
+      ms: Date.now() - entry.started,
+    });
   if (debug) {
     const parts = [`key=${entry.key}`, `decision=${entry.decision}`, ...(age !== undefined ? [`age=${age}`, `ttl=${ttl}`] : [])];
     entry.response.headers.set('x-strata-cache-debug', parts.join('; '));

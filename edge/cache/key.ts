@@ -49,7 +49,14 @@ function keyedUrl(href: string, query: readonly string[]): string {
 /** Header names, lower-cased and sorted, that a `Vary` value nominates. */
 export function varyNames(vary: string | null | undefined): string[] {
   if (!vary) return [];
-  return [...new Set(vary.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean))].sort();
+  return [
+    ...new Set(
+      vary
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ].sort();
 }
 
 /**

@@ -44,7 +44,13 @@ async function askOrigin(x: Exchange, r: Revalidation): Promise<Response> {
  * stored ones); `undefined` when the policy says the 304 does not apply to it. An override
  * route's lifetime still decides how long the edge keeps the result, whatever the 304 says.
  */
-function freshen(x: Exchange, storage: EdgeStorage, r: Revalidation, body: ArrayBuffer | null, origin: Response): { meta: StoredMeta; policy: CachePolicy } | undefined {
+function freshen(
+  x: Exchange,
+  storage: EdgeStorage,
+  r: Revalidation,
+  body: ArrayBuffer | null,
+  origin: Response,
+): { meta: StoredMeta; policy: CachePolicy } | undefined {
   const notModified = responseHeaders(origin.headers);
   const headers: HeaderRecord = { ...r.stored.meta.headers, ...notModified };
   delete headers['content-length'];

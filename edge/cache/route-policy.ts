@@ -60,7 +60,8 @@ function queryNames(value: unknown, path: string): readonly string[] {
   if (!Array.isArray(value)) throw new PolicyError(path, 'must be a list of query parameter names');
   value.forEach((name, i) => {
     if (typeof name !== 'string' || !QUERY_NAME.test(name)) throw new PolicyError(`${path}.${i}`, `must match ${QUERY_NAME}`);
-    if (name.toLowerCase().startsWith(RESERVED_QUERY_PREFIX)) throw new PolicyError(`${path}.${i}`, `names starting with ${RESERVED_QUERY_PREFIX} are the edge's own`);
+    if (name.toLowerCase().startsWith(RESERVED_QUERY_PREFIX))
+      throw new PolicyError(`${path}.${i}`, `names starting with ${RESERVED_QUERY_PREFIX} are the edge's own`);
   });
   return Object.freeze([...new Set(value as string[])]);
 }

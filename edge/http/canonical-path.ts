@@ -40,7 +40,9 @@ export function canonicalRequest(request: Request): Request {
  * Middleware that runs first: a request whose path is not in normal form is dispatched again by
  * `app` with the normalised path, so routing and everything after it only see normal paths.
  */
-export function canonicalPath(app: { fetch: (request: Request, env: EdgeEnv['Bindings'], ctx: ExecutionContext) => Response | Promise<Response> }): MiddlewareHandler<EdgeEnv> {
+export function canonicalPath(app: {
+  fetch: (request: Request, env: EdgeEnv['Bindings'], ctx: ExecutionContext) => Response | Promise<Response>;
+}): MiddlewareHandler<EdgeEnv> {
   return async function canonicalPath(c, next) {
     const request = canonicalRequest(c.req.raw);
     if (request === c.req.raw) return next();

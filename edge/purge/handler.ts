@@ -71,10 +71,12 @@ async function deleteLocal(storage: EdgeStorage, policyText: string | undefined,
   const results = await Promise.all(
     urls.map((url) => {
       const key = storedKeyFor(policyText, url);
-      return key === undefined ? false : storage.delete(key).catch((error: unknown) => {
-        log('warn', 'purge: local cache delete failed', { url, error: String(error) });
-        return false;
-      });
+      return key === undefined
+        ? false
+        : storage.delete(key).catch((error: unknown) => {
+            log('warn', 'purge: local cache delete failed', { url, error: String(error) });
+            return false;
+          });
     }),
   );
   return results.filter(Boolean).length;
@@ -124,7 +126,9 @@ export function purgeHandler(storage: EdgeStorage) {
         zoneRequests = await purgeZone(target, zoneWork(message, new URL(c.req.url).hostname));
       } catch (error) {
         // Let the redelivery run the whole purge again; bumping the versions twice is harmless.
-        await releaseClaim(redis, message.id).catch((release: unknown) => log('error', 'purge: could not release the id after a zone failure', { id: message.id, error: String(release) }));
+        await releaseClaim(redis, message.id).catch((release: unknown) =>
+          log('error', 'purge: could not release the id after a zone failure', { id: message.id, error: String(release) }),
+        );
         throw unavailable('zone purge failed; retry later', error);
       }
     }

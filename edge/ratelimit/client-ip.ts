@@ -30,5 +30,10 @@ export function clientAddressKey(headers: Headers): string | undefined {
   if (mapped) return mapped;
   if (IPV4.test(ip)) return ip;
   const groups = ipv6Groups(ip);
-  return groups ? `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64` : undefined;
+  return groups
+    ? `${groups
+        .slice(0, 4)
+        .map((group) => group.replace(/^0+(?=.)/, ''))
+        .join(':')}::/64`
+    : undefined;
 }

@@ -47,7 +47,10 @@ function setRateLimitHeaders(headers: Headers, verdict: Verdict): void {
 
 /** The verdict closest to its limit: the one the draft says to report when several apply. */
 function tightest(verdicts: (Verdict | undefined)[]): Verdict | undefined {
-  return verdicts.reduce<Verdict | undefined>((best, v) => (!v ? best : !best || v.remaining < best.remaining || (v.remaining === best.remaining && v.reset > best.reset) ? v : best), undefined);
+  return verdicts.reduce<Verdict | undefined>(
+    (best, v) => (!v ? best : !best || v.remaining < best.remaining || (v.remaining === best.remaining && v.reset > best.reset) ? v : best),
+    undefined,
+  );
 }
 
 function tooManyRequests(c: Context<EdgeEnv>, verdict: Verdict): Response {
@@ -127,7 +130,13 @@ export function rateLimit(): MiddlewareHandler<EdgeEnv> {
 }
 
 /** Counts a confirmed request of `tenant` against its quota, after the response went out. */
-async function charge(c: Context<EdgeEnv>, redis: NonNullable<ReturnType<typeof limiterClient>>, tenant: string, perHour: Promise<number | undefined> | undefined, requestId: string): Promise<void> {
+async function charge(
+  c: Context<EdgeEnv>,
+  redis: NonNullable<ReturnType<typeof limiterClient>>,
+  tenant: string,
+  perHour: Promise<number | undefined> | undefined,
+  requestId: string,
+): Promise<void> {
   const limit = await (perHour ?? tenantHourlyLimit(c.env, tenant, requestId));
   if (limit) await check(redis, 'tenant', limit, tenant, requestId);
 }

@@ -126,7 +126,10 @@ export function responseHeaders(headers: Headers): Record<string, string> {
 
 /** The purge tags the origin put on a response. */
 export function tagsOf(headers: Headers): string[] {
-  return (headers.get(CACHE_TAGS_HEADER) ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  return (headers.get(CACHE_TAGS_HEADER) ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -2,12 +2,7 @@
  * `cache-status`: a replication group as an operator needs it — status, engine and version,
  * encryption and failover settings, and every shard with its slots and nodes.
  */
-import {
-  DescribeReplicationGroupsCommand,
-  paginateDescribeCacheClusters,
-  type ElastiCacheClient,
-  type ReplicationGroup,
-} from '@aws-sdk/client-elasticache';
+import { DescribeReplicationGroupsCommand, paginateDescribeCacheClusters, type ElastiCacheClient, type ReplicationGroup } from '@aws-sdk/client-elasticache';
 
 /** One node of a shard. */
 export interface NodeStatus {
@@ -71,7 +66,11 @@ export async function cacheStatus(client: ElastiCacheClient, id: string): Promis
   for await (const page of paginateDescribeCacheClusters({ client }, {})) {
     for (const cluster of page.CacheClusters ?? []) {
       if (cluster.CacheClusterId && members.has(cluster.CacheClusterId)) {
-        clusters.set(cluster.CacheClusterId, { status: cluster.CacheClusterStatus ?? '?', engineVersion: cluster.EngineVersion ?? '?', engine: cluster.Engine ?? '?' });
+        clusters.set(cluster.CacheClusterId, {
+          status: cluster.CacheClusterStatus ?? '?',
+          engineVersion: cluster.EngineVersion ?? '?',
+          engine: cluster.Engine ?? '?',
+        });
       }
     }
   }

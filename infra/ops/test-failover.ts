@@ -28,7 +28,8 @@ export async function testFailover(client: ElastiCacheClient, id: string, shard:
     throw new FailoverRefused(`${id} has no shard ${nodeGroupId} (shards: ${known || 'none'})`, 2);
   }
   if (group.Status !== 'available') throw new FailoverRefused(`${id} is ${group.Status}, not available; wait for it to settle`);
-  if (group.AutomaticFailover !== 'enabled') throw new FailoverRefused(`${id} has automatic failover ${group.AutomaticFailover ?? 'unset'}; a test failover needs it enabled`);
+  if (group.AutomaticFailover !== 'enabled')
+    throw new FailoverRefused(`${id} has automatic failover ${group.AutomaticFailover ?? 'unset'}; a test failover needs it enabled`);
   if ((target.NodeGroupMembers?.length ?? 0) < 2) throw new FailoverRefused(`shard ${nodeGroupId} of ${id} has no replica to promote`);
   if (!confirmed) {
     throw new FailoverRefused(

@@ -41,7 +41,8 @@ export class EdgeStack extends Stack {
     const prefix = namePrefix(props.stage);
     let webAclArn = props.webAclArn;
     if (!webAclArn) {
-      if (this.region !== 'us-east-1') throw new Error(`EdgeStack: outside us-east-1 (${this.region}) the web ACL comes from an EdgeWafStack in us-east-1 (webAclArn)`);
+      if (this.region !== 'us-east-1')
+        throw new Error(`EdgeStack: outside us-east-1 (${this.region}) the web ACL comes from an EdgeWafStack in us-east-1 (webAclArn)`);
       webAclArn = new EdgeWebAcl(this, 'Waf', { namePrefix: prefix }).webAcl.attrArn;
     }
 
@@ -55,7 +56,12 @@ export class EdgeStack extends Stack {
       webAclArn,
       ...(props.publicRoutes ? { publicRoutes: props.publicRoutes } : {}),
     });
-    this.token = new EdgeTokenRotation(this, 'EdgeToken', { entry: props.tokenEntry, secret: props.edgeToken, distribution: this.edge.distribution, serviceName: `${prefix}-edge-token` });
+    this.token = new EdgeTokenRotation(this, 'EdgeToken', {
+      entry: props.tokenEntry,
+      secret: props.edgeToken,
+      distribution: this.edge.distribution,
+      serviceName: `${prefix}-edge-token`,
+    });
 
     new CfnOutput(this, 'EdgeUrl', { value: `https://${this.edge.distribution.distributionDomainName}`, description: 'Clients call the API here' });
     new CfnOutput(this, 'DistributionId', { value: this.edge.distribution.distributionId });

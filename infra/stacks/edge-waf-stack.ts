@@ -22,7 +22,10 @@ export class EdgeWafStack extends Stack {
     super(scope, id, props);
     assertStage(props.stage, 'EdgeWafStack');
     if (this.region !== 'us-east-1') throw new Error(`EdgeWafStack: AWS WAF for CloudFront lives in us-east-1, got ${this.region}`);
-    this.webAcl = new EdgeWebAcl(this, 'Waf', { namePrefix: namePrefix(props.stage), ...(props.requestsPerMinute ? { requestsPerMinute: props.requestsPerMinute } : {}) });
+    this.webAcl = new EdgeWebAcl(this, 'Waf', {
+      namePrefix: namePrefix(props.stage),
+      ...(props.requestsPerMinute ? { requestsPerMinute: props.requestsPerMinute } : {}),
+    });
     new CfnOutput(this, 'WebAclArn', { value: this.webAcl.webAcl.attrArn });
   }
 }

@@ -23,8 +23,12 @@ export interface AuditChange {
 
 /** Appends `change` to the audit log, inside the caller's transaction `tx`. */
 export async function recordChange(tx: Queryable, change: AuditChange): Promise<void> {
-  await tx.query(
-    'INSERT INTO audit_log (tenant_id, actor_id, type, subject, before, after) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)',
-    [change.tenant, change.actorId, change.type, change.subject ?? null, change.before === undefined ? null : JSON.stringify(change.before), JSON.stringify(change.after)],
-  );
+  await tx.query('INSERT INTO audit_log (tenant_id, actor_id, type, subject, before, after) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)', [
+    change.tenant,
+    change.actorId,
+    change.type,
+    change.subject ?? null,
+    change.before === undefined ? null : JSON.stringify(change.before),
+    JSON.stringify(change.after),
+  ]);
 }

@@ -115,7 +115,10 @@ export class CacheEngine {
 
   /** Invalidates every entry of `tenant` carrying any of `tags`: one write per tag. */
   async invalidateTags(tenant: string, tags: readonly string[]): Promise<boolean> {
-    return this.#invalidations.bump(tenant, tags.map((tag) => versionKey(tenant, tag)));
+    return this.#invalidations.bump(
+      tenant,
+      tags.map((tag) => versionKey(tenant, tag)),
+    );
   }
 
   /** Invalidates every entry of `tenant`: one write. */

@@ -6,7 +6,10 @@ import { z } from 'zod';
 
 const EnvSchema = z.object({
   EDGE_TOKEN_SECRET_ID: z.string().trim().min(1, 'required: name or ARN of the edge token secret'),
-  CLOUDFRONT_DISTRIBUTION_ID: z.string().trim().regex(/^[A-Z0-9]{1,64}$/, 'required: the distribution that sends the token'),
+  CLOUDFRONT_DISTRIBUTION_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Z0-9]{1,64}$/, 'required: the distribution that sends the token'),
   // The authorizer's secret cache (5 min) and API Gateway's answer cache (5 min).
   EDGE_TOKEN_SETTLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });

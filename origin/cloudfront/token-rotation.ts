@@ -7,7 +7,14 @@
  * A rotation starts only when CloudFront already sends the current value, so no second rotation
  * can push out the value CloudFront still sends.
  */
-import { DescribeSecretCommand, GetRandomPasswordCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { distributionSendsCurrent, type TokenSyncOptions } from './token-sync.ts';
 
 /** The event Secrets Manager invokes a rotation function with. */
@@ -20,7 +27,11 @@ export interface RotationEvent {
 /** True when `event` is a Secrets Manager rotation step. */
 export function isRotationEvent(event: unknown): event is RotationEvent {
   const e = event as Partial<RotationEvent> | null;
-  return typeof e?.SecretId === 'string' && typeof e.ClientRequestToken === 'string' && ['createSecret', 'setSecret', 'testSecret', 'finishSecret'].includes(e.Step as string);
+  return (
+    typeof e?.SecretId === 'string' &&
+    typeof e.ClientRequestToken === 'string' &&
+    ['createSecret', 'setSecret', 'testSecret', 'finishSecret'].includes(e.Step as string)
+  );
 }
 
 /** Same alphabet and length as the token the data stack generates: header-safe letters and digits. */
@@ -53,7 +64,14 @@ export async function rotationStep(options: Omit<TokenSyncOptions, 'settleMs' | 
   }
   if (Step === 'finishSecret') {
     const current = Object.entries(described.VersionIdsToStages ?? {}).find(([, s]) => s.includes('AWSCURRENT'))?.[0];
-    await secrets.send(new UpdateSecretVersionStageCommand({ SecretId, VersionStage: 'AWSCURRENT', MoveToVersionId: token, ...(current ? { RemoveFromVersionId: current } : {}) }));
+    await secrets.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token,
+        ...(current ? { RemoveFromVersionId: current } : {}),
+      }),
+    );
   }
   // setSecret, testSecret: nothing to set or test before the authorizer knows the value.
 }

@@ -15,7 +15,13 @@
  * Run on a schedule (infra/constructs/edge-token-rotation); each run does at most one step.
  */
 import { GetDistributionCommand, UpdateDistributionCommand, type CloudFrontClient, type DistributionConfig } from '@aws-sdk/client-cloudfront';
-import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException, UpdateSecretVersionStageCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  UpdateSecretVersionStageCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { EDGE_TOKEN_HEADER } from '../gateway/edge-token.ts';
 
 /** What one sync needs. */
@@ -65,7 +71,9 @@ function withToken(config: DistributionConfig, token: string): DistributionConfi
       ? {
           CustomHeaders: {
             ...origin.CustomHeaders,
-            Items: (origin.CustomHeaders.Items ?? []).map((header) => (header.HeaderName?.toLowerCase() === EDGE_TOKEN_HEADER ? { ...header, HeaderValue: token } : header)),
+            Items: (origin.CustomHeaders.Items ?? []).map((header) =>
+              header.HeaderName?.toLowerCase() === EDGE_TOKEN_HEADER ? { ...header, HeaderValue: token } : header,
+            ),
           },
         }
       : {}),
@@ -95,7 +103,9 @@ export async function syncDistribution(options: TokenSyncOptions): Promise<Token
   const previous = await version(options, 'AWSPREVIOUS');
   const sendsPrevious = previous !== undefined && sent.every((token) => token === previous.value);
   if (sendsPrevious && now() - current.createdMs < options.settleMs) return 'waiting';
-  await options.cloudfront.send(new UpdateDistributionCommand({ Id: options.distributionId, IfMatch: ETag, DistributionConfig: withToken(config, current.value) }));
+  await options.cloudfront.send(
+    new UpdateDistributionCommand({ Id: options.distributionId, IfMatch: ETag, DistributionConfig: withToken(config, current.value) }),
+  );
   return 'switched';
 }
 

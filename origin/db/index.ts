@@ -25,14 +25,15 @@ export type DatabaseConfig =
 
 /** Opens the database and applies pending migrations (or, with `migrate: false`, checks there are none). */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  const db = config.kind === 'postgres'
-    ? openPostgres({
-        connectionString: config.url,
-        maxConnections: config.maxConnections,
-        ...(config.iamAuth ? { iamAuth: config.iamAuth } : {}),
-        ...(config.password ? { password: config.password } : {}),
-      })
-    : await openPglite({ dataDir: config.dataDir });
+  const db =
+    config.kind === 'postgres'
+      ? openPostgres({
+          connectionString: config.url,
+          maxConnections: config.maxConnections,
+          ...(config.iamAuth ? { iamAuth: config.iamAuth } : {}),
+          ...(config.password ? { password: config.password } : {}),
+        })
+      : await openPglite({ dataDir: config.dataDir });
   try {
     if (config.kind === 'postgres' && config.migrate === false) await assertMigrated(db, MIGRATIONS);
     else await migrate(db, MIGRATIONS);

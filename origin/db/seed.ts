@@ -34,9 +34,27 @@ export const DEMO_TENANTS: readonly SeedTenant[] = [
       { id: '0a000000-0000-4000-8000-000000000002', email: 'bob@acme.test', name: 'Bob Baker', roles: [] },
     ],
     projects: [
-      { id: '1a000000-0000-4000-8000-000000000001', owner: '0a000000-0000-4000-8000-000000000001', name: 'Website Redesign', description: 'New marketing site', visibility: 'public' },
-      { id: '1a000000-0000-4000-8000-000000000002', owner: '0a000000-0000-4000-8000-000000000002', name: 'Rocket Skates', description: 'Open hardware roadmap', visibility: 'public' },
-      { id: '1a000000-0000-4000-8000-000000000003', owner: '0a000000-0000-4000-8000-000000000001', name: 'Anvil Pricing', description: 'Internal only', visibility: 'private' },
+      {
+        id: '1a000000-0000-4000-8000-000000000001',
+        owner: '0a000000-0000-4000-8000-000000000001',
+        name: 'Website Redesign',
+        description: 'New marketing site',
+        visibility: 'public',
+      },
+      {
+        id: '1a000000-0000-4000-8000-000000000002',
+        owner: '0a000000-0000-4000-8000-000000000002',
+        name: 'Rocket Skates',
+        description: 'Open hardware roadmap',
+        visibility: 'public',
+      },
+      {
+        id: '1a000000-0000-4000-8000-000000000003',
+        owner: '0a000000-0000-4000-8000-000000000001',
+        name: 'Anvil Pricing',
+        description: 'Internal only',
+        visibility: 'private',
+      },
     ],
   },
   {
@@ -47,8 +65,20 @@ export const DEMO_TENANTS: readonly SeedTenant[] = [
       { id: '0b000000-0000-4000-8000-000000000002', email: 'frank@globex.test', name: 'Frank Grimes', roles: [] },
     ],
     projects: [
-      { id: '1b000000-0000-4000-8000-000000000001', owner: '0b000000-0000-4000-8000-000000000001', name: 'Hammock District', description: 'Campus planning', visibility: 'public' },
-      { id: '1b000000-0000-4000-8000-000000000002', owner: '0b000000-0000-4000-8000-000000000002', name: 'Doomsday Device', description: 'Strictly confidential', visibility: 'private' },
+      {
+        id: '1b000000-0000-4000-8000-000000000001',
+        owner: '0b000000-0000-4000-8000-000000000001',
+        name: 'Hammock District',
+        description: 'Campus planning',
+        visibility: 'public',
+      },
+      {
+        id: '1b000000-0000-4000-8000-000000000002',
+        owner: '0b000000-0000-4000-8000-000000000002',
+        name: 'Doomsday Device',
+        description: 'Strictly confidential',
+        visibility: 'private',
+      },
     ],
   },
 ];
@@ -64,10 +94,14 @@ export async function seedDemoData(db: Database): Promise<number> {
       await count('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenant.id, tenant.name]);
       for (const [u, user] of tenant.users.entries()) {
         const createdAt = new Date(Date.UTC(2025, 11, 1 + t, 0, u)).toISOString();
-        await count(
-          'INSERT INTO users (id, tenant_id, email, name, roles, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)',
-          [user.id, tenant.id, user.email, user.name, user.roles, createdAt],
-        );
+        await count('INSERT INTO users (id, tenant_id, email, name, roles, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)', [
+          user.id,
+          tenant.id,
+          user.email,
+          user.name,
+          user.roles,
+          createdAt,
+        ]);
         // Rows from before passwords existed get one; a password changed since is kept.
         await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash IS NULL', [user.id, await hashPassword(DEMO_PASSWORD)]);
       }

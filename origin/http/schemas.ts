@@ -7,10 +7,16 @@ import { RESOURCE_ID_PATTERN, TENANT_ID_PATTERN } from '../../common/ids.ts';
 import { ErrorSchema } from '../sessions/schemas.ts';
 
 /** `{tenant}` in a path. */
-export const TenantParam = z.string().regex(TENANT_ID_PATTERN).openapi({ param: { name: 'tenant', in: 'path' }, example: 'acme' });
+export const TenantParam = z
+  .string()
+  .regex(TENANT_ID_PATTERN)
+  .openapi({ param: { name: 'tenant', in: 'path' }, example: 'acme' });
 
 /** `{id}` in a path: a lowercase UUID. */
-export const IdParam = z.string().regex(RESOURCE_ID_PATTERN).openapi({ param: { name: 'id', in: 'path' }, example: '1a000000-0000-4000-8000-000000000001' });
+export const IdParam = z
+  .string()
+  .regex(RESOURCE_ID_PATTERN)
+  .openapi({ param: { name: 'id', in: 'path' }, example: '1a000000-0000-4000-8000-000000000001' });
 
 /** An error response of the given meaning. */
 export function errorResponse(description: string) {

@@ -20,9 +20,7 @@ import { SERVED_FROM_CACHE, isCacheOperation, isDuration, isReadOutcome, type Ca
 import { DATA_TYPES, HIT_RATIO_TARGETS, isDataType } from './data-types.ts';
 
 /** Seconds; Redis answers in ~100 µs on a warm connection and a command timeout is about 1 s. */
-export const OPERATION_BUCKETS: readonly number[] = [
-  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-];
+export const OPERATION_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /** Seconds; loaders read Postgres through a pool, from a millisecond to a slow query's seconds. */
 export const LOAD_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

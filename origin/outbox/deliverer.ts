@@ -73,7 +73,13 @@ export class OutboxDeliverer {
     if (!this.#running) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([this.#running.then(() => {}, () => {}), timeout]);
+    await Promise.race([
+      this.#running.then(
+        () => {},
+        () => {},
+      ),
+      timeout,
+    ]);
     clearTimeout(timer);
   }
 

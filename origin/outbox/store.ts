@@ -74,7 +74,9 @@ export async function markFailed(db: Queryable, id: string, error: string, retry
  * which the edge answers `duplicate` (purges are idempotent). Returns how many were released.
  */
 export async function releaseBackoff(db: Queryable): Promise<number> {
-  const rows = await db.query<{ id: string }>('UPDATE purge_outbox SET next_attempt_at = now() WHERE delivered_at IS NULL AND next_attempt_at > now() RETURNING id');
+  const rows = await db.query<{ id: string }>(
+    'UPDATE purge_outbox SET next_attempt_at = now() WHERE delivered_at IS NULL AND next_attempt_at > now() RETURNING id',
+  );
   return rows.length;
 }
 

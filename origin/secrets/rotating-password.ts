@@ -18,7 +18,12 @@ export interface RotatingPasswordOptions {
 }
 
 /** Reads the secret's `field` now and returns it as a `RotatingPassword`. */
-export async function rotatingPassword(reader: SecretReader, secretId: string, field: string, options: RotatingPasswordOptions = {}): Promise<RotatingPassword> {
+export async function rotatingPassword(
+  reader: SecretReader,
+  secretId: string,
+  field: string,
+  options: RotatingPasswordOptions = {},
+): Promise<RotatingPassword> {
   const forcedIntervalMs = options.forcedIntervalMs ?? 5000;
   const now = options.now ?? Date.now;
   let value = await reader.read(secretId, field);

@@ -14,8 +14,13 @@ const NOT_A_SESSION = 'the decoded entry is not a session';
 function isSession(value: unknown): value is Session {
   if (typeof value !== 'object' || value === null) return false;
   const s = value as Record<string, unknown>;
-  return typeof s.tenant === 'string' && typeof s.userId === 'string' && typeof s.createdAt === 'number'
-    && typeof s.lastAccess === 'number' && typeof s.expiresAt === 'number';
+  return (
+    typeof s.tenant === 'string' &&
+    typeof s.userId === 'string' &&
+    typeof s.createdAt === 'number' &&
+    typeof s.lastAccess === 'number' &&
+    typeof s.expiresAt === 'number'
+  );
 }
 
 /** Decodes cached sessions and reports each kind of undecodable entry once. */

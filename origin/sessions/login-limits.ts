@@ -38,9 +38,7 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimitOptions = {
 };
 
 /** An attempt that may go ahead (report how it went), or one refused for `retryAfterMs`. */
-export type LoginAttempt =
-  | { allowed: true; succeeded(): Promise<void> }
-  | { allowed: false; retryAfterMs: number };
+export type LoginAttempt = { allowed: true; succeeded(): Promise<void> } | { allowed: false; retryAfterMs: number };
 
 type Limiter = RateLimiterMemory | RateLimiterRedis;
 const NAMES = ['accountSource', 'account', 'source'] as const;

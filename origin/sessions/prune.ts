@@ -21,9 +21,6 @@ export async function pruneExpiredSessions(db: Queryable, limit = PRUNE_BATCH): 
      ) SELECT count(*)::int AS n FROM gone`,
     [limit],
   );
-  await db.query(
-    'DELETE FROM session_revocations WHERE sid IN (SELECT sid FROM session_revocations WHERE expires_at < now() LIMIT $1)',
-    [limit],
-  );
+  await db.query('DELETE FROM session_revocations WHERE sid IN (SELECT sid FROM session_revocations WHERE expires_at < now() LIMIT $1)', [limit]);
   return Number(row?.n ?? 0);
 }

@@ -31,10 +31,11 @@ export class PostgresSessionSource implements SessionSource {
    */
   async save(sid: string, session: Session): Promise<boolean> {
     if (session.lastAccess > session.createdAt) {
-      const touched = await this.#db.query(
-        'UPDATE sessions SET last_access = GREATEST(last_access, $3) WHERE id = $1 AND tenant_id = $2 RETURNING 1',
-        [sid, session.tenant, iso(session.lastAccess)],
-      );
+      const touched = await this.#db.query('UPDATE sessions SET last_access = GREATEST(last_access, $3) WHERE id = $1 AND tenant_id = $2 RETURNING 1', [
+        sid,
+        session.tenant,
+        iso(session.lastAccess),
+      ]);
       return touched.length > 0;
     }
     await this.#db.query(
@@ -98,10 +99,7 @@ export class PostgresSessionSource implements SessionSource {
 
   /** Ids of a user's unexpired sessions. */
   async listByUser(tenant: string, userId: string): Promise<string[]> {
-    const rows = await this.#db.query<{ id: string }>(
-      'SELECT id FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND expires_at > now()',
-      [tenant, userId],
-    );
+    const rows = await this.#db.query<{ id: string }>('SELECT id FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND expires_at > now()', [tenant, userId]);
     return rows.map((row) => row.id);
   }
 }

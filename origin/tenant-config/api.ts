@@ -43,7 +43,10 @@ export function tenantConfigRoutes(config: TenantConfig, authenticate: Middlewar
   };
 
   const read = createRoute({
-    method: 'get', path: '/v1/{tenant}/config/{type}', tags: ['config'], middleware: [validTenant, readGuard] as const,
+    method: 'get',
+    path: '/v1/{tenant}/config/{type}',
+    tags: ['config'],
+    middleware: [validTenant, readGuard] as const,
     description: '`limits` is public (the edge rate limiter reads it); other types need a session.',
     request: { params },
     responses: { 200: json('The document'), ...AUTHENTICATED_ERRORS },
@@ -55,11 +58,19 @@ export function tenantConfigRoutes(config: TenantConfig, authenticate: Middlewar
   });
 
   const write = createRoute({
-    method: 'put', path: '/v1/{tenant}/config/{type}', tags: ['config'], security: BEARER,
+    method: 'put',
+    path: '/v1/{tenant}/config/{type}',
+    tags: ['config'],
+    security: BEARER,
     middleware: [validTenant, authenticate, authorize, limitBody] as const,
     description: 'Admins only (403 `forbidden` otherwise); each change is recorded in the audit log.',
     request: { params, body: { required: true, content: { 'application/json': { schema: DocumentSchema } } } },
-    responses: { 200: json('The stored document'), ...AUTHENTICATED_ERRORS, 403: errorResponse('Not an admin of the tenant'), 413: errorResponse('Body too large') },
+    responses: {
+      200: json('The stored document'),
+      ...AUTHENTICATED_ERRORS,
+      403: errorResponse('Not an admin of the tenant'),
+      413: errorResponse('Body too large'),
+    },
   });
   router.openapi(write, async (c) => {
     const { tenant, type } = c.req.valid('param');

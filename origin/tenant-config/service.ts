@@ -35,10 +35,10 @@ export class TenantConfig {
       tenant,
       policy: this.#policy,
       load: async () => {
-        const rows = await this.#db.query<{ document: ConfigDocument | string }>(
-          'SELECT document FROM tenant_config WHERE tenant_id = $1 AND type = $2',
-          [tenant, type],
-        );
+        const rows = await this.#db.query<{ document: ConfigDocument | string }>('SELECT document FROM tenant_config WHERE tenant_id = $1 AND type = $2', [
+          tenant,
+          type,
+        ]);
         const document = rows[0]?.document;
         return typeof document === 'string' ? (JSON.parse(document) as ConfigDocument) : document;
       },

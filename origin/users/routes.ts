@@ -20,9 +20,7 @@ const User = z
   .object({ id: z.string(), email: z.string(), name: z.string(), roles: z.array(z.string()), createdAt: z.string(), updatedAt: z.string() })
   .openapi('User');
 const UserPage = z.object({ data: z.array(User), nextCursor: z.string().nullable() }).openapi('UserPage');
-const ListQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().min(1).max(512).optional() })
-  .strict();
+const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().min(1).max(512).optional() }).strict();
 // Role names are lowercase words; only `admin` means anything to the API today.
 const Role = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/);
 const UserChange = z
@@ -54,7 +52,13 @@ const errors = {
 };
 const base = { tags: ['users'], security: [{ bearer: [] }] };
 
-const me = createRoute({ ...base, method: 'get', path: '/v1/{tenant}/me', request: { params: TenantParams }, responses: { 200: json(User, 'The signed-in user'), ...errors } });
+const me = createRoute({
+  ...base,
+  method: 'get',
+  path: '/v1/{tenant}/me',
+  request: { params: TenantParams },
+  responses: { 200: json(User, 'The signed-in user'), ...errors },
+});
 const list = createRoute({
   ...base,
   method: 'get',
@@ -62,7 +66,13 @@ const list = createRoute({
   request: { params: TenantParams, query: ListQuery },
   responses: { 200: json(UserPage, 'A page of users, oldest first'), ...errors },
 });
-const read = createRoute({ ...base, method: 'get', path: '/v1/{tenant}/users/{id}', request: { params: UserParams }, responses: { 200: json(User, 'The user'), ...errors } });
+const read = createRoute({
+  ...base,
+  method: 'get',
+  path: '/v1/{tenant}/users/{id}',
+  request: { params: UserParams },
+  responses: { 200: json(User, 'The user'), ...errors },
+});
 const change = createRoute({
   ...base,
   method: 'patch',

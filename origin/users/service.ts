@@ -24,7 +24,9 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6}
 function isPossibleTimestamp(text: string): boolean {
   const match = TIMESTAMP.exec(text);
   if (!match) return false;
-  const [year, month, day, hour, minute, second, , offsetHours = 0, offsetMinutes = 0] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+  const [year, month, day, hour, minute, second, , offsetHours = 0, offsetMinutes = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part)));
   if (!year || !month || !day || month > 12 || hour! > 23 || minute! > 59 || second! > 59 || offsetHours > 15 || offsetMinutes > 59) return false;
   // Date.UTC rolls 30 February over into March: the day must survive the round trip.
   return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;

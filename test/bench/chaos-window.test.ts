@@ -57,7 +57,12 @@ describe('the ledger', () => {
     ledger.endWrite(project, second, undefined);
     const third = ledger.beginWrite(project)!;
     ledger.endWrite(project, third, 300);
-    expect([ledger.ackedBy(project, 50), ledger.ackedBy(project, 100), ledger.ackedBy(project, 299), ledger.ackedBy(project, 300)]).toEqual([0, first, first, third]);
+    expect([ledger.ackedBy(project, 50), ledger.ackedBy(project, 100), ledger.ackedBy(project, 299), ledger.ackedBy(project, 300)]).toEqual([
+      0,
+      first,
+      first,
+      third,
+    ]);
     expect(ledger.lastAcked(project)).toBe(third);
     expect(ledger.acknowledgedWrites()).toBe(2);
   });

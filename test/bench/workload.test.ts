@@ -148,7 +148,13 @@ strata_cache_hit_ratio{type="user"} 0.5
 
   it('are read from the Prometheus text and subtracted snapshot from snapshot', () => {
     const delta = difference(parseOriginCounts(exposition(90, 12)), parseOriginCounts(exposition(10, 2)));
-    expect(delta.reads.get('user')).toEqual(new Map([['hit', 80], ['miss', 10], ['stale', 0]]));
+    expect(delta.reads.get('user')).toEqual(
+      new Map([
+        ['hit', 80],
+        ['miss', 10],
+        ['stale', 0],
+      ]),
+    );
     expect(delta.loads.get('user')).toBe(10);
     const once = parseOriginCounts(exposition(8, 1));
     expect(hitRatio(once.reads.get('user'))).toBeCloseTo(9 / 10, 12);
@@ -245,7 +251,16 @@ describe('readPurgeDeliveries', () => {
       await row('retried', 30, 20, 3, null);
       await row('waiting', 10, null, 2, 'edge answered 503');
       const purges = await readPurgeDeliveries(db, began);
-      expect(purges).toMatchObject({ queued: 3, delivered: 2, pending: 1, retried: 2, maxAttempts: 3, deliveryP50Ms: 100, deliveryMaxMs: 10_000, errors: ['edge answered 503'] });
+      expect(purges).toMatchObject({
+        queued: 3,
+        delivered: 2,
+        pending: 1,
+        retried: 2,
+        maxAttempts: 3,
+        deliveryP50Ms: 100,
+        deliveryMaxMs: 10_000,
+        errors: ['edge answered 503'],
+      });
     } finally {
       await close();
     }

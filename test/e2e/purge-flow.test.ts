@@ -48,7 +48,9 @@ describe('purges from the origin reach the edge', () => {
     return read;
   };
   const purgeIds = async () =>
-    (await stack.services.db.query<{ id: string }>('SELECT id FROM purge_outbox WHERE message::text LIKE $1 ORDER BY seq', [`%/v1/${tenant}/%`])).map((r) => r.id);
+    (await stack.services.db.query<{ id: string }>('SELECT id FROM purge_outbox WHERE message::text LIKE $1 ORDER BY seq', [`%/v1/${tenant}/%`])).map(
+      (r) => r.id,
+    );
   const arrivedAtEdge = async (id: string) => (await redis.exists(`edge:purge:${id}`)) === 1;
 
   beforeAll(async () => {
@@ -66,7 +68,11 @@ describe('purges from the origin reach the edge', () => {
     const email = `editor@${tenant}.test`;
     await stack.services.db.query('INSERT INTO tenants (id, name) VALUES ($1, $1)', [tenant]);
     await stack.services.db.query('INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)', [
-      crypto.randomUUID(), tenant, email, 'Editor', await hashPassword(DEMO_PASSWORD),
+      crypto.randomUUID(),
+      tenant,
+      email,
+      'Editor',
+      await hashPassword(DEMO_PASSWORD),
     ]);
     const signIn = await fetch(`${stack.origin.url}/v1/${tenant}/sessions`, {
       method: 'POST',

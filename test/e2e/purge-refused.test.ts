@@ -49,10 +49,12 @@ describe('an outbox record the edge refuses permanently', () => {
   const good = () => ({ tags: [`project:${crypto.randomUUID()}`] });
   const arrived = async (id: string) => (await redis.exists(`edge:purge:${id}`)) === 1;
   const row = async (id: string) =>
-    (await stack.services.db.query<{ attempts: number; delivered_at: Date | null; last_error: string | null }>(
-      'SELECT attempts, delivered_at, last_error FROM purge_outbox WHERE id = $1',
-      [id],
-    ))[0];
+    (
+      await stack.services.db.query<{ attempts: number; delivered_at: Date | null; last_error: string | null }>(
+        'SELECT attempts, delivered_at, last_error FROM purge_outbox WHERE id = $1',
+        [id],
+      )
+    )[0];
 
   it('delivers the records behind it in the same run and in later runs, and keeps it with its error', async () => {
     const [bad, first, second] = await enqueue([refused(), good(), good()]);

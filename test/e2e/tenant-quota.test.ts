@@ -24,7 +24,11 @@ describe('a tenant quota end to end', () => {
     const headers: Record<string, string> = { 'cf-connecting-ip': `10.77.${Math.floor(n / 250)}.${n++ % 250}` };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    return stack.edge(`/v1/${tenant}${path}`, { method: init.method ?? 'GET', headers, ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }) });
+    return stack.edge(`/v1/${tenant}${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
   };
   const signIn = (email: string, password = DEMO_PASSWORD) => edge('/sessions', { method: 'POST', body: { email, password } });
 
@@ -32,13 +36,20 @@ describe('a tenant quota end to end', () => {
     // The stack warns that it has no encryption keys; nothing here reads it.
     vi.spyOn(log, 'warn').mockImplementation(() => {});
     upstash = await startFileUpstash();
-    stack = await startStack({ kind: 'redis', url: fileRedisUrl(), commandTimeoutMs: 1000, connectTimeoutMs: 2000 }, {
-      edgeBindings: { UPSTASH_REDIS_REST_URL: upstash!.url, UPSTASH_REDIS_REST_TOKEN: upstash!.token, RATE_LIMIT_TENANT_DEFAULT_PER_HOUR: '3' },
-    });
+    stack = await startStack(
+      { kind: 'redis', url: fileRedisUrl(), commandTimeoutMs: 1000, connectTimeoutMs: 2000 },
+      {
+        edgeBindings: { UPSTASH_REDIS_REST_URL: upstash!.url, UPSTASH_REDIS_REST_TOKEN: upstash!.token, RATE_LIMIT_TENANT_DEFAULT_PER_HOUR: '3' },
+      },
+    );
     await stack.services.db.query('INSERT INTO tenants (id, name) VALUES ($1, $1)', [tenant]);
     for (const email of emails) {
       await stack.services.db.query('INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)', [
-        crypto.randomUUID(), tenant, email, 'Member', await hashPassword(DEMO_PASSWORD),
+        crypto.randomUUID(),
+        tenant,
+        email,
+        'Member',
+        await hashPassword(DEMO_PASSWORD),
       ]);
     }
   });

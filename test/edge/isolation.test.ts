@@ -41,8 +41,14 @@ const VARIANTS: Record<string, Variant> = {
   'trailing slash': { kind: 'different', apply: (m) => ({ ...m, trailingSlash: !m.trailingSlash }) },
   'longer path': { kind: 'different', apply: (m) => ({ ...m, segments: [...m.segments, 'more'] }) },
   'keyed query value': { kind: 'different', apply: (m) => ({ ...m, query: [...m.query.filter(([n]) => n !== 'page'), ['page', 'other']] }) },
-  'keyed query name case': { kind: 'different', apply: (m) => ({ ...m, query: m.query.length ? m.query.map(([n, v]) => [n === 'page' ? 'Page' : n, v]) : [['Page', '1']] }) },
-  'accept-language': { kind: 'different', apply: (m) => ({ ...m, headers: { ...m.headers, 'accept-language': m.headers['accept-language'] === 'de' ? 'fr' : 'de' } }) },
+  'keyed query name case': {
+    kind: 'different',
+    apply: (m) => ({ ...m, query: m.query.length ? m.query.map(([n, v]) => [n === 'page' ? 'Page' : n, v]) : [['Page', '1']] }),
+  },
+  'accept-language': {
+    kind: 'different',
+    apply: (m) => ({ ...m, headers: { ...m.headers, 'accept-language': m.headers['accept-language'] === 'de' ? 'fr' : 'de' } }),
+  },
   accept: { kind: 'different', apply: (m) => ({ ...m, headers: { ...m.headers, accept: m.headers.accept === 'text/csv' ? '*/*' : 'text/csv' } }) },
   host: { kind: 'keyed', apply: (m) => ({ ...m, host: 'other.test' }) },
   'host case': { kind: 'same', apply: (m) => ({ ...m, host: m.host.toUpperCase() }) },
@@ -50,7 +56,16 @@ const VARIANTS: Record<string, Variant> = {
   'x-forwarded-host': { kind: 'same', apply: (m) => ({ ...m, headers: { ...m.headers, 'x-forwarded-host': 'evil.test' } }) },
   'forwarding headers': {
     kind: 'same',
-    apply: (m) => ({ ...m, headers: { ...m.headers, forwarded: 'host=evil.test;proto=http', 'x-forwarded-proto': 'http', 'x-original-url': '/admin', 'x-http-method-override': 'DELETE' } }),
+    apply: (m) => ({
+      ...m,
+      headers: {
+        ...m.headers,
+        forwarded: 'host=evil.test;proto=http',
+        'x-forwarded-proto': 'http',
+        'x-original-url': '/admin',
+        'x-http-method-override': 'DELETE',
+      },
+    }),
   },
   'unkeyed query': { kind: 'same', apply: (m) => ({ ...m, query: [...m.query, ['utm_source', 'mail']] }) },
   'query order': { kind: 'same', apply: (m) => ({ ...m, query: [...m.query].reverse() }) },
@@ -129,7 +144,8 @@ const originView = createEdgeApp({ storage: NOTHING_STORED });
  * instead of serving: a second line of defence, not the one under test.)
  */
 function rekeyed(storage: EdgeStorage, rekey: (key: string) => string): EdgeStorage {
-  const asKey = <T extends Lookup | undefined>(found: T, key: string): T => (found && 'meta' in found ? { ...found, meta: { ...found.meta, policy: { ...found.meta.policy, u: key } } } : found);
+  const asKey = <T extends Lookup | undefined>(found: T, key: string): T =>
+    found && 'meta' in found ? { ...found, meta: { ...found.meta, policy: { ...found.meta.policy, u: key } } } : found;
   return {
     lookup: async (key) => asKey(await storage.lookup(rekey(key)), key),
     match: async (key) => asKey(await storage.match(rekey(key)), key),
@@ -160,7 +176,9 @@ function isolation(cached: EdgeHandler, exercised: Exercised, always?: string[])
     await fetchThrough(cached, requestA.url, requestA.init, BINDINGS);
     const served = await fetchThrough(cached, requestB.url, requestB.init, BINDINGS);
     const origin = await fetchThrough(originView, requestB.url, requestB.init, BINDINGS);
-    expect(seen(served), `${ISOLATION}: A ${requestA.url} ${JSON.stringify(modelA.headers)}, B ${requestB.url} ${JSON.stringify(modelB.headers)}`).toEqual(seen(origin));
+    expect(seen(served), `${ISOLATION}: A ${requestA.url} ${JSON.stringify(modelA.headers)}, B ${requestB.url} ${JSON.stringify(modelB.headers)}`).toEqual(
+      seen(origin),
+    );
     exercised.runs++;
     // The same request, however spelt, is one entry: the cache is in use, not bypassed.
     if (variants.every((name) => VARIANTS[name]!.kind === 'same')) {
@@ -184,19 +202,29 @@ describe('isolation', () => {
   it.each([
     ['lower-cases the path', 'path case', (key: string) => key.toLowerCase()],
     ['drops the tenant', 'tenant', (key: string) => key.replace(/^(https?:\/\/[^/]+\/v1\/)[^/]+/, '$1-')],
-  ])('fails on a cache key that %s', async (_, variant, rekey) => {
-    const broken = createEdgeApp({ storage: rekeyed(workersCacheStorage(`isolation-${freshTenant()}`), rekey) });
-    const result = await fc.check(isolation(broken, { runs: 0, shared: 0, separate: 0 }, [variant]), { numRuns: 100, endOnFailure: true });
-    expect(result.failed).toBe(true);
-    expect(String(result.errorInstance)).toContain(ISOLATION);
-  }, 120_000);
+  ])(
+    'fails on a cache key that %s',
+    async (_, variant, rekey) => {
+      const broken = createEdgeApp({ storage: rekeyed(workersCacheStorage(`isolation-${freshTenant()}`), rekey) });
+      const result = await fc.check(isolation(broken, { runs: 0, shared: 0, separate: 0 }, [variant]), { numRuns: 100, endOnFailure: true });
+      expect(result.failed).toBe(true);
+      expect(String(result.errorInstance)).toContain(ISOLATION);
+    },
+    120_000,
+  );
 });
 
 describe('cache poisoning', () => {
   it('keeps unkeyed headers from the origin, so a stored answer holds none of them', async () => {
     const cached = createEdgeApp({ storage: workersCacheStorage(`isolation-${freshTenant()}`) });
     const url = `https://edge.test/v1/${freshTenant()}/reflect/home`;
-    const attack = { 'x-forwarded-host': 'evil.test', forwarded: 'host=evil.test', 'x-original-url': '/admin', 'x-http-method-override': 'DELETE', 'x-forwarded-proto': 'http' };
+    const attack = {
+      'x-forwarded-host': 'evil.test',
+      forwarded: 'host=evil.test',
+      'x-original-url': '/admin',
+      'x-http-method-override': 'DELETE',
+      'x-forwarded-proto': 'http',
+    };
     const poisoned = await fetchThrough(cached, url, { headers: attack }, BINDINGS);
     expect(Object.values(poisoned.json().headers).filter((value) => value !== null)).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
     const victim = await fetchThrough(cached, url, {}, BINDINGS);

@@ -42,7 +42,11 @@ describe('requests the edge forwards', () => {
     const { response, json } = await edgeFetch(`/v1/${freshTenant()}/echo/headers`, { headers: FORGED });
     expect(response.status).toBe(200);
     const headers = json().headers as Record<string, string>;
-    expect(Object.keys(headers).filter((name) => name.startsWith('x-strata-')).sort()).toEqual(['x-strata-client-ip', 'x-strata-edge-token']);
+    expect(
+      Object.keys(headers)
+        .filter((name) => name.startsWith('x-strata-'))
+        .sort(),
+    ).toEqual(['x-strata-client-ip', 'x-strata-edge-token']);
     expect(headers['x-strata-edge-token']).toBe(inject('fakeEdgeToken'));
     expect(headers['x-strata-client-ip']).toBe('203.0.113.7');
     expect(headers['x-api-key']).toBe('tenant-key');

@@ -37,7 +37,11 @@ describe('edge cache policy', () => {
     const stored = new Request(url, { headers: { host: 'edge.test', 'accept-language': 'en' } });
     const status = 200;
     const ours = policyFor(stored, url, status, response, honor);
-    const library = new CachePolicy({ url, method: 'GET', headers: { host: 'edge.test', 'accept-language': 'en' } }, { status, headers: response }, { shared: true });
+    const library = new CachePolicy(
+      { url, method: 'GET', headers: { host: 'edge.test', 'accept-language': 'en' } },
+      { status, headers: response },
+      { shared: true },
+    );
     const incoming = { url, method: 'GET', headers: { host: 'edge.test', 'accept-language': 'en', ...request } };
     const restored = deserializePolicy(serializePolicy(ours));
     for (const policy of [ours, restored]) {
@@ -51,7 +55,10 @@ describe('edge cache policy', () => {
   it('keeps its class through revalidation', () => {
     const request = new Request(url, { headers: { host: 'edge.test' } });
     const ours = policyFor(request, url, 200, { 'cache-control': 'public, max-age=60', etag: '"a"' }, honor);
-    const { policy } = ours.revalidatedPolicy({ url, method: 'GET', headers: { host: 'edge.test' } }, { status: 304, headers: { etag: '"a"', 'cache-control': 'public, max-age=120' } });
+    const { policy } = ours.revalidatedPolicy(
+      { url, method: 'GET', headers: { host: 'edge.test' } },
+      { status: 304, headers: { etag: '"a"', 'cache-control': 'public, max-age=120' } },
+    );
     expect(policy.constructor).toBe(ours.constructor);
     expect(policy.constructor).not.toBe(CachePolicy);
   });

@@ -7,7 +7,18 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FAIL_OPEN_MS } from '../../edge/ratelimit/index.ts';
 import { eventually } from '../harness/eventually.ts';
 import { freshTenant } from './edge-fetch.ts';
-import { awayFromWindowEnd, captureLogs, expectRateLimited, freshIp, limitHeaders, memberToken, send, switchableUpstash, switchUpstash, upstashSeen } from './ratelimit-support.ts';
+import {
+  awayFromWindowEnd,
+  captureLogs,
+  expectRateLimited,
+  freshIp,
+  limitHeaders,
+  memberToken,
+  send,
+  switchableUpstash,
+  switchUpstash,
+  upstashSeen,
+} from './ratelimit-support.ts';
 
 const FAIL_OPEN_MSG = 'rate limit unavailable; failing open';
 
@@ -24,7 +35,12 @@ describe('rate limits fail open', () => {
     const closed = 'http://127.0.0.1:1';
     const fetches = vi.spyOn(globalThis, 'fetch');
     const tenant = freshTenant();
-    const bindings = { UPSTASH_REDIS_REST_URL: closed, UPSTASH_REDIS_REST_TOKEN: 'token', RATE_LIMIT_IP_PER_MINUTE: '1', RATE_LIMIT_TENANT_DEFAULT_PER_HOUR: '1' };
+    const bindings = {
+      UPSTASH_REDIS_REST_URL: closed,
+      UPSTASH_REDIS_REST_TOKEN: 'token',
+      RATE_LIMIT_IP_PER_MINUTE: '1',
+      RATE_LIMIT_TENANT_DEFAULT_PER_HOUR: '1',
+    };
     for (let i = 0; i < 4; i++) {
       const { response } = await send(`/v1/${tenant}/me`, { ip: freshIp(), token: memberToken(tenant) }, bindings);
       expect(response.status).toBe(200);
@@ -32,7 +48,9 @@ describe('rate limits fail open', () => {
     }
     const attempts = fetches.mock.calls.filter(([input]) => (input instanceof Request ? input.url : String(input)).startsWith(closed));
     expect(attempts).toHaveLength(1);
-    expect(failOpenLines()).toEqual([expect.objectContaining({ level: 'warn', scope: expect.any(String), error: expect.not.stringContaining('did not answer') })]);
+    expect(failOpenLines()).toEqual([
+      expect.objectContaining({ level: 'warn', scope: expect.any(String), error: expect.not.stringContaining('did not answer') }),
+    ]);
   });
 
   it('keeps refusing clients and tenants already over their limit while Upstash is down (#18.7)', async () => {
@@ -77,7 +95,11 @@ describe('rate limits fail open', () => {
     vi.spyOn(Date, 'now').mockImplementation(() => now() + FAIL_OPEN_MS);
     await switchUpstash(id, 'hold');
     const probe = send(path(), { ip: freshIp() }, bindings);
-    await eventually('the probe reaching Upstash', () => upstashSeen(id), (seen) => seen === base + 2);
+    await eventually(
+      'the probe reaching Upstash',
+      () => upstashSeen(id),
+      (seen) => seen === base + 2,
+    );
     const meanwhile = await send(path(), { ip: freshIp() }, bindings);
     expect(meanwhile.response.status).toBe(404);
     expect(meanwhile.response.headers.has('ratelimit-limit')).toBe(false);

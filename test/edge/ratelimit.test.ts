@@ -77,7 +77,10 @@ describe('per-address rate limit', () => {
   it('is off without Upstash bindings', async () => {
     const bindings = { UPSTASH_REDIS_REST_URL: undefined, UPSTASH_REDIS_REST_TOKEN: undefined, RATE_LIMIT_IP_PER_MINUTE: '1' };
     const ip = freshIp();
-    const results = [await send(`/v1/${freshTenant()}/public/projects`, { ip }, bindings), await send(`/v1/${freshTenant()}/public/projects`, { ip }, bindings)];
+    const results = [
+      await send(`/v1/${freshTenant()}/public/projects`, { ip }, bindings),
+      await send(`/v1/${freshTenant()}/public/projects`, { ip }, bindings),
+    ];
     expect(results.map(({ response }) => response.status)).toEqual([200, 200]);
     expect(results[0]!.response.headers.has('ratelimit-limit')).toBe(false);
   });

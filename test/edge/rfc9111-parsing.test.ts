@@ -26,7 +26,14 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('RFC 9111 response directives and fields', () => {
   it('§5.3 / RFC 9110 §5.6.7: an Expires that is not an HTTP-date means already expired; the three forms are read', async () => {
-    for (const invalid of ['Thu, 01 Jan 2065 02:01:18 UTC', 'Thu 01 Jan 2065 02:01:18 GMT', 'Thu,  01 Jan 2065 02:01:18 GMT', 'Thu, 01-Jan-2065 02:01:18 GMT', 'Thu, 01 Jan 2065 2:01:18 GMT', '0']) {
+    for (const invalid of [
+      'Thu, 01 Jan 2065 02:01:18 UTC',
+      'Thu 01 Jan 2065 02:01:18 GMT',
+      'Thu,  01 Jan 2065 02:01:18 GMT',
+      'Thu, 01-Jan-2065 02:01:18 GMT',
+      'Thu, 01 Jan 2065 2:01:18 GMT',
+      '0',
+    ]) {
       expect(await secondIsHit({ 'cache-control': 'public', expires: invalid }), invalid).toBe(false);
     }
     // IMF-fixdate (any case, §4.2), RFC 850 (a two-digit year up to 50 years ahead) and asctime.
@@ -143,7 +150,11 @@ describe('RFC 9111 request directives', () => {
 
   it('§3.5: a response to a request with credentials is stored only when the origin allows it, override or not', async () => {
     const path = scriptedPath();
-    await script(path, { headers: { 'cache-control': 'max-age=60' }, body: 'for the bearer of token a' }, { headers: { 'cache-control': 'max-age=60' }, body: 'for anyone' });
+    await script(
+      path,
+      { headers: { 'cache-control': 'max-age=60' }, body: 'for the bearer of token a' },
+      { headers: { 'cache-control': 'max-age=60' }, body: 'for anyone' },
+    );
     const override = JSON.stringify([{ pattern: '/*', mode: 'override', ttlSeconds: 3600 }]);
     await via(path, { headers: { authorization: 'Bearer a' } }, { ROUTE_POLICY: override });
     const anonymous = await via(path, undefined, { ROUTE_POLICY: override });

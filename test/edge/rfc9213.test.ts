@@ -29,7 +29,9 @@ describe('targeted cache control (RFC 9213)', () => {
   });
 
   it('§2.1: the most specific target wins: Strata-CDN-Cache-Control over CDN-Cache-Control', async () => {
-    expect((await twice({ 'strata-cdn-cache-control': 'no-store', 'cdn-cache-control': 'max-age=600', 'cache-control': 'public, max-age=600' })).hit).toBe(false);
+    expect((await twice({ 'strata-cdn-cache-control': 'no-store', 'cdn-cache-control': 'max-age=600', 'cache-control': 'public, max-age=600' })).hit).toBe(
+      false,
+    );
     expect((await twice({ 'strata-cdn-cache-control': 'max-age=600', 'cdn-cache-control': 'no-store' })).hit).toBe(true);
   });
 
@@ -47,7 +49,11 @@ describe('targeted cache control (RFC 9213)', () => {
   });
 
   it('§3: targeted fields are for this cache: clients never see them, stored or not', async () => {
-    const { first, second } = await twice({ 'cache-control': 'public, max-age=60', 'cdn-cache-control': 'max-age=600', 'strata-cdn-cache-control': 'max-age=300' });
+    const { first, second } = await twice({
+      'cache-control': 'public, max-age=60',
+      'cdn-cache-control': 'max-age=600',
+      'strata-cdn-cache-control': 'max-age=300',
+    });
     for (const response of [first.response, second.response]) {
       expect(response.headers.get('cdn-cache-control')).toBeNull();
       expect(response.headers.get('strata-cdn-cache-control')).toBeNull();

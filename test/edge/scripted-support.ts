@@ -30,7 +30,10 @@ export function via(path: string, init?: RequestInit, bindings: Partial<Env> = {
 
 /** Requests the origin received for `path` (with its query), and the last one's headers. */
 export async function originSaw(path: string): Promise<{ hits: number; headers: Record<string, string> | null }> {
-  return (await (await fetch(`${inject('fakeOriginUrl')}/_fake/hits?path=${encodeURIComponent(path)}`)).json()) as { hits: number; headers: Record<string, string> | null };
+  return (await (await fetch(`${inject('fakeOriginUrl')}/_fake/hits?path=${encodeURIComponent(path)}`)).json()) as {
+    hits: number;
+    headers: Record<string, string> | null;
+  };
 }
 
 /** The edge's `Cache-Status` member of a response. */

@@ -93,7 +93,10 @@ describe('the decision view handed to http-cache-semantics', () => {
 
 describe('targeted fields (RFC 9213)', () => {
   it('§2.1: takes the most specific valid field; §2.2: skips empty and invalid ones and wrongly typed values', () => {
-    const picked = targetedDirectives({ 'strata-cdn-cache-control': 'Max-Age=5', 'cdn-cache-control': 'max-age=60, no-store=?0, private="x", s-maxage=1.5;p=1' });
+    const picked = targetedDirectives({
+      'strata-cdn-cache-control': 'Max-Age=5',
+      'cdn-cache-control': 'max-age=60, no-store=?0, private="x", s-maxage=1.5;p=1',
+    });
     expect(picked?.field).toBe('cdn-cache-control');
     expect([...picked!.directives]).toEqual([
       ['max-age', '60'],

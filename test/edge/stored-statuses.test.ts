@@ -23,7 +23,10 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('statuses an honor route stores', () => {
   it.each([203, 204, 300, 301, 308, 404, 405, 410, 414, 501])('§4.2.2: heuristically cacheable %i, freshness from Last-Modified', async (status) => {
-    const { second, hit } = await twice(status, { 'last-modified': LAST_MODIFIED, ...(status === 301 || status === 308 || status === 300 ? { location: '/elsewhere' } : {}) });
+    const { second, hit } = await twice(status, {
+      'last-modified': LAST_MODIFIED,
+      ...(status === 301 || status === 308 || status === 300 ? { location: '/elsewhere' } : {}),
+    });
     expect(hit).toBe(true);
     expect(second.response.status).toBe(status);
     if (status !== 204) expect(second.body).toBe(`status ${status}`);

@@ -10,7 +10,8 @@ import { freshTenant } from './edge-fetch.ts';
 import { PASSWORD, awayFromWindowEnd, captureLogs, expectRateLimited, freshIp, limitHeaders, memberToken, send, upstash } from './ratelimit-support.ts';
 
 const HOUR_MS = 3_600_000;
-const hits = async (path: string) => ((await (await fetch(`${inject('fakeOriginUrl')}/_fake/hits?path=${encodeURIComponent(path)}`)).json()) as { hits: number }).hits;
+const hits = async (path: string) =>
+  ((await (await fetch(`${inject('fakeOriginUrl')}/_fake/hits?path=${encodeURIComponent(path)}`)).json()) as { hits: number }).hits;
 
 describe('tenant quota', () => {
   beforeEach(async () => {

@@ -19,7 +19,10 @@ function build(strategy?: UnauthorizedCacheControlStrategy) {
   const [[id, resource]] = Object.entries(template.findResources('Custom::AWS')) as [[string, { Properties: Record<string, any>; DependsOn: string[] }]];
   // The SDK call is JSON joined around tokens (API id, stage name); read it with placeholders.
   const call = (which: 'Create' | 'Update') =>
-    JSON.parse((resource.Properties[which]['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : '<token>')).join('')) as Record<string, any>;
+    JSON.parse((resource.Properties[which]['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : '<token>')).join('')) as Record<
+      string,
+      any
+    >;
   return { id, resource, template, call, fingerprint: api.stageSettingsFingerprint };
 }
 

@@ -27,7 +27,13 @@ function synthesize(region: string) {
   const [[, distribution]] = resources(template, 'AWS::CloudFront::Distribution') as [[string, Record<string, any>]];
   const config = distribution.DistributionConfig;
   const byId = (type: string) => new Map(resources(template, type));
-  return { template, config, policies: byId('AWS::CloudFront::CachePolicy'), requests: byId('AWS::CloudFront::OriginRequestPolicy'), responses: byId('AWS::CloudFront::ResponseHeadersPolicy') };
+  return {
+    template,
+    config,
+    policies: byId('AWS::CloudFront::CachePolicy'),
+    requests: byId('AWS::CloudFront::OriginRequestPolicy'),
+    responses: byId('AWS::CloudFront::ResponseHeadersPolicy'),
+  };
 }
 
 describe('the CloudFront edge (edge=cloudfront)', () => {
@@ -58,7 +64,13 @@ describe('the CloudFront edge (edge=cloudfront)', () => {
       { QueryStringBehavior: 'whitelist', QueryStrings: ['cursor', 'limit'] },
       { QueryStringBehavior: 'none' },
     ]);
-    for (const behaviour of cached) expect(behaviour).toMatchObject({ AllowedMethods: ['GET', 'HEAD', 'OPTIONS'], CachedMethods: ['GET', 'HEAD'], Compress: true, ViewerProtocolPolicy: 'https-only' });
+    for (const behaviour of cached)
+      expect(behaviour).toMatchObject({
+        AllowedMethods: ['GET', 'HEAD', 'OPTIONS'],
+        CachedMethods: ['GET', 'HEAD'],
+        Compress: true,
+        ViewerProtocolPolicy: 'https-only',
+      });
   });
 
   it('never caches private routes, and passes them everything but Host (Authorization included)', () => {
@@ -132,9 +144,17 @@ describe('the CloudFront edge (edge=cloudfront)', () => {
     });
     const refused = handler(event('/health', {}));
     expect(refused).toMatchObject({ statusCode: 404, headers: { 'content-type': { value: 'application/json' }, 'cache-control': { value: 'no-store' } } });
-    expect(JSON.parse(refused.body.data)).toEqual({ error: { code: 'not_found', message: 'no route for /health: the edge serves /v1/…', requestId: 'cf-req-1' } });
+    expect(JSON.parse(refused.body.data)).toEqual({
+      error: { code: 'not_found', message: 'no route for /health: the edge serves /v1/…', requestId: 'cf-req-1' },
+    });
     const forwarded = handler(
-      event('/v1/acme/public/projects', { 'x-api-key': 'k', 'x-strata-edge-token': 'forged', 'x-strata-client-ip': '10.0.0.1', 'x-forwarded-host': 'evil.example', authorization: 'Bearer t' }),
+      event('/v1/acme/public/projects', {
+        'x-api-key': 'k',
+        'x-strata-edge-token': 'forged',
+        'x-strata-client-ip': '10.0.0.1',
+        'x-forwarded-host': 'evil.example',
+        authorization: 'Bearer t',
+      }),
     );
     expect(forwarded.headers).toEqual({ 'x-api-key': { value: 'k' }, authorization: { value: 'Bearer t' }, 'x-strata-client-ip': { value: '198.51.100.7' } });
   });

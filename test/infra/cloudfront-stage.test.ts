@@ -44,9 +44,20 @@ describe('a Strata stage with edge=cloudfront', () => {
       Limit: 600,
       EvaluationWindowSec: 60,
       AggregateKeyType: 'IP',
-      ScopeDownStatement: { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: '/v1/', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
+      ScopeDownStatement: {
+        ByteMatchStatement: {
+          FieldToMatch: { UriPath: {} },
+          PositionalConstraint: 'STARTS_WITH',
+          SearchString: '/v1/',
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+        },
+      },
     });
-    expect(rate!.Action.Block.CustomResponse).toEqual({ ResponseCode: 429, CustomResponseBodyKey: 'rate-limited', ResponseHeaders: [{ Name: 'retry-after', Value: '60' }] });
+    expect(rate!.Action.Block.CustomResponse).toEqual({
+      ResponseCode: 429,
+      CustomResponseBodyKey: 'rate-limited',
+      ResponseHeaders: [{ Name: 'retry-after', Value: '60' }],
+    });
     const body = JSON.parse(acl.CustomResponseBodies['rate-limited'].Content);
     expect(body.error).toMatchObject({ code: 'rate_limited', requestId: '' });
     expect(common!.Statement.ManagedRuleGroupStatement).toEqual({
@@ -73,7 +84,9 @@ describe('a Strata stage with edge=cloudfront', () => {
   it('lets the origin invalidate instead of calling the Worker: the distribution id from SSM, CreateInvalidation on it alone', () => {
     const { origin, edge } = cloudfront();
     const originTemplate = Template.fromStack(origin);
-    const functions = resources(originTemplate, 'AWS::Lambda::Function').filter(([, p]) => ['Strata origin API', 'Strata purge-outbox deliverer'].includes(p.Description));
+    const functions = resources(originTemplate, 'AWS::Lambda::Function').filter(([, p]) =>
+      ['Strata origin API', 'Strata purge-outbox deliverer'].includes(p.Description),
+    );
     expect(functions).toHaveLength(2);
     for (const [, fn] of functions) {
       expect(fn.Environment.Variables.CLOUDFRONT_DISTRIBUTION_ID_PARAMETER).toBe('/strata/dev/cloudfront-distribution-id');
@@ -82,8 +95,13 @@ describe('a Strata stage with edge=cloudfront', () => {
     // No deploy-time read of the Worker's purge URL, which a CloudFront stage never writes.
     expect(JSON.stringify(originTemplate.toJSON().Parameters ?? {})).not.toContain('edge-purge-url');
     const edgeTemplate = Template.fromStack(edge!);
-    edgeTemplate.hasResourceProperties('AWS::SSM::Parameter', { Name: '/strata/dev/cloudfront-distribution-id', Value: { Ref: Match.stringLikeRegexp('Distribution') } });
-    const [[, grants]] = resources(edgeTemplate, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('CloudFrontPurgerGrants')) as [[string, Record<string, any>]];
+    edgeTemplate.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/strata/dev/cloudfront-distribution-id',
+      Value: { Ref: Match.stringLikeRegexp('Distribution') },
+    });
+    const [[, grants]] = resources(edgeTemplate, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('CloudFrontPurgerGrants')) as [
+      [string, Record<string, any>],
+    ];
     expect(grants.PolicyDocument.Statement.map((s: Record<string, any>) => s.Action)).toEqual(['cloudfront:CreateInvalidation', 'ssm:GetParameter']);
     expect(JSON.stringify(grants.PolicyDocument.Statement[0].Resource)).toMatch(/:distribution\/",\{"Ref":"CloudFrontDistribution/);
     expect(JSON.stringify(grants.Roles)).toMatch(/OriginHandlerServiceRole.*OutboxDelivererHandlerServiceRole/);
@@ -108,7 +126,10 @@ describe('a Strata stage with edge=cloudfront', () => {
       RotateImmediatelyOnUpdate: false,
     });
     const fn = resources(template, 'AWS::Lambda::Function').find(([, p]) => p.Description?.startsWith('Strata edge token'))![1];
-    expect(fn.Environment.Variables).toMatchObject({ EDGE_TOKEN_SETTLE_SECONDS: '600', CLOUDFRONT_DISTRIBUTION_ID: { Ref: expect.stringMatching(/^CloudFrontDistribution/) } });
+    expect(fn.Environment.Variables).toMatchObject({
+      EDGE_TOKEN_SETTLE_SECONDS: '600',
+      CLOUDFRONT_DISTRIBUTION_ID: { Ref: expect.stringMatching(/^CloudFrontDistribution/) },
+    });
     expect(fn.ReservedConcurrentExecutions).toBe(1);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     const cloudfrontGrant = statementsOf(template).find((s) => JSON.stringify(s.Action).includes('UpdateDistribution'))!;

@@ -88,7 +88,9 @@ describe('OriginDatabase', () => {
     expect(parts[1]).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Proxy/), 'Endpoint'] });
     expect(parts[2]).toBe(':5432/strata?sslmode=require');
     const owner = JSON.stringify(stack.resolve(database.ownerConnectionUrl));
-    expect(owner).toMatch(/^\{"Fn::Join":\["",\["postgres:\/\/strata@",\{"Fn::GetAtt":\["DatabaseCluster[A-F0-9]+","Endpoint.Address"\]\},":",\{"Fn::GetAtt":\["DatabaseCluster[A-F0-9]+","Endpoint.Port"\]\},"\/strata\?sslmode=require"\]\]\}$/);
+    expect(owner).toMatch(
+      /^\{"Fn::Join":\["",\["postgres:\/\/strata@",\{"Fn::GetAtt":\["DatabaseCluster[A-F0-9]+","Endpoint.Address"\]\},":",\{"Fn::GetAtt":\["DatabaseCluster[A-F0-9]+","Endpoint.Port"\]\},"\/strata\?sslmode=require"\]\]\}$/,
+    );
     expect(() => build({ appUsername: 'strata' })).toThrow(/appUsername must differ from the owner strata/);
   });
 

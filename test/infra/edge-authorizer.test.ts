@@ -44,7 +44,11 @@ describe('EdgeAuthorizer', () => {
     const [[, authorizer]] = resources(template, 'AWS::ApiGateway::Authorizer') as [[string, Record<string, any>]];
     expect(authorizer).toMatchObject({ Type: 'REQUEST', IdentitySource: 'method.request.header.x-strata-edge-token', AuthorizerResultTtlInSeconds: 300 });
     expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(functionId);
-    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+    });
   });
 
   it('guards every method of the API, cached routes and the origin’s own paths included', () => {

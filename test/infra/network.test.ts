@@ -19,7 +19,9 @@ describe('StrataNetwork', () => {
     const tiers = subnets.map(([, p]) => p.Tags.find((tag: { Key: string }) => tag.Key === 'aws-cdk:subnet-name').Value);
     expect(tiers.sort()).toEqual(['app', 'app', 'app', 'data', 'data', 'data', 'public', 'public', 'public']);
     // Data subnets have no route to the internet at all.
-    const dataTables = resources(template, 'AWS::EC2::RouteTable').filter(([id]) => id.includes('data')).map(([id]) => id);
+    const dataTables = resources(template, 'AWS::EC2::RouteTable')
+      .filter(([id]) => id.includes('data'))
+      .map(([id]) => id);
     expect(dataTables).toHaveLength(3);
     for (const [, route] of resources(template, 'AWS::EC2::Route')) expect(dataTables).not.toContain(route.RouteTableId.Ref);
   });

@@ -12,7 +12,15 @@ function build(props: Partial<StrataObservabilityProps> = {}) {
   const { stack, vpc } = constructStack();
   const access = new CacheAccess(stack, 'Access', { idPrefix: 'strata-test', secretName: 's' });
   const group = (id: string, numShards: number, evictionPolicy: 'allkeys-lru' | 'noeviction') =>
-    new CacheReplicationGroup(stack, id, { replicationGroupId: `strata-test-${id.toLowerCase()}`, description: id, vpc, subnets: { subnetGroupName: 'data' }, userGroup: access.userGroup, numShards, evictionPolicy });
+    new CacheReplicationGroup(stack, id, {
+      replicationGroupId: `strata-test-${id.toLowerCase()}`,
+      description: id,
+      vpc,
+      subnets: { subnetGroupName: 'data' },
+      userGroup: access.userGroup,
+      numShards,
+      evictionPolicy,
+    });
   const fn = inlineFunction(stack);
   const api = new OriginApi(stack, 'Api', { handler: fn, stageName: 'test' });
   const observability = new StrataObservability(stack, 'Obs', {
@@ -42,7 +50,13 @@ describe('StrataObservability', () => {
     const { alarms } = build();
     for (const [type, target] of Object.entries({ session: 0.95, config: 0.9, user: 0.85, api: 0.7 })) {
       const alarm = alarms.get(`strata-test-hit-ratio-${type}`)!;
-      expect(alarm).toMatchObject({ Threshold: target, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' });
+      expect(alarm).toMatchObject({
+        Threshold: target,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        TreatMissingData: 'notBreaching',
+      });
       const expression = alarm.Metrics.find((m: any) => m.Expression).Expression as string;
       expect(expression).toBe('IF((s0+s1+s2+u0+u1) >= 100, (s0+s1+s2) / (s0+s1+s2+u0+u1), 1)');
       const metrics = mathMetrics(alarm);
@@ -85,7 +99,13 @@ describe('StrataObservability', () => {
     expect([...alarms.keys()].filter((name) => /cache-shard\d-memory/.test(name))).toEqual([]);
     expect([...alarms.keys()].filter((name) => /cache-shard\d-evictions$/.test(name))).toEqual([]);
     const outpacing = alarms.get('strata-test-cache-shard1-evictions-outpace-writes')!;
-    expect(outpacing).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' });
+    expect(outpacing).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+    });
     expect(outpacing.Metrics.find((m: any) => m.Expression).Expression).toBe('IF(MAX([e0, e1]) >= 100, MAX([e0, e1]) - MAX([w0, w1]), 0)');
     expect([...mathMetrics(outpacing).entries()].map(([id, stat]) => [id, stat.Metric.MetricName, stat.Stat])).toEqual([
       ['e0', 'Evictions', 'Sum'],
@@ -104,9 +124,23 @@ describe('StrataObservability', () => {
     const metric = (name: string) => {
       const alarm = alarms.get(`strata-test-${name}`)!;
       const { Metric, Stat } = alarm.Metrics[0].MetricStat;
-      return { Namespace: Metric.Namespace, MetricName: Metric.MetricName, Dimensions: Metric.Dimensions, Stat, Threshold: alarm.Threshold, EvaluationPeriods: alarm.EvaluationPeriods };
+      return {
+        Namespace: Metric.Namespace,
+        MetricName: Metric.MetricName,
+        Dimensions: Metric.Dimensions,
+        Stat,
+        Threshold: alarm.Threshold,
+        EvaluationPeriods: alarm.EvaluationPeriods,
+      };
     };
-    expect(metric('db-cpu')).toEqual({ Namespace: 'AWS/RDS', MetricName: 'CPUUtilization', Stat: 'Maximum', Threshold: 80, EvaluationPeriods: 3, Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'strata-test-db' }] });
+    expect(metric('db-cpu')).toEqual({
+      Namespace: 'AWS/RDS',
+      MetricName: 'CPUUtilization',
+      Stat: 'Maximum',
+      Threshold: 80,
+      EvaluationPeriods: 3,
+      Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'strata-test-db' }],
+    });
     expect(metric('db-capacity')).toMatchObject({ MetricName: 'ACUUtilization', Threshold: 90 });
     expect(metric('db-deadlocks')).toMatchObject({ MetricName: 'Deadlocks', Threshold: 0 });
     expect(metric('db-replica-lag')).toMatchObject({ MetricName: 'AuroraReplicaLagMaximum', Threshold: 1000 });
@@ -159,7 +193,26 @@ describe('StrataObservability', () => {
     const [, dashboard] = resources(template, 'AWS::CloudWatch::Dashboard')[0]!;
     expect(dashboard.DashboardName).toBe('strata-test');
     const body = JSON.stringify(dashboard.DashboardBody);
-    for (const text of ['session hit ratio (target 0.95)', 'resource hit ratio', 'CacheHit', 'EngineCPUUtilization', 'DatabaseMemoryUsagePercentage', 'Evictions', 'ReplicationLag', 'CacheHitCount', 'CacheMissCount', 'strata-test-sessions-0001-002', 'strata-test-cache-0003-002', 'SetTypeCmds', 'SwapUsage', 'ACUUtilization', 'DatabaseConnectionsBorrowLatency', 'Duration', 'Errors', 'alarm']) {
+    for (const text of [
+      'session hit ratio (target 0.95)',
+      'resource hit ratio',
+      'CacheHit',
+      'EngineCPUUtilization',
+      'DatabaseMemoryUsagePercentage',
+      'Evictions',
+      'ReplicationLag',
+      'CacheHitCount',
+      'CacheMissCount',
+      'strata-test-sessions-0001-002',
+      'strata-test-cache-0003-002',
+      'SetTypeCmds',
+      'SwapUsage',
+      'ACUUtilization',
+      'DatabaseConnectionsBorrowLatency',
+      'Duration',
+      'Errors',
+      'alarm',
+    ]) {
       expect(body).toContain(text);
     }
   });

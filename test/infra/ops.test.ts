@@ -19,7 +19,11 @@ function group(overrides: Partial<ReplicationGroup> = {}): ReplicationGroup {
     NodeGroupId: `000${n}`,
     Status: 'available',
     Slots: slots,
-    NodeGroupMembers: [1, 2].map((node) => ({ CacheClusterId: `strata-dev-cache-000${n}-00${node}`, CacheNodeId: '0001', PreferredAvailabilityZone: `us-east-1${node === 1 ? 'a' : 'b'}` })),
+    NodeGroupMembers: [1, 2].map((node) => ({
+      CacheClusterId: `strata-dev-cache-000${n}-00${node}`,
+      CacheNodeId: '0001',
+      PreferredAvailabilityZone: `us-east-1${node === 1 ? 'a' : 'b'}`,
+    })),
   });
   return {
     ReplicationGroupId: 'strata-dev-cache',
@@ -59,7 +63,13 @@ beforeEach(() => {
   elasticache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [group()] });
   elasticache.on(DescribeCacheClustersCommand).resolves({
     CacheClusters: [
-      ...group().MemberClusters!.map((id) => ({ CacheClusterId: id, CacheClusterStatus: 'available', Engine: 'valkey', EngineVersion: '8.1.0', ReplicationGroupId: 'strata-dev-cache' })),
+      ...group().MemberClusters!.map((id) => ({
+        CacheClusterId: id,
+        CacheClusterStatus: 'available',
+        Engine: 'valkey',
+        EngineVersion: '8.1.0',
+        ReplicationGroupId: 'strata-dev-cache',
+      })),
       { CacheClusterId: 'someone-else-0001-001', CacheClusterStatus: 'available', Engine: 'redis', EngineVersion: '7.1.0' },
     ],
   });

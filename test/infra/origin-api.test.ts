@@ -66,7 +66,12 @@ describe('OriginApi', () => {
     const cached = stageSettings(build().template).filter((s) => s.CachingEnabled);
     expect(cached).toEqual([
       expect.objectContaining({ ResourcePath: '/~1v1~1{tenant}~1public~1projects', HttpMethod: 'GET', CacheTtlInSeconds: 600, CacheDataEncrypted: true }),
-      expect.objectContaining({ ResourcePath: '/~1v1~1{tenant}~1public~1projects~1{id}', HttpMethod: 'GET', CacheTtlInSeconds: 1800, CacheDataEncrypted: true }),
+      expect.objectContaining({
+        ResourcePath: '/~1v1~1{tenant}~1public~1projects~1{id}',
+        HttpMethod: 'GET',
+        CacheTtlInSeconds: 1800,
+        CacheDataEncrypted: true,
+      }),
     ]);
   });
 
@@ -103,16 +108,30 @@ describe('OriginApi', () => {
     });
     const settings = stageSettings(template);
     expect(settings.find((s) => s.ResourcePath === '/*')).toMatchObject({ ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 });
-    expect(settings.find((s) => s.ResourcePath === '/~1v1~1{tenant}~1public~1projects')).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', MetricsEnabled: true });
+    expect(settings.find((s) => s.ResourcePath === '/~1v1~1{tenant}~1public~1projects')).toMatchObject({
+      ThrottlingRateLimit: 100,
+      ThrottlingBurstLimit: 200,
+      LoggingLevel: 'ERROR',
+      MetricsEnabled: true,
+    });
   });
 
   it('writes JSON access logs and error execution logs', () => {
     const { template } = build();
     const stage = resources(template, 'AWS::ApiGateway::Stage')[0]![1];
     const format = JSON.parse(stage.AccessLogSetting.Format);
-    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', apiKeyId: '$context.identity.apiKeyId', latencyMs: '$context.responseLatency' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      apiKeyId: '$context.identity.apiKeyId',
+      latencyMs: '$context.responseLatency',
+    });
     expect(stage.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiAccessLogs/), 'Arn'] });
-    expect(stageSettings(template).find((s) => s.ResourcePath === '/*')).toMatchObject({ LoggingLevel: 'ERROR', MetricsEnabled: true, DataTraceEnabled: false });
+    expect(stageSettings(template).find((s) => s.ResourcePath === '/*')).toMatchObject({
+      LoggingLevel: 'ERROR',
+      MetricsEnabled: true,
+      DataTraceEnabled: false,
+    });
   });
 
   it("validates required parameters and requires a tenant's API key on every tenant method but the edge's limit lookup", () => {
@@ -130,7 +149,11 @@ describe('OriginApi', () => {
     for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: type,
-        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error":\\{"code":"\\$context.error.responseType","message":\\$context.error.messageString,"requestId":"\\$context.requestId"\\}') },
+        ResponseTemplates: {
+          'application/json': Match.stringLikeRegexp(
+            '"error":\\{"code":"\\$context.error.responseType","message":\\$context.error.messageString,"requestId":"\\$context.requestId"\\}',
+          ),
+        },
       });
     }
   });
@@ -148,9 +171,20 @@ describe('OriginApi', () => {
   it.each([
     [{ publicRoutes: [{ path: 'projects', cacheTtl: Duration.minutes(4) }] }, /public route projects cacheTtl must be 5–60 minutes, got 240 s/],
     [{ publicRoutes: [{ path: 'projects', cacheTtl: Duration.minutes(61) }] }, /cacheTtl must be 5–60 minutes, got 3660 s/],
-    [{ publicRoutes: [{ path: '{proxy+}', cacheTtl: Duration.minutes(10) }] }, /invalid segment "\{proxy\+\}" \(greedy \{x\+\} paths cannot be cached per route\)/],
+    [
+      { publicRoutes: [{ path: '{proxy+}', cacheTtl: Duration.minutes(10) }] },
+      /invalid segment "\{proxy\+\}" \(greedy \{x\+\} paths cannot be cached per route\)/,
+    ],
     [{ publicRoutes: [{ path: 'projects/{tenant}', cacheTtl: Duration.minutes(10) }] }, /repeats the path parameter \{tenant\}/],
-    [{ publicRoutes: [{ path: 'a', cacheTtl: Duration.minutes(10) }, { path: '/a/', cacheTtl: Duration.minutes(20) }] }, /public route \/a\/ is listed twice/],
+    [
+      {
+        publicRoutes: [
+          { path: 'a', cacheTtl: Duration.minutes(10) },
+          { path: '/a/', cacheTtl: Duration.minutes(20) },
+        ],
+      },
+      /public route \/a\/ is listed twice/,
+    ],
     [{ publicRoutes: [{ path: 'a', cacheTtl: Duration.minutes(10), cacheKeyQueryParameters: ['a b'] }] }, /invalid query parameter name "a b"/],
     [{ cacheClusterSize: '2' as never }, /cacheClusterSize must be one of 0\.5, 1\.6, 6\.1/],
     [{ throttling: { rateLimit: 0, burstLimit: 10 } }, /throttling needs rateLimit > 0/],

@@ -28,7 +28,10 @@ describe('OriginFunction', () => {
       Timeout: 10,
       LoggingConfig: { LogFormat: 'JSON' },
       Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', STRATA_TEST: 'yes' } },
-      VpcConfig: { SubnetIds: [{ Ref: Match.stringLikeRegexp('appSubnet1') }, { Ref: Match.stringLikeRegexp('appSubnet2') }], SecurityGroupIds: Match.anyValue() },
+      VpcConfig: {
+        SubnetIds: [{ Ref: Match.stringLikeRegexp('appSubnet1') }, { Ref: Match.stringLikeRegexp('appSubnet2') }],
+        SecurityGroupIds: Match.anyValue(),
+      },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
@@ -47,7 +50,9 @@ describe('OriginFunction', () => {
   });
 
   it('refuses impossible concurrency and VPC settings without a VPC', () => {
-    expect(() => build({ reservedConcurrentExecutions: 0 })).toThrow(/reservedConcurrentExecutions must be a positive integer \(0 would stop the function\), got 0/);
+    expect(() => build({ reservedConcurrentExecutions: 0 })).toThrow(
+      /reservedConcurrentExecutions must be a positive integer \(0 would stop the function\), got 0/,
+    );
     expect(() => build({ provisionedConcurrentExecutions: -1 })).toThrow(/provisionedConcurrentExecutions must be a non-negative integer/);
     expect(() => build({ reservedConcurrentExecutions: 5, provisionedConcurrentExecutions: 10 })).toThrow(
       /provisionedConcurrentExecutions \(10\) cannot exceed reservedConcurrentExecutions \(5\)/,

@@ -34,7 +34,11 @@ describe('OutboxSchedule', () => {
       ],
     });
     const [[, permission]] = resources(template, 'AWS::Lambda::Permission') as [[string, Record<string, unknown>]];
-    expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] } });
+    expect(permission).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+    });
   });
 
   it('takes another schedule, payload and state', () => {
@@ -50,4 +54,3 @@ describe('OutboxSchedule', () => {
     expect(() => build({ maxEventAge: Duration.seconds(30) })).toThrow(/maxEventAge must be 1 minute to 24 hours, got 30 s/);
   });
 });
-

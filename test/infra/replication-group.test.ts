@@ -100,7 +100,10 @@ describe('CacheReplicationGroup', () => {
 
   it('sits in the given subnets behind a security group that admits nobody until allowed', () => {
     const { template } = build();
-    template.hasResourceProperties('AWS::ElastiCache::SubnetGroup', { CacheSubnetGroupName: 'strata-test-cache-subnets', SubnetIds: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('dataSubnet') })]) });
+    template.hasResourceProperties('AWS::ElastiCache::SubnetGroup', {
+      CacheSubnetGroupName: 'strata-test-cache-subnets',
+      SubnetIds: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('dataSubnet') })]),
+    });
     const groups = resources(template, 'AWS::EC2::SecurityGroup').filter(([id]) => id.startsWith('Cache'));
     expect(groups).toHaveLength(1);
     expect(groups[0]![1].SecurityGroupIngress).toBeUndefined();
@@ -133,7 +136,9 @@ describe('CacheReplicationGroup', () => {
   });
 
   it('accepts a redis 7 engine, and a snapshot window clear of maintenance on other days', () => {
-    build({ engine: 'redis', engineVersion: '7.1' }).template.hasResourceProperties('AWS::ElastiCache::ParameterGroup', { CacheParameterGroupFamily: 'redis7' });
+    build({ engine: 'redis', engineVersion: '7.1' }).template.hasResourceProperties('AWS::ElastiCache::ParameterGroup', {
+      CacheParameterGroupFamily: 'redis7',
+    });
     expect(() => build({ snapshotWindow: '05:30-06:30', maintenanceWindow: 'wed:01:00-wed:02:00' })).not.toThrow();
     expect(() => build({ snapshotRetentionDays: 0, snapshotWindow: 'ignored' })).not.toThrow();
   });

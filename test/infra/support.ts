@@ -58,7 +58,9 @@ export function resources(template: Template, type: string): [string, Record<str
 export function nagFindings(app: App): string[] {
   app.synth({ validateOnSynthesis: false, force: true });
   const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(app);
-  return report.violations.flatMap((violation) => violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}: ${violation.description}`));
+  return report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}: ${violation.description}`),
+  );
 }
 
 /** Every acknowledgement (suppression) recorded in the tree, with its reason. */
@@ -66,6 +68,12 @@ export function acknowledgements(root: IConstruct): { path: string; id: string; 
   return root.node.findAll().flatMap((construct) =>
     construct.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason }))),
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
   );
 }

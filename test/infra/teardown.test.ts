@@ -20,7 +20,10 @@ function kept(stage: string): string[] {
 
 function cluster(stage: string) {
   const { data } = strataStage({ stage });
-  return Object.values(Template.fromStack(data).findResources('AWS::RDS::DBCluster'))[0] as { DeletionPolicy: string; Properties: { DeletionProtection: boolean } };
+  return Object.values(Template.fromStack(data).findResources('AWS::RDS::DBCluster'))[0] as {
+    DeletionPolicy: string;
+    Properties: { DeletionProtection: boolean };
+  };
 }
 
 describe('teardown', () => {

@@ -9,7 +9,13 @@ import { constructStack, inlineFunction, resources } from './support.ts';
 function build(props: Partial<TenantUsagePlansProps> = {}) {
   const { stack } = constructStack();
   const api = new OriginApi(stack, 'Api', { handler: inlineFunction(stack), stageName: 'test' });
-  const plans = new TenantUsagePlans(stack, 'Plans', { api: api.api, stage: api.stage, namePrefix: 'strata-test', tenants: [{ tenant: 'acme' }, { tenant: 'globex', plan: 'premium' }], ...props });
+  const plans = new TenantUsagePlans(stack, 'Plans', {
+    api: api.api,
+    stage: api.stage,
+    namePrefix: 'strata-test',
+    tenants: [{ tenant: 'acme' }, { tenant: 'globex', plan: 'premium' }],
+    ...props,
+  });
   return { plans, stack, template: Template.fromStack(stack) };
 }
 
@@ -32,11 +38,19 @@ describe('TenantUsagePlans', () => {
     const keyOf = (tenant: string) => stack.getLogicalId(plans.apiKeys[tenant]!.node.defaultChild as never);
     const planOf = (name: string) => stack.getLogicalId(plans.plans[name]!.node.defaultChild as never);
     const links = resources(template, 'AWS::ApiGateway::UsagePlanKey').map(([, p]) => [p.KeyId.Ref, p.UsagePlanId.Ref]);
-    expect(links.sort()).toEqual([[keyOf('acme'), planOf('standard')], [keyOf('globex'), planOf('premium')]].sort());
+    expect(links.sort()).toEqual(
+      [
+        [keyOf('acme'), planOf('standard')],
+        [keyOf('globex'), planOf('premium')],
+      ].sort(),
+    );
   });
 
   it('takes custom plans', () => {
-    const { template } = build({ plans: { gold: { rateLimit: 5, burstLimit: 5, quota: { limit: 10, period: Period.DAY } } }, tenants: [{ tenant: 'acme', plan: 'gold' }] });
+    const { template } = build({
+      plans: { gold: { rateLimit: 5, burstLimit: 5, quota: { limit: 10, period: Period.DAY } } },
+      tenants: [{ tenant: 'acme', plan: 'gold' }],
+    });
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'strata-test-gold', Quota: { Limit: 10, Period: 'DAY' } });
   });
 

@@ -44,7 +44,12 @@ describe('npm run dev: the stack as one system', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name }),
     });
-  const drained = () => eventually('the outbox to drain', () => countPending(stack.services.db), (n) => n === 0);
+  const drained = () =>
+    eventually(
+      'the outbox to drain',
+      () => countPending(stack.services.db),
+      (n) => n === 0,
+    );
 
   beforeAll(async () => {
     // The failed deliveries below are expected: their warnings are not output; errors still are.
@@ -124,7 +129,9 @@ describe('npm run dev: the stack as one system', () => {
     // The delivery right after the commit found no edge: the purge waits.
     await eventually(
       'the failed first attempt',
-      async () => (await stack.services.db.query<{ attempts: number }>('SELECT max(attempts) AS attempts FROM purge_outbox WHERE delivered_at IS NULL'))[0]?.attempts ?? 0,
+      async () =>
+        (await stack.services.db.query<{ attempts: number }>('SELECT max(attempts) AS attempts FROM purge_outbox WHERE delivered_at IS NULL'))[0]?.attempts ??
+        0,
       (attempts) => attempts >= 1,
     );
     expect(await countPending(stack.services.db)).toBe(1);

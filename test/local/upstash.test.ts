@@ -133,7 +133,15 @@ describe('local Upstash endpoint on the wire', () => {
     expect(set.status).toBe(200);
     expect(set.headers.get('upstash-sync-token')).toMatch(/.+/);
     expect(await (await post('/', ['get', key], bearer)).json()).toEqual({ result: 'hello world' });
-    const encoded = await post('/pipeline', [['get', key], ['incr', key], ['exists', key]], { ...bearer, 'upstash-encoding': 'base64' });
+    const encoded = await post(
+      '/pipeline',
+      [
+        ['get', key],
+        ['incr', key],
+        ['exists', key],
+      ],
+      { ...bearer, 'upstash-encoding': 'base64' },
+    );
     expect(await encoded.json()).toEqual([
       { result: Buffer.from('hello world').toString('base64') },
       { error: 'ERR value is not an integer or out of range' },

@@ -14,7 +14,12 @@ export const bob = acme.users[1]!;
 export const hank = globex.users[0]!;
 
 /** Sends `body` (an object as JSON, a string as is) with an optional bearer token. */
-export async function send(origin: TestOrigin, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+export async function send(
+  origin: TestOrigin,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;

@@ -37,11 +37,13 @@ describe.each(DATABASE_KINDS)('the app role on %s', (kind) => {
 
   /** Runs `sql` as the app role (SET ROLE inside a transaction that is then rolled back). */
   const asApp = (sql: string) =>
-    owner.transaction(async (tx) => {
-      await tx.query(`SET LOCAL ROLE ${role}`);
-      await tx.exec(sql);
-      throw new Error('rolled back');
-    }).catch((error: Error) => (error.message === 'rolled back' ? 'ok' : error.message));
+    owner
+      .transaction(async (tx) => {
+        await tx.query(`SET LOCAL ROLE ${role}`);
+        await tx.exec(sql);
+        throw new Error('rolled back');
+      })
+      .catch((error: Error) => (error.message === 'rolled back' ? 'ok' : error.message));
 
   it('reads and writes the rows of every table', async () => {
     const tenant = DEMO_TENANTS[0]!.id;
@@ -107,19 +109,32 @@ for (const kind of DATABASE_KINDS.filter((k) => k === 'postgres')) {
     it('serves the API signed in as the role, which only checks that the owner migrated', async () => {
       const url = new URL((test.config as { url: string }).url);
       url.username = role;
-      const services = await buildServices({ database: { kind: 'postgres', url: url.toString(), maxConnections: 2, migrate: false }, cache: { kind: 'memory', maxEntries: 100 } });
+      const services = await buildServices({
+        database: { kind: 'postgres', url: url.toString(), maxConnections: 2, migrate: false },
+        cache: { kind: 'memory', maxEntries: 100 },
+      });
       const app = createApp(services);
       try {
         const [me] = await services.db.query<{ user: string }>('SELECT current_user AS user');
         expect(me!.user).toBe(role);
-        const signIn = await app.request(`/v1/${acme.id}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: alice.email, password: 'correct horse battery staple' }) });
+        const signIn = await app.request(`/v1/${acme.id}/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: alice.email, password: 'correct horse battery staple' }),
+        });
         expect(signIn.status).toBe(201);
         const { token } = (await signIn.json()) as { token: string };
         const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-        const created = await app.request(`/v1/${acme.id}/projects`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Least privilege', visibility: 'public' }) });
+        const created = await app.request(`/v1/${acme.id}/projects`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ name: 'Least privilege', visibility: 'public' }),
+        });
         expect(created.status).toBe(201);
         const { id } = (await created.json()) as { id: string };
-        expect((await app.request(`/v1/${acme.id}/projects/${id}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ name: 'Renamed' }) })).status).toBe(200);
+        expect((await app.request(`/v1/${acme.id}/projects/${id}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ name: 'Renamed' }) })).status).toBe(
+          200,
+        );
         expect((await app.request(`/v1/${acme.id}/projects/${id}`, { method: 'DELETE', headers: auth })).status).toBe(204);
         const [queued] = await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM purge_outbox');
         expect(queued!.n).toBeGreaterThan(0);
@@ -134,7 +149,9 @@ for (const kind of DATABASE_KINDS.filter((k) => k === 'postgres')) {
       try {
         const url = new URL((empty.config as { url: string }).url);
         url.username = role;
-        await expect(openDatabase({ kind: 'postgres', url: url.toString(), maxConnections: 1, migrate: false })).rejects.toThrow(/no migration record: run the migrator as the owner/);
+        await expect(openDatabase({ kind: 'postgres', url: url.toString(), maxConnections: 1, migrate: false })).rejects.toThrow(
+          /no migration record: run the migrator as the owner/,
+        );
       } finally {
         await empty.cleanup();
       }

@@ -96,15 +96,21 @@ describe.each(combos)('authentication and bad input on %s with %s', (dbKind, cac
 
   it.each(['a:b', '*', '%7Bx%7D', 'ACME'])('refuses the tenant %s with 400 invalid_tenant', async (tenant) => {
     await expectRefused(() => send(origin, 'GET', `/v1/${tenant}/me`, { token }), 400, 'invalid_tenant', [tenant]);
-    await expectRefused(() => send(origin, 'POST', `/v1/${tenant}/sessions`, { body: { email: bob.email, password: DEMO_PASSWORD } }), 400, 'invalid_tenant', [tenant]);
+    await expectRefused(() => send(origin, 'POST', `/v1/${tenant}/sessions`, { body: { email: bob.email, password: DEMO_PASSWORD } }), 400, 'invalid_tenant', [
+      tenant,
+    ]);
   });
 
   // Cursors that pass the format check but hold a date PostgreSQL cannot cast (it answered 500).
-  const impossible = ['2025-13-01 00:00:00+00', '2025-02-30 00:00:00+00', '2025-01-01 24:61:00+00', '0000-01-01 00:00:00+00', '2025-01-01 00:00:00+16']
-    .map((at) => `cursor=${Buffer.from(JSON.stringify([at, bob.id])).toString('base64url')}`);
-  it.each(['limit=0', 'limit=101', 'limit=ten', 'cursor=bm90LWEtY3Vyc29y', 'cursor=%25%25', 'order=desc', ...impossible])('refuses the list query %s', async (query) => {
-    await expectRefused(() => send(origin, 'GET', `/v1/acme/users?${query}`, { token }), 400, 'invalid_request');
-  });
+  const impossible = ['2025-13-01 00:00:00+00', '2025-02-30 00:00:00+00', '2025-01-01 24:61:00+00', '0000-01-01 00:00:00+00', '2025-01-01 00:00:00+16'].map(
+    (at) => `cursor=${Buffer.from(JSON.stringify([at, bob.id])).toString('base64url')}`,
+  );
+  it.each(['limit=0', 'limit=101', 'limit=ten', 'cursor=bm90LWEtY3Vyc29y', 'cursor=%25%25', 'order=desc', ...impossible])(
+    'refuses the list query %s',
+    async (query) => {
+      await expectRefused(() => send(origin, 'GET', `/v1/acme/users?${query}`, { token }), 400, 'invalid_request');
+    },
+  );
 
   it('refuses a token of tenant A on tenant B’s path', async () => {
     await expectRefused(() => send(origin, 'GET', '/v1/globex/me', { token }), 401, 'unauthorized');

@@ -7,7 +7,17 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { CACHE_ERROR_CODES, CacheEngine, CacheError, createBreaker, createRedisStore, DEFAULT_BREAKER, definePolicy, type CacheMetrics, type PayloadCodec } from '../../origin/cache/index.ts';
+import {
+  CACHE_ERROR_CODES,
+  CacheEngine,
+  CacheError,
+  createBreaker,
+  createRedisStore,
+  DEFAULT_BREAKER,
+  definePolicy,
+  type CacheMetrics,
+  type PayloadCodec,
+} from '../../origin/cache/index.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { freshTenant } from './stores.ts';
 import { fileRedisUrl } from '../harness/file-redis.ts';

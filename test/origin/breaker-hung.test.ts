@@ -77,7 +77,11 @@ describe('the breaker against a hung server, through the engine', () => {
 
     // Half-open while the server still hangs: one trial reaches it and fails; a read meanwhile
     // goes to the loader at once instead of waiting for the trial.
-    await eventually('the breaker to half-open', async () => engine.breakerState(), (state) => state === 'half-open');
+    await eventually(
+      'the breaker to half-open',
+      async () => engine.breakerState(),
+      (state) => state === 'half-open',
+    );
     const trialSent = calls();
     const trial = read();
     const meanwhile = await read(resourceKey(tenant, 'project', 'p2'));
@@ -88,8 +92,16 @@ describe('the breaker against a hung server, through the engine', () => {
 
     redis.resume();
     // Wait for the connection to come back outside the engine, so the next trial is answered.
-    await eventually('Redis to answer again', () => inner.get(key).then(Boolean, () => false), (answered) => answered);
-    await eventually('the breaker to half-open', async () => engine.breakerState(), (state) => state === 'half-open');
+    await eventually(
+      'Redis to answer again',
+      () => inner.get(key).then(Boolean, () => false),
+      (answered) => answered,
+    );
+    await eventually(
+      'the breaker to half-open',
+      async () => engine.breakerState(),
+      (state) => state === 'half-open',
+    );
     const recoveredSent = calls();
     const loadsBeforeRecovery = loads;
     expect(await read()).toEqual({ value: `value of ${key}`, status: 'hit' });

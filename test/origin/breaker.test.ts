@@ -81,7 +81,14 @@ describe('store breaker', () => {
 
 describe('store breaker: a streak of failures', () => {
   it('opens after the configured failures in a row, however many successes the window holds', async () => {
-    const b = createBreaker({ errorThresholdPercentage: 50, volumeThreshold: 4, resetTimeoutMs: 100, rollingCountTimeoutMs: 10_000, consecutiveFailures: 3, consecutiveSpanMs: 0 });
+    const b = createBreaker({
+      errorThresholdPercentage: 50,
+      volumeThreshold: 4,
+      resetTimeoutMs: 100,
+      rollingCountTimeoutMs: 10_000,
+      consecutiveFailures: 3,
+      consecutiveSpanMs: 0,
+    });
     for (let i = 0; i < 50; i++) await b.run(succeed);
     await expect(b.run(fail)).rejects.toThrow('redis down');
     await expect(b.run(fail)).rejects.toThrow('redis down');

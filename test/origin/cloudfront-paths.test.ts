@@ -22,21 +22,27 @@ describe('invalidation paths of a purge', () => {
     expect(invalidationPaths(purge({ tags: ['tenant:globex'] }))).toEqual(['/v1/globex/*']);
     expect(invalidationPaths(purge({ everything: true, tenants: ['acme'] }))).toEqual(['/*']);
     // A URL is exact, query included (CloudFront keys on the route's query parameters).
-    expect(invalidationPaths(purge({ urls: ['https://edge.example/v1/acme/public/projects?limit=5&cursor=a'] }))).toEqual(['/v1/acme/public/projects?limit=5&cursor=a']);
+    expect(invalidationPaths(purge({ urls: ['https://edge.example/v1/acme/public/projects?limit=5&cursor=a'] }))).toEqual([
+      '/v1/acme/public/projects?limit=5&cursor=a',
+    ]);
     // `*` is a wildcard only at a path's end: a URL holding one is invalidated from there on.
     expect(invalidationPaths(purge({ urls: ['https://edge.example/v1/acme/public/a*b'] }))).toEqual(['/v1/acme/public/a*']);
   });
 
   it('maps a tag to every tenant the purge names, and to everything when it names none', () => {
-    expect(invalidationPaths(purge({ tags: ['projects'], prefixes: ['/v1/acme/public/projects'], urls: ['https://e.example/v1/globex/public/projects'] }))).toEqual([
-      '/v1/acme/public/*',
-      '/v1/globex/public/*',
-    ]);
+    expect(
+      invalidationPaths(purge({ tags: ['projects'], prefixes: ['/v1/acme/public/projects'], urls: ['https://e.example/v1/globex/public/projects'] })),
+    ).toEqual(['/v1/acme/public/*', '/v1/globex/public/*']);
     expect(invalidationPaths(purge({ tags: ['project:1'] }))).toEqual(['/*']);
   });
 
   it('drops paths another one covers', () => {
-    const paths = invalidationPaths(purge({ prefixes: ['/v1/acme/public/projects', '/v1/acme/public'], urls: ['https://e.example/v1/acme/public/projects/1', 'https://e.example/v1/beta/x'] }));
+    const paths = invalidationPaths(
+      purge({
+        prefixes: ['/v1/acme/public/projects', '/v1/acme/public'],
+        urls: ['https://e.example/v1/acme/public/projects/1', 'https://e.example/v1/beta/x'],
+      }),
+    );
     expect(paths).toEqual(['/v1/acme/public*', '/v1/beta/x']);
   });
 });
@@ -58,7 +64,10 @@ describe('invalidation rounds', () => {
     const rounds = planRounds(purges);
     expect(rounds.map((round) => round.paths.length)).toEqual([15, 15, 10]);
     expect(rounds.flatMap((round) => round.ids)).toEqual(purges.map((p) => p.id));
-    const split = planRounds([{ id: 'a', paths: tenants(10).map((t) => `/v1/${t}/*`) }, { id: 'b', paths: tenants(10, 10).map((t) => `/v1/${t}/*`) }]);
+    const split = planRounds([
+      { id: 'a', paths: tenants(10).map((t) => `/v1/${t}/*`) },
+      { id: 'b', paths: tenants(10, 10).map((t) => `/v1/${t}/*`) },
+    ]);
     expect(split.map((round) => round.ids)).toEqual([['a'], ['b']]);
   });
 

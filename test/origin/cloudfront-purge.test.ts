@@ -42,8 +42,10 @@ describe.each(DATABASE_KINDS)('purges as CloudFront invalidations on %s', (kind)
 
   const write = (tenant: string, n: number) => db.transaction((tx) => enqueuePurge(tx, projectPurge(tenant, ID(n))));
   const sent = () => cf.commandCalls(CreateInvalidationCommand).map((call) => call.args[0].input);
-  const deliverer = (target: CloudFrontPurgeTarget, options: { baseDelayMs?: number } = {}) => new OutboxDeliverer({ db, url: undefined, secret: undefined, target, ...options });
-  const lastErrors = async () => (await db.query<{ last_error: string | null }>('SELECT last_error FROM purge_outbox WHERE delivered_at IS NULL ORDER BY seq')).map((row) => row.last_error);
+  const deliverer = (target: CloudFrontPurgeTarget, options: { baseDelayMs?: number } = {}) =>
+    new OutboxDeliverer({ db, url: undefined, secret: undefined, target, ...options });
+  const lastErrors = async () =>
+    (await db.query<{ last_error: string | null }>('SELECT last_error FROM purge_outbox WHERE delivered_at IS NULL ORDER BY seq')).map((row) => row.last_error);
   const makeDue = () => db.query('UPDATE purge_outbox SET next_attempt_at = now()');
 
   it('needs neither PURGE_URL nor PURGE_SECRET, and sends the purges of a run as one invalidation', async () => {
@@ -56,7 +58,10 @@ describe.each(DATABASE_KINDS)('purges as CloudFront invalidations on %s', (kind)
     expect(sent()).toEqual([
       {
         DistributionId: 'E2EXAMPLE',
-        InvalidationBatch: { CallerReference: expect.stringMatching(/^strata-[0-9a-f-]{36}$/), Paths: { Quantity: 2, Items: ['/v1/acme/public/*', '/v1/globex/public/*'] } },
+        InvalidationBatch: {
+          CallerReference: expect.stringMatching(/^strata-[0-9a-f-]{36}$/),
+          Paths: { Quantity: 2, Items: ['/v1/acme/public/*', '/v1/globex/public/*'] },
+        },
       },
     ]);
     expect(warnings).toEqual([]);
@@ -76,7 +81,13 @@ describe.each(DATABASE_KINDS)('purges as CloudFront invalidations on %s', (kind)
     await makeDue();
     expect(await run.deliverPending()).toEqual({ delivered: 5, failed: 0 });
     expect(await countPending(db)).toBe(0);
-    expect(sent()[2]!.InvalidationBatch!.Paths!.Items).toEqual(['/v1/t15/public/*', '/v1/t16/public/*', '/v1/t17/public/*', '/v1/t18/public/*', '/v1/t19/public/*']);
+    expect(sent()[2]!.InvalidationBatch!.Paths!.Items).toEqual([
+      '/v1/t15/public/*',
+      '/v1/t16/public/*',
+      '/v1/t17/public/*',
+      '/v1/t18/public/*',
+      '/v1/t19/public/*',
+    ]);
   });
 
   it('stops a run at the first refusal: later requests are not sent, and their purges wait too', async () => {
@@ -102,7 +113,10 @@ describe.each(DATABASE_KINDS)('purges as CloudFront invalidations on %s', (kind)
 
   it('reads the distribution id from SSM, waits while the parameter is missing, and reads it again after NoSuchDistribution', async () => {
     await write('acme', 1);
-    params.on(GetParameterCommand, { Name: '/strata/dev/cloudfront-distribution-id' }).rejectsOnce(new ParameterNotFound({ message: 'not found', $metadata: {} })).resolves({ Parameter: { Value: 'E1OLD' } });
+    params
+      .on(GetParameterCommand, { Name: '/strata/dev/cloudfront-distribution-id' })
+      .rejectsOnce(new ParameterNotFound({ message: 'not found', $metadata: {} }))
+      .resolves({ Parameter: { Value: 'E1OLD' } });
     const target = new CloudFrontPurgeTarget({ distribution: { parameterName: '/strata/dev/cloudfront-distribution-id' }, client: cloudfront, ssm });
     const run = deliverer(target, { baseDelayMs: 1 });
     // The edge stack is not deployed yet: the purge waits.

@@ -1,6 +1,15 @@
 import { brotliCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CacheError, composeCodecs, compressCodec, encryptCodec, generateKey, identityCodec, parseKeyring, type PayloadCodec } from '../../origin/cache/index.ts';
+import {
+  CacheError,
+  composeCodecs,
+  compressCodec,
+  encryptCodec,
+  generateKey,
+  identityCodec,
+  parseKeyring,
+  type PayloadCodec,
+} from '../../origin/cache/index.ts';
 
 const context = { key: 'resource:{acme}:project:1a000000-0000-4000-8000-000000000001' };
 const KEY_A = Buffer.alloc(32, 0xa1).toString('base64');
@@ -256,9 +265,7 @@ describe('encryptCodec', () => {
   it('refuses an inconsistent hand-built keyring', () => {
     const keys = parseKeyring(`k1:${KEY_A}`).keys;
     expect(() => encryptCodec({ currentId: 'k2', keys })).toThrow(/current key id "k2" is not in the keyring/);
-    expect(() => encryptCodec({ currentId: 'k1', keys: new Map([['k1', new Uint8Array(16)]]) })).toThrow(
-      expect.objectContaining({ code: 'invalid_config' }),
-    );
+    expect(() => encryptCodec({ currentId: 'k1', keys: new Map([['k1', new Uint8Array(16)]]) })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });
 });
 

@@ -41,7 +41,8 @@ describe.each(combos)('config routes on %s with %s', (dbKind, cacheKind) => {
     });
 
     it('replaces a document; the next read through the cache sees it at once', async () => {
-      for (const type of ['limits', 'app_settings']) expect((await t.call('PUT', `/v1/{t}/config/${type}`, type === 'limits' ? { api_calls_per_hour: 5 } : { theme: 'a' })).status).toBe(200);
+      for (const type of ['limits', 'app_settings'])
+        expect((await t.call('PUT', `/v1/{t}/config/${type}`, type === 'limits' ? { api_calls_per_hour: 5 } : { theme: 'a' })).status).toBe(200);
       expect(await (await send(origin, 'GET', `/v1/${t.tenant}/config/limits`)).json()).toEqual({ api_calls_per_hour: 5 });
       const put = await t.call('PUT', '/v1/{t}/config/limits', { api_calls_per_hour: 250, burst: 20 });
       expect(put.status).toBe(200);
@@ -110,7 +111,11 @@ describe('the OpenAPI document', () => {
   it('is generated from every router’s schemas', async () => {
     const response = await send(origin, 'GET', '/openapi.json');
     expect(response.status).toBe(200);
-    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    const document = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths['/v1/{tenant}/projects'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(Object.keys(document.paths['/v1/{tenant}/projects/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);

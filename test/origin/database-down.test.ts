@@ -101,12 +101,18 @@ describe.each(kinds)('the origin with %s', (_, kind, outage) => {
 
     for (const refused of [
       await get(`/v1/acme/public/projects/${unread!.id}`),
-      await app.request('/v1/acme/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: alice.email, password: DEMO_PASSWORD }) }),
+      await app.request('/v1/acme/sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: alice.email, password: DEMO_PASSWORD }),
+      }),
     ]) {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('cache-control')).toBe('no-store');
       expect(refused.headers.get('retry-after')).toBe('5');
-      expect(await refused.json()).toMatchObject({ error: { code: 'database_unavailable', message: expect.stringContaining('unavailable'), requestId: expect.any(String) } });
+      expect(await refused.json()).toMatchObject({
+        error: { code: 'database_unavailable', message: expect.stringContaining('unavailable'), requestId: expect.any(String) },
+      });
     }
 
     if (!cut.up) return;

@@ -26,7 +26,8 @@ function build(maxAgeSeconds = 300) {
 }
 
 const event = (headers: Record<string, string> | null): AuthorizerRequestEvent => ({ type: 'REQUEST', methodArn: METHOD_ARN, headers });
-const effect = async (authorize: ReturnType<typeof build>, token?: string) => (await authorize(event(token === undefined ? {} : { 'x-strata-edge-token': token }))).policyDocument.Statement[0]!.Effect;
+const effect = async (authorize: ReturnType<typeof build>, token?: string) =>
+  (await authorize(event(token === undefined ? {} : { 'x-strata-edge-token': token }))).policyDocument.Statement[0]!.Effect;
 const reads = (stage: string) => sm.commandCalls(GetSecretValueCommand).filter((call) => (call.args[0].input.VersionStage ?? 'AWSCURRENT') === stage).length;
 
 beforeEach(() => {
@@ -97,7 +98,9 @@ describe('the edge authorizer', () => {
     vi.setSystemTime(Date.now() + 301_000);
     expect(await effect(authorize, token)).toBe('Allow');
     expect(await effect(authorize, 'previous-token-0123456789abcdef0123456789abcdef')).toBe('Allow');
-    expect(warnings).toEqual(expect.arrayContaining(['edge token refresh failed; using the last value read', 'previous edge token unreadable; using the last value read']));
+    expect(warnings).toEqual(
+      expect.arrayContaining(['edge token refresh failed; using the last value read', 'previous edge token unreadable; using the last value read']),
+    );
 
     await expect(build()(event({ 'x-strata-edge-token': token }))).rejects.toThrow(/Secrets Manager unavailable/);
   });

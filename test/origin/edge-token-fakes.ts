@@ -23,7 +23,9 @@ const notFound = (message: string) => new ResourceNotFoundException({ message, $
 export function fakeSecret(initial: string, clock: () => number) {
   const client = new SecretsManagerClient({ region: 'eu-west-1', credentials });
   // A version without a value: staged AWSPENDING by Secrets Manager as a rotation starts.
-  const versions = new Map<string, { value: string | undefined; stages: string[]; created: number }>([['v0', { value: initial, stages: ['AWSCURRENT'], created: clock() }]]);
+  const versions = new Map<string, { value: string | undefined; stages: string[]; created: number }>([
+    ['v0', { value: initial, stages: ['AWSCURRENT'], created: clock() }],
+  ]);
   let passwords = 0;
   const byStage = (stage: string) => [...versions.entries()].find(([, v]) => v.stages.includes(stage));
   const mock = mockClient(client);
@@ -33,7 +35,10 @@ export function fakeSecret(initial: string, clock: () => number) {
     if (!id || !version?.value || (input.VersionStage && !version.stages.includes(input.VersionStage))) throw notFound('no such version');
     return { VersionId: id, SecretString: version.value, CreatedDate: new Date(version.created), VersionStages: version.stages };
   });
-  mock.on(DescribeSecretCommand).callsFake(() => ({ RotationEnabled: true, VersionIdsToStages: Object.fromEntries([...versions].filter(([, v]) => v.stages.length > 0).map(([id, v]) => [id, [...v.stages]])) }));
+  mock.on(DescribeSecretCommand).callsFake(() => ({
+    RotationEnabled: true,
+    VersionIdsToStages: Object.fromEntries([...versions].filter(([, v]) => v.stages.length > 0).map(([id, v]) => [id, [...v.stages]])),
+  }));
   mock.on(GetRandomPasswordCommand).callsFake(() => ({ RandomPassword: `generated${++passwords}`.padEnd(64, 'x') }));
   mock.on(PutSecretValueCommand).callsFake((input: { ClientRequestToken: string; SecretString: string; VersionStages?: string[] }) => {
     const stages = input.VersionStages ?? ['AWSCURRENT'];
@@ -85,13 +90,25 @@ export function fakeDistribution(token: string) {
     Origins: {
       Quantity: 2,
       Items: [
-        { Id: 'api', DomainName: 'abc.execute-api.eu-west-1.amazonaws.com', CustomHeaders: { Quantity: 2, Items: [{ HeaderName: 'x-strata-edge-token', HeaderValue: token }, { HeaderName: 'x-other', HeaderValue: 'kept' }] } },
+        {
+          Id: 'api',
+          DomainName: 'abc.execute-api.eu-west-1.amazonaws.com',
+          CustomHeaders: {
+            Quantity: 2,
+            Items: [
+              { HeaderName: 'x-strata-edge-token', HeaderValue: token },
+              { HeaderName: 'x-other', HeaderValue: 'kept' },
+            ],
+          },
+        },
         { Id: 'other', DomainName: 'example.com' },
       ],
     },
   };
   const mock = mockClient(client);
-  mock.on(GetDistributionCommand).callsFake(() => ({ ETag: `E${etag}`, Distribution: { Id: 'E2EXAMPLE', Status: status, DistributionConfig: structuredClone(config) } }));
+  mock
+    .on(GetDistributionCommand)
+    .callsFake(() => ({ ETag: `E${etag}`, Distribution: { Id: 'E2EXAMPLE', Status: status, DistributionConfig: structuredClone(config) } }));
   mock.on(UpdateDistributionCommand).callsFake((input: { IfMatch?: string; DistributionConfig: DistributionConfig }) => {
     if (input.IfMatch !== `E${etag}`) throw new PreconditionFailed({ message: 'stale ETag', $metadata: {} });
     config = structuredClone(input.DistributionConfig);

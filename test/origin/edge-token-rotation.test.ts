@@ -18,7 +18,14 @@ function world(initial = 'token-0') {
   const clock = { now: 1_000_000 };
   const secret = fakeSecret(initial, () => clock.now);
   const distribution = fakeDistribution(initial);
-  const options = { secrets: secret.client, cloudfront: distribution.client, secretId: 'strata/dev/edge-origin-token', distributionId: 'E2EXAMPLE', settleMs: SETTLE, now: () => clock.now };
+  const options = {
+    secrets: secret.client,
+    cloudfront: distribution.client,
+    secretId: 'strata/dev/edge-origin-token',
+    distributionId: 'E2EXAMPLE',
+    settleMs: SETTLE,
+    now: () => clock.now,
+  };
   const sync = () => syncDistribution(options);
   // As Secrets Manager does: stage a new version id, then invoke the four steps.
   const rotate = async (version: string) => {
@@ -109,7 +116,11 @@ describe('edge token rotation with CloudFront', () => {
   });
 
   it('reads its configuration', () => {
-    expect(loadEdgeTokenConfig({ EDGE_TOKEN_SECRET_ID: 'arn:x', CLOUDFRONT_DISTRIBUTION_ID: 'E2EXAMPLE' })).toEqual({ secretId: 'arn:x', distributionId: 'E2EXAMPLE', settleMs: 600_000 });
+    expect(loadEdgeTokenConfig({ EDGE_TOKEN_SECRET_ID: 'arn:x', CLOUDFRONT_DISTRIBUTION_ID: 'E2EXAMPLE' })).toEqual({
+      secretId: 'arn:x',
+      distributionId: 'E2EXAMPLE',
+      settleMs: 600_000,
+    });
     expect(() => loadEdgeTokenConfig({ EDGE_TOKEN_SECRET_ID: 'arn:x' })).toThrow(/CLOUDFRONT_DISTRIBUTION_ID/);
   });
 });

@@ -62,7 +62,7 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
       operation: (_, operation, ok) => {
         if (operation !== 'set' || !ok) return;
         sets++;
-        for (const w of waiting.filter((w) => w.at <= sets)) (waiting.splice(waiting.indexOf(w), 1), w.resolve());
+        for (const w of waiting.filter((w) => w.at <= sets)) waiting.splice(waiting.indexOf(w), 1), w.resolve();
       },
     };
     const observedEngine = new CacheEngine({ store, metrics, onError: (error) => errors.push(error) });
@@ -187,8 +187,14 @@ describe.each(STORES)('cache engine on %s', (_, create) => {
     const untagged = resourceKey(tenant, 'project', 'p2');
     const foreign = resourceKey(other, 'list', 'all');
     const { state, load } = source('x');
-    const read = (key: string, tags?: string[]) => engine.getOrLoad({ key, tenant: key === foreign ? other : tenant, policy: base, tags, load }).then((r) => r.status);
-    for (const [key, tags] of [[list, ['projects']], [item, ['projects', 'project:p1']], [untagged, undefined], [foreign, ['projects']]] as const) {
+    const read = (key: string, tags?: string[]) =>
+      engine.getOrLoad({ key, tenant: key === foreign ? other : tenant, policy: base, tags, load }).then((r) => r.status);
+    for (const [key, tags] of [
+      [list, ['projects']],
+      [item, ['projects', 'project:p1']],
+      [untagged, undefined],
+      [foreign, ['projects']],
+    ] as const) {
       await read(key, tags ? [...tags] : undefined);
     }
     expect(await engine.invalidateTags(tenant, ['projects'])).toBe(true);

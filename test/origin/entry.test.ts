@@ -23,7 +23,12 @@ function askedFor(written: readonly string[]): fc.Arbitrary<(string | undefined)
     { weight: 1, arbitrary: fc.constant(written.slice(0, -1)) },
     { weight: 1, arbitrary: version.map((extra) => [...written, extra]) },
     { weight: 1, arbitrary: fc.tuple(at, version).map(([i, v]) => written.map((w, j) => (j === i ? (v === w ? `${v}x` : v) : w))) },
-    { weight: 1, arbitrary: fc.tuple(at, fc.constantFrom('', undefined, ',', `${written[0] ?? 'a'},`)).map(([i, odd]) => [...written.slice(0, i), odd, ...written.slice(i)]) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(at, fc.constantFrom('', undefined, ',', `${written[0] ?? 'a'},`))
+        .map(([i, odd]) => [...written.slice(0, i), odd, ...written.slice(i)]),
+    },
   );
 }
 
@@ -39,9 +44,13 @@ const read = entry.chain((written) => fc.record({ written: fc.constant(written),
 const damaged = read.chain(({ written, versions, until }) => {
   const text = writeEntry(written);
   const headerEnd = text.length - written.payload.length;
-  const edit = fc.tuple(fc.nat({ max: headerEnd }), fc.constantFrom('', '\n', ',', 'x', '1', '-', 'Infinity', '\n\n')).map(([i, put]) => text.slice(0, i) + put + text.slice(i + 1));
+  const edit = fc
+    .tuple(fc.nat({ max: headerEnd }), fc.constantFrom('', '\n', ',', 'x', '1', '-', 'Infinity', '\n\n'))
+    .map(([i, put]) => text.slice(0, i) + put + text.slice(i + 1));
   const lines = text.split('\n');
-  const line = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom('Infinity', '-Infinity', 'NaN', '', ' 7 ', '1e3', '0x10', 'x')).map(([i, put]) => lines.map((l, j) => (j === i ? put : l)).join('\n'));
+  const line = fc
+    .tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom('Infinity', '-Infinity', 'NaN', '', ' 7 ', '1e3', '0x10', 'x'))
+    .map(([i, put]) => lines.map((l, j) => (j === i ? put : l)).join('\n'));
   return fc.record({ text: fc.oneof(fc.constant(text), edit, line), versions: fc.constant(versions), until: fc.constant(until) });
 });
 

@@ -7,7 +7,17 @@ import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { CacheEngine, createBreaker, createRedisClusterStore, createRedisStore, encryptCodec, generateKey, parseKeyring, VERSION_KEY_PREFIX, versionKey } from '../../origin/cache/index.ts';
+import {
+  CacheEngine,
+  createBreaker,
+  createRedisClusterStore,
+  createRedisStore,
+  encryptCodec,
+  generateKey,
+  parseKeyring,
+  VERSION_KEY_PREFIX,
+  versionKey,
+} from '../../origin/cache/index.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { DEFAULT_SESSION_OPTIONS, SessionStore } from '../../origin/sessions/store.ts';
 import { eventually } from '../harness/eventually.ts';
@@ -93,28 +103,53 @@ describe('a cluster master killed with SIGKILL', () => {
     for (const k of elsewhere) expect(answered.get(k)).toEqual({ status: 'fulfilled', value: k });
 
     const survivor = cluster.nodes.find((node) => node !== victim)!;
-    await eventually('the replica to be promoted', () => run('redis-cli', ['-p', String(survivor.port), 'cluster', 'info']).then((r) => r.stdout), (info) => info.includes('cluster_state:ok'));
-    await eventually('the session read from Redis', () => sessions.get(tenant, token), (r) => r?.status === 'hit');
+    await eventually(
+      'the replica to be promoted',
+      () => run('redis-cli', ['-p', String(survivor.port), 'cluster', 'info']).then((r) => r.stdout),
+      (info) => info.includes('cluster_state:ok'),
+    );
+    await eventually(
+      'the session read from Redis',
+      () => sessions.get(tenant, token),
+      (r) => r?.status === 'hit',
+    );
     // Empty the source: the session can now only come from the promoted replica.
     rows.clear();
     const read = await sessions.get(tenant, token);
     expect(read).toMatchObject({ status: 'hit', session: { tenant } });
-    const entry = await eventually('engine reads through Redis', () => engine.getOrLoad({ key, tenant, policy, load: async () => 'after' }), (r) => r.status === 'hit' || r.status === 'miss');
+    const entry = await eventually(
+      'engine reads through Redis',
+      () => engine.getOrLoad({ key, tenant, policy, load: async () => 'after' }),
+      (r) => r.status === 'hit' || r.status === 'miss',
+    );
     expect(['before', 'after']).toContain(entry.value);
 
     // Versions are held again once a report connection reaches the promoted master, and another
     // process's invalidation of the tenant still gets through.
     const tracked = store.track!(VERSION_KEY_PREFIX);
-    await eventually('version tracking on the new master', async () => tracked.live, (live) => live);
+    await eventually(
+      'version tracking on the new master',
+      async () => tracked.live,
+      (live) => live,
+    );
     const writerStore = createRedisClusterStore({ nodes, commandTimeoutMs: 500, connectTimeoutMs: 500 });
     const writer = new CacheEngine({ store: writerStore });
     try {
       await writerStore.connect();
       // Hold the tenant's version (read through the promoted master), so only its report can
       // tell this process of the invalidation.
-      await eventually('the version held', async () => (await engine.getOrLoad({ key, tenant, policy, load: async () => 'after' }), tracked.getAll([versionKey(tenant)])), (held) => held !== undefined);
+      await eventually(
+        'the version held',
+        async () => (await engine.getOrLoad({ key, tenant, policy, load: async () => 'after' }), tracked.getAll([versionKey(tenant)])),
+        (held) => held !== undefined,
+      );
       expect(await writer.invalidateTenant(tenant)).toBe(true);
-      const renewed = await eventually('the invalidation to reach the reader', () => engine.getOrLoad({ key, tenant, policy, load: async () => 'renewed' }), (r) => r.value === 'renewed', 1_000);
+      const renewed = await eventually(
+        'the invalidation to reach the reader',
+        () => engine.getOrLoad({ key, tenant, policy, load: async () => 'renewed' }),
+        (r) => r.value === 'renewed',
+        1_000,
+      );
       expect(renewed.status).toBe('miss');
     } finally {
       await writer.close();

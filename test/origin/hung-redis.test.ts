@@ -56,7 +56,11 @@ describe('a standalone Redis that hangs', () => {
     await late.close();
 
     redis.resume();
-    const recovered = await eventually('reads through Redis again', () => read(), (r) => r.status === 'hit' || r.status === 'miss');
+    const recovered = await eventually(
+      'reads through Redis again',
+      () => read(),
+      (r) => r.status === 'hit' || r.status === 'miss',
+    );
     // The cache write failed, so the old entry may still be in Redis: it must not come back.
     expect(recovered.value).toBe('written');
     expect(engine.breakerState()).toBe('closed');
@@ -154,7 +158,11 @@ describe('a cluster master that hangs', () => {
       hung.resume();
     }
     // The master answers again (or its replica took over meanwhile): its keys come back.
-    await eventually('the hung master to answer again', () => store.get(onHung[0]!).catch(() => undefined), (value) => value === onHung[0]);
+    await eventually(
+      'the hung master to answer again',
+      () => store.get(onHung[0]!).catch(() => undefined),
+      (value) => value === onHung[0],
+    );
     await store.close();
     // Starting a cluster alone takes 5-10 s; beside other suites' clusters, more.
   }, 90_000);

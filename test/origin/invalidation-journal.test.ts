@@ -119,10 +119,18 @@ describe('an invalidation whose process is gone before Redis is back', () => {
     expect(recorded).toMatchObject({ key: versionKey(tenant) });
     // Retries (100 ms, then doubling) keep failing meanwhile; the record is not rewritten.
     const before = writes;
-    await eventually('three retries to fail', async () => writes, (n) => n >= before + 3);
+    await eventually(
+      'three retries to fail',
+      async () => writes,
+      (n) => n >= before + 3,
+    );
     expect((await journal.list(100)).filter((entry) => entry.tenant === tenant)).toEqual([recorded]);
     await redis!.restart();
-    await eventually('the bump to land and settle the record', () => journal.list(100), (entries) => !entries.some((entry) => entry.tenant === tenant));
+    await eventually(
+      'the bump to land and settle the record',
+      () => journal.list(100),
+      (entries) => !entries.some((entry) => entry.tenant === tenant),
+    );
     await cache.close();
     await store.close();
   });

@@ -37,7 +37,9 @@ describe('invalidation among a million unrelated keys', () => {
     const other = freshTenant();
     let loads = 0;
     const read = (t: string, id: string, tags: string[]) =>
-      engine.getOrLoad({ key: resourceKey(t, 'project', id), tenant: t, policy: DEFAULT_POLICIES.resource, tags, load: async () => ++loads }).then((r) => r.status);
+      engine
+        .getOrLoad({ key: resourceKey(t, 'project', id), tenant: t, policy: DEFAULT_POLICIES.resource, tags, load: async () => ++loads })
+        .then((r) => r.status);
     const ids = Array.from({ length: 50 }, (_, i) => `p${i}`);
     for (const id of ids) await read(tenant, id, id.endsWith('0') ? ['projects', 'hot'] : ['projects']);
     await read(other, 'p0', ['projects', 'hot']);

@@ -59,9 +59,17 @@ describe('journal sync', () => {
     expect(await engine.invalidateTags(tenant, ['projects'])).toBe(false);
     expect(await ofTenant(tenant)).toEqual([]);
     refuse = false;
-    await eventually('a retry to write the record', () => ofTenant(tenant), (entries) => entries.length === 1);
+    await eventually(
+      'a retry to write the record',
+      () => ofTenant(tenant),
+      (entries) => entries.length === 1,
+    );
     failing.bumps = false;
-    await eventually('the bump to land and settle it', () => ofTenant(tenant), (entries) => entries.length === 0);
+    await eventually(
+      'the bump to land and settle it',
+      () => ofTenant(tenant),
+      (entries) => entries.length === 0,
+    );
     await engine.close();
   });
 
@@ -103,10 +111,18 @@ describe('journal sync', () => {
     await recording;
     failing.bumps = false; // Redis is back while the record is still being written
     const before = failing.attempts;
-    await eventually('a retry to land', async () => failing.attempts, (attempts) => attempts > before);
+    await eventually(
+      'a retry to land',
+      async () => failing.attempts,
+      (attempts) => attempts > before,
+    );
     open(); // only now is the record written, after the retry landed
     expect(await invalidated).toBe(false);
-    await eventually('the record to be settled', () => ofTenant(tenant), (entries) => entries.length === 0);
+    await eventually(
+      'the record to be settled',
+      () => ofTenant(tenant),
+      (entries) => entries.length === 0,
+    );
     await engine.close();
   });
 
@@ -125,11 +141,23 @@ describe('journal sync', () => {
     a.failing.bumps = true;
     b.failing.bumps = true; // the other process cannot land it either
     expect(await writer.invalidateTags(tenant, ['projects'])).toBe(false);
-    await eventually('the other process to take it on', () => read(), (result) => result.status === 'bypass');
+    await eventually(
+      'the other process to take it on',
+      () => read(),
+      (result) => result.status === 'bypass',
+    );
     a.failing.bumps = false;
-    await eventually('the writer to land and settle it', () => ofTenant(tenant), (entries) => entries.length === 0);
+    await eventually(
+      'the writer to land and settle it',
+      () => ofTenant(tenant),
+      (entries) => entries.length === 0,
+    );
     // The other process still cannot bump, yet reads through the cache again.
-    await eventually('the other process to let go', () => read(), (result) => result.status !== 'bypass');
+    await eventually(
+      'the other process to let go',
+      () => read(),
+      (result) => result.status !== 'bypass',
+    );
     await writer.close();
     await other.close();
   });

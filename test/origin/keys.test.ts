@@ -3,9 +3,7 @@ import { apiResponseKey, resourceKey } from '../../common/keys.ts';
 
 describe('key grammar', () => {
   it('wraps the tenant in a hash tag so a tenant stays in one cluster slot', async () => {
-    expect(resourceKey('acme', 'project', '1a000000-0000-4000-8000-000000000001')).toBe(
-      'resource:{acme}:project:1a000000-0000-4000-8000-000000000001',
-    );
+    expect(resourceKey('acme', 'project', '1a000000-0000-4000-8000-000000000001')).toBe('resource:{acme}:project:1a000000-0000-4000-8000-000000000001');
     expect(await apiResponseKey('v1', 'acme', 'GET /public/projects', '')).toMatch(/^api:v1:\{acme\}:[0-9a-f]{16}:[0-9a-f]{16}$/);
   });
 

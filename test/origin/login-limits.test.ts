@@ -43,7 +43,11 @@ describe.each(combos)('login limits on %s with %s', (dbKind, cacheKind) => {
     const response = await request();
     return { response, status: response.status, scrypt: scrypt.calls - before };
   };
-  const members = async (n: number) => (await tenantWithMembers(origin, Array.from({ length: n }, () => []))) as { tenant: string; members: Member[] };
+  const members = async (n: number) =>
+    (await tenantWithMembers(
+      origin,
+      Array.from({ length: n }, () => []),
+    )) as { tenant: string; members: Member[] };
 
   beforeAll(async () => {
     origin = await startTestOrigin(dbKind, cacheConfig(cacheKind));
@@ -53,7 +57,10 @@ describe.each(combos)('login limits on %s with %s', (dbKind, cacheKind) => {
   });
 
   it('refuses the sixth failure from one address with 429 and no scrypt work; other addresses still sign in', async () => {
-    const { tenant, members: [user] } = await members(1);
+    const {
+      tenant,
+      members: [user],
+    } = await members(1);
     const attacker = address();
     for (let i = 0; i < 5; i++) {
       const failed = await counted(() => signIn(tenant, user!.email, WRONG, attacker));
@@ -83,7 +90,10 @@ describe.each(combos)('login limits on %s with %s', (dbKind, cacheKind) => {
   });
 
   it('resets the account and address count on a success', async () => {
-    const { tenant, members: [user] } = await members(1);
+    const {
+      tenant,
+      members: [user],
+    } = await members(1);
     const from = address();
     for (let i = 0; i < 4; i++) expect((await signIn(tenant, user!.email, WRONG, from)).status).toBe(401);
     expect((await signIn(tenant, user!.email, DEMO_PASSWORD, from)).status).toBe(201);
@@ -92,7 +102,10 @@ describe.each(combos)('login limits on %s with %s', (dbKind, cacheKind) => {
   });
 
   it('brakes the current-password check of a password change the same way', async () => {
-    const { tenant, members: [user] } = await members(1);
+    const {
+      tenant,
+      members: [user],
+    } = await members(1);
     const from = address();
     const change = (currentPassword: string, client: string) =>
       send(origin, 'POST', `/v1/${tenant}/users/${user!.id}/password`, {
@@ -119,10 +132,17 @@ describe('login limits over many addresses and accounts', () => {
     await origin.close();
   });
   const signIn = (tenant: string, email: string, password: string, from: string) =>
-    app.request(`/v1/${tenant}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-strata-client-ip': from }, body: JSON.stringify({ email, password }) });
+    app.request(`/v1/${tenant}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-strata-client-ip': from },
+      body: JSON.stringify({ email, password }),
+    });
 
   it('stops guesses spread over addresses at the account’s ceiling, for one short window', async () => {
-    const { tenant, members: [user] } = await tenantWithMembers(origin, [[]]);
+    const {
+      tenant,
+      members: [user],
+    } = await tenantWithMembers(origin, [[]]);
     for (const from of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) expect((await signIn(tenant, user!.email, WRONG, from)).status).toBe(401);
     const before = scrypt.calls;
     const refused = await signIn(tenant, user!.email, DEMO_PASSWORD, '198.51.100.4');
@@ -142,7 +162,10 @@ describe('login limits over many addresses and accounts', () => {
   });
 
   it('takes the Node server’s socket address when the edge sent none', async () => {
-    const { tenant, members: [user] } = await tenantWithMembers(origin, [[]]);
+    const {
+      tenant,
+      members: [user],
+    } = await tenantWithMembers(origin, [[]]);
     const inProcess = () => send(origin, 'POST', `/v1/${tenant}/sessions`, { body: { email: user!.email, password: WRONG } });
     // In process there is no socket: five failures spend the limit of the unknown address.
     for (let i = 0; i < 5; i++) expect((await inProcess()).status).toBe(401);
@@ -150,7 +173,11 @@ describe('login limits over many addresses and accounts', () => {
     const server = await startOriginServer(origin.services, '127.0.0.1', 0);
     try {
       const direct = (password: string) =>
-        fetch(`${server.url}/v1/${tenant}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: user!.email, password }) });
+        fetch(`${server.url}/v1/${tenant}/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: user!.email, password }),
+        });
       // Over a socket the address is 127.0.0.1: a count of its own.
       for (let i = 0; i < 5; i++) expect((await direct(WRONG)).status).toBe(401);
       expect((await direct(DEMO_PASSWORD)).status).toBe(429);

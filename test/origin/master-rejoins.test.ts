@@ -53,15 +53,27 @@ describe('a killed cluster master that rejoins as a replica', () => {
     const victim = cluster.nodes.find((node) => `127.0.0.1:${node.port}` === owner)!;
     await victim.kill();
     const promoted = cluster.nodes.filter((node) => node !== victim);
-    await eventually('a replica promoted for the dead master', async () => (await Promise.all(promoted.map((node) => role(node.url)))).filter((r) => r === 'master').length, (masters) => masters === 3);
+    await eventually(
+      'a replica promoted for the dead master',
+      async () => (await Promise.all(promoted.map((node) => role(node.url)))).filter((r) => r === 'master').length,
+      (masters) => masters === 3,
+    );
 
     await victim.restart();
-    await eventually('the old master to rejoin as a replica in sync', () => role(victim.url), (r) => r === 'replica connected');
+    await eventually(
+      'the old master to rejoin as a replica in sync',
+      () => role(victim.url),
+      (r) => r === 'replica connected',
+    );
 
     // Writes of the tenant (one pipelined batch and single ones) land, and are read back.
     await eventually(
       'writes through the store',
-      () => store.setMany(raw.map((k) => ({ key: k, value: `v ${k}`, ttlMs: 60_000 }))).then(() => 'ok', (error: Error) => error.message),
+      () =>
+        store.setMany(raw.map((k) => ({ key: k, value: `v ${k}`, ttlMs: 60_000 }))).then(
+          () => 'ok',
+          (error: Error) => error.message,
+        ),
       (outcome) => outcome === 'ok',
     );
     expect(await store.getMany(raw)).toEqual(raw.map((k) => `v ${k}`));

@@ -26,7 +26,12 @@ export async function tenantWithMembers(origin: TestOrigin, roles: string[][]): 
     const id = crypto.randomUUID();
     const email = `m${index}@${tenant}.test`;
     await origin.services.db.query('INSERT INTO users (id, tenant_id, email, name, roles, password_hash) VALUES ($1, $2, $3, $4, $5, $6)', [
-      id, tenant, email, `Member ${index}`, memberRoles, await hash,
+      id,
+      tenant,
+      email,
+      `Member ${index}`,
+      memberRoles,
+      await hash,
     ]);
     members.push({ id, email, token: await signIn(origin, tenant, email) });
   }

@@ -6,19 +6,32 @@ import { Cluster, Redis } from 'ioredis';
 import { register as globalRegistry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { DataType } from '../../common/keys.ts';
-import { clusterHealth, clusterHealthFrom, emfMetrics, noMetrics, parseClusterNodes, prometheusMetrics, standaloneHealthFrom, type CacheOperation, type ReadOutcome } from '../../origin/metrics/index.ts';
+import {
+  clusterHealth,
+  clusterHealthFrom,
+  emfMetrics,
+  noMetrics,
+  parseClusterNodes,
+  prometheusMetrics,
+  standaloneHealthFrom,
+  type CacheOperation,
+  type ReadOutcome,
+} from '../../origin/metrics/index.ts';
 import { fileRedisUrl } from '../harness/file-redis.ts';
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 
 /** Every sample line of a Prometheus text exposition. */
 function samples(text: string): Sample[] {
-  return text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => {
-    const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match?.[1] || !match[3]) throw new Error(`unparsable sample: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    return { name: match[1], labels, value: Number(match[3]) };
-  });
+  return text
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!match?.[1] || !match[3]) throw new Error(`unparsable sample: ${line}`);
+      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      return { name: match[1], labels, value: Number(match[3]) };
+    });
 }
 
 /** The value of the one sample with exactly these labels, or undefined. */
@@ -117,7 +130,10 @@ describe('emfMetrics', () => {
     _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
   };
   const documents = (): Emf[] =>
-    written.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as Emf);
+    written
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Emf);
   const find = (docs: Emf[], dims: Record<string, string>) =>
     docs.filter((doc) => Object.entries(dims).every(([k, v]) => doc[k] === v) && (dims.Operation ? true : !('Operation' in doc)));
   const units = (doc: Emf) => Object.fromEntries(doc._aws.CloudWatchMetrics[0]!.Metrics.map((m) => [m.Name, m.Unit]));
@@ -206,7 +222,9 @@ const NODES = [
   'a1b2c3d4e5f60718293a4b5c6d7e8f9001122334 :0@0 master,fail,noaddr - 1426238310000 1426238310000 0 disconnected',
   '',
 ].join('\n');
-const INFO = ['cluster_state:fail', 'cluster_slots_assigned:16384', 'cluster_slots_ok:10923', 'cluster_slots_fail:5461', 'cluster_known_nodes:7', ''].join('\r\n');
+const INFO = ['cluster_state:fail', 'cluster_slots_assigned:16384', 'cluster_slots_ok:10923', 'cluster_slots_fail:5461', 'cluster_known_nodes:7', ''].join(
+  '\r\n',
+);
 
 describe('cluster health parsers', () => {
   it('reads ids, addresses, flags and masters from CLUSTER NODES', () => {

@@ -18,8 +18,7 @@ export type CacheKind = (typeof CACHE_KINDS)[number];
 
 /** The harness's store of `kind` as the origin's configuration would describe it. */
 export function cacheConfig(kind: CacheKind, redisUrl = fileRedisUrl()): StoreConfig {
-  const env =
-    kind === 'redis' ? { REDIS_URL: redisUrl } : kind === 'redis-cluster' ? { REDIS_CLUSTER_NODES: inject('redisClusterNodes') } : {};
+  const env = kind === 'redis' ? { REDIS_URL: redisUrl } : kind === 'redis-cluster' ? { REDIS_CLUSTER_NODES: inject('redisClusterNodes') } : {};
   return loadConfig({ ...env, REDIS_COMMAND_TIMEOUT_MS: '1000' }).cache;
 }
 

@@ -27,7 +27,11 @@ describe('pending invalidations', () => {
     await afterCallbacks();
     expect(pending.has('acme')).toBe(true);
     up = true;
-    await eventually('the retry to land', async () => pending.has('acme'), (has) => !has);
+    await eventually(
+      'the retry to land',
+      async () => pending.has('acme'),
+      (has) => !has,
+    );
     expect(attempts.length).toBeGreaterThanOrEqual(3);
     expect(pending.empty).toBe(true);
     pending.close();

@@ -28,7 +28,11 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL connections ended under t
 
   const terminate = async (pid: number) => {
     await admin.query('SELECT pg_terminate_backend($1)', [pid]);
-    await eventually('the backend to be gone', async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount, (n) => n === 0);
+    await eventually(
+      'the backend to be gone',
+      async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount,
+      (n) => n === 0,
+    );
   };
 
   it('fails a transaction whose connection was terminated between statements, and goes on', async () => {
@@ -45,10 +49,16 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL connections ended under t
 
   it('fails a query whose connection was terminated while it ran, and goes on', async () => {
     // Settled as soon as it fails, so its rejection is never unhandled while the test waits.
-    const running = db.query("SELECT pg_sleep(30), 'marker-connection-loss' AS marker").then(() => undefined, (error: unknown) => error);
+    const running = db.query("SELECT pg_sleep(30), 'marker-connection-loss' AS marker").then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     const { rows } = await eventually(
       'the query to be running',
-      () => admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query LIKE '%marker-connection-loss%' AND pid <> pg_backend_pid() AND state = 'active'"),
+      () =>
+        admin.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE query LIKE '%marker-connection-loss%' AND pid <> pg_backend_pid() AND state = 'active'",
+        ),
       (result) => (result.rowCount ?? 0) > 0,
     );
     await terminate(rows[0]!.pid);

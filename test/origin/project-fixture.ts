@@ -38,6 +38,8 @@ export async function purgesOf(origin: TestOrigin, tenant: string) {
 
 /** Rows of `tenant` in projects and purge_outbox, to prove a refused write changed nothing. */
 export async function writeState(origin: TestOrigin, tenant: string) {
-  const projects = await origin.services.db.query('SELECT id, name, description, visibility, updated_at FROM projects WHERE tenant_id = $1 ORDER BY id', [tenant]);
+  const projects = await origin.services.db.query('SELECT id, name, description, visibility, updated_at FROM projects WHERE tenant_id = $1 ORDER BY id', [
+    tenant,
+  ]);
   return { projects, purges: (await purgesOf(origin, tenant)).length };
 }

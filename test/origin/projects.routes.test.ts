@@ -34,7 +34,8 @@ describe.each(combos)('project routes on %s with %s', (dbKind, cacheKind) => {
         path.includes('/public/') ? send(origin, 'GET', path.replace('{t}', t.tenant)) : t.call('GET', path),
       ),
     );
-    const names = async (r: Response) => (r.status === 200 ? ((await r.json()) as { data: Project[] }).data.filter((p) => p.id === id).map((p) => p.name) : r.status);
+    const names = async (r: Response) =>
+      r.status === 200 ? ((await r.json()) as { data: Project[] }).data.filter((p) => p.id === id).map((p) => p.name) : r.status;
     const name = async (r: Response) => (r.status === 200 ? ((await r.json()) as Project).name : r.status);
     return { publicList: await names(pubList!), publicOne: await name(pubOne!), list: await names(list!), one: await name(one!) };
   };

@@ -1,14 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  parsePurgeMessage,
-  PURGE_HEADERS,
-  PURGE_LIMITS,
-  PURGE_WINDOW_SECONDS,
-  signedPurgeHeaders,
-  signPurge,
-  verifyPurge,
-} from '../../common/purge.ts';
+import { parsePurgeMessage, PURGE_HEADERS, PURGE_LIMITS, PURGE_WINDOW_SECONDS, signedPurgeHeaders, signPurge, verifyPurge } from '../../common/purge.ts';
 
 const SECRET = 'test-secret-0123456789';
 const NOW = 1_800_000_000;
@@ -59,7 +51,10 @@ describe('purge signature', () => {
     const good = await signPurge(SECRET, 'p-1', NOW, BODY);
     const other = await signPurge('old-secret', 'p-1', NOW, BODY);
     expect((await verifyPurge(SECRET, await signed({ [PURGE_HEADERS.signature]: `${other}, ${good}` }), BODY, NOW)).ok).toBe(true);
-    expect(await verifyPurge(SECRET, await signed({ [PURGE_HEADERS.signature]: `${other}, ${other}` }), BODY, NOW)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(await verifyPurge(SECRET, await signed({ [PURGE_HEADERS.signature]: `${other}, ${other}` }), BODY, NOW)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it.each([
@@ -75,7 +70,14 @@ describe('purge signature', () => {
     [{ [PURGE_HEADERS.signature]: `v2=${'a'.repeat(64)}` }, 'malformed_signature'],
     [{ [PURGE_HEADERS.signature]: `v1=${'A'.repeat(64)}` }, 'malformed_signature'],
     [{ [PURGE_HEADERS.signature]: `v1=${'a'.repeat(63)}` }, 'malformed_signature'],
-    [{ [PURGE_HEADERS.signature]: Array(5).fill(`v1=${'a'.repeat(64)}`).join(',') }, 'malformed_signature'],
+    [
+      {
+        [PURGE_HEADERS.signature]: Array(5)
+          .fill(`v1=${'a'.repeat(64)}`)
+          .join(','),
+      },
+      'malformed_signature',
+    ],
   ])('refuses malformed headers %o as %s', async (overrides, reason) => {
     expect(await verifyPurge(SECRET, await signed(overrides), BODY, NOW)).toEqual({ ok: false, reason });
   });

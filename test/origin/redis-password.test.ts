@@ -46,7 +46,11 @@ describe.each(servers)('a rotated Redis password (%s)', (kind, start) => {
 
   beforeAll(async () => {
     server = await start();
-    const addresses = server ? [server.url] : inject('redisClusterNodes').split(',').map((node) => `redis://${node}`);
+    const addresses = server
+      ? [server.url]
+      : inject('redisClusterNodes')
+          .split(',')
+          .map((node) => `redis://${node}`);
     admins = addresses.map((url) => new Redis(url, { lazyConnect: true }));
     stored = secretValue('first-password');
     await onEveryServer(admins, 'ACL', 'SETUSER', user, 'on', 'resetpass', '>first-password', '~*', '&*', '+@all');
@@ -75,7 +79,15 @@ describe.each(servers)('a rotated Redis password (%s)', (kind, start) => {
 
     // Every connection drops; each must sign in again, which the old password cannot do.
     await onEveryServer(admins, 'CLIENT', 'KILL', 'USER', user);
-    const after = await eventually('a write after the reconnection', () => store.set(key, 'after', 60_000).then(() => 'ok', (error: Error) => error.message), (outcome) => outcome === 'ok');
+    const after = await eventually(
+      'a write after the reconnection',
+      () =>
+        store.set(key, 'after', 60_000).then(
+          () => 'ok',
+          (error: Error) => error.message,
+        ),
+      (outcome) => outcome === 'ok',
+    );
     expect(after).toBe('ok');
     expect(await store.get(key)).toBe('after');
     // Refused once, the password was read again at once rather than after the max age.

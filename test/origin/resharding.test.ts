@@ -40,7 +40,8 @@ async function slotMover(cluster: RedisCluster, slot: number) {
     async finish() {
       const keys = await keysLeft();
       if (keys.length > 0) await migrate(keys);
-      for (const i of [target, source, ...masters.filter((m) => m !== source && m !== target)]) await admins[i]!.call('CLUSTER', 'SETSLOT', slot, 'NODE', ids[target]!);
+      for (const i of [target, source, ...masters.filter((m) => m !== source && m !== target)])
+        await admins[i]!.call('CLUSTER', 'SETSLOT', slot, 'NODE', ids[target]!);
     },
     owner: async () => {
       const counts = await Promise.all(masters.map(async (i) => Number(await admins[i]!.call('CLUSTER', 'COUNTKEYSINSLOT', slot))));

@@ -43,7 +43,13 @@ describe.each(combos)('roles on %s with %s', (dbKind, cacheKind) => {
       [tenant, first.id],
     );
     const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
-    expect({ ...audit, before: json(audit!.before), after: json(audit!.after) }).toEqual({ actor_id: second.id, type: 'roles', subject: first.id, before: ['admin'], after: [] });
+    expect({ ...audit, before: json(audit!.before), after: json(audit!.after) }).toEqual({
+      actor_id: second.id,
+      type: 'roles',
+      subject: first.id,
+      before: ['admin'],
+      after: [],
+    });
   });
 
   it('gives a promoted member the admin’s powers on the session they hold', async () => {

@@ -7,7 +7,16 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionKey } from '../../common/keys.ts';
-import { composeCodecs, compressCodec, createBreaker, createRedisStore, encryptCodec, generateKey, parseKeyring, type CacheStore } from '../../origin/cache/index.ts';
+import {
+  composeCodecs,
+  compressCodec,
+  createBreaker,
+  createRedisStore,
+  encryptCodec,
+  generateKey,
+  parseKeyring,
+  type CacheStore,
+} from '../../origin/cache/index.ts';
 import { DEFAULT_SESSION_OPTIONS, SessionStore, type SessionSource } from '../../origin/sessions/store.ts';
 import { readToken } from '../../origin/sessions/token.ts';
 import { commandsDuring } from '../harness/command-stats.ts';

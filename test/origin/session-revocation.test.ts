@@ -56,7 +56,16 @@ describe('session revocation while Redis is down', () => {
     } finally {
       await redis.restart();
     }
-    for (const { store } of opened) await eventually('the store to reconnect', () => store.ping().then(() => true, () => false), Boolean);
+    for (const { store } of opened)
+      await eventually(
+        'the store to reconnect',
+        () =>
+          store.ping().then(
+            () => true,
+            () => false,
+          ),
+        Boolean,
+      );
   }
 
   /** A session store as one origin process builds it; `pollMs` is how often it reads the revocations. */
@@ -90,7 +99,11 @@ describe('session revocation while Redis is down', () => {
     expect(await a.sessions.get('acme', token)).toBeUndefined();
     await b.sessions.syncRevocations();
     expect(await b.sessions.get('acme', token)).toBeUndefined();
-    await eventually('the cached copy to be deleted', () => a.sessions.syncRevocations().then(() => a.store.get(cachedKey(alice.id, token))), (value) => value === undefined);
+    await eventually(
+      'the cached copy to be deleted',
+      () => a.sessions.syncRevocations().then(() => a.store.get(cachedKey(alice.id, token))),
+      (value) => value === undefined,
+    );
     const [left] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM session_revocations');
     expect(left!.n).toBe(0);
   });

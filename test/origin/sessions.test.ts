@@ -102,10 +102,13 @@ describe.each(STORES)('session store on %s', (name, create) => {
     let open!: () => void;
     let saving!: () => void;
     const saveWaiting = new Promise<void>((resolve) => (saving = resolve));
-    const slowSource = { ...source, save: async (sid: string, session: Session) => {
-      if (gate) (saving(), await gate);
-      return source.save(sid, session);
-    } };
+    const slowSource = {
+      ...source,
+      save: async (sid: string, session: Session) => {
+        if (gate) saving(), await gate;
+        return source.save(sid, session);
+      },
+    };
     const replicas = name === 'redis-cluster' ? 1 : 0;
     const sessions = new SessionStore({ store, breaker, source: slowSource, codec, options: { ...DEFAULT_SESSION_OPTIONS, replicas, touchIntervalMs: 0 } });
     const { token } = await sessions.create(tenant, alice);

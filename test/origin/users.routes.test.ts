@@ -22,7 +22,11 @@ describe.each(combos)('user routes on %s with %s', (dbKind, cacheKind) => {
     // Other runs share the harness's Redis: start from a cold cache for the demo users.
     await origin.services.cache.delete(...acme.users.map((u) => userKey('acme', u.id)));
     await origin.services.db.query('INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)', [
-      carol.id, 'acme', carol.email, carol.name, await hashPassword(DEMO_PASSWORD),
+      carol.id,
+      'acme',
+      carol.email,
+      carol.name,
+      await hashPassword(DEMO_PASSWORD),
     ]);
     [aliceToken, bobToken, carolToken] = (await Promise.all([alice, bob, carol].map((user) => signIn(origin, 'acme', user.email)))) as [string, string, string];
   });
@@ -33,7 +37,11 @@ describe.each(combos)('user routes on %s with %s', (dbKind, cacheKind) => {
   async function newMember(): Promise<{ id: string; email: string; token: string }> {
     const member = { id: crypto.randomUUID(), email: `m-${crypto.randomUUID().slice(0, 8)}@acme.test` };
     await origin.services.db.query('INSERT INTO users (id, tenant_id, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)', [
-      member.id, 'acme', member.email, 'Member', await hashPassword(DEMO_PASSWORD),
+      member.id,
+      'acme',
+      member.email,
+      'Member',
+      await hashPassword(DEMO_PASSWORD),
     ]);
     return { ...member, token: await signIn(origin, 'acme', member.email) };
   }

@@ -10,7 +10,15 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { resourceKey } from '../../common/keys.ts';
-import { CacheEngine, createRedisClusterStore, createRedisStore, TrackedValues, VERSION_KEY_PREFIX, versionKey, type CacheStore } from '../../origin/cache/index.ts';
+import {
+  CacheEngine,
+  createRedisClusterStore,
+  createRedisStore,
+  TrackedValues,
+  VERSION_KEY_PREFIX,
+  versionKey,
+  type CacheStore,
+} from '../../origin/cache/index.ts';
 import { DEFAULT_POLICIES } from '../../origin/cache-policies.ts';
 import { commandsDuring } from '../harness/command-stats.ts';
 import { startRedis, type RedisProcess } from '../harness/redis.ts';
@@ -34,7 +42,7 @@ function reportOf(tracked: TrackedValues, key: string): Promise<void> {
   return new Promise((resolve) => {
     tracked.changed = (keys) => {
       changed(keys);
-      if (keys === undefined || keys.includes(key)) (resolve(), (tracked.changed = changed));
+      if (keys === undefined || keys.includes(key)) resolve(), (tracked.changed = changed);
     };
   });
 }

@@ -106,7 +106,12 @@ export class CloudFrontEdge extends Construct {
       comment: `${prefix}: the Strata API through CloudFront`,
       // Private routes and everything unlisted: never cached, every viewer header but Host passed
       // (Authorization included, which CloudFront forwards only with caching off).
-      defaultBehavior: { ...common, cachePolicy: CachePolicy.CACHING_DISABLED, originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER, allowedMethods: AllowedMethods.ALLOW_ALL },
+      defaultBehavior: {
+        ...common,
+        cachePolicy: CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        allowedMethods: AllowedMethods.ALLOW_ALL,
+      },
       additionalBehaviors,
       httpVersion: HttpVersion.HTTP2_AND_3,
       enableLogging: true,
@@ -116,7 +121,8 @@ export class CloudFrontEdge extends Construct {
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR4',
-      reason: 'On the default *.cloudfront.net certificate CloudFront cannot be pinned to TLS 1.2; that needs a custom domain with its own ACM certificate, which the stage does not have yet',
+      reason:
+        'On the default *.cloudfront.net certificate CloudFront cannot be pinned to TLS 1.2; that needs a custom domain with its own ACM certificate, which the stage does not have yet',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',

@@ -22,7 +22,10 @@ import * as d from './defaults.ts';
 /** The CloudFront path pattern of a public route: `projects/{id}` → `/v1/*\/public/projects/*`. */
 export function pathPattern(route: PublicRoute): string {
   const relative = route.path.replace(/^\/+|\/+$/g, '');
-  return `/v1/*/public/${relative.split('/').map((segment) => (/^\{.+\}$/.test(segment) ? '*' : segment)).join('/')}`;
+  return `/v1/*/public/${relative
+    .split('/')
+    .map((segment) => (/^\{.+\}$/.test(segment) ? '*' : segment))
+    .join('/')}`;
 }
 
 /**

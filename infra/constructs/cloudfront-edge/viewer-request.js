@@ -5,8 +5,20 @@
 // an intermediary could use to change what the origin answers; and the client address is passed
 // as `x-strata-client-ip`. CloudFront adds the edge token itself (an origin custom header).
 var UNKEYED = [
-  'x-forwarded-host', 'x-forwarded-server', 'x-forwarded-scheme', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-prefix',
-  'x-host', 'x-original-url', 'x-original-host', 'x-rewrite-url', 'x-http-method-override', 'x-http-method', 'x-method-override', 'forwarded',
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-forwarded-scheme',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-host',
+  'x-original-url',
+  'x-original-host',
+  'x-rewrite-url',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'forwarded',
 ];
 
 function handler(event) {

@@ -44,11 +44,18 @@ export class EdgeWebAcl extends Construct {
               evaluationWindowSec: 60,
               aggregateKeyType: 'IP',
               scopeDownStatement: {
-                byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: '/v1/', textTransformations: [{ priority: 0, type: 'NONE' }] },
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: 'STARTS_WITH',
+                  searchString: '/v1/',
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
               },
             },
           },
-          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate-limited', responseHeaders: [{ name: 'retry-after', value: '60' }] } } },
+          action: {
+            block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate-limited', responseHeaders: [{ name: 'retry-after', value: '60' }] } },
+          },
           visibilityConfig: visibility('rate-limit'),
         },
         {
@@ -56,7 +63,11 @@ export class EdgeWebAcl extends Construct {
           priority: 1,
           overrideAction: { none: {} },
           statement: {
-            managedRuleGroupStatement: { vendorName: 'AWS', name: d.COMMON_RULE_SET, ruleActionOverrides: [{ name: d.BODY_SIZE_RULE, actionToUse: { count: {} } }] },
+            managedRuleGroupStatement: {
+              vendorName: 'AWS',
+              name: d.COMMON_RULE_SET,
+              ruleActionOverrides: [{ name: d.BODY_SIZE_RULE, actionToUse: { count: {} } }],
+            },
           },
           visibilityConfig: visibility('common-rules'),
         },

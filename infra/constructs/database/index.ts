@@ -90,7 +90,8 @@ export class OriginDatabase extends Construct implements IConnectable {
     this.databaseName = props.databaseName ?? d.DEFAULT_DATABASE_NAME;
     this.username = props.username ?? d.DEFAULT_USERNAME;
     this.appUsername = props.appUsername ?? d.DEFAULT_APP_USERNAME;
-    if (this.appUsername === this.username) throw new Error(`OriginDatabase ${props.clusterIdentifier}: appUsername must differ from the owner ${this.username}`);
+    if (this.appUsername === this.username)
+      throw new Error(`OriginDatabase ${props.clusterIdentifier}: appUsername must differ from the owner ${this.username}`);
 
     const clusterSecurityGroup = new SecurityGroup(this, 'ClusterSecurityGroup', {
       vpc: props.vpc,
@@ -145,7 +146,10 @@ export class OriginDatabase extends Construct implements IConnectable {
 
     // End-to-end IAM: the proxy signs in to the cluster as the app role with this role's
     // rds-db:connect, so it holds no secret, and the owner cannot be reached through it.
-    const proxyRole = new Role(this, 'ProxyRole', { assumedBy: new ServicePrincipal('rds.amazonaws.com'), description: `${props.clusterIdentifier} proxy: IAM sign-in as ${this.appUsername}` });
+    const proxyRole = new Role(this, 'ProxyRole', {
+      assumedBy: new ServicePrincipal('rds.amazonaws.com'),
+      description: `${props.clusterIdentifier} proxy: IAM sign-in as ${this.appUsername}`,
+    });
     this.cluster.grantConnect(proxyRole, this.appUsername);
     this.proxy = this.cluster.addProxy('Proxy', {
       dbProxyName: `${props.clusterIdentifier}-proxy`,
@@ -193,5 +197,6 @@ function validate(id: string, s: Sizing): void {
   const rotationDays = s.rotationInterval.toDays({ integral: false });
   if (rotationDays < 1 || rotationDays > 365) throw new Error(`${where}: rotationInterval must be 1–365 days, got ${rotationDays}`);
   const backupDays = s.backupRetention.toDays({ integral: false });
-  if (!Number.isInteger(backupDays) || backupDays < 1 || backupDays > 35) throw new Error(`${where}: backupRetention must be 1–35 whole days, got ${backupDays}`);
+  if (!Number.isInteger(backupDays) || backupDays < 1 || backupDays > 35)
+    throw new Error(`${where}: backupRetention must be 1–35 whole days, got ${backupDays}`);
 }

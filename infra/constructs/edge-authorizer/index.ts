@@ -39,7 +39,8 @@ export class EdgeAuthorizer extends Construct {
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'The token is shared with the Cloudflare Worker, which no rotation function can update; the authorizer accepts the previous version, so operators rotate both sides by hand without downtime (docs/deploy.md, Rotating secrets)',
+      reason:
+        'The token is shared with the Cloudflare Worker, which no rotation function can update; the authorizer accepts the previous version, so operators rotate both sides by hand without downtime (docs/deploy.md, Rotating secrets)',
     });
     return secret;
   }
@@ -51,7 +52,8 @@ export class EdgeAuthorizer extends Construct {
     if (resultsCacheTtl.toSeconds() < 1 || resultsCacheTtl.toSeconds() > 3600) {
       throw new Error(`EdgeAuthorizer: resultsCacheTtl must be 1 s to 1 hour (caching is what keys it on the token), got ${resultsCacheTtl.toSeconds()} s`);
     }
-    if (secretCacheSeconds < 1 || secretCacheSeconds > 3600) throw new Error(`EdgeAuthorizer: secretCacheTtl must be 1 s to 1 hour, got ${secretCacheSeconds} s`);
+    if (secretCacheSeconds < 1 || secretCacheSeconds > 3600)
+      throw new Error(`EdgeAuthorizer: secretCacheTtl must be 1 s to 1 hour, got ${secretCacheSeconds} s`);
 
     // Not in the VPC: it needs Secrets Manager only, and starts faster outside.
     this.function = new OriginFunction(this, 'Function', {

@@ -80,7 +80,12 @@ export class StrataNetwork extends Construct {
     this.lambdaSecurityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS: purge webhooks to the edge, AWS endpoints');
 
     for (const service of props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS) {
-      const endpoint = this.vpc.addInterfaceEndpoint(`Endpoint-${service.shortName}`, { service, subnets: this.appSubnets, privateDnsEnabled: true, open: false });
+      const endpoint = this.vpc.addInterfaceEndpoint(`Endpoint-${service.shortName}`, {
+        service,
+        subnets: this.appSubnets,
+        privateDnsEnabled: true,
+        open: false,
+      });
       // HTTPS from inside the VPC only (the rotation function's security group is CDK-made).
       endpoint.connections.allowDefaultPortFrom(Peer.ipv4(cidr), 'HTTPS from the VPC');
     }

@@ -28,11 +28,23 @@ export function databaseAlarms(alarm: AlarmFactory, database: WatchedDatabase, t
 
   const id = database.clusterIdentifier;
   alarm('db-cpu', cpu, t.databaseCpuPercent, true, `${id}: CPU above ${t.databaseCpuPercent}% for 15 minutes`);
-  alarm('db-capacity', capacity, t.databaseCapacityPercent, true, `${id}: above ${t.databaseCapacityPercent}% of its maximum capacity for 15 minutes; raise maxCapacity`);
+  alarm(
+    'db-capacity',
+    capacity,
+    t.databaseCapacityPercent,
+    true,
+    `${id}: above ${t.databaseCapacityPercent}% of its maximum capacity for 15 minutes; raise maxCapacity`,
+  );
   alarm('db-deadlocks', deadlocks, 0, true, `${id}: deadlocks in three periods in a row`);
   alarm('db-replica-lag', replicaLag, t.databaseReplicaLagMs, true, `${id}: a reader lags more than ${t.databaseReplicaLagMs} ms`);
   alarm('db-proxy-auth-failures', authFailures, 0, true, `${database.proxyName}: a function failed to sign in (IAM token, rds-db:connect, rds_iam)`, 1);
-  alarm('db-proxy-connect-failures', databaseFailures, 0, true, `${database.proxyName}: the proxy cannot sign in to Aurora (its role, the app role, or the cluster is down)`);
+  alarm(
+    'db-proxy-connect-failures',
+    databaseFailures,
+    0,
+    true,
+    `${database.proxyName}: the proxy cannot sign in to Aurora (its role, the app role, or the cluster is down)`,
+  );
   return [
     new GraphWidget({ title: `${id}: CPU and capacity`, left: [cpu, capacity], width: 8 }),
     new GraphWidget({ title: `${id}: deadlocks and replica lag`, left: [deadlocks], right: [replicaLag], width: 8 }),

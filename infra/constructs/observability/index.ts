@@ -70,7 +70,8 @@ export class StrataObservability extends Construct {
     const t: d.AlarmThresholds = { ...d.DEFAULT_THRESHOLDS, ...props.thresholds };
     const targets = props.hitRatioTargets ?? d.HIT_RATIO_TARGETS;
     for (const [type, target] of Object.entries(targets)) {
-      if (!(d.DATA_TYPES as readonly string[]).includes(type)) throw new Error(`StrataObservability: unknown data type ${JSON.stringify(type)} in hitRatioTargets`);
+      if (!(d.DATA_TYPES as readonly string[]).includes(type))
+        throw new Error(`StrataObservability: unknown data type ${JSON.stringify(type)} in hitRatioTargets`);
       if (!(target! > 0 && target! <= 1)) throw new Error(`StrataObservability: hit ratio target of ${type} must be in (0, 1], got ${target}`);
     }
     if (props.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alarmEmail)) {
@@ -168,14 +169,36 @@ export class StrataObservability extends Construct {
     for (const { label, function: fn, timeout } of props.functions) {
       const errors = fn.metricErrors({ period: d.PERIOD, statistic: 'Sum' });
       const invocations = fn.metricInvocations({ period: d.PERIOD, statistic: 'Sum' });
-      const errorRate = new MathExpression({ expression: 'IF(i > 0, e / i, 0)', usingMetrics: { e: errors, i: invocations }, label: `${label} error rate`, period: d.PERIOD });
+      const errorRate = new MathExpression({
+        expression: 'IF(i > 0, e / i, 0)',
+        usingMetrics: { e: errors, i: invocations },
+        label: `${label} error rate`,
+        period: d.PERIOD,
+      });
       const throttles = fn.metricThrottles({ period: d.PERIOD, statistic: 'Sum' });
-      const throttleRate = new MathExpression({ expression: 'IF(i + r > 0, r / (i + r), 0)', usingMetrics: { r: throttles, i: invocations }, label: `${label} throttle rate`, period: d.PERIOD });
+      const throttleRate = new MathExpression({
+        expression: 'IF(i + r > 0, r / (i + r), 0)',
+        usingMetrics: { r: throttles, i: invocations },
+        label: `${label} throttle rate`,
+        period: d.PERIOD,
+      });
       const p99 = fn.metricDuration({ period: d.PERIOD, statistic: 'p99' });
       const durationLimit = Math.round(timeout.toMilliseconds() * t.lambdaDurationShareOfTimeout);
       alarm(`${label}-errors`, errorRate, t.lambdaErrorRate, true, `${label} Lambda error rate above ${t.lambdaErrorRate * 100}%`);
-      alarm(`${label}-throttles`, throttleRate, t.lambdaThrottleRate, true, `${label} Lambda: more than ${t.lambdaThrottleRate * 100}% of invocations throttled (concurrency limit)`);
-      alarm(`${label}-duration`, p99, durationLimit, true, `${label} Lambda p99 duration above ${durationLimit} ms (${t.lambdaDurationShareOfTimeout * 100}% of its timeout)`);
+      alarm(
+        `${label}-throttles`,
+        throttleRate,
+        t.lambdaThrottleRate,
+        true,
+        `${label} Lambda: more than ${t.lambdaThrottleRate * 100}% of invocations throttled (concurrency limit)`,
+      );
+      alarm(
+        `${label}-duration`,
+        p99,
+        durationLimit,
+        true,
+        `${label} Lambda p99 duration above ${durationLimit} ms (${t.lambdaDurationShareOfTimeout * 100}% of its timeout)`,
+      );
       lambdaWidgets.push(
         new GraphWidget({ title: `${label}: invocations, errors, throttles`, left: [invocations, errors, throttles], width: 12 }),
         new GraphWidget({

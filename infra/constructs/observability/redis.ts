@@ -28,19 +28,46 @@ export function redisAlarms(alarm: AlarmFactory, groups: readonly WatchedCacheGr
     nodes.forEach((shardNodes, i) => {
       const shard = `${label}-shard${i + 1}`;
       const where = `${id} shard ${i + 1}`;
-      alarm(`${shard}-cpu`, shardMetric(shardNodes, 'EngineCPUUtilization', 'Maximum', `${shard} CPU`), t.redisCpuPercent, true, `${where}: engine CPU above ${t.redisCpuPercent}%`);
+      alarm(
+        `${shard}-cpu`,
+        shardMetric(shardNodes, 'EngineCPUUtilization', 'Maximum', `${shard} CPU`),
+        t.redisCpuPercent,
+        true,
+        `${where}: engine CPU above ${t.redisCpuPercent}%`,
+      );
       if (holdsSessions) {
-        alarm(`${shard}-memory`, shardMetric(shardNodes, 'DatabaseMemoryUsagePercentage', 'Maximum', `${shard} memory`), t.sessionsMemoryPercent, true,
-          `${where}: memory above ${t.sessionsMemoryPercent}%; at 100% noeviction refuses new logins`);
+        alarm(
+          `${shard}-memory`,
+          shardMetric(shardNodes, 'DatabaseMemoryUsagePercentage', 'Maximum', `${shard} memory`),
+          t.sessionsMemoryPercent,
+          true,
+          `${where}: memory above ${t.sessionsMemoryPercent}%; at 100% noeviction refuses new logins`,
+        );
         // Sessions are never evicted (noeviction): one eviction means the policy changed.
         alarm(`${shard}-evictions`, shardMetric(shardNodes, 'Evictions', 'Sum', `${shard} evictions`), 0, true, `${where}: a session was evicted`, 1);
       } else {
-        alarm(`${shard}-evictions-outpace-writes`, evictionsOverWrites(shardNodes, t.minEvictionsForOutpacing, `${shard} evictions minus writes`), 0, true,
-          `${where}: evicting more keys than it is written (at least ${t.minEvictionsForOutpacing} per 5 minutes) for 15 minutes: something besides data is pushing live keys out`);
+        alarm(
+          `${shard}-evictions-outpace-writes`,
+          evictionsOverWrites(shardNodes, t.minEvictionsForOutpacing, `${shard} evictions minus writes`),
+          0,
+          true,
+          `${where}: evicting more keys than it is written (at least ${t.minEvictionsForOutpacing} per 5 minutes) for 15 minutes: something besides data is pushing live keys out`,
+        );
       }
-      alarm(`${shard}-swap`, shardMetric(shardNodes, 'SwapUsage', 'Maximum', `${shard} swap`), t.redisSwapBytes, true, `${where}: a node swaps more than ${t.redisSwapBytes / 1024 / 1024} MB`);
-      alarm(`${shard}-replication-lag`, shardMetric(shardNodes, 'ReplicationLag', 'Maximum', `${shard} replication lag`), t.replicationLagSeconds, true,
-        `${where}: a replica lags more than ${t.replicationLagSeconds} s`);
+      alarm(
+        `${shard}-swap`,
+        shardMetric(shardNodes, 'SwapUsage', 'Maximum', `${shard} swap`),
+        t.redisSwapBytes,
+        true,
+        `${where}: a node swaps more than ${t.redisSwapBytes / 1024 / 1024} MB`,
+      );
+      alarm(
+        `${shard}-replication-lag`,
+        shardMetric(shardNodes, 'ReplicationLag', 'Maximum', `${shard} replication lag`),
+        t.replicationLagSeconds,
+        true,
+        `${where}: a replica lags more than ${t.replicationLagSeconds} s`,
+      );
     });
     const all = nodes.flat();
     const graph = (title: string, metric: string, statistic: string) =>

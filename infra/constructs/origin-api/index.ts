@@ -148,7 +148,9 @@ export class OriginApi extends Construct {
     for (const type of [ResponseType.DEFAULT_4XX, ResponseType.DEFAULT_5XX]) {
       this.api.addGatewayResponse(`Response-${type.responseType}`, {
         type,
-        templates: { 'application/json': '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}' },
+        templates: {
+          'application/json': '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}',
+        },
         responseHeaders: { 'Cache-Control': "'no-store'" },
       });
     }
@@ -202,7 +204,13 @@ export class OriginApi extends Construct {
 
     this.cachedMethods = parsed.map(({ resourcePath }) => ({ resourcePath, httpMethod: 'GET' as const }));
     this.stageSettingsFingerprint = createHash('sha256')
-      .update(JSON.stringify({ methodOptions: Object.entries(methodOptions).map(([k, v]) => [k, v.cacheTtl?.toSeconds(), v.throttlingRateLimit, v.throttlingBurstLimit]), throttling, cacheClusterSize }))
+      .update(
+        JSON.stringify({
+          methodOptions: Object.entries(methodOptions).map(([k, v]) => [k, v.cacheTtl?.toSeconds(), v.throttlingRateLimit, v.throttlingBurstLimit]),
+          throttling,
+          cacheClusterSize,
+        }),
+      )
       .digest('hex')
       .slice(0, 16);
   }

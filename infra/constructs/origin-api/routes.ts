@@ -46,7 +46,9 @@ export function parseRoute(route: PublicRoute, stage: Throttling): ParsedRoute {
       if (param === 'tenant' || pathParams.includes(param)) throw new Error(`OriginApi: public route ${route.path} repeats the path parameter {${param}}`);
       pathParams.push(param);
     } else if (!/^[a-z0-9][a-z0-9_.-]*$/.test(segment)) {
-      throw new Error(`OriginApi: public route ${JSON.stringify(route.path)} has an invalid segment ${JSON.stringify(segment)} (greedy {x+} paths cannot be cached per route)`);
+      throw new Error(
+        `OriginApi: public route ${JSON.stringify(route.path)} has an invalid segment ${JSON.stringify(segment)} (greedy {x+} paths cannot be cached per route)`,
+      );
     }
   }
   const ttl = route.cacheTtl.toSeconds();
@@ -59,9 +61,10 @@ export function parseRoute(route: PublicRoute, stage: Throttling): ParsedRoute {
   if (route.throttling) {
     validateThrottling(route.throttling, `public route ${route.path} throttling`);
     if (route.throttling.rateLimit > stage.rateLimit || route.throttling.burstLimit > stage.burstLimit) {
-      throw new Error(`OriginApi: public route ${route.path} throttling ${JSON.stringify(route.throttling)} exceeds the stage's ${JSON.stringify(stage)} and could never apply`);
+      throw new Error(
+        `OriginApi: public route ${route.path} throttling ${JSON.stringify(route.throttling)} exceeds the stage's ${JSON.stringify(stage)} and could never apply`,
+      );
     }
   }
   return { route, relative, resourcePath: `/v1/{tenant}/public/${relative}`, pathParams };
 }
-

@@ -174,7 +174,9 @@ function validate(props: CacheReplicationGroupProps, r: Resolved, self: CacheRep
     throw new Error(`${where}: numShards must be an integer from 1 to 500, got ${self.numShards}`);
   }
   if (!Number.isInteger(self.replicasPerShard) || self.replicasPerShard < 1 || self.replicasPerShard > 5) {
-    throw new Error(`${where}: replicasPerShard must be an integer from 1 to 5 (Multi-AZ failover needs a replica in every shard), got ${self.replicasPerShard}`);
+    throw new Error(
+      `${where}: replicasPerShard must be an integer from 1 to 5 (Multi-AZ failover needs a replica in every shard), got ${self.replicasPerShard}`,
+    );
   }
   if (!(d.EVICTION_POLICIES as readonly string[]).includes(self.evictionPolicy)) {
     throw new Error(`${where}: evictionPolicy must be one of ${d.EVICTION_POLICIES.join(', ')}, got ${JSON.stringify(self.evictionPolicy)}`);
@@ -193,7 +195,9 @@ function validate(props: CacheReplicationGroupProps, r: Resolved, self: CacheRep
   if (r.snapshotRetentionDays > 0) {
     const snapshot = parseDailyWindow(r.snapshotWindow, `${where}: snapshotWindow`);
     if (windowsOverlap(snapshot, maintenance)) {
-      throw new Error(`${where}: snapshotWindow ${r.snapshotWindow} overlaps maintenanceWindow ${r.maintenanceWindow}; ElastiCache refuses overlapping windows`);
+      throw new Error(
+        `${where}: snapshotWindow ${r.snapshotWindow} overlaps maintenanceWindow ${r.maintenanceWindow}; ElastiCache refuses overlapping windows`,
+      );
     }
   }
   return family;

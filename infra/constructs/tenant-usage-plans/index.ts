@@ -43,7 +43,8 @@ export class TenantUsagePlans extends Construct {
     for (const { tenant, plan = DEFAULT_PLAN } of props.tenants) {
       if (!isTenantId(tenant)) throw new Error(`TenantUsagePlans: ${JSON.stringify(tenant)} is not a tenant id ([a-z0-9][a-z0-9-]{0,62})`);
       if (seen.has(tenant)) throw new Error(`TenantUsagePlans: tenant ${tenant} is listed twice`);
-      if (!settings[plan]) throw new Error(`TenantUsagePlans: tenant ${tenant} is on plan ${JSON.stringify(plan)}, which is not one of ${Object.keys(settings).join(', ')}`);
+      if (!settings[plan])
+        throw new Error(`TenantUsagePlans: tenant ${tenant} is on plan ${JSON.stringify(plan)}, which is not one of ${Object.keys(settings).join(', ')}`);
       seen.add(tenant);
     }
     for (const [name, plan] of Object.entries(settings)) {
@@ -64,7 +65,11 @@ export class TenantUsagePlans extends Construct {
     }
     const apiKeys: Record<string, ApiKey> = {};
     for (const { tenant, plan = DEFAULT_PLAN } of props.tenants) {
-      apiKeys[tenant] = new ApiKey(this, `Key-${tenant}`, { apiKeyName: `${props.namePrefix}-${tenant}`, description: `API key of tenant ${tenant}`, enabled: true });
+      apiKeys[tenant] = new ApiKey(this, `Key-${tenant}`, {
+        apiKeyName: `${props.namePrefix}-${tenant}`,
+        description: `API key of tenant ${tenant}`,
+        enabled: true,
+      });
       plans[plan]!.addApiKey(apiKeys[tenant]);
     }
     this.plans = plans;

@@ -5,14 +5,7 @@
  * explicit quality.
  */
 import { promisify } from 'node:util';
-import {
-  brotliCompress,
-  brotliCompressSync,
-  brotliDecompress,
-  brotliDecompressSync,
-  constants,
-  type BrotliOptions,
-} from 'node:zlib';
+import { brotliCompress, brotliCompressSync, brotliDecompress, brotliDecompressSync, constants, type BrotliOptions } from 'node:zlib';
 import { CacheError } from '../errors.ts';
 import { codecFailed, strictBase64, utf8Bytes, utf8Text } from './bytes.ts';
 import type { PayloadCodec } from './interface.ts';
@@ -69,9 +62,7 @@ export function compressCodec(options: CompressOptions = {}): PayloadCodec {
       const bytes = utf8Bytes(plain, NAME);
       if (bytes.length < thresholdBytes) return PLAIN_PREFIX + plain;
       const compressed =
-        bytes.length < SYNC_ENCODE_MAX_BYTES
-          ? brotliCompressSync(bytes, brotliOptions(bytes.length))
-          : await compressAsync(bytes, brotliOptions(bytes.length));
+        bytes.length < SYNC_ENCODE_MAX_BYTES ? brotliCompressSync(bytes, brotliOptions(bytes.length)) : await compressAsync(bytes, brotliOptions(bytes.length));
       const encoded = BROTLI_PREFIX + compressed.toString('base64');
       // Incompressible text (random ids, ciphertext) grows by base64's third; keep the smaller form.
       return encoded.length < PLAIN_PREFIX.length + bytes.length ? encoded : PLAIN_PREFIX + plain;
@@ -84,10 +75,7 @@ export function compressCodec(options: CompressOptions = {}): PayloadCodec {
       if (compressed === undefined) throw codecFailed(NAME, 'compressed payload is not canonical base64');
       let bytes: Buffer;
       try {
-        bytes =
-          compressed.length < SYNC_DECODE_MAX_BYTES
-            ? brotliDecompressSync(compressed)
-            : await decompressAsync(compressed);
+        bytes = compressed.length < SYNC_DECODE_MAX_BYTES ? brotliDecompressSync(compressed) : await decompressAsync(compressed);
       } catch (error) {
         throw codecFailed(NAME, 'brotli stream is corrupt', error);
       }

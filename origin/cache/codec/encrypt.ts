@@ -54,11 +54,7 @@ export function encryptCodec(keyring: Keyring): PayloadCodec {
       try {
         // assertKeyring guaranteed the current id is in rawKeys.
         const key = await (cryptoKey(currentId) as Promise<CryptoKey>);
-        sealed = await crypto.subtle.encrypt(
-          { name: 'AES-GCM', iv, additionalData: additionalData(currentId, context) },
-          key,
-          data,
-        );
+        sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(currentId, context) }, key, data);
       } catch (error) {
         throw codecFailed(NAME, `encryption with key "${currentId}" failed`, error);
       }
@@ -82,11 +78,7 @@ export function encryptCodec(keyring: Keyring): PayloadCodec {
       if (pending === undefined) throw codecFailed(NAME, `unknown key id "${kid}" (rotated out of the keyring?)`);
       let opened: ArrayBuffer;
       try {
-        opened = await crypto.subtle.decrypt(
-          { name: 'AES-GCM', iv, additionalData: additionalData(kid, context) },
-          await pending,
-          sealed,
-        );
+        opened = await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: additionalData(kid, context) }, await pending, sealed);
       } catch (error) {
         // GCM cannot tell tampering, a wrong key and a wrong cache key apart; neither can we.
         throw codecFailed(NAME, `decryption with key "${kid}" failed: tampered, or stored under another cache key`, error);

@@ -86,9 +86,7 @@ export class Invalidations {
     const mark = this.#pending.mark();
     // What the journal holds for these keys now: a bump that lands covers every write before it.
     const journaled = this.#journal?.before(keys);
-    const done = await guard.attempt('invalidate', () =>
-      store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))),
-    );
+    const done = await guard.attempt('invalidate', () => store.setMany(keys.map((key) => ({ key, value: newVersion(), ttlMs: VERSION_TTL_MS }))));
     // Until it lands, this tenant is read from the source (the old entries are still valid in
     // Redis) and the bump is retried in the background, here and, through the journal, by
     // every other process. Recorded before it is pended, so that no retry can land before the

@@ -91,7 +91,8 @@ export class Lookup {
     if (reuse) {
       // The same bytes as the last read of this key: its header and value again.
       const known = decodedCopies!.get(request.key, raw);
-      if (known !== undefined && sameVersions(known.entry.versions, versions)) return this.#judge(request, known.entry, known.usable as { value: T }, versions, now);
+      if (known !== undefined && sameVersions(known.entry.versions, versions))
+        return this.#judge(request, known.entry, known.usable as { value: T }, versions, now);
     } else if (raw !== undefined && !policy.memory) {
       // Otherwise the common case first, read in place: fresh, under these versions, not due for
       // a refresh (memory-tier policies take the full path, which also fills the tier).

@@ -42,7 +42,13 @@ export async function currentVersions(store: CacheStore, layout: readonly (reado
  * or the codec cannot serialise it. That is the value's failure, not the store's: callers keep
  * it outside the breaker.
  */
-export async function entryWrite(target: CacheTarget, value: unknown, versions: string[], now: number, onError: ErrorListener): Promise<EntryWrite | undefined> {
+export async function entryWrite(
+  target: CacheTarget,
+  value: unknown,
+  versions: string[],
+  now: number,
+  onError: ErrorListener,
+): Promise<EntryWrite | undefined> {
   try {
     const windows = windowsFor(target.policy, now);
     const json = JSON.stringify(value);
