@@ -28,23 +28,36 @@ const urlOf = (input: RequestInfo | URL) => (input instanceof Request ? input.ur
 /**
  * Watches the Worker's fetches: while `refusing`, Upstash's connections fail; on the origin
  * fetch of `path` for which `purgeOn` answers true, the purge `message` is delivered through the
- * edge (Upstash answering again) and the clock moved past the version memo, before the origin
- * answers what it had computed before the write.
+ * edge (Upstash answering again), the clock moved past the version memo and `afterPurge` called,
+ * before the origin answers what it had computed before the write.
  */
 function purgeDuringOriginFetch(path: string, bindings: Partial<Env>, clock: TestClock, message: object, purgeOn: (originCalls: number) => boolean) {
   const realFetch = globalThis.fetch;
   const upstash = bindings.UPSTASH_REDIS_REST_URL!;
-  const state = { refusing: false, originCalls: 0, purged: undefined as EdgeResult | undefined };
+  const asked: { calls: number; resolve: () => void }[] = [];
+  const state = {
+    refusing: false,
+    originCalls: 0,
+    purged: undefined as EdgeResult | undefined,
+    afterPurge: async (): Promise<void> => {},
+    /** Resolves when the origin fetch number `calls` of `path` starts. */
+    originAsked: (calls: number) => new Promise<void>((resolve) => (state.originCalls >= calls ? resolve() : asked.push({ calls, resolve }))),
+  };
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const url = urlOf(input);
     if (url.startsWith(upstash) && state.refusing) throw new TypeError('Network connection lost.');
     if (new URL(url).pathname === path) {
       state.originCalls++;
+      for (const waiter of asked) if (waiter.calls <= state.originCalls) waiter.resolve();
       if (purgeOn(state.originCalls)) {
+        // Asked now, so its answer is computed before the purge (the write) and held until after.
+        const answer = realFetch(input, init);
         state.refusing = false;
         const id = freshId();
         state.purged = await deliver(id, { id, ...message }, { bindings });
         clock.advance(VERSION_MEMO_TTL_MS + 1);
+        await state.afterPurge();
+        return answer;
       }
     }
     return realFetch(input, init);
@@ -112,5 +125,30 @@ describe('a purge landing while the origin is asked', () => {
     const after = await via(path, undefined, bindings);
     expect(answerOf(after)).toBe(2);
     expect(after.response.headers.get('cache-status')).toMatch(/strata-edge; hit/);
+  });
+
+  it('does not let a request that arrives after the purge join a fetch begun before it', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const clock = mockClock();
+    const path = scriptedPath();
+    const tenant = path.split('/')[2]!;
+    const bindings = perTestBindings();
+    const cacheable = { status: 200, headers: { 'cache-control': 'public, s-maxage=3600' } };
+    await script(path, { ...cacheable, body: 'old name' }, { ...cacheable, body: 'new name' });
+    const state = purgeDuringOriginFetch(path, bindings, clock, { prefixes: [`/v1/${tenant}/scripted`] }, (calls) => calls === 1);
+    // Sent once the purge landed, while the first request still waits for its origin fetch.
+    // The first fetch answers once the late request asked the origin itself, or (had it joined
+    // the first fetch instead) once it had a second to do so: only then can it have joined.
+    let late: Promise<EdgeResult> | undefined;
+    state.afterPurge = async () => {
+      late = via(path, undefined, bindings);
+      await Promise.race([state.originAsked(2), new Promise((resolve) => setTimeout(resolve, 1000))]);
+    };
+
+    const first = await via(path, undefined, bindings);
+    expect(answerOf(first)).toBe(1);
+    const after = await late!;
+    expect(after.body).toBe('new name');
+    expect(answerOf(after)).toBe(2);
   });
 });
