@@ -87,7 +87,13 @@ export async function workload(...args: string[]): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'strata-workload-'));
   try {
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, EDGE_PORT: String(await freePort()), ORIGIN_PORT: '0', PGLITE_DIR: 'memory://' };
-    const stack = await startLocalStack({ env, dataDir, output: 'ignore', edgePersistTo: join(dataDir, 'edge'), redisCluster: true });
+    const stack = await startLocalStack({
+      env,
+      dataDir,
+      output: process.env.WORKLOAD_EDGE_OUTPUT === 'inherit' ? 'inherit' : 'ignore',
+      edgePersistTo: join(dataDir, 'edge'),
+      redisCluster: true,
+    });
     try {
       const cluster = stack.processes.cluster;
       if (!cluster) throw new Error('the stack did not start its Redis Cluster');

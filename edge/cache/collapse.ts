@@ -12,21 +12,42 @@ export interface Fetched {
   body: ArrayBuffer | null;
 }
 
-/** One origin fetch per collapse key at a time in this isolate. */
+/** How a fetch ended, as handed to the requests that joined it. */
+type Outcome = { ok: true; fetched: Fetched } | { ok: false; error: unknown };
+
+/**
+ * One origin fetch per collapse key at a time in this isolate. A request that joins a fetch
+ * waits on a promise of its own, which the fetching request settles: workerd runs what follows
+ * in the joining request's context then, whereas awaiting the fetching request's own promise
+ * could build the joining request's response in the fetching request's context, and workerd
+ * fails that response's body with "Cannot perform I/O on behalf of a different request" (the
+ * workload's edge 500s). Joiners get their own copy of the headers.
+ */
 export class MissCollapser {
-  readonly #inflight = new Map<string, Promise<Fetched>>();
+  readonly #inflight = new Map<string, ((outcome: Outcome) => void)[]>();
 
   /** Joins the running fetch of `key` (`joined` true), or runs `fetchOnce` as that fetch. */
   async run(key: string, fetchOnce: () => Promise<Fetched>): Promise<{ fetched: Fetched; joined: boolean }> {
-    const running = this.#inflight.get(key);
-    if (running) return { fetched: await running, joined: true };
-    const started = fetchOnce();
-    this.#inflight.set(key, started);
+    const waiters = this.#inflight.get(key);
+    if (waiters) {
+      const outcome = await new Promise<Outcome>((resolve) => waiters.push(resolve));
+      if (!outcome.ok) throw outcome.error;
+      const { status, headers, body } = outcome.fetched;
+      return { fetched: { status, headers: new Headers(headers), body }, joined: true };
+    }
+    const mine: ((outcome: Outcome) => void)[] = [];
+    this.#inflight.set(key, mine);
+    let outcome: Outcome;
     try {
-      return { fetched: await started, joined: false };
+      outcome = { ok: true, fetched: await fetchOnce() };
+    } catch (error) {
+      outcome = { ok: false, error };
     } finally {
       this.#inflight.delete(key);
     }
+    for (const settle of mine) settle(outcome);
+    if (!outcome.ok) throw outcome.error;
+    return { fetched: outcome.fetched, joined: false };
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * A miss: the origin is asked once per key and `Vary`-relevant request headers in this isolate
- * (concurrent requests wait for that answer), the answer is stored when it may be, and every
+ * A miss: the origin is asked once per key, purge versions and `Vary`-relevant request headers in
+ * this isolate (concurrent requests wait for that answer), the answer is stored when it may be, and every
  * waiter gets its own copy of the body.
  */
 import { cacheFillRequest, fetchOrigin, responseHeaders } from '../upstream/forward.ts';
@@ -19,7 +19,9 @@ const COLLAPSE_HEADERS = ['accept', 'accept-encoding', 'accept-language'];
 export async function miss(x: Exchange, storage: EdgeStorage, collapser: MissCollapser): Promise<Response> {
   const { request } = x;
   const before = x.versions ? await x.versions.read(x.scope([])) : undefined;
-  const collapseKey = [x.base, x.credentials, ...COLLAPSE_HEADERS.map((h) => request.headers.get(h) ?? '')].join('\n');
+  // Under the versions it read: a request that saw a purge never joins a fetch begun before it,
+  // whose answer may be the data the purge retired.
+  const collapseKey = [x.base, x.credentials, before?.join(',') ?? '', ...COLLAPSE_HEADERS.map((h) => request.headers.get(h) ?? '')].join('\n');
   const versioned = await versionHeader(before);
   const { fetched, joined } = await collapser.run(collapseKey, async () =>
     buffer(await fetchOrigin(cacheFillRequest(x.base, request), x.c.env, x.c.get('requestId'), versioned)),

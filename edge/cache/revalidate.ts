@@ -101,8 +101,10 @@ export async function revalidateForClient(x: Exchange, storage: EdgeStorage, r: 
 
 /** Revalidates after the client was answered: freshens or replaces the entry; failures change nothing. */
 export async function revalidateInBackground(x: Exchange, storage: EdgeStorage, r: Revalidation): Promise<void> {
+  // Read before asking, as for the client: a purge landing during the refresh must keep its answer out.
+  const before = x.versions ? await x.versions.read(x.scope([])) : undefined;
   const body = await bodyOf(r.stored);
   const origin = await askOrigin(x, r);
   if (origin.status === 304 && freshen(x, storage, r, body, origin)) return;
-  await store(x, storage, await buffer(origin), undefined);
+  await store(x, storage, await buffer(origin), before);
 }

@@ -34,18 +34,23 @@ function routeStores(rule: RouteRule, status: number): boolean {
 
 /**
  * The purge versions to store `tags` under: `undefined` without purge versions, `null` when the
- * response must not be stored (versions unavailable, or a purge since `before` was read).
+ * response must not be stored: versions unavailable now, or unknown before the origin was asked
+ * (`before` undefined: Upstash failed open then), or a purge since `before` was read. Without
+ * versions from before the fetch, an answer computed before a write could be stamped with the
+ * versions its purge set, and be served as fresh until the next purge of its scope.
  */
 async function versionsToStore(x: Exchange, tags: readonly string[], before: readonly string[] | undefined): Promise<string[] | null | undefined> {
   if (!x.versions) return undefined;
+  if (before === undefined) return null;
   const now = await x.versions.read(x.scope(tags));
-  if (now === undefined || (before !== undefined && !sameVersions(before, now.slice(0, before.length)))) return null;
+  if (now === undefined || !sameVersions(before, now.slice(0, before.length))) return null;
   return now;
 }
 
 /**
  * Stores `fetched` under `x.base` (or its variant) when it may be; true when it will be. `before`
- * are the tag-less versions read before the origin was asked, when there were any.
+ * are the tag-less versions read before the origin was asked (`undefined` when that read failed,
+ * or there are no purge versions).
  */
 export async function store(x: Exchange, storage: EdgeStorage, fetched: Fetched, before: readonly string[] | undefined): Promise<boolean> {
   const { request, rule, base } = x;
