@@ -7,6 +7,7 @@
  * apart). Every subject gets the same rounds, slices and statistics.
  */
 import { median, pairedRatio, type Row } from './rows.ts';
+import { seededRandom } from './seeded-random.ts';
 
 /** Figures per subject, per metric: one per recorded round. */
 export type Samples = Map<string, Map<string, number[]>>;
@@ -123,17 +124,6 @@ const processCpuMicros = () => {
   return user + system;
 };
 
-/** A small seeded generator (mulberry32): the same orders for the same seed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * Operations per second of each batch function, and the CPU each spent per operation, measured in alternating turns of a few
  * milliseconds until each has run for `sliceMs` of its own time. On this shared machine other
@@ -146,7 +136,7 @@ export async function takeTurns(batches: readonly (() => Promise<unknown>)[], op
   const now = options.now ?? (() => performance.now());
   const cpu = options.cpu ?? processCpuMicros;
   const cpuSpent = batches.map(() => 0);
-  const random = seeded(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const spent = batches.map(() => 0);
   const done = batches.map(() => 0);
   const order = batches.map((_, i) => i);
