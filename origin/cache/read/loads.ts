@@ -20,15 +20,19 @@ export class Loads {
     this.#context = context;
   }
 
-  /** The value of a miss: joins this process's load of the key, or runs one coordinated load. */
-  load<T>(request: ReadRequest<T>, versions: (string | undefined)[]): Promise<T> {
-    return this.#context.flights.do(request.key, request.tenant, () => this.#coordinated(request, versions));
+  /**
+   * The value of a miss: joins this process's load of the key, or runs one coordinated load.
+   * `recheck`: a miss looks at the store once more after taking the lock; a refresh (of an entry
+   * that is still there) does not.
+   */
+  load<T>(request: ReadRequest<T>, versions: (string | undefined)[], recheck = true): Promise<T> {
+    return this.#context.flights.do(request.key, request.tenant, () => this.#coordinated(request, versions, recheck));
   }
 
   /** Reloads in the background (stale-while-revalidate, refresh-ahead), unless a load runs. */
   refresh<T>(request: ReadRequest<T>, versions: (string | undefined)[]): void {
     if (this.#context.flights.has(request.key)) return;
-    this.load(request, versions).catch((error: unknown) => this.#context.onError(error, { operation: 'refresh', key: request.key }));
+    this.load(request, versions, false).catch((error: unknown) => this.#context.onError(error, { operation: 'refresh', key: request.key }));
   }
 
   /** A read while the store fails: straight from the source, one load per key. */
@@ -51,7 +55,7 @@ export class Loads {
   }
 
   /** Loads once across processes: the lock holder loads and stores; others wait for its entry. */
-  async #coordinated<T>(request: ReadRequest<T>, versions: (string | undefined)[]): Promise<T> {
+  async #coordinated<T>(request: ReadRequest<T>, versions: (string | undefined)[], recheck: boolean): Promise<T> {
     const { store, guard, lock: options, onError } = this.#context;
     let lock;
     try {
@@ -59,15 +63,24 @@ export class Loads {
     } catch {
       return this.fromSource(request);
     }
+    const keys = [request.key, ...scopeKeys(request)];
+    const stored = async () => {
+      const [raw, ...current] = await store.getMany(keys).catch(() => [] as (string | undefined)[]);
+      const entry = raw === undefined ? undefined : readEntry(raw);
+      if (!entry || Date.now() >= entry.freshUntil || !sameVersions(entry.versions, current)) return undefined;
+      return decodePayload<T>(request, entry.payload, onError);
+    };
     if (!lock) {
-      const keys = [request.key, ...scopeKeys(request)];
-      const settled = await waitFor(async () => {
-        const [raw, ...current] = await store.getMany(keys).catch(() => [] as (string | undefined)[]);
-        const entry = raw === undefined ? undefined : readEntry(raw);
-        if (!entry || Date.now() >= entry.freshUntil || !sameVersions(entry.versions, current)) return undefined;
-        return decodePayload<T>(request, entry.payload, onError);
-      }, options.waitMs);
+      const settled = await waitFor(stored, options.waitMs);
       if (settled) return settled.value;
+    } else if (recheck) {
+      // Our miss may have been read just before another holder stored the entry and let the lock
+      // go: look once more before loading, or a second process loads what the first just stored.
+      const settled = await stored();
+      if (settled) {
+        await lock.release().catch((error: unknown) => onError(error, { operation: 'unlock', key: request.key }));
+        return settled.value;
+      }
     }
     try {
       return await this.#loadAndStore(request, versions);
