@@ -149,4 +149,16 @@ describe('memory store bounds', () => {
     expect(await store.get('a')).toBe('1');
     expect(await store.get('c')).toBe('3');
   });
+
+  it('never reports more time to live than an entry was given, however busy the process', async () => {
+    const store = createMemoryStore({ maxEntries: 10 });
+    await store.set('a', '1', 60_000);
+    // One task, no timer in between: a read takes the clock, the process stays busy, then a write.
+    const read = store.get('a');
+    const busyUntil = Date.now() + 20;
+    while (Date.now() < busyUntil);
+    const written = store.set('b', '2', 60_000);
+    await Promise.all([read, written]);
+    expect(await store.inspection!.ttl('b')).toBeLessThanOrEqual(60_000);
+  });
 });

@@ -18,7 +18,10 @@ const wallClock = { now: () => Date.now() };
 
 /** A store in this process's memory, bounded to `maxEntries`. */
 export function createMemoryStore(config: MemoryStoreConfig): CacheStore {
-  const lru = new LRUCache<string, string>({ max: config.maxEntries, perf: wallClock });
+  // ttlResolution 0: the clock is read at every check. lru-cache's default keeps one reading for a
+  // millisecond, cleared by a timer that a busy event loop delays, and an entry set at a later
+  // reading than the one kept would report more time to live than it was given.
+  const lru = new LRUCache<string, string>({ max: config.maxEntries, perf: wallClock, ttlResolution: 0 });
   const ttl = (ms: number | undefined) => (ms === undefined ? undefined : Math.max(1, Math.round(ms)));
   return {
     name: 'memory',
