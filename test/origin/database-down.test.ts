@@ -6,12 +6,14 @@
  * real server that comes back is used again without a restart.
  */
 import type { Hono } from 'hono';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../origin/app.ts';
 import type { DatabaseConfig } from '../../origin/db/index.ts';
 import { DEMO_PASSWORD, DEMO_TENANTS, seedDemoData } from '../../origin/db/seed.ts';
 import { log } from '../../origin/log.ts';
 import { buildServices, type Services } from '../../origin/services.ts';
+import { fileRedisUrl } from '../harness/file-redis.ts';
 import { startTcpCut, type TcpCut } from '../harness/tcp-cut.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 import { cacheConfig } from './origin-app.ts';
@@ -67,6 +69,11 @@ describe.each(kinds)('the origin with %s', (_, kind, outage) => {
     if (skip) return;
     vi.spyOn(log, 'warn').mockImplementation(() => {});
     cut = outage();
+    // Both outages seed the same demo tenants into this file's Redis: each starts with nothing
+    // cached, whichever ran first.
+    const redis = new Redis(fileRedisUrl());
+    await redis.flushall();
+    redis.disconnect();
     db = await createTestDatabase(kind);
     services = await buildServices({ database: await cut.config(db), cache: cacheConfig('redis') });
     await seedDemoData(services.db);

@@ -97,29 +97,43 @@ describe('journal sync', () => {
 
   it('settles its own record when a retry lands before the record is written', async () => {
     const { store, failing } = bumpFailing(createMemoryStore({ maxEntries: 100 }));
-    // The record waits at a gate; `recording` resolves once it is being written.
+    // Records pass until `gate` is set; then they wait at it, and `recording` resolves once one does.
+    let gate: Promise<void> | undefined;
     let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
     let started!: () => void;
     const recording = new Promise<void>((resolve) => (started = resolve));
-    const slow: InvalidationJournal = { ...journal, record: async (tenant, keys) => (started(), await gate, journal.record(tenant, keys)) };
+    const slow: InvalidationJournal = {
+      ...journal,
+      record: async (tenant, keys) => {
+        if (gate) {
+          started();
+          await gate;
+        }
+        return journal.record(tenant, keys);
+      },
+    };
     const engine = new CacheEngine({ store, journal: slow, journalPollMs: 100 });
     await engine.start();
     const tenant = freshTenant();
     failing.bumps = true;
+    // A first change that did not land: recorded, pended, retried in the background.
+    expect(await engine.invalidateTags(tenant, ['projects'])).toBe(false);
+    expect(await ofTenant(tenant)).toHaveLength(1);
+    // A second change of the same keys fails too, and its record is held while being written.
+    gate = new Promise<void>((resolve) => (open = resolve));
     const invalidated = engine.invalidateTags(tenant, ['projects']);
     await recording;
-    failing.bumps = false; // Redis is back while the record is still being written
+    failing.bumps = false; // Redis is back while the second record is still being written
     const before = failing.attempts;
     await eventually(
-      'a retry to land',
+      "the first change's retry to land",
       async () => failing.attempts,
       (attempts) => attempts > before,
     );
-    open(); // only now is the record written, after the retry landed
+    open(); // only now is the second record written, after a retry of its keys landed
     expect(await invalidated).toBe(false);
     await eventually(
-      'the record to be settled',
+      'every record to be settled',
       () => ofTenant(tenant),
       (entries) => entries.length === 0,
     );

@@ -366,13 +366,15 @@ describe('forged, replayed and oversized purges', () => {
   const newId = () => `adv-${crypto.randomUUID()}`;
 
   it('refuses every forgery and purges nothing', async () => {
+    // Ids of this test's own: the other tests here land real purges under `adv-…`.
+    const forgedId = () => `adv-forged-${crypto.randomUUID()}`;
     const { path } = await freshPublicProject(a);
     await stored(path);
     const now = Math.floor(Date.now() / 1000);
     const forged: [string, () => Promise<{ body: string; headers: Record<string, string> }>, number][] = [
-      ['no signature', async () => ({ body: JSON.stringify({ id: newId(), everything: true }), headers: {} }), 401],
-      ['another key', () => signed({ id: newId(), everything: true }, { secret: 'guessed' }), 401],
-      ['a key one character off', () => signed({ id: newId(), everything: true }, { secret: `${world.purgeSecret.slice(0, -1)}_` }), 401],
+      ['no signature', async () => ({ body: JSON.stringify({ id: forgedId(), everything: true }), headers: {} }), 401],
+      ['another key', () => signed({ id: forgedId(), everything: true }, { secret: 'guessed' }), 401],
+      ['a key one character off', () => signed({ id: forgedId(), everything: true }, { secret: `${world.purgeSecret.slice(0, -1)}_` }), 401],
       [
         'a signature of another body',
         async () => {
@@ -392,7 +394,7 @@ describe('forged, replayed and oversized purges', () => {
       [
         'the timestamp moved',
         async () => {
-          const good = await signed({ id: newId(), everything: true });
+          const good = await signed({ id: forgedId(), everything: true });
           return { body: good.body, headers: { ...good.headers, 'x-strata-purge-timestamp': String(now + 1) } };
         },
         401,
@@ -400,7 +402,7 @@ describe('forged, replayed and oversized purges', () => {
       [
         'a signature in upper case hex',
         async () => {
-          const good = await signed({ id: newId(), everything: true });
+          const good = await signed({ id: forgedId(), everything: true });
           return { body: good.body, headers: { ...good.headers, 'x-strata-purge-signature': good.headers['x-strata-purge-signature']!.toUpperCase() } };
         },
         401,
@@ -408,14 +410,14 @@ describe('forged, replayed and oversized purges', () => {
       [
         'five signatures to try',
         async () => {
-          const good = await signed({ id: newId(), everything: true });
+          const good = await signed({ id: forgedId(), everything: true });
           const sig = good.headers['x-strata-purge-signature']!;
           return { body: good.body, headers: { ...good.headers, 'x-strata-purge-signature': [sig, sig, sig, sig, sig].join(',') } };
         },
         401,
       ],
-      ['an old timestamp (replay after the window)', () => signed({ id: newId(), everything: true }, { timestamp: now - 301 }), 401],
-      ['a timestamp in the future', () => signed({ id: newId(), everything: true }, { timestamp: now + 301 }), 401],
+      ['an old timestamp (replay after the window)', () => signed({ id: forgedId(), everything: true }, { timestamp: now - 301 }), 401],
+      ['a timestamp in the future', () => signed({ id: forgedId(), everything: true }, { timestamp: now + 301 }), 401],
       [
         'a body id that differs from the signed header id',
         async () => {
@@ -427,15 +429,15 @@ describe('forged, replayed and oversized purges', () => {
       [
         'a signed body that is not JSON',
         async () => {
-          const id = newId();
+          const id = forgedId();
           return { body: '{"id":', headers: await signedPurgeHeaders(world.purgeSecret, id, '{"id":') };
         },
         400,
       ],
-      ['a signed glob prefix', () => signed({ id: newId(), prefixes: [`/v1/${a.id}/*`] }), 400],
-      ['a signed tenant that is not a slug', () => signed({ id: newId(), tenants: [`${a.id}:*`] }), 400],
-      ['a signed list over its limit', () => signed({ id: newId(), tags: Array.from({ length: 501 }, (_, i) => `t${i}`) }), 400],
-      ['a signed unknown field', () => signed({ id: newId(), everything: false, tenants: [a.id], eval: 'FLUSHALL' }), 400],
+      ['a signed glob prefix', () => signed({ id: forgedId(), prefixes: [`/v1/${a.id}/*`] }), 400],
+      ['a signed tenant that is not a slug', () => signed({ id: forgedId(), tenants: [`${a.id}:*`] }), 400],
+      ['a signed list over its limit', () => signed({ id: forgedId(), tags: Array.from({ length: 501 }, (_, i) => `t${i}`) }), 400],
+      ['a signed unknown field', () => signed({ id: forgedId(), everything: false, tenants: [a.id], eval: 'FLUSHALL' }), 400],
     ];
     for (const [what, make, status] of forged) {
       const { body, headers } = await make();
@@ -444,7 +446,7 @@ describe('forged, replayed and oversized purges', () => {
       expect(errorCode(r), what).toBe(status === 401 ? 'unauthorized' : 'invalid_purge');
       expect((await world.edge(path)).headers['cache-status'], what).toMatch(/strata-edge; hit/);
     }
-    expect(await world.upstashKeys('edge:purge:adv-*')).toEqual([]);
+    expect(await world.upstashKeys('edge:purge:adv-forged-*')).toEqual([]);
   });
 
   it('a replayed purge (same id, in the window) is acknowledged as a duplicate and purges nothing again', async () => {
