@@ -20,7 +20,12 @@ export interface Revalidation {
   stored: StoredEntry;
   policy: CachePolicy;
   conditional: HeaderRecord;
+  /** Revalidated because its purge versions could not be read, not because it is stale. */
+  unverified?: true;
 }
+
+/** `Cache-Status` detail of a revalidation made because the purge versions could not be read. */
+export const UNVERIFIED_DETAIL = 'purge-unverified';
 
 /** Seconds of `stale-if-error` the stored decision headers allow past freshness (RFC 5861 §4). */
 function staleIfErrorSeconds(policy: CachePolicy): number {
@@ -88,14 +93,14 @@ export async function revalidateForClient(x: Exchange, storage: EdgeStorage, r: 
   if (origin.status === 304) {
     const freshened = freshen(x, storage, r, body, origin);
     if (freshened) {
-      const member = forwardStatus('stale', true, { fwdStatus: 304 });
+      const member = forwardStatus('stale', true, { fwdStatus: 304, ...(r.unverified ? { detail: UNVERIFIED_DETAIL } : {}) });
       return finish(x, fromStorage(request, freshened.meta, body, freshened.policy, member), 'revalidated', r.key, r.policy);
     }
   }
   // A new response instead of a 304: it replaces the stored one.
   const fetched = await buffer(origin);
   const saved = await store(x, storage, fetched, before);
-  const member = forwardStatus('stale', saved, { fwdStatus: fetched.status });
+  const member = forwardStatus('stale', saved, { fwdStatus: fetched.status, ...(r.unverified ? { detail: UNVERIFIED_DETAIL } : {}) });
   return finish(x, clientResponse(request, fetched.status, responseHeaders(fetched.headers), fetched.body, member), 'stale', r.key);
 }
 

@@ -12,7 +12,7 @@ import { VERSION_MEMO_TTL_MS } from '../../edge/purge/index.ts';
 import { mockClock, type TestClock } from './clock.ts';
 import type { EdgeResult } from './edge-fetch.ts';
 import { deliver, freshId, purgeBindings } from './purge-support.ts';
-import { answerOf, script, scriptedPath, via } from './scripted-support.ts';
+import { answerOf, edgeStatus, originSaw, script, scriptedPath, via } from './scripted-support.ts';
 import { switchableId } from './upstash-namespace.ts';
 
 // The scripted paths as a tenant's routes, so a purge of the tenant's prefix reaches them; and an
@@ -150,5 +150,76 @@ describe('a purge landing while the origin is asked', () => {
     const after = await late!;
     expect(after.body).toBe('new name');
     expect(answerOf(after)).toBe(2);
+  });
+});
+
+/** While `refusing.now`, the Worker's connections to `bindings`' Upstash fail. */
+function refuseUpstash(bindings: Partial<Env>) {
+  const realFetch = globalThis.fetch;
+  const refusing = { now: false };
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    if (refusing.now && urlOf(input).startsWith(bindings.UPSTASH_REDIS_REST_URL!)) throw new TypeError('Network connection lost.');
+    return realFetch(input, init);
+  });
+  return refusing;
+}
+
+describe('a stored response whose purge versions cannot be read (Upstash failing)', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const fresh = (etag: string) => ({ status: 200, headers: { 'cache-control': 'public, s-maxage=3600, stale-if-error=86400', etag } });
+
+  it('is revalidated with the origin, so a purge it cannot see does not leave the old answer served', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const clock = mockClock();
+    const path = scriptedPath();
+    const tenant = path.split('/')[2]!;
+    const bindings = perTestBindings();
+    await script(path, { ...fresh('"v1"'), body: 'old name' }, { ...fresh('"v2"'), body: 'new name' });
+    const refusing = refuseUpstash(bindings);
+    expect(answerOf(await via(path, undefined, bindings))).toBe(1);
+    expect(edgeStatus(await via(path, undefined, bindings))).toMatch(/^strata-edge; hit/);
+    // The rename's purge lands; then this isolate's reads of Upstash fail (its memo long gone).
+    const id = freshId();
+    expect((await deliver(id, { id, prefixes: [`/v1/${tenant}/scripted`] }, { bindings })).json()).toMatchObject({ status: 'purged' });
+    refusing.now = true;
+    clock.advance(VERSION_MEMO_TTL_MS + 1);
+
+    const during = await via(path, undefined, bindings);
+    expect(during.body).toBe('new name');
+    expect(edgeStatus(during)).toBe('strata-edge; fwd=stale; fwd-status=200; detail=purge-unverified');
+    expect((await originSaw(path)).headers?.['if-none-match']).toBe('"v1"');
+  });
+
+  it('is served as stored when the origin answers 304 to its validators', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const clock = mockClock();
+    const path = scriptedPath();
+    const bindings = perTestBindings();
+    await script(path, { ...fresh('"v1"'), body: 'unchanged' }, { status: 304, headers: { etag: '"v1"' } });
+    const refusing = refuseUpstash(bindings);
+    expect(answerOf(await via(path, undefined, bindings))).toBe(1);
+    refusing.now = true;
+    clock.advance(VERSION_MEMO_TTL_MS + 1000);
+
+    const during = await via(path, undefined, bindings);
+    expect([during.response.status, during.body]).toEqual([200, 'unchanged']);
+    expect(edgeStatus(during)).toBe('strata-edge; fwd=stale; fwd-status=304; stored; detail=purge-unverified');
+    expect((await originSaw(path)).hits).toBe(2);
+  });
+
+  it('is served as stored within stale-if-error when the origin fails too', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const clock = mockClock();
+    const path = scriptedPath();
+    const bindings = perTestBindings();
+    await script(path, { ...fresh('"v1"'), body: 'kept' }, { status: 503, body: 'down' });
+    const refusing = refuseUpstash(bindings);
+    expect(answerOf(await via(path, undefined, bindings))).toBe(1);
+    refusing.now = true;
+    clock.advance(VERSION_MEMO_TTL_MS + 1000);
+
+    const during = await via(path, undefined, bindings);
+    expect([during.response.status, during.body]).toEqual([200, 'kept']);
+    expect(edgeStatus(during)).toBe('strata-edge; fwd=stale; fwd-status=503; detail=stale-if-error');
   });
 });
