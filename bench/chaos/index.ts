@@ -113,7 +113,7 @@ export async function chaos(faultsArg?: string): Promise<void> {
     const started = await startLocalStack({
       env,
       dataDir,
-      output: 'ignore',
+      output: process.env.CHAOS_EDGE_OUTPUT === 'inherit' ? 'inherit' : 'ignore',
       edgePersistTo: join(dataDir, 'edge'),
       redisCluster: true,
       edgeVars: CHAOS_EDGE_VARS,

@@ -3,8 +3,8 @@
  * this isolate (concurrent requests wait for that answer), the answer is stored when it may be, and every
  * waiter gets its own copy of the body.
  */
-import { cacheFillRequest, fetchOrigin, responseHeaders } from '../upstream/forward.ts';
-import { buffer, type MissCollapser } from './collapse.ts';
+import { cacheFillRequest, fetchOrigin, originTimeoutMs, responseHeaders } from '../upstream/forward.ts';
+import { buffer, JOIN_GRACE_MS, type MissCollapser } from './collapse.ts';
 import { finish, type Exchange } from './exchange.ts';
 import { clientResponse } from './respond.ts';
 import { forwardStatus } from './status.ts';
@@ -23,8 +23,11 @@ export async function miss(x: Exchange, storage: EdgeStorage, collapser: MissCol
   // whose answer may be the data the purge retired.
   const collapseKey = [x.base, x.credentials, before?.join(',') ?? '', ...COLLAPSE_HEADERS.map((h) => request.headers.get(h) ?? '')].join('\n');
   const versioned = await versionHeader(before);
-  const { fetched, joined } = await collapser.run(collapseKey, async () =>
-    buffer(await fetchOrigin(cacheFillRequest(x.base, request), x.c.env, x.c.get('requestId'), versioned)),
+  // The fetch is bounded by the origin timeout (headers and body), so a joiner waits that long and a little more.
+  const { fetched, joined } = await collapser.run(
+    collapseKey,
+    async () => buffer(await fetchOrigin(cacheFillRequest(x.base, request), x.c.env, x.c.get('requestId'), versioned)),
+    originTimeoutMs(x.c.env) + JOIN_GRACE_MS,
   );
   const saved = joined ? false : await store(x, storage, fetched, before);
   const body = fetched.body && fetched.body.slice(0);

@@ -132,13 +132,18 @@ export function tagsOf(headers: Headers): string[] {
     .filter(Boolean);
 }
 
+/** How long an origin request may take, headers and body (`ORIGIN_TIMEOUT_MS`, 10 s by default). */
+export function originTimeoutMs(env: Env): number {
+  return Number(env.ORIGIN_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
+}
+
 /**
  * Sends `request` to the origin with {@link originRequestHeaders}; 502 when it cannot be reached,
  * 504 when it is too slow.
  */
 export async function fetchOrigin(request: Request, env: Env, requestId: string, edgeHeaders: Record<string, string> = {}): Promise<Response> {
   const url = new URL(request.url);
-  const timeoutMs = Number(env.ORIGIN_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
+  const timeoutMs = originTimeoutMs(env);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   try {
     return await fetch(originUrl(env, `${url.pathname}${url.search}`), {

@@ -51,7 +51,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function compatibilityDate(): Promise<string> {
+/** The `compatibility_date` of wrangler.toml, which Miniflare is given as wrangler would. */
+export async function compatibilityDate(): Promise<string> {
   const toml = await readFile('wrangler.toml', 'utf8');
   const match = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml);
   if (!match) throw new Error('wrangler.toml has no compatibility_date');
