@@ -29,7 +29,7 @@ describe('chaos under load on the dev stack', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'strata-chaos-test-'));
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, EDGE_PORT: String(await freePort()), ORIGIN_PORT: '0', PGLITE_DIR: 'memory://' };
     stack = await startLocalStack({ env, dataDir, output: 'ignore', edgePersistTo: join(dataDir, 'edge'), redisCluster: true, edgeVars: CHAOS_EDGE_VARS });
-    const faults = allFaults(false).filter((fault) => fault.name === 'origin-down' || fault.name === 'redis-master-kill');
+    const faults = allFaults(undefined).filter((fault) => fault.name === 'origin-down' || fault.name === 'redis-master-kill');
     results = await runChaos(stack, { faults, maxMs: 5 * 60_000 });
   }, 400_000);
   afterAll(async () => {
