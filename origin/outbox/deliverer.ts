@@ -55,6 +55,13 @@ export class OutboxDeliverer {
   #running: Promise<DeliveryReport> | undefined;
   #again = false;
   #warned = false;
+  /**
+   * A run failed on the database: a claim may have committed without its rows coming back
+   * (a crash or failover mid-statement), leasing records that nobody sends for `LEASE_MS`.
+   * The next run makes every undelivered record due first (`releaseBackoff`); a record another
+   * deliverer holds may then go out twice, which the edge answers `duplicate`.
+   */
+  #leaseInDoubt = false;
 
   constructor(options: OutboxDelivererOptions) {
     this.#options = { baseDelayMs: 1000, maxDelayMs: 600_000, timeoutMs: 5000, batchSize: 50, ...options };
@@ -131,16 +138,25 @@ export class OutboxDeliverer {
       this.#warned = true;
       return total;
     }
-    do {
-      this.#again = false;
-      for (;;) {
-        const batch = await claimDue(this.#options.db, this.#options.batchSize, LEASE_MS);
-        const report = target ? await this.#deliverTo(target, batch) : await this.#sendEach(batch, url!, secret!);
-        total.delivered += report.delivered;
-        total.failed += report.failed;
-        if (batch.length < this.#options.batchSize) break;
+    try {
+      if (this.#leaseInDoubt) {
+        await releaseBackoff(this.#options.db);
+        this.#leaseInDoubt = false;
       }
-    } while (this.#again);
+      do {
+        this.#again = false;
+        for (;;) {
+          const batch = await claimDue(this.#options.db, this.#options.batchSize, LEASE_MS);
+          const report = target ? await this.#deliverTo(target, batch) : await this.#sendEach(batch, url!, secret!);
+          total.delivered += report.delivered;
+          total.failed += report.failed;
+          if (batch.length < this.#options.batchSize) break;
+        }
+      } while (this.#again);
+    } catch (error) {
+      this.#leaseInDoubt = true;
+      throw error;
+    }
     return total;
   }
 
