@@ -62,13 +62,21 @@ export class OutboxDeliverer {
    * deliverer holds may then go out twice, which the edge answers `duplicate`.
    */
   #leaseInDoubt = false;
+  /** Records handed over by `kick`, sent by the next run without being read back. */
+  #committed: OutboxRecord[] = [];
 
   constructor(options: OutboxDelivererOptions) {
     this.#options = { baseDelayMs: 1000, maxDelayMs: 600_000, timeoutMs: 5000, batchSize: 50, ...options };
   }
 
-  /** Starts a run in the background (after a commit); never throws, never blocks the caller. */
-  kick(): void {
+  /**
+   * Starts a run in the background (after a commit); never throws, never blocks the caller.
+   * `committed` are the records the caller's transaction just wrote: the run sends them as they
+   * are, before it claims anything, so their delivery does not wait on the database (a crash
+   * right after the commit delays only their `delivered` mark, and a duplicate later).
+   */
+  kick(committed: readonly OutboxRecord[] = []): void {
+    this.#committed.push(...committed);
     this.deliverPending().catch((error: unknown) => log.warn('purge outbox run failed', { error: String(error) }));
   }
 
@@ -130,26 +138,34 @@ export class OutboxDeliverer {
         secret = typeof this.#options.secret === 'function' ? await this.#options.secret() : this.#options.secret;
       } catch (error) {
         log.warn('purge secret unreadable: purges stay in the outbox', { error: String(error) });
+        this.#committed.length = 0;
         return total;
       }
     }
     if (!target && (!url || !secret)) {
       if (!this.#warned) log.warn('PURGE_URL or PURGE_SECRET unset: purges stay in the outbox');
       this.#warned = true;
+      this.#committed.length = 0;
       return total;
     }
+    const add = (report: DeliveryReport) => {
+      total.delivered += report.delivered;
+      total.failed += report.failed;
+    };
     try {
-      if (this.#leaseInDoubt) {
-        await releaseBackoff(this.#options.db);
-        this.#leaseInDoubt = false;
-      }
       do {
         this.#again = false;
+        // Each on its own: a database that fails to record one delivery does not hold back the next.
+        let failure: unknown;
+        for (const record of this.#committed.splice(0)) await this.#deliverBatch([record], url, secret).then(add, (error: unknown) => (failure ??= error));
+        if (failure !== undefined) throw failure;
+        if (this.#leaseInDoubt) {
+          await releaseBackoff(this.#options.db);
+          this.#leaseInDoubt = false;
+        }
         for (;;) {
           const batch = await claimDue(this.#options.db, this.#options.batchSize, LEASE_MS);
-          const report = target ? await this.#deliverTo(target, batch) : await this.#sendEach(batch, url!, secret!);
-          total.delivered += report.delivered;
-          total.failed += report.failed;
+          add(await this.#deliverBatch(batch, url, secret));
           if (batch.length < this.#options.batchSize) break;
         }
       } while (this.#again);
@@ -158,6 +174,11 @@ export class OutboxDeliverer {
       throw error;
     }
     return total;
+  }
+
+  #deliverBatch(batch: readonly OutboxRecord[], url: string | undefined, secret: string | undefined): Promise<DeliveryReport> {
+    const { target } = this.#options;
+    return target ? this.#deliverTo(target, batch) : this.#sendEach(batch, url!, secret!);
   }
 
   async #sendEach(batch: readonly OutboxRecord[], url: string, secret: string): Promise<DeliveryReport> {
