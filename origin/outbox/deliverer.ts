@@ -48,6 +48,8 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number): numb
 
 // A claimed record is not offered to another deliverer for this long (covers one send).
 const LEASE_MS = 30_000;
+// Claimed ids remembered against a late kick: far more than are claimed in the moment between a commit and its kick.
+const CLAIMED_REMEMBERED = 1000;
 
 /** Delivers pending purges; one instance per process. */
 export class OutboxDeliverer {
@@ -64,6 +66,11 @@ export class OutboxDeliverer {
   #leaseInDoubt = false;
   /** Records handed over by `kick`, sent by the next run without being read back. */
   #committed: OutboxRecord[] = [];
+  /**
+   * Ids this deliverer claimed lately: a run may claim a record between its commit and its
+   * kick, which then must not send it again.
+   */
+  readonly #claimed = new Set<string>();
 
   constructor(options: OutboxDelivererOptions) {
     this.#options = { baseDelayMs: 1000, maxDelayMs: 600_000, timeoutMs: 5000, batchSize: 50, ...options };
@@ -157,7 +164,8 @@ export class OutboxDeliverer {
         this.#again = false;
         // Each on its own: a database that fails to record one delivery does not hold back the next.
         let failure: unknown;
-        for (const record of this.#committed.splice(0)) await this.#deliverBatch([record], url, secret).then(add, (error: unknown) => (failure ??= error));
+        const committed = this.#committed.splice(0).filter((record) => !this.#claimed.has(record.id));
+        for (const record of committed) await this.#deliverBatch([record], url, secret).then(add, (error: unknown) => (failure ??= error));
         if (failure !== undefined) throw failure;
         if (this.#leaseInDoubt) {
           await releaseBackoff(this.#options.db);
@@ -165,6 +173,13 @@ export class OutboxDeliverer {
         }
         for (;;) {
           const batch = await claimDue(this.#options.db, this.#options.batchSize, LEASE_MS);
+          // A record claimed here goes out once, whether its kick came before the claim or comes after.
+          for (const record of batch) this.#claimed.add(record.id);
+          for (const id of this.#claimed) {
+            if (this.#claimed.size <= CLAIMED_REMEMBERED) break;
+            this.#claimed.delete(id);
+          }
+          this.#committed = this.#committed.filter((record) => !this.#claimed.has(record.id));
           add(await this.#deliverBatch(batch, url, secret));
           if (batch.length < this.#options.batchSize) break;
         }

@@ -226,6 +226,16 @@ describe.each(DATABASE_KINDS)('purge outbox on %s', (kind) => {
     expect(await new OutboxDeliverer({ db, url: receiver.url, secret: SECRET }).deliverPending()).toEqual({ delivered: 1, failed: 0 });
   });
 
+  it('does not send again from a kick what a run claimed between the commit and the kick', async () => {
+    const record = await db.transaction((tx) => enqueuePurge(tx, { tags: ['project:p0'] }));
+    const deliverer = new OutboxDeliverer({ db, url: receiver.url, secret: SECRET });
+    expect(await deliverer.deliverPending()).toEqual({ delivered: 1, failed: 0 });
+    deliverer.kick([record]);
+    await deliverer.idle(5000);
+    expect(receiver.received).toEqual([record.message]);
+    expect((await rows(db))[0]!.attempts).toBe(1);
+  });
+
   it('without PURGE_URL or PURGE_SECRET keeps records', async () => {
     await enqueue(1);
     expect(await new OutboxDeliverer({ db, url: undefined, secret: SECRET }).deliverPending()).toEqual({ delivered: 0, failed: 0 });
