@@ -126,6 +126,16 @@ function killTree(pid: number): number[] {
   return children;
 }
 
+/** SIGKILL of a postmaster and every process it started; resolves once all are gone. */
+async function crash(target: ChildProcess): Promise<void> {
+  if (!running(target) || target.pid === undefined) return;
+  const exited = new Promise((resolve) => target.once('exit', resolve));
+  const children = killTree(target.pid);
+  await exited;
+  // A new postmaster refuses to start while an old backend still holds the shared memory.
+  await waitFor('the killed server processes to be gone', async () => children.every(gone), 30_000);
+}
+
 /** Why a launch failed: the server's log, whose last lines name the cause. */
 class LaunchFailed extends Error {
   readonly portInUse: boolean;
@@ -275,8 +285,9 @@ async function launched(setup: Setup): Promise<PostgresServer> {
     exited.catch(() => {});
     const ready = waitFor(`postgres on ${port}`, answers, timeoutMs, () => !running(spawned));
     await Promise.race([exited, ready]).catch(async (error: unknown) => {
-      await terminate(spawned, 'SIGKILL');
-      throw error;
+      await crash(spawned);
+      // A wait that gave up because the server exited: its log says why (a port in use, …).
+      throw error instanceof LaunchFailed ? error : await exited.catch((failed: unknown) => (failed instanceof LaunchFailed ? failed : error));
     });
   };
 
@@ -292,13 +303,7 @@ async function launched(setup: Setup): Promise<PostgresServer> {
   };
 
   const kill = async () => {
-    const target = child;
-    if (!running(target) || target.pid === undefined) return;
-    const exited = new Promise((resolve) => target.once('exit', resolve));
-    const children = killTree(target.pid);
-    await exited;
-    // A new postmaster refuses to start while an old backend still holds the shared memory.
-    await waitFor('the killed server processes to be gone', async () => children.every(gone), 30_000);
+    if (child) await crash(child);
   };
 
   await launch();
