@@ -7,13 +7,13 @@ import type { LocalStack } from '../../local/stack.ts';
 import { countPending } from '../../origin/outbox/index.ts';
 import type { MixedLoad } from './load.ts';
 import { PROJECTS } from './ledger.ts';
-import type { ChaosDatabase } from './postgres.ts';
+import type { ChaosPostgres } from './postgres.ts';
 
 export interface FaultContext {
   stack: LocalStack;
   load: MixedLoad;
-  /** The benchmark's own PostgreSQL database, when `DATABASE_URL` named a server. */
-  postgres: ChaosDatabase | undefined;
+  /** The benchmark's own PostgreSQL server or database (`postgres.ts`); undefined on PGlite. */
+  postgres: ChaosPostgres | undefined;
 }
 
 export interface Fault {
@@ -67,7 +67,11 @@ function masterKill(): Fault {
   };
 }
 
-export function allFaults(withPostgres: boolean): Fault[] {
+/**
+ * Every fault the stack allows: the PostgreSQL ones need PostgreSQL (not PGlite), and the
+ * restart and the crash a server of the benchmark's own.
+ */
+export function allFaults(postgres: ChaosPostgres['kind'] | undefined): Fault[] {
   const faults: Fault[] = [
     masterKill(),
     {
@@ -127,20 +131,56 @@ export function allFaults(withPostgres: boolean): Fault[] {
       lift: ({ stack }) => stack.startEdge(),
     },
   ];
-  if (withPostgres) faults.push(postgresRestart());
+  if (postgres) faults.push(postgresTerminate());
+  if (postgres === 'private') faults.push(postgresRestart(), postgresCrash());
   return faults;
 }
 
-/** Every backend of the benchmark's database terminated, again and again for 3 s: a restart as clients meet it. */
+/** The faults that need PostgreSQL, and which kind (`postgres.ts`). */
+export const POSTGRES_FAULTS: Record<string, ChaosPostgres['kind'][]> = {
+  'postgres-restart': ['private'],
+  'postgres-crash': ['private'],
+  'postgres-terminate': ['private', 'shared'],
+};
+
+const server = (context: FaultContext) => {
+  const found = context.postgres?.server;
+  if (!found) throw new Error('this fault needs the benchmark to run a PostgreSQL server of its own (initdb and postgres on this machine)');
+  return found;
+};
+
+/** A clean restart: the server ends every session, checkpoints and exits; started again on the same port and data 5 s later. */
 function postgresRestart(): Fault {
+  return {
+    name: 'postgres-restart',
+    what: "the benchmark's PostgreSQL server shut down (pg_ctl stop -m fast: sessions ended, a checkpoint), started again on the same port and data after 5 s",
+    holdMs: HOLD_MS,
+    inject: (context) => server(context).stop('fast'),
+    lift: (context) => server(context).start(),
+  };
+}
+
+/** A crash: the postmaster and every backend killed at once; the start 5 s later replays the WAL. */
+function postgresCrash(): Fault {
+  return {
+    name: 'postgres-crash',
+    what: "the benchmark's PostgreSQL server crashed (SIGKILL of the postmaster and every backend at once), started again after 5 s with crash recovery (WAL replay)",
+    holdMs: HOLD_MS,
+    inject: (context) => server(context).kill(),
+    lift: (context) => server(context).start(),
+  };
+}
+
+/** Every backend of the benchmark's database terminated, again and again for 3 s: the server stays up, its clients' connections end. */
+function postgresTerminate(): Fault {
   let stop = false;
   let running: Promise<void> = Promise.resolve();
   return {
-    name: 'postgres-restart',
-    what: "every connection to the benchmark's PostgreSQL database terminated (pg_terminate_backend) every 100 ms for 3 s",
+    name: 'postgres-terminate',
+    what: "every connection to the benchmark's PostgreSQL database terminated (pg_terminate_backend) every 100 ms for 3 s; the server stays up",
     holdMs: 3000,
     async inject({ postgres }) {
-      if (!postgres) throw new Error('postgres-restart needs DATABASE_URL');
+      if (!postgres) throw new Error('postgres-terminate needs PostgreSQL');
       stop = false;
       await postgres.terminateBackends();
       running = (async () => {

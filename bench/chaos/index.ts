@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- chaos [fault,fault…]`: the local stack (wrangler dev, the origin's Node
- * server and outbox, a 6-node Redis cluster, the local Upstash endpoint, PGlite — or, with
- * `DATABASE_URL`, a database of its own on that server) under a bounded mixed load, with each
+ * server and outbox, a 6-node Redis cluster, the local Upstash endpoint, and a PostgreSQL server
+ * of its own when the binaries are here — else, with `DATABASE_URL`, a database of its own on
+ * that server, else PGlite) under a bounded mixed load, with each
  * fault injected while the load runs. Reports per fault the errors clients saw, the time to
  * recover, stale reads, and what was lost. Writes `bench/results/chaos.json`.
  */
@@ -12,8 +13,8 @@ import { freePort } from '../../local/ports.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { logger } from '../../origin/log.ts';
 import { writeRows, type Row } from '../rows.ts';
-import { allFaults } from './faults.ts';
-import { createChaosDatabase, type ChaosDatabase } from './postgres.ts';
+import { allFaults, POSTGRES_FAULTS } from './faults.ts';
+import { startChaosPostgres, type ChaosPostgres } from './postgres.ts';
 import { CHAOS_EDGE_VARS, runChaos, type FaultResult } from './run.ts';
 
 function rowsOf(result: FaultResult): Row[] {
@@ -76,30 +77,35 @@ function tableOf(results: readonly FaultResult[]): Record<string, Record<string,
 
 export async function chaos(faultsArg?: string): Promise<void> {
   const serverUrl = process.env.DATABASE_URL;
-  const available = allFaults(Boolean(serverUrl));
-  const wanted = faultsArg ? faultsArg.split(',') : available.map((f) => f.name);
-  const unknown = wanted.filter((name) => !available.some((f) => f.name === name));
-  if (unknown.length > 0)
-    throw new Error(
-      `unknown fault(s) ${unknown.join(', ')}; known: ${available.map((f) => f.name).join(', ')}${serverUrl ? '' : ' (postgres-restart needs DATABASE_URL)'}`,
-    );
-  const faults = available.filter((f) => wanted.includes(f.name));
+  const wanted = faultsArg?.split(',');
   logger.setLogLevel('CRITICAL');
   const loadBefore = loadavg()[0]!;
   const dataDir = await mkdtemp(join(tmpdir(), 'strata-chaos-'));
-  let postgres: ChaosDatabase | undefined;
+  let postgres: ChaosPostgres | undefined;
   let stack: LocalStack | undefined;
-  // Ctrl-C mid-run: stop what was started (a stopped Redis resumed first) and drop the database.
+  // Ctrl-C mid-run: stop what was started (a stopped Redis resumed first), then PostgreSQL.
   const interrupted = async () => {
     console.log('chaos: interrupted; stopping the stack');
     await stack?.stop();
-    await postgres?.drop().catch(() => {});
+    await postgres?.close().catch(() => {});
     await rm(dataDir, { recursive: true, force: true });
     process.exit(130);
   };
   process.once('SIGINT', interrupted);
   try {
-    postgres = serverUrl ? await createChaosDatabase(serverUrl) : undefined;
+    // Only a fault by name that the stack cannot have is refused before anything starts.
+    const known = allFaults('private').map((f) => f.name);
+    const unknown = (wanted ?? []).filter((name) => !known.includes(name));
+    if (unknown.length > 0) throw new Error(`unknown fault(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+    postgres = await startChaosPostgres(serverUrl);
+    if (postgres?.kind === 'private' && serverUrl) console.log('chaos: DATABASE_URL is not used: the benchmark runs a PostgreSQL server of its own to restart');
+    const available = allFaults(postgres?.kind);
+    const missing = (wanted ?? []).filter((name) => !available.some((f) => f.name === name));
+    if (missing.length > 0)
+      throw new Error(
+        `${missing.join(', ')} cannot run here: ${missing.map((name) => `${name} needs ${POSTGRES_FAULTS[name]?.map((kind) => (kind === 'private' ? 'the PostgreSQL binaries (initdb, postgres)' : 'DATABASE_URL')).join(' or ')}`).join('; ')}`,
+      );
+    const faults = wanted ? available.filter((f) => wanted.includes(f.name)) : available;
     const env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -107,9 +113,7 @@ export async function chaos(faultsArg?: string): Promise<void> {
       ORIGIN_PORT: '0',
       ...(postgres ? { DATABASE_URL: postgres.url } : { PGLITE_DIR: 'memory://' }),
     };
-    console.log(
-      `chaos: starting the stack (6-node Redis cluster, ${postgres ? `PostgreSQL database ${postgres.name}` : 'PGlite'}); load average ${loadBefore.toFixed(1)}`,
-    );
+    console.log(`chaos: starting the stack (6-node Redis cluster, ${postgres?.description ?? 'PGlite'}); load average ${loadBefore.toFixed(1)}`);
     const started = await startLocalStack({
       env,
       dataDir,
@@ -146,7 +150,7 @@ export async function chaos(faultsArg?: string): Promise<void> {
     await writeRows('chaos', rows);
   } finally {
     process.off('SIGINT', interrupted);
-    await postgres?.drop();
+    await postgres?.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

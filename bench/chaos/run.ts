@@ -8,7 +8,7 @@ import { DEMO_PASSWORD } from '../../origin/db/seed.ts';
 import type { Fault, FaultContext } from './faults.ts';
 import { USERS } from './ledger.ts';
 import { MixedLoad, type LoadRecord } from './load.ts';
-import type { ChaosDatabase } from './postgres.ts';
+import type { ChaosPostgres } from './postgres.ts';
 import { failedPurgeDeliveries, verify, type Verdict } from './verify.ts';
 import { count, errorsByStatus, firstStreak } from './window.ts';
 
@@ -38,7 +38,7 @@ const RECOVERY_DEADLINE_MS = 60_000;
 
 export interface ChaosOptions {
   faults: readonly Fault[];
-  postgres?: ChaosDatabase;
+  postgres?: ChaosPostgres;
   workers?: number;
   seed?: number;
   /** Caps on the whole run. */

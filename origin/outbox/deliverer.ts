@@ -48,6 +48,8 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number): numb
 
 // A claimed record is not offered to another deliverer for this long (covers one send).
 const LEASE_MS = 30_000;
+// Claimed ids remembered against a late kick: far more than are claimed in the moment between a commit and its kick.
+const CLAIMED_REMEMBERED = 1000;
 
 /** Delivers pending purges; one instance per process. */
 export class OutboxDeliverer {
@@ -55,13 +57,33 @@ export class OutboxDeliverer {
   #running: Promise<DeliveryReport> | undefined;
   #again = false;
   #warned = false;
+  /**
+   * A run failed on the database: a claim may have committed without its rows coming back
+   * (a crash or failover mid-statement), leasing records that nobody sends for `LEASE_MS`.
+   * The next run makes every undelivered record due first (`releaseBackoff`); a record another
+   * deliverer holds may then go out twice, which the edge answers `duplicate`.
+   */
+  #leaseInDoubt = false;
+  /** Records handed over by `kick`, sent by the next run without being read back. */
+  #committed: OutboxRecord[] = [];
+  /**
+   * Ids this deliverer claimed lately: a run may claim a record between its commit and its
+   * kick, which then must not send it again.
+   */
+  readonly #claimed = new Set<string>();
 
   constructor(options: OutboxDelivererOptions) {
     this.#options = { baseDelayMs: 1000, maxDelayMs: 600_000, timeoutMs: 5000, batchSize: 50, ...options };
   }
 
-  /** Starts a run in the background (after a commit); never throws, never blocks the caller. */
-  kick(): void {
+  /**
+   * Starts a run in the background (after a commit); never throws, never blocks the caller.
+   * `committed` are the records the caller's transaction just wrote: the run sends them as they
+   * are, before it claims anything, so their delivery does not wait on the database (a crash
+   * right after the commit delays only their `delivered` mark, and a duplicate later).
+   */
+  kick(committed: readonly OutboxRecord[] = []): void {
+    this.#committed.push(...committed);
     this.deliverPending().catch((error: unknown) => log.warn('purge outbox run failed', { error: String(error) }));
   }
 
@@ -123,25 +145,55 @@ export class OutboxDeliverer {
         secret = typeof this.#options.secret === 'function' ? await this.#options.secret() : this.#options.secret;
       } catch (error) {
         log.warn('purge secret unreadable: purges stay in the outbox', { error: String(error) });
+        this.#committed.length = 0;
         return total;
       }
     }
     if (!target && (!url || !secret)) {
       if (!this.#warned) log.warn('PURGE_URL or PURGE_SECRET unset: purges stay in the outbox');
       this.#warned = true;
+      this.#committed.length = 0;
       return total;
     }
-    do {
-      this.#again = false;
-      for (;;) {
-        const batch = await claimDue(this.#options.db, this.#options.batchSize, LEASE_MS);
-        const report = target ? await this.#deliverTo(target, batch) : await this.#sendEach(batch, url!, secret!);
-        total.delivered += report.delivered;
-        total.failed += report.failed;
-        if (batch.length < this.#options.batchSize) break;
-      }
-    } while (this.#again);
+    const add = (report: DeliveryReport) => {
+      total.delivered += report.delivered;
+      total.failed += report.failed;
+    };
+    try {
+      do {
+        this.#again = false;
+        // Each on its own: a database that fails to record one delivery does not hold back the next.
+        let failure: unknown;
+        const committed = this.#committed.splice(0).filter((record) => !this.#claimed.has(record.id));
+        for (const record of committed) await this.#deliverBatch([record], url, secret).then(add, (error: unknown) => (failure ??= error));
+        if (failure !== undefined) throw failure;
+        if (this.#leaseInDoubt) {
+          await releaseBackoff(this.#options.db);
+          this.#leaseInDoubt = false;
+        }
+        for (;;) {
+          const batch = await claimDue(this.#options.db, this.#options.batchSize, LEASE_MS);
+          // A record claimed here goes out once, whether its kick came before the claim or comes after.
+          for (const record of batch) this.#claimed.add(record.id);
+          for (const id of this.#claimed) {
+            if (this.#claimed.size <= CLAIMED_REMEMBERED) break;
+            this.#claimed.delete(id);
+          }
+          this.#committed = this.#committed.filter((record) => !this.#claimed.has(record.id));
+          add(await this.#deliverBatch(batch, url, secret));
+          if (batch.length < this.#options.batchSize) break;
+        }
+      } while (this.#again);
+    } catch (error) {
+      this.#leaseInDoubt = true;
+      throw error;
+    }
     return total;
+  }
+
+  #deliverBatch(batch: readonly OutboxRecord[], url: string | undefined, secret: string | undefined): Promise<DeliveryReport> {
+    const { target } = this.#options;
+    return target ? this.#deliverTo(target, batch) : this.#sendEach(batch, url!, secret!);
   }
 
   async #sendEach(batch: readonly OutboxRecord[], url: string, secret: string): Promise<DeliveryReport> {

@@ -20,12 +20,15 @@ interface OutboxRow {
   attempts: number;
 }
 
-/** Adds a purge to the outbox inside the caller's transaction; returns its id. */
-export async function enqueuePurge(tx: Queryable, selectors: Omit<PurgeMessage, 'id'>): Promise<string> {
+/**
+ * Adds a purge to the outbox inside the caller's transaction; returns the record, which the
+ * caller hands to the deliverer's `kick` once the transaction committed.
+ */
+export async function enqueuePurge(tx: Queryable, selectors: Omit<PurgeMessage, 'id'>): Promise<OutboxRecord> {
   const id = crypto.randomUUID();
   const message: PurgeMessage = { id, ...selectors };
   await tx.query('INSERT INTO purge_outbox (id, message) VALUES ($1, $2::jsonb)', [id, JSON.stringify(message)]);
-  return id;
+  return { id, message, attempts: 0 };
 }
 
 /**

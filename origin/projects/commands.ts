@@ -10,7 +10,7 @@ import type { DataType } from '../../common/keys.ts';
 import type { PurgeMessage } from '../../common/purge.ts';
 import type { CacheEngine, CachePolicy, CacheResult, CacheTarget } from '../cache/index.ts';
 import type { Database, Queryable } from '../db/index.ts';
-import { enqueuePurge } from '../outbox/store.ts';
+import { enqueuePurge, type OutboxRecord } from '../outbox/store.ts';
 import { ProjectRepository, type Project, type ProjectInput } from './repository.ts';
 import { jsonRepresentation, type Representation } from '../http/representation.ts';
 import { API_RESPONSE_FORMAT, projectKey, type ProjectList } from './service.ts';
@@ -25,9 +25,9 @@ export function projectPurge(tenant: string, id: string): Omit<PurgeMessage, 'id
   return { tags: [`project:${id}`], prefixes: [`/v1/${tenant}/public/projects`] };
 }
 
-/** Anything that can be told "purges are waiting" (the outbox deliverer). */
+/** Anything that can be told "purges are waiting" (the outbox deliverer), with the ones just committed. */
 export interface PurgeNotifier {
-  kick(): void;
+  kick(committed?: readonly OutboxRecord[]): void;
 }
 
 /** Project reads and writes for signed-in members of a tenant. */
@@ -91,34 +91,33 @@ export class ProjectCommands {
 
   /** Deletes a project; purges when it was public. */
   async delete(tenant: string, id: string): Promise<void> {
-    let queued = false;
+    let queued: OutboxRecord | undefined;
     await this.#db.transaction(async (tx) => {
       const repository = new ProjectRepository(tx);
       const before = await repository.lock(tenant, id);
       if (!before) throw notFound(tenant, id);
       await repository.remove(tenant, id);
-      if (before.visibility === 'public') queued = Boolean(await enqueuePurge(tx, projectPurge(tenant, id)));
+      if (before.visibility === 'public') queued = await enqueuePurge(tx, projectPurge(tenant, id));
     });
     await this.#cache.invalidateTags(tenant, ['projects', `project:${id}`]);
     await this.#cache.delete({ key: projectKey(tenant, id), tenant });
-    if (queued) this.#outbox.kick();
+    if (queued) this.#outbox.kick([queued]);
   }
 
   async #write(tenant: string, id: string, change: (tx: Queryable) => Promise<{ project: Project; purge: boolean }>): Promise<Project> {
-    let queued = false;
+    let queued: OutboxRecord | undefined;
     const project = await this.#cache.writeThrough(this.#target(tenant, id), async () => {
       const done = await this.#db.transaction(async (tx) => {
         const result = await change(tx);
-        if (result.purge) await enqueuePurge(tx, projectPurge(tenant, id));
-        return result;
+        return { ...result, queued: result.purge ? await enqueuePurge(tx, projectPurge(tenant, id)) : undefined };
       });
-      queued = done.purge;
+      queued = done.queued;
       // New versions first: a read that loaded the old row before the commit stores an entry
       // that is born invalid, and the write-through below is stored under the new ones.
       await this.#cache.invalidateTags(tenant, ['projects', `project:${id}`]);
       return done.project;
     });
-    if (queued) this.#outbox.kick();
+    if (queued) this.#outbox.kick([queued]);
     return project;
   }
 

@@ -41,7 +41,7 @@ describe('an outbox record the edge refuses permanently', () => {
   const enqueue = (messages: Omit<PurgeMessage, 'id'>[]) =>
     stack.services.db.transaction(async (tx) => {
       const ids: string[] = [];
-      for (const message of messages) ids.push(await enqueuePurge(tx, message));
+      for (const message of messages) ids.push((await enqueuePurge(tx, message)).id);
       return ids;
     });
   // A tag the purge grammar refuses: the edge answers 400 invalid_purge to every attempt.
