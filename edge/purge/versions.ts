@@ -4,7 +4,7 @@
  * purge made through another isolate is seen here at most VERSION_MEMO_TTL_MS late, plus the
  * one refresh in flight (at most VERSION_READ_TIMEOUT_MS) during which other reads use the
  * versions last known. When Upstash fails the reader answers `undefined` (fail open: the cache
- * serves what it has, docs/edge.md "Purge versions") and does not ask again for one memo lifetime; then one
+ * revalidates what it has with the origin, docs/edge.md "Purge versions") and does not ask again for one memo lifetime; then one
  * read probes while the others keep failing open, so an outage costs one attempt per isolate
  * per memo lifetime, not one per request.
  */
@@ -131,7 +131,7 @@ export function upstashVersionReader(redis: Redis, database: string): VersionRea
       } catch (error) {
         memo.downUntil = Date.now() + VERSION_MEMO_TTL_MS;
         memo.failing = true;
-        log('warn', 'purge versions unavailable; serving stored responses as they are', { keys: missing.length, error: String(error) });
+        log('warn', 'purge versions unavailable; revalidating stored responses with the origin', { keys: missing.length, error: String(error) });
         return undefined;
       } finally {
         memo.refreshing--;
