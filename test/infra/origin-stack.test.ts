@@ -125,7 +125,11 @@ describe('OriginStack: the origin function', () => {
         const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' };
         const sdk = await import(pathToFileURL(join(dirname(bundle), cloudFrontChunk())).href);
-        const ssm = new sdk.SSMClient({ region: 'us-east-1', endpoint, credentials });
+        // As on Lambda, SSM's credentials come from the environment through the SDK's default
+        // chain, whose providers are chunks of their own (`import()` inside the SDK).
+        process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+        process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+        const ssm = new sdk.SSMClient({ region: 'us-east-1', endpoint });
         const { Parameter } = await ssm.send(new sdk.GetParameterCommand({ Name: '/strata/dev/cloudfront-distribution-id' }));
         expect(Parameter.Value).toBe('E2CHUNK');
         const cloudfront = new sdk.CloudFrontClient({ region: 'us-east-1', endpoint, credentials });
