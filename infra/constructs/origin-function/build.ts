@@ -1,8 +1,8 @@
 /**
  * The origin functions' bundler: esbuild's API with code splitting, so a function loads at init
  * only its entry file and the chunks that file imports statically, and what the code reaches
- * with `import()` (the CloudFront and SSM clients, the AWS SDK's credential providers other than
- * the environment's) stays in chunks of its own until first use. `NodejsFunction` cannot do this:
+ * with `import()` (the CloudFront and SSM clients, the AWS SDK's credential providers, of which
+ * a function loads the one its credentials come from) stays in chunks until first use. `NodejsFunction` cannot do this:
  * it runs esbuild's command line with `--outfile`, one file, and takes no plugins.
  *
  * Used by the construct (through `build-cli.ts`, in a child process: CDK's local bundling is
