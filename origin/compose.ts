@@ -125,18 +125,30 @@ export async function composeServices(config: ServicesConfig, metrics: MetricsOu
   // Deployed, secrets come from Secrets Manager; locally from plain variables (never both: loadConfig).
   const secrets = config.secrets ? await openRuntimeSecrets(config.secrets) : {};
   const policies = policiesFor(secrets.encryptionKeys ?? config.encryptionKeys);
-  const db = await openDatabase(withDatabasePassword(config.database, secrets.databasePassword));
   const cache = openStore(withRotatingPassword(config.cache, secrets.redisPassword));
   if (config.cache.kind === 'memory') {
     log.warn('no REDIS_URL or REDIS_CLUSTER_NODES: caching in process memory, not shared between instances');
   }
-  // A cache that is down at start-up is not fatal: the store reconnects on its own.
-  await cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) }));
   // Sessions get their own store when the deployment has a no-eviction group for them, so cache
   // churn cannot log anyone out; otherwise they share the cache (and its breaker).
   const sessionsStore = config.sessionsCache ? openStore(withRotatingPassword(config.sessionsCache, secrets.redisPassword)) : cache;
-  if (sessionsStore !== cache) {
-    await sessionsStore.connect().catch((error: unknown) => log.warn('sessions store unreachable at start-up', { error: String(error) }));
+  // The database and the stores connect at the same time: start-up (a Lambda instance's init)
+  // waits for the slowest of them, not for their sum. A cache that is down at start-up is not
+  // fatal (the store reconnects on its own); a database that cannot be opened is, and the stores
+  // are closed once their attempt is over.
+  const connected = Promise.all([
+    cache.connect().catch((error: unknown) => log.warn('cache store unreachable at start-up', { store: cache.name, error: String(error) })),
+    sessionsStore !== cache
+      ? sessionsStore.connect().catch((error: unknown) => log.warn('sessions store unreachable at start-up', { error: String(error) }))
+      : undefined,
+  ]);
+  let db: Database;
+  try {
+    [db] = await Promise.all([openDatabase(withDatabasePassword(config.database, secrets.databasePassword)), connected]);
+  } catch (error) {
+    await connected;
+    await Promise.allSettled([cache.close(), ...(sessionsStore !== cache ? [sessionsStore.close()] : [])]);
+    throw error;
   }
   const breaker = createBreaker();
   const sessionsBreaker = sessionsStore === cache ? breaker : createBreaker();

@@ -5,7 +5,7 @@
  * exists and the distribution's origin is the origin's API, so the id cannot be in the origin's
  * environment without a dependency cycle; until the parameter exists, purges wait in the outbox.
  */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 
 /** Where the distribution id comes from. */
 export type DistributionIdSource = { readonly distributionId: string } | { readonly parameterName: string };
@@ -13,19 +13,23 @@ export type DistributionIdSource = { readonly distributionId: string } | { reado
 /** Reads the id once and keeps it; `forget()` makes the next read ask SSM again. */
 export class DistributionId {
   readonly #source: DistributionIdSource;
-  readonly #ssm: SSMClient | undefined;
+  #ssm: SSMClient | undefined;
   #known: string | undefined;
 
+  /** `ssm`: the client to read the parameter with. @default one for the function's region, made on the first read */
   constructor(source: DistributionIdSource, ssm?: SSMClient) {
     this.#source = source;
-    this.#ssm = 'parameterName' in source ? (ssm ?? new SSMClient({})) : undefined;
+    this.#ssm = ssm;
   }
 
   /** The distribution id; throws when the parameter cannot be read (yet). */
   async get(): Promise<string> {
     if ('distributionId' in this.#source) return this.#source.distributionId;
     if (this.#known) return this.#known;
-    const { Parameter } = await this.#ssm!.send(new GetParameterCommand({ Name: this.#source.parameterName }));
+    // The SDK loads on first use (`cloudfront-sdk.ts`): a given id never needs it.
+    const { GetParameterCommand, SSMClient } = await import('./cloudfront-sdk.ts');
+    this.#ssm ??= new SSMClient({});
+    const { Parameter } = await this.#ssm.send(new GetParameterCommand({ Name: this.#source.parameterName }));
     const value = Parameter?.Value?.trim();
     if (!value) throw new Error(`SSM parameter ${this.#source.parameterName} holds no distribution id`);
     this.#known = value;

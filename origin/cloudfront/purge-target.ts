@@ -7,7 +7,7 @@
  * in the outbox for the deliverer's backoff. Nothing is lost, and nothing is split.
  */
 import { randomUUID } from 'node:crypto';
-import { CloudFrontClient, CreateInvalidationCommand, NoSuchDistribution } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { log } from '../log.ts';
 import type { OutboxRecord, PurgeTarget } from '../outbox/index.ts';
@@ -30,21 +30,28 @@ function reason(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Sends purges to one CloudFront distribution as invalidations. */
+/**
+ * Sends purges to one CloudFront distribution as invalidations. The SDK is loaded by the first
+ * delivery, not by the constructor: the origin builds its target at start-up, and most of its
+ * instances never purge.
+ */
 export class CloudFrontPurgeTarget implements PurgeTarget {
-  readonly #client: CloudFrontClient;
+  #client: CloudFrontClient | undefined;
   readonly #distribution: DistributionId;
   readonly #limits: InvalidationLimits;
 
   constructor(options: CloudFrontPurgeTargetOptions) {
-    // CloudFront is a global service: one endpoint, requests signed for us-east-1.
-    this.#client = options.client ?? new CloudFrontClient({ region: 'us-east-1' });
+    this.#client = options.client;
     this.#distribution = new DistributionId(options.distribution, options.ssm);
     this.#limits = options.limits ?? CLOUDFRONT_LIMITS;
   }
 
   /** Sends `records` as few invalidations as the limits allow; returns why each unsent one failed. */
   async deliver(records: readonly OutboxRecord[]): Promise<ReadonlyMap<string, string>> {
+    // Imported here rather than at the top (`cloudfront-sdk.ts` says why); loaded once, then a resolved import.
+    const { CloudFrontClient, CreateInvalidationCommand, NoSuchDistribution } = await import('./cloudfront-sdk.ts');
+    // CloudFront is a global service: one endpoint, requests signed for us-east-1.
+    const client = (this.#client ??= new CloudFrontClient({ region: 'us-east-1' }));
     const failures = new Map<string, string>();
     let distributionId: string;
     try {
@@ -60,7 +67,7 @@ export class CloudFrontPurgeTarget implements PurgeTarget {
       if (refusal === undefined) {
         if (round.widened.length > 0) log.warn('purge widened to /*: more wildcard paths than CloudFront takes at once', { ids: round.widened });
         try {
-          await this.#client.send(
+          await client.send(
             new CreateInvalidationCommand({
               DistributionId: distributionId,
               // New per request, so a retry of this call by the SDK cannot create a second one.

@@ -14,7 +14,7 @@
  * not lengthen anything), and a success gives back the account and source points.
  */
 import { createHash } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type IRateLimiterOptions } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type IRateLimiterOptions } from './rate-limiters.ts';
 import type { Redis, Cluster } from 'ioredis';
 
 /** One limit: `points` failures per `durationSec`. */

@@ -1,11 +1,51 @@
-import { Validations, type Duration } from 'aws-cdk-lib';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AssetHashType, DockerImage, Validations, type Duration } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { Alias, Architecture, LoggingFormat, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Alias, Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE_BANNER, BUNDLE_EXTERNALS, BUNDLE_TARGET } from './bundling.ts';
+import { BUNDLE_ENTRY_FILE } from './bundling.ts';
 import * as d from './defaults.ts';
+
+/** The repository's root: esbuild resolves packages from its `node_modules`. */
+const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BUILD_CLI = fileURLToPath(new URL('./build-cli.ts', import.meta.url));
+
+/**
+ * The function's code: `entry` bundled by `build.ts` (code splitting, so chunks reached with
+ * `import()` load on first use) on this machine, in a child process since CDK's local bundling is
+ * synchronous. The asset is hashed by its output, as `NodejsFunction`'s is. Local bundling either
+ * succeeds or fails the synth with esbuild's message, so Docker never runs: the image is CDK's
+ * required placeholder, the one `NodejsFunction` itself passes when esbuild is installed.
+ */
+function bundledCode(entry: string): Code {
+  const entryPath = resolve(PROJECT_ROOT, entry);
+  // Checked here too: a synth that skips bundling (other stacks') must still refuse a wrong path.
+  if (!existsSync(entryPath)) throw new Error(`OriginFunction: no entry file at ${entryPath}`);
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('dummy'),
+      // CDK reuses a bundle made earlier in the synth for the same source path and bundling
+      // options, and `tryBundle`, a function, is not part of those: the entry is, through this.
+      environment: { STRATA_ENTRY: relative(PROJECT_ROOT, entryPath) },
+      local: {
+        tryBundle(outputDir) {
+          try {
+            execFileSync(process.execPath, [BUILD_CLI, entryPath, outputDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+          } catch (error) {
+            const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+            throw new Error(`bundling ${entry} failed: ${stderr || String(error)}`);
+          }
+          return true;
+        },
+      },
+    },
+  });
+}
 
 /** Props of {@link OriginFunction}. */
 export interface OriginFunctionProps {
@@ -36,10 +76,10 @@ export interface OriginFunctionProps {
 
 /**
  * The origin API as one Lambda function: Node 24 on arm64, bundled with esbuild as ESM so the
- * handler's top-level `await` builds its clients once per instance.
+ * handler's top-level `await` builds its clients once per instance (`bundledCode`).
  */
 export class OriginFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   /** What callers invoke: the `live` alias with provisioned concurrency, else the function. */
   readonly target: IFunction;
 
@@ -61,9 +101,9 @@ export class OriginFunction extends Construct {
     }
 
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? d.DEFAULT_LOG_RETENTION });
-    this.function = new NodejsFunction(this, 'Handler', {
-      entry: props.entry,
-      handler: props.handler ?? d.DEFAULT_HANDLER,
+    this.function = new LambdaFunction(this, 'Handler', {
+      code: bundledCode(props.entry),
+      handler: `${BUNDLE_ENTRY_FILE.replace(/\.mjs$/, '')}.${props.handler ?? d.DEFAULT_HANDLER}`,
       ...(props.description ? { description: props.description } : {}),
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -76,15 +116,6 @@ export class OriginFunction extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups } : {}),
       ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
-      bundling: {
-        // Also what `npm run bench -- lambda` builds with (`bundling.ts`).
-        format: OutputFormat.ESM,
-        target: BUNDLE_TARGET,
-        minify: true,
-        sourceMap: true,
-        banner: BUNDLE_BANNER,
-        externalModules: [...BUNDLE_EXTERNALS],
-      },
     });
     if (this.function.role) {
       const managed = ['AWSLambdaBasicExecutionRole', ...(props.vpc ? ['AWSLambdaVPCAccessExecutionRole'] : [])];
