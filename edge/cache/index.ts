@@ -82,7 +82,13 @@ async function answer(x: Exchange, storage: EdgeStorage, collapser: MissCollapse
       return finish(x, fromStorage(x.request, stored.meta, now, verdict.policy), 'stale-while-revalidate', key, verdict.policy);
     }
     case 'revalidate':
-      return revalidateForClient(x, storage, { key, stored, policy: verdict.policy, conditional: verdict.conditional, ...(verdict.unverified ? { unverified: true } : {}) });
+      return revalidateForClient(x, storage, {
+        key,
+        stored,
+        policy: verdict.policy,
+        conditional: verdict.conditional,
+        ...(verdict.unverified ? { unverified: true } : {}),
+      });
     case 'purged':
       await discard(stored.body);
       return miss(x, storage, collapser);
