@@ -9,12 +9,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../local/ports.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { logger } from '../../origin/log.ts';
 import { writeRows, type Row } from '../rows.ts';
 import { allFaults, POSTGRES_FAULTS } from './faults.ts';
-import { startChaosPostgres, type ChaosPostgres } from './postgres.ts';
+import { chaosStackEnv, startChaosPostgres, type ChaosPostgres } from './postgres.ts';
 import { CHAOS_EDGE_VARS, runChaos, type FaultResult } from './run.ts';
 
 function rowsOf(result: FaultResult): Row[] {
@@ -106,13 +105,7 @@ export async function chaos(faultsArg?: string): Promise<void> {
         `${missing.join(', ')} cannot run here: ${missing.map((name) => `${name} needs ${POSTGRES_FAULTS[name]?.map((kind) => (kind === 'private' ? 'the PostgreSQL binaries (initdb, postgres)' : 'DATABASE_URL')).join(' or ')}`).join('; ')}`,
       );
     const faults = wanted ? available.filter((f) => wanted.includes(f.name)) : available;
-    const env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      EDGE_PORT: String(await freePort()),
-      ORIGIN_PORT: '0',
-      ...(postgres ? { DATABASE_URL: postgres.url } : { PGLITE_DIR: 'memory://' }),
-    };
+    const env = await chaosStackEnv(postgres);
     console.log(`chaos: starting the stack (6-node Redis cluster, ${postgres?.description ?? 'PGlite'}); load average ${loadBefore.toFixed(1)}`);
     const started = await startLocalStack({
       env,

@@ -10,6 +10,7 @@
  * Both can terminate every backend of the stack's database (`pg_terminate_backend`).
  */
 import pg from 'pg';
+import { freePort } from '../../local/ports.ts';
 import { findPostgresBinaries, startPostgresServer, type PostgresServer } from '../../local/postgres-server.ts';
 
 export interface ChaosPostgres {
@@ -27,6 +28,17 @@ export interface ChaosPostgres {
 }
 
 const DATABASE = 'strata_chaos';
+
+/** The chaos stack's environment: a free edge port, and `postgres` or, without it, PGlite in memory. */
+export async function chaosStackEnv(postgres: ChaosPostgres | undefined): Promise<NodeJS.ProcessEnv> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    EDGE_PORT: String(await freePort()),
+    ORIGIN_PORT: '0',
+    ...(postgres ? { DATABASE_URL: postgres.url } : { PGLITE_DIR: 'memory://' }),
+  };
+}
 
 /**
  * A private server when the binaries are here, else a database of its own on the server

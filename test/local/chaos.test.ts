@@ -13,9 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allFaults } from '../../bench/chaos/faults.ts';
-import { startChaosPostgres, type ChaosPostgres } from '../../bench/chaos/postgres.ts';
+import { chaosStackEnv, startChaosPostgres, type ChaosPostgres } from '../../bench/chaos/postgres.ts';
 import { CHAOS_EDGE_VARS, runChaos, type FaultResult } from '../../bench/chaos/run.ts';
-import { freePort } from '../../local/ports.ts';
 import { findPostgresBinaries } from '../../local/postgres-server.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { logger } from '../../origin/log.ts';
@@ -36,13 +35,7 @@ describe('chaos under load on the dev stack', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'strata-chaos-test-'));
     // Its own server, never DATABASE_URL's: without the binaries it is PGlite.
     postgres = withPostgres ? await startChaosPostgres(undefined) : undefined;
-    const env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      EDGE_PORT: String(await freePort()),
-      ORIGIN_PORT: '0',
-      ...(postgres ? { DATABASE_URL: postgres.url } : { PGLITE_DIR: 'memory://' }),
-    };
+    const env = await chaosStackEnv(postgres);
     stack = await startLocalStack({ env, dataDir, output: 'ignore', edgePersistTo: join(dataDir, 'edge'), redisCluster: true, edgeVars: CHAOS_EDGE_VARS });
     const wanted = ['origin-down', 'redis-master-kill', 'postgres-crash'];
     const faults = allFaults(postgres?.kind).filter((fault) => wanted.includes(fault.name));
