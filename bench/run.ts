@@ -6,7 +6,7 @@
  * summary from the results already there.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { breakerOpen } from './breaker-open/index.ts';
 import { bundles } from './bundles/index.ts';
 import { cacheEngine } from './cache-engine/index.ts';
@@ -15,7 +15,7 @@ import { edge } from './edge/index.ts';
 import { lambda } from './lambda.ts';
 import { originRead } from './origin-read.ts';
 import { purgeLatency } from './purge-latency.ts';
-import { describeMachine, loadNow, type RunRecord } from './summary/machine.ts';
+import { describeMachine, loadNow, withRun, type MachineFile, type RunRecord } from './summary/machine.ts';
 import { MACHINE_FILE, RESULTS_DIR, summary } from './summary/index.ts';
 import { workload } from './workload/index.ts';
 
@@ -44,27 +44,69 @@ const BENCHMARKS: Record<string, { about: string; run: (...args: string[]) => Pr
   bundles: { about: 'the edge Worker as deployed, raw and gzip (wrangler dry run), against its 64 KiB limit', run: bundles },
 };
 
+function readMachineFile(): Promise<MachineFile | undefined> {
+  return readFile(`${RESULTS_DIR}/${MACHINE_FILE}`, 'utf8').then(
+    (text) => JSON.parse(text) as MachineFile,
+    () => undefined,
+  );
+}
+
+// Set for the benchmarks `runAll` starts: it records their runs itself.
+const IN_FULL_RUN = 'STRATA_BENCH_IN_FULL_RUN';
+
+/**
+ * Runs one benchmark and, unless `runAll` started it, records the run in `machine.json` in place
+ * of the one that wrote its results before, so the summary gives the load beside every file.
+ */
+async function runOne(name: string, args: string[]): Promise<void> {
+  if (process.env[IN_FULL_RUN] === '1') return BENCHMARKS[name]!.run(...args);
+  const startedAt = new Date();
+  const loadBefore = loadNow();
+  let ok = false;
+  try {
+    await BENCHMARKS[name]!.run(...args);
+    ok = true;
+  } finally {
+    const earlier = await readMachineFile();
+    const run: RunRecord = {
+      name,
+      startedAt: startedAt.toISOString().slice(0, 19),
+      seconds: (Date.now() - startedAt.getTime()) / 1000,
+      ok,
+      loadBefore,
+      loadAfter: loadNow(),
+      ...(args.length > 0 ? { args } : {}),
+    };
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await writeFile(`${RESULTS_DIR}/${MACHINE_FILE}`, `${JSON.stringify({ machine: describeMachine(), runs: withRun(earlier?.runs ?? [], run) }, null, 2)}\n`);
+  }
+}
+
 async function runAll(names: readonly string[]): Promise<void> {
   const unknown = names.filter((name) => !BENCHMARKS[name]);
   if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(', ')} (npm run bench -- list)`);
   const runs: RunRecord[] = [];
   const machine = describeMachine();
   await mkdir(RESULTS_DIR, { recursive: true });
+  // The records of benchmarks this run leaves alone stay beside their results files.
+  let recorded = (await readMachineFile())?.runs ?? [];
   for (const name of names) {
     const startedAt = new Date();
     const loadBefore = loadNow();
     console.log(`\n=== ${name} (load average ${loadBefore})`);
-    const child = spawn(process.execPath, [process.argv[1]!, name], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [process.argv[1]!, name], { stdio: 'inherit', env: { ...process.env, [IN_FULL_RUN]: '1' } });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    runs.push({
+    const run: RunRecord = {
       name,
       startedAt: startedAt.toISOString().slice(0, 19),
       seconds: (Date.now() - startedAt.getTime()) / 1000,
       ok: code === 0,
       loadBefore,
       loadAfter: loadNow(),
-    });
-    await writeFile(`${RESULTS_DIR}/${MACHINE_FILE}`, `${JSON.stringify({ machine, runs }, null, 2)}\n`);
+    };
+    runs.push(run);
+    recorded = withRun(recorded, run);
+    await writeFile(`${RESULTS_DIR}/${MACHINE_FILE}`, `${JSON.stringify({ machine, runs: recorded }, null, 2)}\n`);
   }
   await summary();
   const failed = runs.filter((run) => !run.ok).map((run) => run.name);
@@ -82,7 +124,7 @@ if (name === undefined) {
 } else if (name === 'summary') {
   await summary();
 } else if (BENCHMARKS[name]) {
-  await BENCHMARKS[name].run(...args);
+  await runOne(name, args);
 } else {
   console.log('usage: npm run bench [-- <name> [args] | -- all [<name>…] | -- summary | -- list]\n');
   for (const [key, { about }] of Object.entries(BENCHMARKS)) console.log(`  ${key.padEnd(14)} ${about}`);

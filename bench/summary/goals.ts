@@ -187,6 +187,14 @@ export const LINES: readonly Line[] = [
   },
   {
     area: 'origin',
+    what: 'the whole route on a Redis hit, p50 latency × raw GET floor (paired per round)',
+    goal: { op: '≤', value: 2 },
+    figure: ref('origin-read', 'strata-route', 'read_p50_us_x_floor'),
+    unit: 'ratio',
+    peers: peers('origin-read', 'read_p50_us_x_floor', ['strata', 'peer']),
+  },
+  {
+    area: 'origin',
     what: 'breaker opens after every cluster node hangs',
     figure: ref('breaker-open', 'cluster, all nodes hung · default rule', 'time_to_open_ms'),
     unit: 'ms',

@@ -22,6 +22,10 @@ export interface RunRecord {
   /** 1-minute load average when it started and when it ended. */
   readonly loadBefore: number;
   readonly loadAfter: number;
+  /** The arguments it was run with, when any (`npm run bench -- lambda 15`). */
+  readonly args?: readonly string[];
+  /** How the record was made, when not by the run itself. */
+  readonly note?: string;
 }
 
 /** `bench/results/machine.json`. */
@@ -40,6 +44,14 @@ export function describeMachine(): Machine {
     os: `${type()} ${release()}`,
     node: process.version,
   };
+}
+
+/**
+ * `runs` with `run` in place of the earlier record of the same benchmark: a benchmark run on its
+ * own replaces its results file, so its record must replace the one of the run that wrote it before.
+ */
+export function withRun(runs: readonly RunRecord[], run: RunRecord): RunRecord[] {
+  return [...runs.filter((earlier) => earlier.name !== run.name), run];
 }
 
 /** The 1-minute load average now. */

@@ -65,7 +65,9 @@ export function renderSummary(results: Results, lines: readonly Line[], machine:
     );
     out.push('| benchmark | started (UTC) | took | load before → after | result |', '|---|---|---|---|---|');
     for (const run of machine.runs)
-      out.push(`| ${run.name} | ${run.startedAt} | ${Math.round(run.seconds)} s | ${run.loadBefore} → ${run.loadAfter} | ${run.ok ? 'ok' : '**failed**'} |`);
+      out.push(
+        `| ${[run.name, ...(run.args ?? [])].join(' ')} | ${run.startedAt} | ${Math.round(run.seconds)} s | ${run.loadBefore} → ${run.loadAfter} | ${run.ok ? 'ok' : '**failed**'}${run.note ? ` (${run.note})` : ''} |`,
+      );
     const earlier = [...results.keys()].filter((name) => !machine.runs.some((run) => run.name === name && run.ok));
     if (earlier.length > 0)
       out.push('', `Not from this run (left by earlier runs, machine and load not recorded here): ${earlier.map((name) => `\`${name}.json\``).join(', ')}.`);

@@ -10,6 +10,7 @@ import type { Row } from '../../bench/rows.ts';
 import { LINES, type Line } from '../../bench/summary/goals.ts';
 import { readResults } from '../../bench/summary/index.ts';
 import { lookup, meets, renderSummary, type Results } from '../../bench/summary/render.ts';
+import { withRun } from '../../bench/summary/machine.ts';
 
 const row = (subject: string, metric: string, value: number, unit = 'ratio'): Row => ({ subject, metric, value, unit });
 
@@ -80,6 +81,23 @@ describe('renderSummary', () => {
     expect(text).toContain('| workload | 2026-12-03T08:00:00 | 312 s | 3.5 → 9.25 | ok |');
     expect(text).toContain('| edge | 2026-12-03T08:06:00 | 5 s | 9.25 → 9 | **failed** |');
     expect(text).toContain('Not from this run (left by earlier runs, machine and load not recorded here): `cache-engine.json`.');
+  });
+
+  it('names a run by its arguments and says how a record was made', () => {
+    const machine = {
+      machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 23.5, os: 'Linux 6', node: 'v24.21.0' },
+      runs: [{ name: 'lambda', args: ['15'], startedAt: '2026-12-03T08:00:00', seconds: 60, ok: true, loadBefore: 13, loadAfter: 14, note: 'from its log' }],
+    };
+    expect(renderSummary(results, lines, machine, 'now')).toContain('| lambda 15 | 2026-12-03T08:00:00 | 60 s | 13 → 14 | ok (from its log) |');
+  });
+});
+
+describe('recording a run', () => {
+  it('puts a benchmark run on its own in place of the record of the run that wrote its file before', () => {
+    const run = (name: string, startedAt: string) => ({ name, startedAt, seconds: 1, ok: true, loadBefore: 1, loadAfter: 1 });
+    const full = [run('edge', 'T1'), run('workload', 'T2'), run('bundles', 'T3')];
+    expect(withRun(full, run('workload', 'T4')).map((r) => `${r.name}@${r.startedAt}`)).toEqual(['edge@T1', 'bundles@T3', 'workload@T4']);
+    expect(withRun([], run('edge', 'T5'))).toEqual([run('edge', 'T5')]);
   });
 });
 
