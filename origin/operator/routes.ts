@@ -65,7 +65,9 @@ export function operatorRoutes(services: Services, token: OperatorToken): Hono {
     const { type, after, limit } = parsed.data;
     const tenant = tenantOf(parsed.data.tenant);
     if (after != null && type !== 'config' && !isResourceId(after)) throw badRequest('after: must be an id from the previous batch');
-    return c.json(await warmBatch(services, tenant, type, after ?? undefined, limit), 200, NO_STORE);
+    const batch = await warmBatch(services, tenant, type, after ?? undefined, limit);
+    stats.forgetCensus();
+    return c.json(batch, 200, NO_STORE);
   });
   return app;
 }

@@ -62,8 +62,11 @@ function keysPerType(census: StoreCensus): Record<DataType | 'engine' | 'other',
   };
 }
 
+/** Stats over the services; `forgetCensus` makes the next call count Redis's keys again. */
+export type StatsReader = (() => Promise<OperatorStats>) & { forgetCensus(): void };
+
 /** Builds the stats over `services`, with a census cache of its own. */
-export function statsReader(services: Pick<Services, 'cache' | 'engine' | 'metrics' | 'db'>, now: () => number = Date.now): () => Promise<OperatorStats> {
+export function statsReader(services: Pick<Services, 'cache' | 'engine' | 'metrics' | 'db'>, now: () => number = Date.now): StatsReader {
   let last: { at: number; redis: RedisStats } | undefined;
   let running: Promise<RedisStats> | undefined;
   const prefixes = [...Object.values(TYPE_PREFIXES).flat(), ...ENGINE_PREFIXES];
@@ -103,7 +106,7 @@ export function statsReader(services: Pick<Services, 'cache' | 'engine' | 'metri
     last = result.status === 'ok' ? { at: now(), redis: result } : undefined;
     return result;
   };
-  return async () => {
+  const read = async (): Promise<OperatorStats> => {
     const [redisStats, outboxPending] = await Promise.all([redis(), countPending(services.db)]);
     return {
       ...services.metrics.tally.snapshot(),
@@ -114,4 +117,6 @@ export function statsReader(services: Pick<Services, 'cache' | 'engine' | 'metri
       redis: redisStats,
     };
   };
+  // A warm just wrote keys: the operator who warmed and asks for stats must see them.
+  return Object.assign(read, { forgetCensus: () => void (last = undefined) });
 }
