@@ -10,6 +10,7 @@ import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Env } from '../../edge/env.ts';
 import { VERSION_MEMO_TTL_MS } from '../../edge/purge/index.ts';
 import { mockClock, type TestClock } from './clock.ts';
+import type { ScriptedResponse } from '../harness/scripted-response.ts';
 import type { EdgeResult } from './edge-fetch.ts';
 import { deliver, freshId, purgeBindings } from './purge-support.ts';
 import { answerOf, edgeStatus, originSaw, script, scriptedPath, via } from './scripted-support.ts';
@@ -164,61 +165,59 @@ function refuseUpstash(bindings: Partial<Env>) {
   return refusing;
 }
 
+const fresh = (etag: string) => ({ status: 200, headers: { 'cache-control': 'public, s-maxage=3600, stale-if-error=86400', etag } });
+
+/**
+ * A path whose first answer (`body`, ETag "v1", fresh for an hour) the edge stored while Upstash
+ * answered; the origin's next answer is `then`. `readWithoutUpstash` makes Upstash refuse, lets
+ * the isolate's memo of it run out, and reads the path through the edge.
+ */
+async function storedWhileUpstashAnswered(body: string, then: ScriptedResponse) {
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  const clock = mockClock();
+  const path = scriptedPath();
+  const bindings = perTestBindings();
+  await script(path, { ...fresh('"v1"'), body }, then);
+  const refusing = refuseUpstash(bindings);
+  expect(answerOf(await via(path, undefined, bindings))).toBe(1);
+  const readWithoutUpstash = () => {
+    refusing.now = true;
+    clock.advance(VERSION_MEMO_TTL_MS + 1000);
+    return via(path, undefined, bindings);
+  };
+  return { path, bindings, readWithoutUpstash };
+}
+
 describe('a stored response whose purge versions cannot be read (Upstash failing)', () => {
   afterEach(() => vi.restoreAllMocks());
-  const fresh = (etag: string) => ({ status: 200, headers: { 'cache-control': 'public, s-maxage=3600, stale-if-error=86400', etag } });
 
   it('is revalidated with the origin, so a purge it cannot see does not leave the old answer served', async () => {
-    vi.spyOn(console, 'log').mockImplementation(() => {});
-    const clock = mockClock();
-    const path = scriptedPath();
-    const tenant = path.split('/')[2]!;
-    const bindings = perTestBindings();
-    await script(path, { ...fresh('"v1"'), body: 'old name' }, { ...fresh('"v2"'), body: 'new name' });
-    const refusing = refuseUpstash(bindings);
-    expect(answerOf(await via(path, undefined, bindings))).toBe(1);
+    const { path, bindings, readWithoutUpstash } = await storedWhileUpstashAnswered('old name', { ...fresh('"v2"'), body: 'new name' });
     expect(edgeStatus(await via(path, undefined, bindings))).toMatch(/^strata-edge; hit/);
     // The rename's purge lands; then this isolate's reads of Upstash fail (its memo long gone).
     const id = freshId();
+    const tenant = path.split('/')[2]!;
     expect((await deliver(id, { id, prefixes: [`/v1/${tenant}/scripted`] }, { bindings })).json()).toMatchObject({ status: 'purged' });
-    refusing.now = true;
-    clock.advance(VERSION_MEMO_TTL_MS + 1);
 
-    const during = await via(path, undefined, bindings);
+    const during = await readWithoutUpstash();
     expect(during.body).toBe('new name');
     expect(edgeStatus(during)).toBe('strata-edge; fwd=stale; fwd-status=200; detail=purge-unverified');
     expect((await originSaw(path)).headers?.['if-none-match']).toBe('"v1"');
   });
 
   it('is served as stored when the origin answers 304 to its validators', async () => {
-    vi.spyOn(console, 'log').mockImplementation(() => {});
-    const clock = mockClock();
-    const path = scriptedPath();
-    const bindings = perTestBindings();
-    await script(path, { ...fresh('"v1"'), body: 'unchanged' }, { status: 304, headers: { etag: '"v1"' } });
-    const refusing = refuseUpstash(bindings);
-    expect(answerOf(await via(path, undefined, bindings))).toBe(1);
-    refusing.now = true;
-    clock.advance(VERSION_MEMO_TTL_MS + 1000);
+    const { path, readWithoutUpstash } = await storedWhileUpstashAnswered('unchanged', { status: 304, headers: { etag: '"v1"' } });
 
-    const during = await via(path, undefined, bindings);
+    const during = await readWithoutUpstash();
     expect([during.response.status, during.body]).toEqual([200, 'unchanged']);
     expect(edgeStatus(during)).toBe('strata-edge; fwd=stale; fwd-status=304; stored; detail=purge-unverified');
     expect((await originSaw(path)).hits).toBe(2);
   });
 
   it('is served as stored within stale-if-error when the origin fails too', async () => {
-    vi.spyOn(console, 'log').mockImplementation(() => {});
-    const clock = mockClock();
-    const path = scriptedPath();
-    const bindings = perTestBindings();
-    await script(path, { ...fresh('"v1"'), body: 'kept' }, { status: 503, body: 'down' });
-    const refusing = refuseUpstash(bindings);
-    expect(answerOf(await via(path, undefined, bindings))).toBe(1);
-    refusing.now = true;
-    clock.advance(VERSION_MEMO_TTL_MS + 1000);
+    const { readWithoutUpstash } = await storedWhileUpstashAnswered('kept', { status: 503, body: 'down' });
 
-    const during = await via(path, undefined, bindings);
+    const during = await readWithoutUpstash();
     expect([during.response.status, during.body]).toEqual([200, 'kept']);
     expect(edgeStatus(during)).toBe('strata-edge; fwd=stale; fwd-status=503; detail=stale-if-error');
   });
