@@ -14,8 +14,9 @@
  *   init_ms                           module init: the median over `runs` (default 9) fresh node
  *                                     processes of the time to import the bundle, which builds the
  *                                     services at top level as on Lambda: the environment a
- *                                     deployed function has (AWS_LAMBDA_FUNCTION_NAME, EMF, source
- *                                     maps, DATABASE_MIGRATE=false), against the local PostgreSQL
+ *                                     deployed function has (AWS_LAMBDA_FUNCTION_NAME, EMF, the
+ *                                     construct's NODE_OPTIONS: none, DATABASE_MIGRATE=false),
+ *                                     against the local PostgreSQL
  *                                     (`BENCH_DATABASE_URL`, default postgres://postgres@127.0.0.1:5432/postgres;
  *                                     the bench creates a database of its own there and drops it)
  *                                     and a redis-server of its own.
@@ -115,7 +116,7 @@ function startTimes(file: string, sdkChunk: string, env: NodeJS.ProcessEnv): Pro
     `console.log('START_MS '+(ready-t)+' '+(u.user+u.system)/1000+' '+(answered-ready)+' '+(loaded-answered));process.exit(0);`,
   ].join('');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk));
@@ -163,7 +164,6 @@ export async function lambda(runsArg?: string): Promise<void> {
       PATH: process.env.PATH,
       AWS_LAMBDA_FUNCTION_NAME: 'strata-bench-origin',
       AWS_REGION: 'us-east-1',
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       DATABASE_URL: url.toString(),
       REDIS_URL: redis.url,

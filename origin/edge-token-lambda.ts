@@ -4,6 +4,8 @@
  * an EventBridge schedule every five minutes to move CloudFront's origin header to the current
  * value once the authorizer accepts it (origin/cloudfront/token-sync.ts).
  */
+// First: stack traces are mapped to the sources from here on (without --enable-source-maps).
+import './stack-traces.ts';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadEdgeTokenConfig } from './cloudfront/token-config.ts';

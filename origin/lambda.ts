@@ -2,6 +2,8 @@
  * AWS Lambda entry point (API Gateway proxy integration). Services are built once per Lambda
  * instance, at module scope, and reused by every invocation that instance serves.
  */
+// First: stack traces are mapped to the sources from here on (without --enable-source-maps).
+import './stack-traces.ts';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';

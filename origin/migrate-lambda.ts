@@ -6,6 +6,8 @@
  * (infra/stacks/database-migrator.ts); by hand, `{"seedDemo": true}` adds the demo data:
  *   aws lambda invoke --function-name <MigratorFunction output> --payload '{"seedDemo":true}' out.json
  */
+// First: stack traces are mapped to the sources from here on (without --enable-source-maps).
+import './stack-traces.ts';
 import { loadConfig } from './config.ts';
 import { DEFAULT_APP_ROLE } from './db/app-role.ts';
 import { runMigrator, type MigratorReport } from './db/migrator.ts';

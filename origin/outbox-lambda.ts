@@ -5,6 +5,8 @@
  * that stopped before its kick finished; and prunes expired sessions. The database connection is
  * reused across invocations.
  */
+// First: stack traces are mapped to the sources from here on (without --enable-source-maps).
+import './stack-traces.ts';
 import { purgeTargetOptions } from './cloudfront/index.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';

@@ -27,7 +27,7 @@ describe('OriginFunction', () => {
       MemorySize: 1024,
       Timeout: 10,
       LoggingConfig: { LogFormat: 'JSON' },
-      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', STRATA_TEST: 'yes' } },
+      Environment: { Variables: { STRATA_TEST: 'yes', NODE_OPTIONS: Match.absent() } },
       VpcConfig: {
         SubnetIds: [{ Ref: Match.stringLikeRegexp('appSubnet1') }, { Ref: Match.stringLikeRegexp('appSubnet2') }],
         SecurityGroupIds: Match.anyValue(),

@@ -113,7 +113,9 @@ export class OriginFunction extends Construct {
       logGroup,
       // X-Ray: each invocation is traced, joined to API Gateway's trace of the request.
       tracing: Tracing.ACTIVE,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      // No `--enable-source-maps`: it parses every file's map at load; each entry imports
+      // `origin/stack-traces.ts`, which maps a trace when one is printed (docs/origin-speed.md).
+      environment: props.environment,
       ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups } : {}),
       ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
     });
