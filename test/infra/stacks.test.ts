@@ -75,7 +75,6 @@ describe('a Strata stage', () => {
       'DATABASE_MIGRATE',
       'DATABASE_URL',
       'METRICS_SERVICE_NAME',
-      'NODE_OPTIONS',
       'OPERATOR_TOKEN_SECRET_ARN',
       'POWERTOOLS_SERVICE_NAME',
       'PURGE_SECRET_ARN',

@@ -50,9 +50,9 @@ export function bundleOptions(entry: string, outdir: string, extra: { nodePaths?
     chunkNames: 'chunks/[name]-[hash]',
     minify: true,
     sourcemap: true,
-    // Stack traces are mapped without the sources' text, and Node reads and parses the map of
-    // each file it loads (`--enable-source-maps`): with the text (4.4 MB of maps instead of 1.5)
-    // module init took 40-60 ms more CPU (`npm run bench -- lambda`, docs/origin-speed.md).
+    // Stack traces are mapped without the sources' text (1.5 MB of maps instead of 4.4). The
+    // functions read a file's map when one of its frames is first printed
+    // (`origin/stack-traces.ts`), not at load as `--enable-source-maps` would (docs/origin-speed.md).
     sourcesContent: false,
     banner: { js: BUNDLE_BANNER },
     external: [...BUNDLE_EXTERNALS],
