@@ -11,6 +11,13 @@ export function hex(bytes: ArrayBuffer | Uint8Array): string {
   return out;
 }
 
+/** The bytes that `hex` wrote as `value` (an even number of hex digits, checked by the caller). */
+export function fromHex(value: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(value.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(value.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
 /** The first `byteCount` bytes of the SHA-256 of `text`, as hex. */
 export async function sha256Hex(text: string, byteCount = 32): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));

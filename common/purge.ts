@@ -7,7 +7,7 @@
  * seconds, accepted within PURGE_WINDOW_SECONDS either way. Binding the id and the timestamp
  * into the MAC means neither can be swapped to replay a body; the receiver de-duplicates ids.
  */
-import { hex } from './hex.ts';
+import { fromHex, hex } from './hex.ts';
 import { TENANT_ID_PATTERN } from './ids.ts';
 
 /** Where the edge receives purges. */
@@ -136,12 +136,6 @@ function hmacKey(secret: string, usage: 'sign' | 'verify') {
   return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
 }
 
-function unhex(value: string): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(value.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(value.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 /** The `x-strata-purge-signature` value (`v1=<hex>`) of a purge. */
 export async function signPurge(secret: string, id: string, timestamp: number, rawBody: string | Uint8Array): Promise<string> {
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret, 'sign'), signedBytes(id, timestamp, rawBody));
@@ -189,7 +183,7 @@ export async function verifyPurge(
   const key = await hmacKey(secret, 'verify');
   const data = signedBytes(id, timestamp, rawBody);
   for (const entry of entries) {
-    if (await crypto.subtle.verify('HMAC', key, unhex(entry!), data)) return { ok: true, id, timestamp };
+    if (await crypto.subtle.verify('HMAC', key, fromHex(entry!), data)) return { ok: true, id, timestamp };
   }
   return { ok: false, reason: 'bad_signature' };
 }
