@@ -3,7 +3,7 @@
  * read when a trace is first formatted instead of when the code loads.
  *
  * Node's `--enable-source-maps` reads and parses the map of every file as it loads it: on the
- * origin function that was about 40 ms of a cold start's module init (`npm run bench -- lambda`,
+ * origin function that was about 20 ms of a cold start's module init (`npm run bench -- lambda`,
  * docs/origin-speed.md), paid by every instance for traces that most never print. Imported first
  * by each Lambda entry, this module formats traces itself (V8's `Error.prepareStackTrace`), and a
  * file's map is read and parsed the first time one of its frames is formatted, then kept.
