@@ -12,7 +12,9 @@ export interface UpstashOptions {
 
 // Keyed by deadline, URL and token: bindings are fixed in a deployed Worker, but tests vary them.
 const clients = new Map<string, Redis>();
-const byBindings = new WeakMap<Env, Redis | undefined>();
+// Every request of an isolate sees the same bindings object: per bindings and deadline, the
+// client found before, without building the lookup key again.
+const byBindings = new WeakMap<Env, Map<number | undefined, Redis | undefined>>();
 
 /**
  * The shared Upstash client for `env` (no deadline of its own), or `undefined` when
@@ -20,15 +22,20 @@ const byBindings = new WeakMap<Env, Redis | undefined>();
  * `UrlError`).
  */
 export function upstashFor(env: Env): Redis | undefined {
-  // Every request of an isolate sees the same bindings object: skip building the lookup key.
-  if (byBindings.has(env)) return byBindings.get(env);
-  const client = upstashClient(env, {});
-  byBindings.set(env, client);
-  return client;
+  return upstashClient(env, {});
 }
 
 /** The Upstash client for `env` with `options`, or `undefined` as for {@link upstashFor}. */
 export function upstashClient(env: Env, options: UpstashOptions): Redis | undefined {
+  let known = byBindings.get(env);
+  if (known?.has(options.timeoutMs)) return known.get(options.timeoutMs);
+  const client = buildClient(env, options);
+  if (!known) byBindings.set(env, (known = new Map()));
+  known.set(options.timeoutMs, client);
+  return client;
+}
+
+function buildClient(env: Env, options: UpstashOptions): Redis | undefined {
   const url = env.UPSTASH_REDIS_REST_URL;
   const token = env.UPSTASH_REDIS_REST_TOKEN;
   if (!url || !token) return undefined;

@@ -3,7 +3,7 @@
  * shared cache reads.
  */
 export { purgeBodyLimit, purgeHandler } from './handler.ts';
-export { upstashVersions, upstashVersionReader, VERSION_MEMO_TTL_MS, VERSION_READ_TIMEOUT_MS, UNSET_VERSION } from './versions.ts';
+export { upstashVersions, VERSION_MEMO_TTL_MS, VERSION_READ_TIMEOUT_MS, UNSET_VERSION } from './versions.ts';
 export { scopeVersionKeys, purgeVersionKeys } from './keys.ts';
 export { PURGE_ID_TTL_SECONDS, VERSION_TTL_SECONDS } from './store.ts';
 export { ZONE_PURGE_BATCH, ZONE_PURGE_MAX_ATTEMPTS } from './zone.ts';

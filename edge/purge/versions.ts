@@ -13,7 +13,7 @@ import { LRUCache } from 'lru-cache';
 import type { VersionReader, VersionScope } from '../cache/versions.ts';
 import type { Env } from '../env.ts';
 import { log } from '../log.ts';
-import { upstashFor } from '../upstash.ts';
+import { upstashClient } from '../upstash.ts';
 import { scopeVersionKeys } from './keys.ts';
 
 /** How long a version read from Upstash is reused in an isolate: the staleness bound of a purge. */
@@ -53,14 +53,6 @@ function memoFor(database: string): Memo {
   return memo;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => timer !== undefined && clearTimeout(timer));
-}
-
 // The keys of recent scopes: a pure function of tenant, path and tags, rebuilt on every read
 // otherwise. Bounded by count and by characters (paths can be long).
 const scopeKeys = new LRUCache<string, string[], VersionScope>({
@@ -91,8 +83,11 @@ function whileRefreshing(memo: Memo, keys: readonly string[], now: number): stri
   return known;
 }
 
-/** A reader over `redis`, memoised under `database` (its REST URL). */
-export function upstashVersionReader(redis: Redis, database: string): VersionReader {
+/**
+ * A reader over `redis`, memoised under `database` (its REST URL). `redis` bounds each command
+ * (`upstashVersions` builds it with VERSION_READ_TIMEOUT_MS): a read past it fails open.
+ */
+function upstashVersionReader(redis: Redis, database: string): VersionReader {
   const memo = memoFor(database);
   return {
     async read(scope: VersionScope) {
@@ -119,7 +114,8 @@ export function upstashVersionReader(redis: Redis, database: string): VersionRea
       const missing = keys.filter((key) => !known.has(key));
       memo.refreshing++;
       try {
-        const values = await withTimeout(redis.mget<unknown[]>(missing), VERSION_READ_TIMEOUT_MS);
+        // The client aborts the read past VERSION_READ_TIMEOUT_MS (`upstashVersions`).
+        const values = await redis.mget<unknown[]>(missing);
         const at = Date.now();
         missing.forEach((key, i) => {
           const value = values[i] === null || values[i] === undefined ? UNSET_VERSION : String(values[i]);
@@ -145,7 +141,7 @@ export function upstashVersionReader(redis: Redis, database: string): VersionRea
 export function upstashVersions(env: Env): VersionReader | undefined {
   let redis: Redis | undefined;
   try {
-    redis = upstashFor(env);
+    redis = upstashClient(env, { timeoutMs: VERSION_READ_TIMEOUT_MS });
   } catch (error) {
     // A malformed UPSTASH_REDIS_REST_URL must not fail cached requests: no versions, as when unset.
     log('error', 'purge versions disabled: Upstash misconfigured', { error: String(error) });

@@ -9,11 +9,13 @@ import type { Env } from '../../edge/env.ts';
 import { upstashVersions, VERSION_MEMO_TTL_MS } from '../../edge/purge/index.ts';
 import { mockClock } from './clock.ts';
 import { edgeFetch, freshTenant } from './edge-fetch.ts';
+import { switchUpstash } from './ratelimit-support.ts';
 import { switchableId } from './upstash-namespace.ts';
 
 // A URL per test (this file's namespace, reached under a switchable id): the isolate keeps a
 // version reader and its memo per URL, and a test that moved the clock leaves them moved ahead.
-const perTestUrl = () => `${inject('fakeOriginUrl')}/_fake/upstash/${switchableId(crypto.randomUUID())}`;
+const switchableUrl = (id: string) => `${inject('fakeOriginUrl')}/_fake/upstash/${switchableId(id)}`;
+const perTestUrl = () => switchableUrl(crypto.randomUUID());
 const upstash = (url: string): Partial<Env> => ({ UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: inject('upstashToken') });
 const reader = (url: string) => upstashVersions({ ...env, ...upstash(url) } as Env)!;
 // Nothing listens on port 1: connections are refused at once. A path per test keeps memos apart.
@@ -52,7 +54,7 @@ describe('purge versions while Upstash fails', () => {
     expect(calls.count()).toBe(1);
     const [line] = logs();
     expect(line).toMatchObject({ level: 'warn', msg: expect.stringContaining('purge versions unavailable') });
-    expect(line!.error).not.toContain('no answer within');
+    expect(line!.error).not.toMatch(/abort|timed? ?out/i);
     expect(await reader(url).read(scopeOf(freshTenant()))).toBeUndefined(); // within the memo lifetime: not asked
     expect(calls.count()).toBe(1);
   });
@@ -97,6 +99,25 @@ describe('purge versions while Upstash fails', () => {
     expect(calls.count()).toBe(4);
   });
 
+  it('gives up on an Upstash that does not answer within VERSION_READ_TIMEOUT_MS, failing open', async () => {
+    const logs = quietLogs();
+    const id = crypto.randomUUID();
+    await switchUpstash(id, 'hold');
+    try {
+      expect(await reader(switchableUrl(id)).read(scopeOf(freshTenant()))).toBeUndefined();
+    } finally {
+      await switchUpstash(id, 'up');
+    }
+    // The read was aborted (the deadline of the client), not refused.
+    expect(logs()).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: expect.stringContaining('purge versions unavailable'),
+        error: expect.stringMatching(/abort|timed? ?out/i),
+      }),
+    ]);
+  });
+
   it('checks purge versions of concurrent hits with one Upstash request per memo lifetime', async () => {
     vi.spyOn(console, 'log').mockImplementation(() => {});
     const clock = mockClock();
@@ -122,5 +143,15 @@ describe('/_strata/health and Upstash', () => {
     expect((await edgeFetch('/_strata/health', undefined, upstash(url))).json()).toMatchObject({ upstash: 'unreachable' });
     expect(calls.count()).toBe(1);
     expect((await edgeFetch('/_strata/health')).json()).toMatchObject({ upstash: 'not configured' });
+  });
+
+  it('calls an Upstash that holds the PING past its deadline unreachable', async () => {
+    const id = crypto.randomUUID();
+    await switchUpstash(id, 'hold');
+    try {
+      expect((await edgeFetch('/_strata/health', undefined, upstash(switchableUrl(id)))).json()).toMatchObject({ upstash: 'unreachable' });
+    } finally {
+      await switchUpstash(id, 'up');
+    }
   });
 });
