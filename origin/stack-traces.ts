@@ -76,11 +76,7 @@ function bundledWithMaps(): boolean {
   return self.startsWith('file:') && !self.endsWith('.ts') && existsSync(`${fileURLToPath(self)}.map`);
 }
 
-/** Installs the mapping formatter when the code runs from a bundle with maps and Node maps nothing itself. */
-export function installSourceMappedStacks(): boolean {
-  if (process.sourceMapsEnabled || !bundledWithMaps()) return false;
+// The mapping formatter, when the code runs from a bundle with maps and Node maps nothing itself.
+if (!process.sourceMapsEnabled && bundledWithMaps()) {
   Error.prepareStackTrace = (error, frames) => `${header(error)}${frames.map((frame) => `\n${formatFrame(frame)}`).join('')}`;
-  return true;
 }
-
-installSourceMappedStacks();
