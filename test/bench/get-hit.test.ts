@@ -2,10 +2,10 @@
  * The engine benchmark's get-hit subjects and workload (`bench/cache-engine/`) measure what
  * they claim: no subject serves a value held in process (a rewrite is read back at once), the
  * many-keys reads go through every key while a share is rewritten before each slice, and every
- * subject but the plain floor gets a tick's concurrent reads to Redis in a handful of reads of
+ * subject but the plain floor sends a tick's concurrent reads to Redis in a handful of writes to
  * its socket (auto-pipelining, or strata's batching), as the floor-pipelined does.
  */
-import { Redis } from 'ioredis';
+import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManyKeys } from '../../bench/cache-engine/get-hit.ts';
 import { createSubjects, type Subject } from '../../bench/cache-engine/subjects.ts';
@@ -16,24 +16,40 @@ const miss = async (): Promise<never> => {
 };
 
 let redis: RedisProcess;
-let observer: Redis;
 let subjects: Subject[];
 
 beforeAll(async () => {
   redis = await startRedis();
-  observer = new Redis(redis.url, { protocol: 2 });
   subjects = await createSubjects(redis.url);
 });
 
 afterAll(async () => {
   await Promise.allSettled(subjects.map((s) => s.close()));
-  observer.disconnect();
   await redis.stop();
 });
 
-/** Socket reads Redis has processed so far (one per batch of commands a client wrote at once). */
-async function socketReads(): Promise<number> {
-  return Number(/total_reads_processed:(\d+)/.exec(await observer.info('stats'))?.[1]);
+/**
+ * How many times this process's sockets flushed while `run` ran: one per write a client made,
+ * or one per corked batch of them. Counted in the client rather than as Redis's socket reads,
+ * which depend on how the kernel happened to deliver the writes (under load, two writes can
+ * arrive as one read or as two), so the count is the code's and not the machine's.
+ */
+async function socketFlushes(run: () => Promise<unknown>): Promise<number> {
+  const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+  const original = { _write: proto._write, _writev: proto._writev };
+  let flushes = 0;
+  for (const method of ['_write', '_writev'] as const) {
+    proto[method] = function (this: Socket, ...args: unknown[]) {
+      flushes++;
+      return original[method].apply(this, args);
+    };
+  }
+  try {
+    await run();
+  } finally {
+    Object.assign(proto, original);
+  }
+  return flushes;
 }
 
 describe('get-hit benchmark', () => {
@@ -58,20 +74,19 @@ describe('get-hit benchmark', () => {
     expect(workload.ids).not.toContain(workload.oneKey);
   });
 
-  it('every subject but the plain floor gets 200 concurrent reads to Redis in a few socket reads', async () => {
-    const reads: Record<string, number> = {};
+  it('every subject but the plain floor sends 200 concurrent reads to Redis in a few socket writes', async () => {
+    const writes: Record<string, number> = {};
     for (const subject of subjects) {
       const workload = new ManyKeys(subject, 200);
       await workload.seed();
       await Promise.all(workload.ids.map((id) => subject.getOrLoad(id, miss)));
-      const before = await socketReads();
-      await Promise.all(workload.ids.map((id) => subject.getOrLoad(id, miss)));
-      // Minus the INFO that reads the count afterwards.
-      reads[subject.name] = (await socketReads()) - before - 1;
+      writes[subject.name] = await socketFlushes(() => Promise.all(workload.ids.map((id) => subject.getOrLoad(id, miss))));
     }
-    // The plain floor is the design's naive wrapper, one command per write (how Redis reads those
-    // depends on timing, so it is not asserted); every other subject gets one or two.
-    const { floor: _plain, ...others } = reads;
-    for (const [name, count] of Object.entries(others)) expect(count, name).toBeLessThanOrEqual(3);
+    // The plain floor is the design's naive wrapper, one write per command (200); every other
+    // subject writes once or twice (strata: the first read at once, the rest together when the
+    // turn ends). The bound leaves room for a background timer's write landing in the burst.
+    const { floor, ...others } = writes;
+    expect(floor).toBeGreaterThanOrEqual(100);
+    for (const [name, count] of Object.entries(others)) expect(count, name).toBeLessThanOrEqual(5);
   });
 });
