@@ -10,6 +10,9 @@
  *   strata-decode-each-read  the same read decoding every time, as the first read after a rewrite
  *   strata-route  the full route on a hit: `app.request` (a `Request` in, Hono's middleware and
  *               routing, the engine's hit, the stored representation and ETag out) and the body read
+ *   hono-get    a bare Hono app (no middleware, no validation) whose handler GETs the body the
+ *               peer reads and answers it as it is, with the ETag, read the same way: what any
+ *               Hono route answering from Redis costs before a line of Strata's
  *   source      the same read from PostgreSQL (PGlite) with no cache
  * All against one local redis-server started for the run. Writes `bench/results/origin-read.json`.
  *
@@ -18,6 +21,7 @@
  * turns of its own: PGlite runs PostgreSQL in this process, and its collections would land on
  * whichever subject took the next turn.
  */
+import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import { createApp } from '../origin/app.ts';
 import { seedDemoData } from '../origin/db/seed.ts';
@@ -59,6 +63,10 @@ export async function originRead(): Promise<void> {
       if (response.headers.get('cache-status') !== 'strata-origin; hit') throw new Error(`benchmark expected a cache hit: ${response.status}`);
       return response.arrayBuffer();
     };
+    const sent = { 'content-type': warm.headers.get('content-type')!, etag: warm.headers.get('etag')! };
+    const bare = new Hono();
+    bare.get('/v1/:tenant/public/projects', async (c) => c.body((await raw.get(plainKey))!, 200, sent));
+    const honoGet = async () => (await bare.request(path)).arrayBuffer();
     // Two groups, each taking turns within itself: PostgreSQL (PGlite, in this process) allocates
     // far more per read, and its garbage would be collected during the cached subjects' turns.
     const groups = [
@@ -71,6 +79,7 @@ export async function originRead(): Promise<void> {
           read: () => services.engine.getOrLoad({ key, tenant: 'acme', policy: decodeEach, tags: ['projects'], load: mustNotLoad }),
         },
         { name: 'strata-route', read: route },
+        { name: 'hono-get', read: honoGet },
       ],
       [{ name: 'source', read: async () => [await repository.tenantExists('acme'), await repository.listPublic('acme')] }],
     ];

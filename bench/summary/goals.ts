@@ -191,7 +191,7 @@ export const LINES: readonly Line[] = [
     goal: { op: '≤', value: 2 },
     figure: ref('origin-read', 'strata-route', 'read_p50_us_x_floor'),
     unit: 'ratio',
-    peers: peers('origin-read', 'read_p50_us_x_floor', ['strata', 'peer']),
+    peers: peers('origin-read', 'read_p50_us_x_floor', ['hono-get', 'strata', 'peer']),
   },
   {
     area: 'origin',
