@@ -5,11 +5,17 @@
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ERROR_CODES, errorBody, HttpError } from '../../common/errors.ts';
+import { ERROR_CODES, errorBody, HttpError, type ErrorCode } from '../../common/errors.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { log } from '../log.ts';
 
 const NO_STORE = { 'cache-control': 'no-store' };
+
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  400: ERROR_CODES.invalidRequest,
+  405: ERROR_CODES.methodNotAllowed,
+  415: ERROR_CODES.unsupportedMediaType,
+};
 
 function requestIdOf(c: Context): string {
   return (c.get('requestId') as string | undefined) ?? 'unknown';
@@ -20,8 +26,11 @@ export function onError(error: Error, c: Context): Response {
   const requestId = requestIdOf(c);
   if (error instanceof HttpError) return c.json(errorBody(error.code, error.message, requestId), error.status, NO_STORE);
   if (error instanceof HTTPException && error.status < 500) {
-    const code = error.status === 405 ? ERROR_CODES.methodNotAllowed : ERROR_CODES.notFound;
-    return c.json(errorBody(code, error.message, requestId), error.status, NO_STORE);
+    // Hono's own refusals: the validator's malformed JSON (400), the route's media type gate
+    // (415), a method the route does not take (405).
+    const code = HTTP_EXCEPTION_CODES[error.status] ?? ERROR_CODES.notFound;
+    const message = error.status === 415 ? 'request body must be application/json' : error.message;
+    return c.json(errorBody(code, message, requestId), error.status, NO_STORE);
   }
   if (isDatabaseUnavailable(error)) {
     // Nothing to fix in the request: the client may retry once the database is back.
