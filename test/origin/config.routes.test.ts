@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configKey } from '../../common/keys.ts';
+import { RESOURCE_ID_PATTERN, TENANT_ID_PATTERN } from '../../common/ids.ts';
 import { alice, hank, send, signIn } from './api-client.ts';
 import { DATABASE_KINDS } from './databases.ts';
 import { CACHE_KINDS, cacheConfig, startTestOrigin, type TestOrigin } from './origin-app.ts';
@@ -124,5 +125,19 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/v1/{tenant}/public/projects/{id}']).toHaveProperty('get');
     expect(document.components.schemas).toHaveProperty('ProjectCreate');
     expect(document.components.schemas).toHaveProperty('Limits');
+  });
+
+  it('documents the public reads’ path parameters, which their middleware checks', async () => {
+    const document = (await (await send(origin, 'GET', '/openapi.json')).json()) as {
+      paths: Record<string, { get?: { parameters?: { name: string; in: string; required: boolean; schema: { pattern?: string } }[] } }>;
+    };
+    const parameters = (path: string) =>
+      document.paths[path]?.get?.parameters?.map(({ name, in: where, required, schema }) => ({ name, where, required, pattern: schema.pattern }));
+    const tenant = { name: 'tenant', where: 'path', required: true, pattern: TENANT_ID_PATTERN.source };
+    expect(parameters('/v1/{tenant}/public/projects')).toEqual([tenant]);
+    expect(parameters('/v1/{tenant}/public/projects/{id}')).toEqual([
+      tenant,
+      { name: 'id', where: 'path', required: true, pattern: RESOURCE_ID_PATTERN.source },
+    ]);
   });
 });
