@@ -11,10 +11,11 @@ import { log } from '../log.ts';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
-const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
-  400: ERROR_CODES.invalidRequest,
-  405: ERROR_CODES.methodNotAllowed,
-  415: ERROR_CODES.unsupportedMediaType,
+/** Hono's own refusals: the validator's malformed JSON, a method the route does not take, the route's media type gate. */
+const HTTP_EXCEPTIONS: Partial<Record<number, { code: ErrorCode; message?: string }>> = {
+  400: { code: ERROR_CODES.invalidRequest },
+  405: { code: ERROR_CODES.methodNotAllowed },
+  415: { code: ERROR_CODES.unsupportedMediaType, message: 'request body must be application/json' },
 };
 
 function requestIdOf(c: Context): string {
@@ -26,11 +27,8 @@ export function onError(error: Error, c: Context): Response {
   const requestId = requestIdOf(c);
   if (error instanceof HttpError) return c.json(errorBody(error.code, error.message, requestId), error.status, NO_STORE);
   if (error instanceof HTTPException && error.status < 500) {
-    // Hono's own refusals: the validator's malformed JSON (400), the route's media type gate
-    // (415), a method the route does not take (405).
-    const code = HTTP_EXCEPTION_CODES[error.status] ?? ERROR_CODES.notFound;
-    const message = error.status === 415 ? 'request body must be application/json' : error.message;
-    return c.json(errorBody(code, message, requestId), error.status, NO_STORE);
+    const known = HTTP_EXCEPTIONS[error.status];
+    return c.json(errorBody(known?.code ?? ERROR_CODES.notFound, known?.message ?? error.message, requestId), error.status, NO_STORE);
   }
   if (isDatabaseUnavailable(error)) {
     // Nothing to fix in the request: the client may retry once the database is back.

@@ -25,7 +25,6 @@ const list = createRoute({
   method: 'get',
   path: '/v1/{tenant}/public/projects',
   tags: ['public'],
-  middleware: [validTenant] as const,
   request: { params: z.object({ tenant: TenantParam }) },
   responses: { 200: ok(ProjectListSchema, 'The tenant’s public projects (shared-cacheable)'), ...ERRORS },
 });
@@ -34,7 +33,6 @@ const one = createRoute({
   method: 'get',
   path: '/v1/{tenant}/public/projects/{id}',
   tags: ['public'],
-  middleware: [validTenant, validId] as const,
   request: { params: z.object({ tenant: TenantParam, id: IdParam }) },
   responses: { 200: ok(ProjectSchema, 'One public project (shared-cacheable)'), ...ERRORS },
 });
@@ -56,7 +54,7 @@ export function publicProjectRoutes(projects: PublicProjects) {
   // validator: `validTenant` and `validId` run first and refuse every value the parameter
   // schemas would (the same patterns, `common/ids.ts`), so the validator could only agree, at
   // about 10 µs of CPU per read (docs/origin-speed.md).
-  for (const { middleware: _, ...route } of [list, one]) router.openAPIRegistry.registerPath(route);
+  for (const route of [list, one]) router.openAPIRegistry.registerPath(route);
 
   router.get('/v1/:tenant/public/projects', validTenant, async (c) => {
     const tenant = c.req.param('tenant');
