@@ -6,7 +6,7 @@
  * what reached the origin, what was stored, and what a victim gets afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PURGE_MAX_BODY_BYTES, signedPurgeHeaders } from '../../../common/purge.ts';
+import { PURGE_MAX_BODY_BYTES, PURGE_WINDOW_SECONDS, signedPurgeHeaders } from '../../../common/purge.ts';
 import { startWorld, type RawResponse, type Tenant, type World } from './world.ts';
 
 let world: World;
@@ -370,7 +370,10 @@ describe('forged, replayed and oversized purges', () => {
     const forgedId = () => `adv-forged-${crypto.randomUUID()}`;
     const { path } = await freshPublicProject(a);
     await stored(path);
-    const now = Math.floor(Date.now() / 1000);
+    // Read when each case is made: the cases before take seconds, and a clock read once at the
+    // start would bring a "future" timestamp back inside the window by the time it is sent.
+    const now = () => Math.floor(Date.now() / 1000);
+    const outside = PURGE_WINDOW_SECONDS + 60;
     const forged: [string, () => Promise<{ body: string; headers: Record<string, string> }>, number][] = [
       ['no signature', async () => ({ body: JSON.stringify({ id: forgedId(), everything: true }), headers: {} }), 401],
       ['another key', () => signed({ id: forgedId(), everything: true }, { secret: 'guessed' }), 401],
@@ -395,7 +398,7 @@ describe('forged, replayed and oversized purges', () => {
         'the timestamp moved',
         async () => {
           const good = await signed({ id: forgedId(), everything: true });
-          return { body: good.body, headers: { ...good.headers, 'x-strata-purge-timestamp': String(now + 1) } };
+          return { body: good.body, headers: { ...good.headers, 'x-strata-purge-timestamp': String(Number(good.headers['x-strata-purge-timestamp']) + 1) } };
         },
         401,
       ],
@@ -416,8 +419,8 @@ describe('forged, replayed and oversized purges', () => {
         },
         401,
       ],
-      ['an old timestamp (replay after the window)', () => signed({ id: forgedId(), everything: true }, { timestamp: now - 301 }), 401],
-      ['a timestamp in the future', () => signed({ id: forgedId(), everything: true }, { timestamp: now + 301 }), 401],
+      ['an old timestamp (replay after the window)', () => signed({ id: forgedId(), everything: true }, { timestamp: now() - outside }), 401],
+      ['a timestamp in the future', () => signed({ id: forgedId(), everything: true }, { timestamp: now() + outside }), 401],
       [
         'a body id that differs from the signed header id',
         async () => {
